@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { globals } from '../context.js';
+import { note, out, writeJson } from '../output.js';
+
+export function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description('create a project folder: qcode.db (mode 0600) and codebook.yaml from a bundled codebook')
+    .argument('[dir]', 'the project folder (created if missing)', '.')
+    .option('--codebook <name|file>', 'a bundled codebook (political-remittances, example) or a YAML file', 'political-remittances')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `
+Examples:
+  $ qcode init study
+  $ qcode init pilot --codebook example
+  $ qcode init . --codebook ~/team/codebook.yaml`)
+    .action(async (dir: string, options: { codebook: string; json?: boolean }, command: Command) => {
+      const { initProject } = await import('../../app/project.js');
+      const report = await initProject({ dir, codebook: options.codebook });
+      if (options.json) return writeJson(report);
+      if (globals(command).quiet) return;
+      out(`Created project ${report.dir}`);
+      out(`  qcode.db        the store (mode 0600: it holds participants' words; keep it out of shared folders)`);
+      out(`  codebook.yaml   codebook "${report.codebook}", ${report.codes} codes: edit it, then run qcode codebook apply`);
+      note(`Next: qcode import FILES... --project ${dir}   (or cd into the folder first)`);
+    });
+}

@@ -1,0 +1,33 @@
+import chalk from 'chalk';
+import { CommanderError } from 'commander';
+import { formatProblem, ProblemsError, UserError } from '../core/errors.js';
+
+/** Prints an error the way a user needs it and returns the exit code: 1 for errors, 2 for usage. */
+export function reportError(error: unknown, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed its own message already.
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof ProblemsError) {
+    for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+    process.stderr.write(`${chalk.red('Error:')} ${error.message}\n`);
+    if (error.hint) process.stderr.write(`${chalk.dim(error.hint)}\n`);
+    if (debug) process.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof UserError) {
+    process.stderr.write(`${chalk.red('Error:')} ${error.message}${error.hint ? chalk.dim(` — ${error.hint}`) : ''}\n`);
+    if (debug) process.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'SQLITE_BUSY') {
+    process.stderr.write(`${chalk.red('Error:')} the project is busy (another qcode is writing); try again\n`);
+    return 1;
+  }
+  if (code === 'EPIPE') return 0;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${chalk.red('Error:')} ${message}${debug ? '' : chalk.dim(' (run with --debug for details; this is a bug in qcode: please report it)')}\n`);
+  if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return 1;
+}

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+
+/** qcode's version, read from package.json so that it can never drift. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * The entry point: the only place that prints errors and sets the exit code. `qcode --version` answers
+ * before commander or any command module loads, because scripts call qcode in loops.
+ */
+export async function main(argv: string[]): Promise<void> {
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    process.stdout.write(`${version()}\n`);
+    return;
+  }
+  // A closed pipe (qcode ... | head) is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  const debug = args.includes('--debug');
+  try {
+    const { buildProgram } = await import('./program.js');
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    const { reportError } = await import('./errors.js');
+    process.exitCode = reportError(error, debug);
+  }
+}

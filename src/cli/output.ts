@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import stringWidth from 'string-width';
+import { stringify } from 'csv-stringify/sync';
+
+export interface OutputOptions {
+  json?: boolean;
+  csv?: boolean;
+}
+
+export interface Column<Row> {
+  key: keyof Row & string;
+  header: string;
+  align?: 'left' | 'right';
+  /** How the value looks in the terminal table (CSV and JSON get the raw value). */
+  format?: (value: Row[keyof Row], row: Row) => string;
+}
+
+/** Gives a listing command the same --json / --csv flags as every other. */
+export function addOutputOptions(command: Command): Command {
+  return command.option('--json', 'print JSON (an array of objects) for scripts').option('--csv', 'print CSV (RFC 4180, UTF-8)');
+}
+
+export function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Progress and notices go to stderr so that stdout stays clean for --json and --csv. */
+export function note(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+/** Renders rows as a table, CSV or JSON: the one output seam of the CLI. */
+export function writeRows<Row extends object>(rows: readonly Row[], columns: readonly Column<Row>[], options: OutputOptions): void {
+  if (options.json) {
+    out(JSON.stringify(rows.map((row) => pick(row, columns)), null, 2));
+  } else if (options.csv) {
+    process.stdout.write(toCsv(rows, columns));
+  } else {
+    out(renderTable(rows, columns));
+  }
+}
+
+export function writeJson(value: unknown): void {
+  out(JSON.stringify(value, jsonReplacer, 2));
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Map) return Object.fromEntries(value);
+  if (value instanceof Set) return [...value];
+  return value;
+}
+
+function pick<Row extends object>(row: Row, columns: readonly Column<Row>[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const column of columns) result[column.key] = row[column.key];
+  return result;
+}
+
+export function toCsv<Row extends object>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
+  return stringify(
+    rows.map((row) => columns.map((column) => csvValue(row[column.key]))),
+    { header: true, columns: columns.map((column) => column.key), record_delimiter: 'unix' },
+  );
+}
+
+function csvValue(value: unknown): unknown {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value;
+}
+
+/** A plain aligned table; wide cells are cut with an ellipsis only when a width is given. */
+export function renderTable<Row extends object>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
+  const cells = rows.map((row) =>
+    columns.map((column) => {
+      const value = row[column.key];
+      return column.format ? column.format(value, row) : value === null || value === undefined ? '' : String(value);
+    }),
+  );
+  const widths = columns.map((column, index) =>
+    Math.max(stringWidth(column.header), ...cells.map((line) => stringWidth(line[index] ?? ''))),
+  );
+  const line = (values: string[]): string =>
+    values
+      .map((value, index) => {
+        const pad = ' '.repeat(Math.max(0, (widths[index] ?? 0) - stringWidth(value)));
+        return columns[index]?.align === 'right' ? pad + value : value + pad;
+      })
+      .join('  ')
+      .trimEnd();
+  const header = line(columns.map((column) => column.header));
+  const rule = widths.map((width) => '─'.repeat(width)).join('  ');
+  return [header, rule, ...cells.map(line)].join('\n');
+}

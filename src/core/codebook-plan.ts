@@ -1,0 +1,263 @@
+import type { AttributeDef, Codebook, CodeDef, DimensionDef } from './codebook.js';
+
+/** A code as the store holds it, with how many codings it carries. */
+export interface StoredCode {
+  id: string;
+  dimensionId: string;
+  parentId: string | null;
+  label: string;
+  labels: Record<string, string>;
+  definition: string | null;
+  include: string | null;
+  exclude: string | null;
+  examples: string[];
+  color: string | null;
+  status: 'active' | 'retired';
+  codings: number;
+}
+
+export interface StoredDimension {
+  id: string;
+  label: string;
+  labels: Record<string, string>;
+  description: string | null;
+  exclusive: boolean;
+  color: string | null;
+  status: 'active' | 'retired';
+}
+
+export interface StoredAttribute {
+  name: string;
+  type: string;
+  status: 'active' | 'retired';
+  /** Values held by cases: value → number of cases. */
+  values: Map<string, number>;
+}
+
+export interface StoredCodebook {
+  dimensions: StoredDimension[];
+  codes: StoredCode[];
+  attributes: StoredAttribute[];
+}
+
+export type PlanStep =
+  | { action: 'add-dimension'; id: string }
+  | { action: 'update-dimension'; id: string; changes: string[] }
+  | { action: 'retire-dimension'; id: string }
+  | { action: 'delete-dimension'; id: string }
+  | { action: 'add-code'; id: string }
+  | { action: 'update-code'; id: string; changes: string[] }
+  | { action: 'rename-code'; from: string; id: string; codings: number }
+  | { action: 'retire-code'; id: string; codings: number }
+  | { action: 'reactivate-code'; id: string }
+  | { action: 'delete-code'; id: string }
+  | { action: 'add-attribute'; name: string }
+  | { action: 'update-attribute'; name: string; changes: string[] }
+  | { action: 'retire-attribute'; name: string; values: number }
+  | { action: 'delete-attribute'; name: string };
+
+export interface CodebookPlan {
+  steps: PlanStep[];
+  /** Renames to run before codes are written: old id → new id. */
+  renames: Array<{ from: string; to: string }>;
+  /** Codes to retire (kept with their codings) and to delete (never coded), children before parents. */
+  retireCodes: string[];
+  deleteCodes: string[];
+  retireDimensions: string[];
+  deleteDimensions: string[];
+  retireAttributes: string[];
+  deleteAttributes: string[];
+  warnings: string[];
+}
+
+const CODE_FIELDS = ['dimensionId', 'parentId', 'label', 'labels', 'definition', 'include', 'exclude', 'examples', 'color'] as const;
+const DIMENSION_FIELDS = ['label', 'labels', 'description', 'exclusive', 'color'] as const;
+
+function changedFields<T, K extends keyof T>(before: T, after: T, fields: readonly K[]): string[] {
+  return fields.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field])).map(String);
+}
+
+/**
+ * What `codebook apply` must do to bring the store in line with a codebook. Pure: the store executes
+ * the plan in one transaction. A code with codings is never deleted: it is retired, or renamed by `was:`.
+ */
+export function planCodebookApply(stored: StoredCodebook, next: Codebook): CodebookPlan {
+  const plan: CodebookPlan = {
+    steps: [],
+    renames: [],
+    retireCodes: [],
+    deleteCodes: [],
+    retireDimensions: [],
+    deleteDimensions: [],
+    retireAttributes: [],
+    deleteAttributes: [],
+    warnings: [],
+  };
+  const storedDimensions = new Map(stored.dimensions.map((dimension) => [dimension.id, dimension]));
+  const storedCodes = new Map(stored.codes.map((code) => [code.id, code]));
+  const nextCodeIds = new Set(next.codes.map((code) => code.id));
+
+  for (const dimension of next.dimensions) {
+    const before = storedDimensions.get(dimension.id);
+    if (!before) {
+      plan.steps.push({ action: 'add-dimension', id: dimension.id });
+      continue;
+    }
+    const changes = changedFields(before, toStoredDimension(dimension), DIMENSION_FIELDS);
+    if (before.status === 'retired') changes.push('status');
+    if (changes.length > 0) plan.steps.push({ action: 'update-dimension', id: dimension.id, changes });
+  }
+
+  const renamedAway = new Set<string>();
+  for (const code of next.codes) {
+    let before = storedCodes.get(code.id);
+    if (!before) {
+      const from = code.was.find((old) => storedCodes.has(old) && !nextCodeIds.has(old) && !renamedAway.has(old));
+      if (from !== undefined) {
+        const old = storedCodes.get(from) as StoredCode;
+        renamedAway.add(from);
+        plan.renames.push({ from, to: code.id });
+        plan.steps.push({ action: 'rename-code', from, id: code.id, codings: old.codings });
+        before = old;
+      }
+    }
+    if (!before) {
+      plan.steps.push({ action: 'add-code', id: code.id });
+      continue;
+    }
+    if (before.status === 'retired') plan.steps.push({ action: 'reactivate-code', id: code.id });
+    const changes = changedFields(before, toStoredCode(code), CODE_FIELDS);
+    if (changes.length > 0) plan.steps.push({ action: 'update-code', id: code.id, changes });
+  }
+
+  // A code leaving the YAML is kept (retired) if it or a descendant has codings, else deleted.
+  const leaving = stored.codes.filter((code) => !nextCodeIds.has(code.id) && !renamedAway.has(code.id));
+  const keep = new Set<string>();
+  for (const code of leaving) {
+    if (code.codings === 0) continue;
+    for (let id: string | null = code.id; id !== null; id = storedCodes.get(id)?.parentId ?? null) {
+      if (!nextCodeIds.has(id) && !renamedAway.has(id)) keep.add(id);
+    }
+  }
+  for (const code of [...leaving].reverse()) {
+    if (keep.has(code.id)) {
+      if (code.status === 'active') {
+        plan.retireCodes.push(code.id);
+        plan.steps.push({ action: 'retire-code', id: code.id, codings: code.codings });
+        if (code.codings > 0) {
+          plan.warnings.push(`code ${code.id} is no longer in the codebook: retired, keeping its ${plural(code.codings, 'coding')}`);
+        }
+      }
+    } else {
+      plan.deleteCodes.push(code.id);
+      plan.steps.push({ action: 'delete-code', id: code.id });
+    }
+  }
+
+  const nextDimensionIds = new Set(next.dimensions.map((dimension) => dimension.id));
+  for (const dimension of stored.dimensions) {
+    if (nextDimensionIds.has(dimension.id)) continue;
+    const keepsCodes = stored.codes.some((code) => code.dimensionId === dimension.id && keep.has(code.id));
+    if (keepsCodes) {
+      if (dimension.status === 'active') {
+        plan.retireDimensions.push(dimension.id);
+        plan.steps.push({ action: 'retire-dimension', id: dimension.id });
+      }
+    } else {
+      plan.deleteDimensions.push(dimension.id);
+      plan.steps.push({ action: 'delete-dimension', id: dimension.id });
+    }
+  }
+
+  planAttributes(stored.attributes, next.attributes, plan);
+  return plan;
+}
+
+function planAttributes(stored: StoredAttribute[], next: AttributeDef[], plan: CodebookPlan): void {
+  const storedByName = new Map(stored.map((attribute) => [attribute.name, attribute]));
+  for (const attribute of next) {
+    const before = storedByName.get(attribute.name);
+    if (!before) {
+      plan.steps.push({ action: 'add-attribute', name: attribute.name });
+      continue;
+    }
+    const changes: string[] = [];
+    if (before.type !== attribute.type) changes.push('type');
+    if (before.status === 'retired') changes.push('status');
+    plan.steps.push({ action: 'update-attribute', name: attribute.name, changes });
+    if (attribute.values !== null) {
+      for (const [value, cases] of before.values) {
+        if (!attribute.values.includes(value)) {
+          plan.warnings.push(`attribute ${attribute.name}: ${plural(cases, 'case')} hold "${value}", which the codebook no longer lists (kept; fix with qcode cases set)`);
+        }
+      }
+    }
+  }
+  const nextNames = new Set(next.map((attribute) => attribute.name));
+  for (const attribute of stored) {
+    if (nextNames.has(attribute.name)) continue;
+    const held = [...attribute.values.values()].reduce((sum, n) => sum + n, 0);
+    if (held > 0) {
+      if (attribute.status === 'active') {
+        plan.retireAttributes.push(attribute.name);
+        plan.steps.push({ action: 'retire-attribute', name: attribute.name, values: held });
+        plan.warnings.push(`attribute ${attribute.name} is no longer in the codebook: retired, keeping ${plural(held, 'case value')}`);
+      }
+    } else {
+      plan.deleteAttributes.push(attribute.name);
+      plan.steps.push({ action: 'delete-attribute', name: attribute.name });
+    }
+  }
+  // Attribute updates with no change are noise in the plan.
+  plan.steps = plan.steps.filter((step) => step.action !== 'update-attribute' || step.changes.length > 0);
+}
+
+function toStoredCode(code: CodeDef): Omit<StoredCode, 'status' | 'codings'> {
+  return {
+    id: code.id,
+    dimensionId: code.dimensionId,
+    parentId: code.parentId,
+    label: code.label,
+    labels: code.labels,
+    definition: code.definition,
+    include: code.include,
+    exclude: code.exclude,
+    examples: code.examples,
+    color: code.color,
+  };
+}
+
+function toStoredDimension(dimension: DimensionDef): Omit<StoredDimension, 'status'> {
+  return {
+    id: dimension.id,
+    label: dimension.label,
+    labels: dimension.labels,
+    description: dimension.description,
+    exclusive: dimension.exclusive,
+    color: dimension.color,
+  };
+}
+
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : nouns}`;
+}
+
+/** One line per step, for --dry-run and for the apply report. */
+export function describeStep(step: PlanStep): string {
+  switch (step.action) {
+    case 'add-dimension': return `+ dimension ${step.id}`;
+    case 'update-dimension': return `~ dimension ${step.id} (${step.changes.join(', ')})`;
+    case 'retire-dimension': return `- dimension ${step.id} retired (its codes keep their codings)`;
+    case 'delete-dimension': return `- dimension ${step.id}`;
+    case 'add-code': return `+ code ${step.id}`;
+    case 'update-code': return `~ code ${step.id} (${step.changes.join(', ')})`;
+    case 'rename-code': return `> code ${step.from} renamed to ${step.id} (keeps ${plural(step.codings, 'coding')})`;
+    case 'retire-code': return `- code ${step.id} retired (keeps ${plural(step.codings, 'coding')})`;
+    case 'reactivate-code': return `+ code ${step.id} active again`;
+    case 'delete-code': return `- code ${step.id} (never coded)`;
+    case 'add-attribute': return `+ attribute ${step.name}`;
+    case 'update-attribute': return `~ attribute ${step.name} (${step.changes.join(', ')})`;
+    case 'retire-attribute': return `- attribute ${step.name} retired (keeps ${plural(step.values, 'case value')})`;
+    case 'delete-attribute': return `- attribute ${step.name}`;
+  }
+}

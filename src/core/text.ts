@@ -1,0 +1,94 @@
+// Offsets in qcode count Unicode code points, as REFI-QDA and SQLite's substr() do, not the UTF-16
+// units JavaScript strings are indexed by. These helpers are the only place the two meet.
+
+/** Number of code points in a string. */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}
+
+/**
+ * Maps code-point offsets to UTF-16 indices for one text. Built once per document so that slicing
+ * many segments costs O(1) each; texts without astral characters need no table at all.
+ */
+export class CodePointIndex {
+  readonly length: number;
+  private readonly utf16At: Uint32Array | null;
+
+  constructor(private readonly text: string) {
+    const length = codePointLength(text);
+    this.length = length;
+    if (length === text.length) {
+      this.utf16At = null;
+      return;
+    }
+    const table = new Uint32Array(length + 1);
+    let cp = 0;
+    for (let i = 0; i < text.length; i++) {
+      table[cp++] = i;
+      const unit = text.charCodeAt(i);
+      if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+        const next = text.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) i++;
+      }
+    }
+    table[length] = text.length;
+    this.utf16At = table;
+  }
+
+  /** UTF-16 index of a code-point offset (0 ≤ offset ≤ length). */
+  toUtf16(offset: number): number {
+    if (offset < 0 || offset > this.length) throw new RangeError(`offset ${offset} outside 0..${this.length}`);
+    return this.utf16At === null ? offset : (this.utf16At[offset] as number);
+  }
+
+  /** Code-point offset of a UTF-16 index that lies on a code-point boundary. */
+  toCodePoint(utf16Index: number): number {
+    if (this.utf16At === null) return utf16Index;
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.utf16At[mid] as number) < utf16Index) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The text between two code-point offsets, [start, end). */
+  slice(start: number, end: number): string {
+    return this.text.slice(this.toUtf16(start), this.toUtf16(end));
+  }
+}
+
+/** slice(text, start, end) by code points, [start, end). */
+export function sliceCodePoints(text: string, start: number, end: number): string {
+  return new CodePointIndex(text).slice(start, end);
+}
+
+// C0/C1 control characters other than tab and line feed; CR is handled by line-end normalisation first.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/**
+ * The one form in which qcode stores text: NFC, LF line ends, no control characters except tab and
+ * newline, no byte-order mark. Returns how many control characters were removed so importers can say so.
+ */
+export function normalizeText(raw: string): { text: string; removedControls: number } {
+  let text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
+  text = text.replace(/\r\n?/g, '\n');
+  let removedControls = 0;
+  text = text.replace(CONTROL_CHARACTERS, () => {
+    removedControls++;
+    return '';
+  });
+  return { text: text.normalize('NFC'), removedControls };
+}

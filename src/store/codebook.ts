@@ -1,0 +1,167 @@
+import type { Codebook, ProjectCodebook, Status, AxisRef } from '../core/codebook.js';
+import type { CodebookPlan, StoredCodebook } from '../core/codebook-plan.js';
+import type { Db } from './db.js';
+
+interface CodeRow {
+  id: string; dimension_id: string; parent_id: string | null; label: string; labels: string;
+  definition: string | null; include: string | null; exclude: string | null; examples: string;
+  color: string | null; status: Status; ord: number; codings: number;
+}
+interface DimensionRow {
+  id: string; label: string; labels: string; description: string | null; exclusive: number;
+  color: string | null; status: Status; ord: number;
+}
+interface AttributeRow {
+  name: string; type: 'category' | 'number' | 'date' | 'text'; label: string; labels: string; description: string | null;
+  allowed: string | null; value_labels: string; min: number | null; max: number | null; status: Status; ord: number;
+}
+
+export function loadStoredCodebook(db: Db): StoredCodebook {
+  const codes = db.prepare(`
+    SELECT c.*, (SELECT count(*) FROM codings k WHERE k.code_id = c.id) AS codings
+    FROM codes c ORDER BY c.ord`).all() as CodeRow[];
+  const dimensions = db.prepare('SELECT * FROM dimensions ORDER BY ord').all() as DimensionRow[];
+  const attributes = db.prepare('SELECT name, type, status FROM attributes ORDER BY ord').all() as Array<Pick<AttributeRow, 'name' | 'type' | 'status'>>;
+  const values = db.prepare('SELECT attribute, value, count(*) AS n FROM case_values GROUP BY attribute, value').all() as Array<{ attribute: string; value: string; n: number }>;
+  return {
+    dimensions: dimensions.map((row) => ({
+      id: row.id, label: row.label, labels: JSON.parse(row.labels), description: row.description,
+      exclusive: row.exclusive === 1, color: row.color, status: row.status,
+    })),
+    codes: codes.map((row) => ({
+      id: row.id, dimensionId: row.dimension_id, parentId: row.parent_id, label: row.label, labels: JSON.parse(row.labels),
+      definition: row.definition, include: row.include, exclude: row.exclude, examples: JSON.parse(row.examples),
+      color: row.color, status: row.status, codings: row.codings,
+    })),
+    attributes: attributes.map((row) => ({
+      name: row.name, type: row.type, status: row.status,
+      values: new Map(values.filter((value) => value.attribute === row.name).map((value) => [value.value, value.n])),
+    })),
+  };
+}
+
+export interface CodebookSnapshot {
+  yaml: string;
+  sha256: string;
+  appliedAt: string;
+}
+
+/** Executes a plan in one transaction and records the YAML that was applied. */
+export function applyCodebookPlan(db: Db, codebook: Codebook, plan: CodebookPlan, snapshot: CodebookSnapshot): void {
+  const upsertDimension = db.prepare(`
+    INSERT INTO dimensions (id, label, labels, description, exclusive, color, status, ord)
+    VALUES (@id, @label, @labels, @description, @exclusive, @color, 'active', @ord)
+    ON CONFLICT (id) DO UPDATE SET label = excluded.label, labels = excluded.labels, description = excluded.description,
+      exclusive = excluded.exclusive, color = excluded.color, status = 'active', ord = excluded.ord`);
+  const renameCode = db.prepare('UPDATE codes SET id = ? WHERE id = ?');
+  const upsertCode = db.prepare(`
+    INSERT INTO codes (id, dimension_id, parent_id, label, labels, definition, include, exclude, examples, color, status, ord)
+    VALUES (@id, @dimensionId, @parentId, @label, @labels, @definition, @include, @exclude, @examples, @color, 'active', @ord)
+    ON CONFLICT (id) DO UPDATE SET dimension_id = excluded.dimension_id, parent_id = excluded.parent_id, label = excluded.label,
+      labels = excluded.labels, definition = excluded.definition, include = excluded.include, exclude = excluded.exclude,
+      examples = excluded.examples, color = excluded.color, status = 'active', ord = excluded.ord`);
+  const retireCode = db.prepare("UPDATE codes SET status = 'retired', ord = ord + 1000000 WHERE id = ?");
+  const deleteCode = db.prepare('DELETE FROM codes WHERE id = ?');
+  const retireDimension = db.prepare("UPDATE dimensions SET status = 'retired', ord = ord + 1000000 WHERE id = ?");
+  const deleteDimension = db.prepare('DELETE FROM dimensions WHERE id = ?');
+  const upsertAttribute = db.prepare(`
+    INSERT INTO attributes (name, type, label, labels, description, allowed, value_labels, min, max, status, ord)
+    VALUES (@name, @type, @label, @labels, @description, @allowed, @valueLabels, @min, @max, 'active', @ord)
+    ON CONFLICT (name) DO UPDATE SET type = excluded.type, label = excluded.label, labels = excluded.labels,
+      description = excluded.description, allowed = excluded.allowed, value_labels = excluded.value_labels,
+      min = excluded.min, max = excluded.max, status = 'active', ord = excluded.ord`);
+  const retireAttribute = db.prepare("UPDATE attributes SET status = 'retired', ord = ord + 1000000 WHERE name = ?");
+  const deleteAttribute = db.prepare('DELETE FROM attributes WHERE name = ?');
+  const clearHypotheses = db.prepare('DELETE FROM hypotheses');
+  const insertHypothesis = db.prepare('INSERT INTO hypotheses (id, title, description, rows, columns, ord) VALUES (?, ?, ?, ?, ?, ?)');
+  const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const insertVersion = db.prepare('INSERT INTO codebook_versions (name, version, sha256, yaml, applied_at) VALUES (?, ?, ?, ?, ?)');
+
+  db.transaction(() => {
+    for (const dimension of codebook.dimensions) {
+      upsertDimension.run({ ...dimension, labels: JSON.stringify(dimension.labels), exclusive: dimension.exclusive ? 1 : 0 });
+    }
+    for (const rename of plan.renames) renameCode.run(rename.to, rename.from);
+    for (const code of codebook.codes) {
+      upsertCode.run({ ...code, labels: JSON.stringify(code.labels), examples: JSON.stringify(code.examples) });
+    }
+    for (const id of plan.retireCodes) retireCode.run(id);
+    for (const id of plan.deleteCodes) deleteCode.run(id);
+    for (const id of plan.retireDimensions) retireDimension.run(id);
+    for (const id of plan.deleteDimensions) deleteDimension.run(id);
+    for (const attribute of codebook.attributes) {
+      upsertAttribute.run({
+        ...attribute,
+        labels: JSON.stringify(attribute.labels),
+        allowed: attribute.values === null ? null : JSON.stringify(attribute.values),
+        valueLabels: JSON.stringify(attribute.valueLabels),
+      });
+    }
+    for (const name of plan.retireAttributes) retireAttribute.run(name);
+    for (const name of plan.deleteAttributes) deleteAttribute.run(name);
+    clearHypotheses.run();
+    for (const hypothesis of codebook.hypotheses) {
+      insertHypothesis.run(hypothesis.id, hypothesis.title, hypothesis.description, JSON.stringify(hypothesis.rows), JSON.stringify(hypothesis.columns), hypothesis.ord);
+    }
+    setMeta.run('codebook.languages', JSON.stringify(codebook.languages));
+    insertVersion.run(codebook.name, codebook.version, snapshot.sha256, snapshot.yaml, snapshot.appliedAt);
+  }).immediate();
+}
+
+/** The codebook the project holds, retired codes included (status tells them apart). */
+export function loadProjectCodebook(db: Db): ProjectCodebook {
+  const version = db.prepare('SELECT name, version FROM codebook_versions ORDER BY id DESC LIMIT 1').get() as
+    | { name: string; version: number }
+    | undefined;
+  const dimensions = db.prepare('SELECT * FROM dimensions ORDER BY ord').all() as DimensionRow[];
+  const codes = db.prepare('SELECT c.*, 0 AS codings FROM codes c ORDER BY c.ord').all() as CodeRow[];
+  const attributes = db.prepare('SELECT * FROM attributes ORDER BY ord').all() as AttributeRow[];
+  const hypotheses = db.prepare('SELECT * FROM hypotheses ORDER BY ord').all() as Array<{
+    id: string; title: string; description: string | null; rows: string; columns: string; ord: number;
+  }>;
+  const depthOf = new Map<string, number>();
+  return {
+    name: version?.name ?? 'none',
+    version: version?.version ?? 0,
+    languages: languagesOf(db),
+    dimensions: dimensions.map((row) => ({
+      id: row.id, label: row.label, labels: JSON.parse(row.labels), description: row.description,
+      exclusive: row.exclusive === 1, color: row.color, ord: row.ord, status: row.status,
+    })),
+    codes: codes.map((row) => {
+      const depth = row.parent_id === null ? 0 : (depthOf.get(row.parent_id) ?? 0) + 1;
+      depthOf.set(row.id, depth);
+      return {
+        id: row.id, dimensionId: row.dimension_id, parentId: row.parent_id, label: row.label, labels: JSON.parse(row.labels),
+        definition: row.definition, include: row.include, exclude: row.exclude, examples: JSON.parse(row.examples),
+        color: row.color, was: [], depth, ord: row.ord, status: row.status,
+      };
+    }),
+    attributes: attributes.map((row) => ({
+      name: row.name, type: row.type, label: row.label, labels: JSON.parse(row.labels), description: row.description,
+      values: row.allowed === null ? null : JSON.parse(row.allowed), valueLabels: JSON.parse(row.value_labels),
+      min: row.min, max: row.max, ord: row.ord, status: row.status,
+    })),
+    hypotheses: hypotheses.map((row) => ({
+      id: row.id, title: row.title, description: row.description,
+      rows: JSON.parse(row.rows) as AxisRef[], columns: JSON.parse(row.columns) as AxisRef[], ord: row.ord,
+    })),
+  };
+}
+
+function languagesOf(db: Db): string[] {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'codebook.languages'").get() as { value: string } | undefined;
+  return row === undefined ? ['en'] : (JSON.parse(row.value) as string[]);
+}
+
+/** Codings per code (all coders, or one). */
+export function codingCounts(db: Db, coderName?: string): Map<string, number> {
+  const rows = (coderName === undefined
+    ? db.prepare('SELECT code_id, count(*) AS n FROM codings GROUP BY code_id').all()
+    : db.prepare('SELECT k.code_id, count(*) AS n FROM codings k JOIN coders c ON c.id = k.coder_id WHERE c.name = ? GROUP BY k.code_id').all(coderName)) as Array<{ code_id: string; n: number }>;
+  return new Map(rows.map((row) => [row.code_id, row.n]));
+}
+
+export function latestCodebookYaml(db: Db): { yaml: string; sha256: string } | undefined {
+  return db.prepare('SELECT yaml, sha256 FROM codebook_versions ORDER BY id DESC LIMIT 1').get() as { yaml: string; sha256: string } | undefined;
+}

@@ -1,0 +1,105 @@
+import Database from 'better-sqlite3';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { UserError } from '../core/errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+export type Db = Database.Database;
+
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+/** Fails unless the file starts with SQLite's magic header, so a stray file is never "migrated". */
+function assertSqliteFile(path: string): void {
+  const size = statSync(path).size;
+  if (size === 0) return;
+  const header = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString('latin1') !== SQLITE_HEADER) {
+    throw new UserError(`${path} is not a qcode store (not a SQLite file)`, {
+      hint: 'Restore it from a backup, or create a new project with: qcode init DIR',
+    });
+  }
+}
+
+export interface OpenOptions {
+  readonly?: boolean;
+}
+
+/**
+ * Opens a project store: WAL for concurrent readers, foreign keys on, a busy timeout so two qcode
+ * processes wait for each other instead of failing, and the schema migrated to this version.
+ */
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  assertSqliteFile(path);
+  let db: Db;
+  try {
+    db = new Database(path, { fileMustExist: true, readonly: options.readonly ?? false });
+  } catch (error) {
+    throw new UserError(`cannot open ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    configure(db, options.readonly ?? false);
+    migrate(db, path, options.readonly ?? false);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** Creates a new, empty store with the current schema. */
+export function createDatabase(path: string): Db {
+  const db = new Database(path);
+  configure(db, false);
+  migrate(db, path, false);
+  return db;
+}
+
+function configure(db: Db, readonly: boolean): void {
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (!readonly) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('cache_size = -65536');
+    db.pragma('temp_store = MEMORY');
+  } catch (error) {
+    throw new UserError(`cannot use the store: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function migrate(db: Db, path: string, readonly: boolean): void {
+  let current: number;
+  try {
+    current = db.pragma('user_version', { simple: true }) as number;
+  } catch (error) {
+    throw new UserError(`${path} is not a qcode store: ${(error as Error).message}`, { cause: error });
+  }
+  if (current > SCHEMA_VERSION) {
+    throw new UserError(
+      `${path} was written by a newer qcode (schema ${current}; this qcode knows up to ${SCHEMA_VERSION})`,
+      { hint: 'Upgrade qcode (npm install -g qcode@latest) to open this project.' },
+    );
+  }
+  if (current === SCHEMA_VERSION) return;
+  if (readonly) throw new UserError(`${path} needs a schema upgrade; run any qcode command that writes, e.g. qcode codebook apply`);
+  if (current === 0 && hasTables(db)) {
+    throw new UserError(`${path} is a SQLite file but not a qcode store`, { hint: 'Create a project with: qcode init DIR' });
+  }
+  const upgrade = db.transaction(() => {
+    for (let version = current; version < SCHEMA_VERSION; version++) {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    }
+  });
+  upgrade.immediate();
+}
+
+function hasTables(db: Db): boolean {
+  const row = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+  return row.n > 0;
+}

@@ -1,0 +1,179 @@
+// Each entry moves the schema from user_version N to N+1. Never edit a migration that has shipped:
+// add a new one. The schema is documented in docs/schema.md; analysts query it directly.
+
+export const MIGRATIONS: readonly string[] = [
+  /* 1: the data model of docs/schema.md */ `
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE dimensions (
+    id          TEXT PRIMARY KEY,
+    label       TEXT NOT NULL,
+    labels      TEXT NOT NULL DEFAULT '{}',
+    description TEXT,
+    exclusive   INTEGER NOT NULL DEFAULT 0 CHECK (exclusive IN (0, 1)),
+    color       TEXT,
+    status      TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'retired')),
+    ord         INTEGER NOT NULL
+  );
+
+  CREATE TABLE codes (
+    id           TEXT PRIMARY KEY,
+    dimension_id TEXT NOT NULL REFERENCES dimensions (id) ON UPDATE CASCADE,
+    parent_id    TEXT REFERENCES codes (id) ON UPDATE CASCADE,
+    label        TEXT NOT NULL,
+    labels       TEXT NOT NULL DEFAULT '{}',
+    definition   TEXT,
+    include      TEXT,
+    exclude      TEXT,
+    examples     TEXT NOT NULL DEFAULT '[]',
+    color        TEXT,
+    status       TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'retired')),
+    ord          INTEGER NOT NULL
+  );
+  CREATE INDEX codes_dimension ON codes (dimension_id, ord);
+
+  CREATE TABLE codebook_versions (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    sha256     TEXT NOT NULL,
+    yaml       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  );
+
+  CREATE TABLE attributes (
+    name         TEXT PRIMARY KEY,
+    type         TEXT NOT NULL CHECK (type IN ('category', 'number', 'date', 'text')),
+    label        TEXT NOT NULL,
+    labels       TEXT NOT NULL DEFAULT '{}',
+    description  TEXT,
+    allowed      TEXT,
+    value_labels TEXT NOT NULL DEFAULT '{}',
+    min          REAL,
+    max          REAL,
+    status       TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'retired')),
+    ord          INTEGER NOT NULL
+  );
+
+  CREATE TABLE hypotheses (
+    id          TEXT PRIMARY KEY,
+    title       TEXT NOT NULL,
+    description TEXT,
+    rows        TEXT NOT NULL,
+    columns     TEXT NOT NULL,
+    ord         INTEGER NOT NULL
+  );
+
+  CREATE TABLE cases (
+    id   TEXT PRIMARY KEY,
+    kind TEXT NOT NULL DEFAULT 'participant'
+  );
+
+  CREATE TABLE case_values (
+    case_id   TEXT NOT NULL REFERENCES cases (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    attribute TEXT NOT NULL REFERENCES attributes (name) ON UPDATE CASCADE,
+    value     TEXT NOT NULL,
+    PRIMARY KEY (case_id, attribute)
+  ) WITHOUT ROWID;
+  CREATE INDEX case_values_attribute ON case_values (attribute, value);
+
+  CREATE TABLE documents (
+    id          INTEGER PRIMARY KEY,
+    slug        TEXT NOT NULL UNIQUE,
+    case_id     TEXT REFERENCES cases (id) ON UPDATE CASCADE ON DELETE SET NULL,
+    title       TEXT,
+    kind        TEXT NOT NULL DEFAULT 'interview' CHECK (kind IN ('interview', 'survey', 'web', 'chat')),
+    language    TEXT,
+    source_path TEXT,
+    format      TEXT NOT NULL,
+    encoding    TEXT,
+    sha256      TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+  );
+  CREATE INDEX documents_sha256 ON documents (sha256);
+  CREATE INDEX documents_case ON documents (case_id);
+
+  CREATE TABLE segments (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    ordinal     INTEGER NOT NULL,
+    speaker     TEXT,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    t_start     INTEGER,
+    t_end       INTEGER,
+    UNIQUE (document_id, ordinal),
+    CHECK (start >= 0 AND "end" >= start)
+  );
+
+  CREATE VIRTUAL TABLE segments_fts USING fts5 (
+    text, content = 'segments', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER segments_fts_insert AFTER INSERT ON segments BEGIN
+    INSERT INTO segments_fts (rowid, text) VALUES (new.id, new.text);
+  END;
+  CREATE TRIGGER segments_fts_delete AFTER DELETE ON segments BEGIN
+    INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', old.id, old.text);
+  END;
+  CREATE TRIGGER segments_fts_update AFTER UPDATE OF text ON segments BEGIN
+    INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO segments_fts (rowid, text) VALUES (new.id, new.text);
+  END;
+
+  CREATE TABLE coders (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+  );
+
+  -- A segment or code with codings cannot be deleted (RESTRICT): no coding is ever dropped silently.
+  CREATE TABLE codings (
+    id         INTEGER PRIMARY KEY,
+    segment_id INTEGER NOT NULL REFERENCES segments (id) ON DELETE RESTRICT,
+    code_id    TEXT NOT NULL REFERENCES codes (id) ON UPDATE CASCADE ON DELETE RESTRICT,
+    coder_id   INTEGER NOT NULL REFERENCES coders (id) ON DELETE RESTRICT,
+    start      INTEGER,
+    "end"      INTEGER,
+    created_at TEXT NOT NULL,
+    CHECK ((start IS NULL) = ("end" IS NULL) AND (start IS NULL OR "end" >= start))
+  );
+  CREATE UNIQUE INDEX codings_unique ON codings (segment_id, code_id, coder_id, ifnull(start, -1), ifnull("end", -1));
+  CREATE INDEX codings_code ON codings (code_id, segment_id);
+  CREATE INDEX codings_coder ON codings (coder_id, segment_id);
+
+  CREATE TABLE seen (
+    segment_id INTEGER NOT NULL REFERENCES segments (id) ON DELETE CASCADE,
+    coder_id   INTEGER NOT NULL REFERENCES coders (id),
+    at         TEXT NOT NULL,
+    PRIMARY KEY (coder_id, segment_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE memos (
+    id          INTEGER PRIMARY KEY,
+    target_kind TEXT NOT NULL CHECK (target_kind IN ('project', 'document', 'segment', 'code', 'case')),
+    target_id   TEXT,
+    coder_id    INTEGER REFERENCES coders (id),
+    text        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  CREATE INDEX memos_target ON memos (target_kind, target_id);
+
+  -- Append-only audit log. batch groups the events of one command (tag --from, autocode) so undo reverts them together.
+  CREATE TABLE events (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    coder_id INTEGER REFERENCES coders (id),
+    action   TEXT NOT NULL,
+    batch    TEXT,
+    payload  TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX events_coder ON events (coder_id, id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
