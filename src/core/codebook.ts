@@ -93,7 +93,7 @@ export function parseCodebook(source: string, file: string): Codebook {
   };
 
   for (const error of [...doc.errors, ...doc.warnings]) {
-    const [line, col] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [1, 1];
+    const { line, col } = lineCounter.linePos(error.pos[0]);
     problems.push({ file, line, col, message: yamlMessage(error.message, error.code) });
   }
   if (problems.length > 0) throw codebookProblems(file, problems);

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { parseCodebook } from '../../src/core/codebook.js';
+import { planCodebookApply, type StoredCodebook } from '../../src/core/codebook-plan.js';
+
+const book = (codes: string): ReturnType<typeof parseCodebook> =>
+  parseCodebook(`codebook: t\ndimensions:\n  - id: forms\n    label: Forms\n    codes:\n${codes}`, 'cb.yaml');
+
+function stored(codes: Array<{ id: string; codings: number; status?: 'active' | 'retired'; label?: string }>): StoredCodebook {
+  return {
+    dimensions: [{ id: 'forms', label: 'Forms', labels: {}, description: null, exclusive: false, color: null, status: 'active' }],
+    codes: codes.map((code) => ({
+      id: code.id, dimensionId: 'forms', parentId: null, label: code.label ?? code.id.split('.')[1] ?? '', labels: {},
+      definition: null, include: null, exclude: null, examples: [], color: null, status: code.status ?? 'active', codings: code.codings,
+    })),
+    attributes: [],
+  };
+}
+
+describe('planCodebookApply', () => {
+  it('adds new codes and leaves unchanged ones alone', () => {
+    const plan = planCodebookApply(stored([{ id: 'forms.protest', codings: 0, label: 'Protest' }]), book('      - {id: protest, label: Protest}\n      - {id: media, label: Media}\n'));
+    expect(plan.steps).toEqual([{ action: 'add-code', id: 'forms.media' }]);
+  });
+
+  it('retires a removed code that has codings and warns with the count', () => {
+    const plan = planCodebookApply(stored([{ id: 'forms.protest', codings: 0, label: 'Protest' }, { id: 'forms.media', codings: 7 }]), book('      - {id: protest, label: Protest}\n'));
+    expect(plan.retireCodes).toEqual(['forms.media']);
+    expect(plan.deleteCodes).toEqual([]);
+    expect(plan.warnings).toEqual(['code forms.media is no longer in the codebook: retired, keeping its 7 codings']);
+  });
+
+  it('deletes a removed code that was never used', () => {
+    const plan = planCodebookApply(stored([{ id: 'forms.protest', codings: 0, label: 'Protest' }, { id: 'forms.media', codings: 0 }]), book('      - {id: protest, label: Protest}\n'));
+    expect(plan.deleteCodes).toEqual(['forms.media']);
+  });
+
+  it('renames a code named by was: and keeps its codings', () => {
+    const plan = planCodebookApply(stored([{ id: 'forms.protst', codings: 3, label: 'Protest' }]), book('      - {id: protest, label: Protest, was: forms.protst}\n'));
+    expect(plan.renames).toEqual([{ from: 'forms.protst', to: 'forms.protest' }]);
+    expect(plan.retireCodes).toEqual([]);
+    expect(plan.deleteCodes).toEqual([]);
+  });
+
+  it('reports label changes as updates', () => {
+    const plan = planCodebookApply(stored([{ id: 'forms.protest', codings: 1, label: 'Protest' }]), book('      - {id: protest, label: Street protest}\n'));
+    expect(plan.steps).toEqual([{ action: 'update-code', id: 'forms.protest', changes: ['label'] }]);
+  });
+});
