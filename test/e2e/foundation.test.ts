@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codebookJsonSchema } from '../../src/core/codebook-schema.js';
-import { CODEBOOKS, newProject, runQcode, tempDir } from '../helpers.js';
+import { BIN, CODEBOOKS, newProject, runQcode, tempDir } from '../helpers.js';
 
 const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -88,9 +89,7 @@ describe('qcode init', () => {
 });
 
 function runAs(uid: number, args: string[]): { code: number; stdout: string; stderr: string } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-  const result = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'qcode.js'), ...args], {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8', uid, gid: uid, cwd: '/', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
