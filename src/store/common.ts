@@ -91,3 +91,11 @@ export function appendEvent(db: Db, event: { coderId: number | null; action: str
     JSON.stringify(event.payload),
   );
 }
+
+export function getMeta(db: Db, key: string): string | undefined {
+  return (statement(db, 'SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+}
+
+export function setMeta(db: Db, key: string, value: string): void {
+  statement(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+}

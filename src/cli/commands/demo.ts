@@ -1,3 +1,40 @@
 import type { Command } from 'commander';
+import { globals } from '../context.js';
+import { note, out, writeJson } from '../output.js';
 
-export function registerDemo(_program: Command): void {}
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('build a demo project from the bundled fixtures and print the hypothesis tables H1–H4')
+    .argument('[dir]', 'where to build it (an earlier demo there is replaced)', 'qcode-demo')
+    .option('--lang <code>', 'label language of the tables, e.g. ru')
+    .option('--json', 'print what was built as JSON (no tables)')
+    .addHelpText('after', `
+Examples:
+  $ qcode demo
+  $ qcode demo /tmp/demo --lang ru`)
+    .action(async (dir: string, options: { lang?: string; json?: boolean }, command: Command) => {
+      const quiet = (globals(command).quiet ?? false) || options.json;
+      const { buildDemo } = await import('../../app/demo.js');
+      const report = await buildDemo({ dir, onStep: quiet ? undefined : (step) => note(`· ${step}`) });
+      if (options.json) return writeJson(report);
+      out(`\nDemo project ${report.dir}: ${report.documents} documents, ${report.segments} segments, ${report.codings} codings by ${report.coders.join(' and ')}.\n`);
+      const { openProject, closeProject } = await import('../../app/project.js');
+      const { printHypothesisTables } = await import('../render/cooccur.js');
+      const project = openProject({ project: report.dir });
+      try {
+        await printHypothesisTables(project, options.lang === undefined ? {} : { language: options.lang });
+      } finally {
+        closeProject(project);
+      }
+      out(`
+Try next (inside ${dir}, or with --project ${dir}):
+  qcode codebook show                                   the codebook with counts of codings
+  qcode cooccur --hypothesis H2 --measure count         one hypothesis, counts instead of c
+  qcode retrieve --code remittances.reverse --md        the coded passages, as Markdown
+  qcode search 'пикет*'                                 keyword in context, Russian and English
+  qcode agreement --coders anna,mikhail                 inter-coder agreement
+  qcode export all --out exports                        CSV + SPSS syntax + R script
+  qcode code --coder you                                code at the terminal yourself`);
+    });
+}
