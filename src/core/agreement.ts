@@ -215,6 +215,45 @@ export function binaryCoincidence(
   return withMarginals([0, 1], counts, units, pairableValues);
 }
 
+/**
+ * Presence data summarised: `units` units were each seen by `coders` coders, of whom `present` applied the
+ * code. Agreement over many units needs only these counts, so callers never build a units × coders matrix.
+ */
+export interface PresenceTally {
+  coders: number;
+  present: number;
+  units: number;
+}
+
+function checkTallyRow(row: PresenceTally): number {
+  const { coders, present, units } = row;
+  if (!Number.isInteger(coders) || !Number.isInteger(present) || !Number.isInteger(units) || present < 0 || present > coders || units < 0) {
+    throw new RangeError(`Presence tally: ${units} units with ${present} of ${coders} coders applying the code`);
+  }
+  return coders;
+}
+
+/** binaryCoincidence of tallied units: the same matrix as listing every unit, in time proportional to the tally. */
+export function binaryCoincidenceFromTally(tally: readonly PresenceTally[]): CoincidenceMatrix {
+  let absentPairs = 0;
+  let mixedPairs = 0;
+  let presentPairs = 0;
+  let units = 0;
+  let pairableValues = 0;
+  for (const row of tally) {
+    const m = checkTallyRow(row);
+    if (m < 2 || row.units === 0) continue;
+    const ones = row.present;
+    const zeros = m - ones;
+    absentPairs += (row.units * zeros * (zeros - 1)) / (m - 1);
+    mixedPairs += (row.units * zeros * ones) / (m - 1);
+    presentPairs += (row.units * ones * (ones - 1)) / (m - 1);
+    units += row.units;
+    pairableValues += row.units * m;
+  }
+  return withMarginals([0, 1], Float64Array.of(absentPairs, mixedPairs, mixedPairs, presentPairs), units, pairableValues);
+}
+
 /** Sum of coincidence matrices, aligned on their values; the basis of pooled alpha. */
 export function sumCoincidences(matrices: readonly CoincidenceMatrix[]): CoincidenceMatrix {
   const values = [...new Set(matrices.flatMap((m) => m.values))].sort((a, b) => a - b);
@@ -375,6 +414,35 @@ export function cohenKappa<T>(a: readonly T[], b: readonly T[]): KappaResult {
 }
 
 /**
+ * Cohen's kappa from a square agreement table: `table[i][j]` items got label i from the first coder and
+ * label j from the second. Equal to cohenKappa on the items the table counts.
+ */
+export function cohenKappaFromTable(table: ReadonlyArray<ReadonlyArray<number>>): KappaResult {
+  const size = table.length;
+  let n = 0;
+  let agreements = 0;
+  const rowSums = new Array<number>(size).fill(0);
+  const columnSums = new Array<number>(size).fill(0);
+  table.forEach((row, i) => {
+    if (row.length !== size) throw new RangeError(`Agreement table must be square; row ${i + 1} has ${row.length} of ${size} cells`);
+    row.forEach((count, j) => {
+      if (!Number.isInteger(count) || count < 0) throw new RangeError(`Agreement table cell [${i}][${j}] is ${count}; expected a count`);
+      n += count;
+      rowSums[i]! += count;
+      columnSums[j]! += count;
+      if (i === j) agreements += count;
+    });
+  });
+  if (n === 0) return { kappa: null, observed: null, expected: null, n, reason: 'no-units' };
+  let chanceProducts = 0;
+  for (let k = 0; k < size; k++) chanceProducts += rowSums[k]! * columnSums[k]!;
+  const observed = agreements / n;
+  const expected = chanceProducts / (n * n);
+  if (chanceProducts === n * n) return { kappa: null, observed, expected, n, reason: 'no-variation' };
+  return { kappa: (n * agreements - chanceProducts) / (n * n - chanceProducts), observed, expected, n };
+}
+
+/**
  * Share of units on which all coders who coded the unit gave the same value. Units with fewer than 2
  * values are skipped; to restrict to units seen by all coders, pass only complete rows.
  */
@@ -438,18 +506,69 @@ export function bootstrapAlpha(
   level: AlphaLevel = 'nominal',
   options: BootstrapOptions = {},
 ): BootstrapResult {
+  const settings = bootstrapSettings(options);
+  const encoded = encodeUnits(matrix);
+  const { profileOfUnit, profiles } = unitProfiles(encoded);
+  return bootstrapProfiles(encoded.values, profileOfUnit, profiles, level, settings);
+}
+
+/**
+ * The same unit bootstrap for binary alpha from a presence tally (see binaryCoincidenceFromTally): every
+ * tally row is one unit profile, so no per-unit data are needed.
+ */
+export function bootstrapBinaryAlpha(tally: readonly PresenceTally[], options: BootstrapOptions = {}): BootstrapResult {
+  const settings = bootstrapSettings(options);
+  const rows = tally.filter((row) => checkTallyRow(row) >= 2 && row.units > 0);
+  const profiles = rows.map((row) => {
+    const cm = binaryCoincidenceFromTally([{ ...row, units: 1 }]);
+    const cells: number[] = [];
+    const amounts: number[] = [];
+    cm.counts.forEach((amount, cell) => {
+      if (amount !== 0) {
+        cells.push(cell);
+        amounts.push(amount);
+      }
+    });
+    return { values: row.coders, cells: Int32Array.from(cells), amounts: Float64Array.from(amounts) };
+  });
+  const profileOfUnit = new Int32Array(rows.reduce((sum, row) => sum + row.units, 0));
+  let next = 0;
+  rows.forEach((row, p) => {
+    profileOfUnit.fill(p, next, next + row.units);
+    next += row.units;
+  });
+  return bootstrapProfiles([0, 1], profileOfUnit, profiles, 'nominal', settings);
+}
+
+interface BootstrapSettings {
+  requested: number;
+  confidence: number;
+  minimums: readonly number[];
+  seed: number;
+}
+
+function bootstrapSettings(options: BootstrapOptions): BootstrapSettings {
   const requested = options.samples ?? 1000;
   const confidence = options.confidence ?? 0.95;
-  const minimums = options.minimums ?? [0.667, 0.8];
   if (!Number.isInteger(requested) || requested < 1) {
     throw new RangeError(`Bootstrap samples must be a positive integer; got ${requested}`);
   }
   if (!(confidence > 0 && confidence < 1)) {
     throw new RangeError(`Bootstrap confidence must lie between 0 and 1; got ${confidence}`);
   }
+  return { requested, confidence, minimums: options.minimums ?? [0.667, 0.8], seed: options.seed ?? 1 };
+}
 
-  const encoded = encodeUnits(matrix);
-  const { profileOfUnit, profiles } = unitProfiles(encoded);
+/** Resamples units (each standing for its profile's coincidence contribution) with replacement. */
+function bootstrapProfiles(
+  values: readonly number[],
+  profileOfUnit: Int32Array,
+  profiles: readonly Profile[],
+  level: AlphaLevel,
+  settings: BootstrapSettings,
+): BootstrapResult {
+  const { requested, confidence, minimums } = settings;
+  const size = values.length;
   const alphaOf = (weights: Float64Array, counts: Float64Array): number | null => {
     counts.fill(0);
     let units = 0;
@@ -462,21 +581,21 @@ export function bootstrapAlpha(
       units += weight;
       pairableValues += weight * profile.values;
     }
-    return alphaFromCoincidence(withMarginals(encoded.values, counts, units, pairableValues), level).alpha;
+    return alphaFromCoincidence(withMarginals(values, counts, units, pairableValues), level).alpha;
   };
 
-  const size = encoded.values.length;
   const counts = new Float64Array(size * size);
   const weights = new Float64Array(profiles.length);
   for (const p of profileOfUnit) weights[p]! += 1;
   const estimate = alphaOf(weights, counts);
 
-  const random = mulberry32(options.seed ?? 1);
+  const units = profileOfUnit.length;
+  const random = mulberry32(settings.seed);
   const alphas: number[] = [];
-  for (let s = 0; s < requested && encoded.units > 0; s++) {
+  for (let s = 0; s < requested && units > 0; s++) {
     weights.fill(0);
-    for (let draw = 0; draw < encoded.units; draw++) {
-      weights[profileOfUnit[Math.floor(random() * encoded.units)]!]! += 1;
+    for (let draw = 0; draw < units; draw++) {
+      weights[profileOfUnit[Math.floor(random() * units)]!]! += 1;
     }
     const alpha = alphaOf(weights, counts);
     if (alpha !== null) alphas.push(alpha);

@@ -152,6 +152,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (coder_id, segment_id)
   ) WITHOUT ROWID;
 
+  -- Progress of a coder's one-dimension pass (qcode code --dimension D), so that a second pass resumes where it stopped.
+  CREATE TABLE seen_dimensions (
+    segment_id   INTEGER NOT NULL REFERENCES segments (id) ON DELETE CASCADE,
+    coder_id     INTEGER NOT NULL REFERENCES coders (id),
+    dimension_id TEXT NOT NULL REFERENCES dimensions (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    at           TEXT NOT NULL,
+    PRIMARY KEY (coder_id, dimension_id, segment_id)
+  ) WITHOUT ROWID;
+
   CREATE TABLE memos (
     id          INTEGER PRIMARY KEY,
     target_kind TEXT NOT NULL CHECK (target_kind IN ('project', 'document', 'segment', 'code', 'case')),
@@ -173,6 +182,7 @@ export const MIGRATIONS: readonly string[] = [
     payload  TEXT NOT NULL DEFAULT '{}'
   );
   CREATE INDEX events_coder ON events (coder_id, id);
+  CREATE INDEX events_batch ON events (batch);
   `,
 ];
 

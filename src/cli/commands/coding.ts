@@ -1,3 +1,359 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import chalk from 'chalk';
+import { usageError } from '../../core/errors.js';
+import { plural } from '../../core/codebook-plan.js';
+import { globals, withProject } from '../context.js';
+import { addOutputOptions, note, out, writeJson, writeRows, type OutputOptions } from '../output.js';
 
-export function registerCoding(_program: Command): void {}
+function wholeNumber(name: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return Number(value);
+  };
+}
+
+/** "1 was" / "3 were" */
+function wasWere(count: number): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? 'was' : 'were'}`;
+}
+
+/** Shows the matches of a full-text query: [bracketed] without colours, highlighted with them. */
+function highlight(context: string, open: string, close: string): string {
+  if (chalk.level === 0) return context.replaceAll(open, '[').replaceAll(close, ']');
+  return context.replace(new RegExp(`${open}([^${close}]*)${close}`, 'g'), (_match, word: string) => chalk.inverse(word));
+}
+
+export function registerCoding(program: Command): void {
+  registerCode(program);
+  registerTag(program);
+  registerAutocode(program);
+  registerMemo(program);
+  registerLog(program);
+}
+
+function registerCode(program: Command): void {
+  program
+    .command('code')
+    .description('code at the terminal, segment by segment (every answer is saved before the next segment shows)')
+    .argument('[document]', 'document slug (default: the next document with segments you have not seen)')
+    .option('--coder <name>', 'who is coding (default: $QCODE_CODER, else asked once)')
+    .option('--dimension <id>', 'code one dimension at a time (a pass resumes where it stopped)')
+    .option('--only-uncoded', 'only segments you have given no code (in --dimension, when given)')
+    .option('--speaker <name>', "only this speaker's turns, e.g. the respondent's")
+    .option('--lang <code>', 'label language, e.g. en or ru (default: the document\'s, if the codebook has it)')
+    .addHelpText('after', `
+Keys (shown on screen): type to filter codes by id, English or Russian label · space toggle ·
+enter confirm and go on · ↑↓ move · tab next dimension · → skip (seen, no code) · ← back ·
+^N memo on the segment · ^G go to segment N · PgDn/PgUp scroll a long segment · ^Q quit.
+
+Examples:
+  $ qcode code --coder anna                      continue where anna stopped
+  $ qcode code r07-madrid-ru --coder anna        resume in one transcript
+  $ qcode code --coder anna --dimension forms --speaker Респондент
+
+Needs a terminal; from scripts use: qcode tag --from FILE.csv  (docs/coding.md)`)
+    .action(async (document: string | undefined, options: { coder?: string; dimension?: string; onlyUncoded?: boolean; speaker?: string; lang?: string }, command: Command) => {
+      const prompts = await import('../prompts.js');
+      prompts.requireTerminal('qcode code', 'code from a script with: qcode tag --from FILE.csv (see qcode tag --help)');
+      const coder = (options.coder ?? process.env.QCODE_CODER ?? '').trim() || (await prompts.askText('Coder name (set QCODE_CODER to skip this question):', '--coder'));
+      await withProject(command, async (project) => {
+        const { CodingSession } = await import('../../app/coding.js');
+        const session = CodingSession.open(project, { coder, document, dimension: options.dimension, onlyUncoded: options.onlyUncoded, speaker: options.speaker });
+        if (session.view() === null) {
+          out(document === undefined
+            ? `${coder} has seen every segment${options.speaker ? ` of ${options.speaker}` : ''} in this project. Review one document with: qcode code DOCUMENT --coder ${coder}`
+            : `Nothing to code in ${document} with these options.`);
+          return;
+        }
+        const { runCoderPrompt } = await import('../coder/terminal.js');
+        const { sessionCatalog, sessionSource, sessionSummary } = await import('../coder/code-source.js');
+        const languages = session.index.codebook.languages;
+        if (options.lang !== undefined && !languages.includes(options.lang)) {
+          throw usageError(`--lang ${options.lang}: the codebook's languages are ${languages.join(', ')}`);
+        }
+        const outcome = await runCoderPrompt({
+          ...sessionCatalog(session),
+          source: sessionSource(session, languages, options.lang),
+          editText: (draft) => prompts.editText(draft),
+        });
+        out(sessionSummary(session, outcome));
+      });
+    });
+}
+
+interface TagCommandOptions extends OutputOptions {
+  from?: string;
+  coder?: string;
+  start?: number;
+  end?: number;
+  dryRun?: boolean;
+}
+
+function registerTag(program: Command): void {
+  for (const verb of ['tag', 'untag'] as const) {
+    const remove = verb === 'untag';
+    program
+      .command(verb)
+      .description(remove
+        ? 'remove codes from a segment, or every coding listed in a CSV file (--from)'
+        : 'apply codes to a segment, or every coding listed in a CSV file (--from; checked whole, then written in one go)')
+      .argument('[segment]', 'DOCUMENT:N (e.g. r01-vilnius-ru:12) or a segment id')
+      .argument('[codes...]', 'code ids, e.g. forms.protest')
+      .option('--from <file.csv>', 'a CSV with columns document,segment,code,coder (or segment_id instead of document,segment; optional start,end)')
+      .option('--coder <name>', 'who codes (default: $QCODE_CODER); with --from, for rows without a coder')
+      .option('--start <n>', 'span start: a code-point offset into the document text', wholeNumber('--start'))
+      .option('--end <n>', 'span end (exclusive)', wholeNumber('--end'))
+      .option('--dry-run', 'check and report, write nothing')
+      .option('--json', 'print the report as JSON')
+      .addHelpText('after', remove
+        ? `
+Examples:
+  $ qcode untag r01-vilnius-ru:12 forms.protest --coder anna
+  $ qcode untag --from wrong-codings.csv`
+        : `
+Examples:
+  $ qcode tag r01-vilnius-ru:12 forms.protest forms.legal_aid --coder anna
+  $ qcode tag --from codings.csv --dry-run
+  $ QCODE_CODER=anna qcode tag --from codings.csv
+
+A CSV is checked whole first: every unknown document, segment or code is reported as FILE:ROW:COLUMN,
+and then nothing is written. Retired codes cannot be applied. See docs/coding.md.`)
+      .action(async (segment: string | undefined, codes: string[], options: TagCommandOptions, command: Command) => {
+        const app = await import('../../app/coding.js');
+        if (options.from !== undefined) {
+          if (segment !== undefined) throw usageError(`${verb} --from FILE takes no SEGMENT or CODE arguments`);
+          if (options.start !== undefined || options.end !== undefined) throw usageError('with --from, spans come from the start and end columns');
+          const file = options.from;
+          const defaultCoder = (options.coder ?? process.env.QCODE_CODER ?? '').trim() || undefined;
+          await withProject(command, async (project) => {
+            const report = await app.tagFromCsv(project, { file, defaultCoder, dryRun: options.dryRun, remove });
+            if (options.json) return writeJson(report);
+            const coders = report.coders.length > 0 ? ` (${report.coders.join(', ')})` : '';
+            const duplicates = report.duplicates > 0 ? `; ${plural(report.duplicates, 'row')} repeated earlier rows` : '';
+            const prefix = report.dryRun ? `${file} is valid: ${plural(report.rows, 'row')} would` : `${file}: ${plural(report.rows, 'row')}`;
+            if (remove) out(`${prefix}${report.dryRun ? ' remove' : ' removed'} ${plural(report.removed, 'coding')}${coders}; ${wasWere(report.missing)} not there${duplicates}.`);
+            else out(`${prefix}${report.dryRun ? ' add' : ' added'} ${plural(report.added, 'coding')}${coders}; ${wasWere(report.alreadyThere)} already there${duplicates}.`);
+            if (report.dryRun) out('Dry run: nothing was written.');
+            else if (report.batch !== null && !globals(command).quiet) note(`Undo with: qcode undo${report.coders.length === 1 ? ` --coder ${report.coders[0]}` : ''}`);
+          });
+          return;
+        }
+        if (segment === undefined || codes.length === 0) {
+          throw usageError(`${verb} needs a SEGMENT and at least one CODE (or --from FILE.csv)`, `e.g. qcode ${verb} r01-vilnius-ru:12 forms.protest --coder anna`);
+        }
+        const coder = app.requireCoderName(options.coder);
+        await withProject(command, (project) => {
+          const input = { segment, codes, coder, start: options.start, end: options.end, dryRun: options.dryRun };
+          const report = remove ? app.untagSegment(project, input) : app.tagSegment(project, input);
+          if (options.json) return writeJson(report);
+          const would = report.dryRun ? 'Dry run: would ' : '';
+          if (remove) {
+            out(`${would}${report.dryRun ? 'remove' : 'Removed'} ${plural(report.removed, 'code')} from ${report.segment} (${coder})${report.missing > 0 ? `; ${wasWere(report.missing)} not there` : ''}.`);
+          } else {
+            out(`${would}${report.dryRun ? 'tag' : 'Tagged'} ${report.segment} with ${report.codes.join(', ')} (${coder})${report.alreadyThere > 0 ? `; ${wasWere(report.alreadyThere)} already there` : ''}.`);
+          }
+        });
+      });
+  }
+}
+
+function registerAutocode(program: Command): void {
+  addOutputOptions(program
+    .command('autocode')
+    .description('tag every segment matching a full-text query with a code (one batch; qcode undo reverts it)')
+    .requiredOption('--query <fts>', 'SQLite FTS5 query: words, "a phrase", prefix*, a OR b, a NOT b (case-insensitive, Russian and English)')
+    .requiredOption('--code <id>', 'the code to apply, e.g. forms.protest')
+    .option('--coder <name>', 'who the codings belong to', 'auto')
+    .option('--document <slug>', 'only this document')
+    .option('--speaker <name>', "only this speaker's turns")
+    .option('--dry-run', 'list the hits in context, write nothing'))
+    .addHelpText('after', `
+Examples:
+  $ qcode autocode --query 'митинг* OR пикет*' --code forms.protest --dry-run
+  $ qcode autocode --query '"open letter"' --code forms.petitions --speaker R
+  $ qcode autocode --query 'протест NOT полиция' --code forms.protest --coder auto`)
+    .action(async (options: OutputOptions & { query: string; code: string; coder: string; document?: string; speaker?: string; dryRun?: boolean }, command: Command) => {
+      const app = await import('../../app/coding.js');
+      await withProject(command, (project) => {
+        const report = app.autocode(project, { query: options.query, code: options.code, coder: options.coder, document: options.document, speaker: options.speaker, dryRun: options.dryRun });
+        if (report.dryRun) {
+          const rows = report.hits.map((hit) => ({ ...hit, context: options.json || options.csv ? hit.context.replaceAll(app.HIT_OPEN, '').replaceAll(app.HIT_CLOSE, '') : hit.context }));
+          writeRows(rows, [
+            { key: 'segment', header: 'segment' },
+            { key: 'speaker', header: 'speaker' },
+            { key: 'already', header: 'coded', format: (value) => (value ? 'yes' : '') },
+            { key: 'context', header: 'context', format: (value) => highlight(String(value).replace(/\s+/g, ' '), app.HIT_OPEN, app.HIT_CLOSE) },
+          ], options);
+          if (!options.json && !options.csv) {
+            out(`${plural(report.hits.length, 'segment')} ${report.hits.length === 1 ? 'matches' : 'match'} ${report.query}; ${report.alreadyThere} already ${report.alreadyThere === 1 ? 'has' : 'have'} ${report.code} from ${report.coder}. Dry run: nothing was written.`);
+          }
+          return;
+        }
+        if (options.json) return writeJson({ ...report, hits: report.hits.map((hit) => ({ ...hit, context: hit.context.replaceAll(app.HIT_OPEN, '').replaceAll(app.HIT_CLOSE, '') })) });
+        out(report.hits.length === 0
+          ? `No segment matches ${report.query}: nothing was written.`
+          : `Tagged ${plural(report.added, 'segment')} with ${report.code} (coder ${report.coder}); ${report.alreadyThere} already had it. Undo with: qcode undo --coder ${report.coder}`);
+      });
+    });
+}
+
+interface MemoTargetFlags {
+  segment?: string;
+  document?: string;
+  code?: string;
+  case?: string;
+  project?: boolean;
+}
+
+function addMemoTargets(command: Command, verb: string): Command {
+  return command
+    .option('--segment <ref>', `${verb} a segment: DOCUMENT:N, e.g. r01-vilnius-ru:12`)
+    .option('--document <slug>', `${verb} a document${verb === 'list memos on' ? ' (and its segments)' : ''}`)
+    .option('--code <id>', `${verb} a code`)
+    .option('--case <id>', `${verb} a case (participant), e.g. R07`)
+    .option('--project', `${verb} the project (the default)`);
+}
+
+/** The memo text: the argument, stdin for "-", else $EDITOR on a terminal; a usage error otherwise. */
+async function memoText(text: string | undefined, initial: string, verb: string): Promise<string> {
+  const prompts = await import('../prompts.js');
+  if (text === '-') return prompts.readStdin();
+  if (text !== undefined) return text;
+  if (!prompts.isInteractive()) {
+    throw usageError(`memo ${verb}: no TEXT given and no terminal for $EDITOR; pass the text as an argument, or "-" to read it from stdin`);
+  }
+  const edited = prompts.editText(initial);
+  if (edited === null) throw usageError('the memo is empty: nothing saved');
+  return edited;
+}
+
+function registerMemo(program: Command): void {
+  const memo = program
+    .command('memo')
+    .description('memos on the project, a document, a segment, a code or a case')
+    .addHelpText('after', `
+Examples:
+  $ qcode memo add --segment r01-vilnius-ru:12 "Compare with R07 on bank refusals" --coder anna
+  $ qcode memo add --case R07 -  < note.txt
+  $ qcode memo add --code forms.protest          (opens $EDITOR)
+  $ qcode memo list --document r01-vilnius-ru
+  $ qcode memo show 3`);
+
+  addMemoTargets(memo
+    .command('add')
+    .description('add a memo (text from the argument, "-" for stdin, or $EDITOR on a terminal)')
+    .argument('[text]', 'the memo text, or - to read stdin')
+    .option('--coder <name>', 'who writes it (default: $QCODE_CODER)')
+    .option('--json', 'print the result as JSON'), 'on')
+    .action(async (text: string | undefined, options: MemoTargetFlags & { coder?: string; json?: boolean }, command: Command) => {
+      const { addMemo } = await import('../../app/memo.js');
+      const body = await memoText(text, '', 'add');
+      await withProject(command, (project) => {
+        const report = addMemo(project, { ...options, text: body, coder: options.coder ?? (process.env.QCODE_CODER || undefined) });
+        if (options.json) return writeJson(report);
+        out(`Added memo ${report.id} on ${report.target}.`);
+      });
+    });
+
+  memo
+    .command('edit')
+    .description("replace a memo's text (from the argument, \"-\" for stdin, or $EDITOR with the current text)")
+    .argument('<id>', 'memo id (see qcode memo list)', wholeNumber('the memo id'))
+    .argument('[text]', 'the new text, or - to read stdin')
+    .option('--coder <name>', 'who edits it (default: $QCODE_CODER)')
+    .action(async (id: number, text: string | undefined, options: { coder?: string }, command: Command) => {
+      const { editMemo, requireMemo } = await import('../../app/memo.js');
+      await withProject(command, async (project) => {
+        const current = requireMemo(project, id);
+        const body = await memoText(text, current.text, 'edit');
+        const report = editMemo(project, { id, text: body, coder: options.coder ?? (process.env.QCODE_CODER || undefined) });
+        out(report.changed ? `Updated memo ${report.id} on ${report.target}.` : `Memo ${report.id} is unchanged.`);
+      });
+    });
+
+  addOutputOptions(addMemoTargets(memo
+    .command('list')
+    .description('list memos (all, or on one target)')
+    .option('--coder <name>', "only this coder's memos"), 'list memos on'))
+    .action(async (options: MemoTargetFlags & OutputOptions & { coder?: string }, command: Command) => {
+      const { listMemosOf } = await import('../../app/memo.js');
+      await withProject(command, (project) => {
+        const memos = listMemosOf(project, options);
+        if (memos.length === 0 && !options.json && !options.csv) return out('No memos.');
+        writeRows(memos, [
+          { key: 'id', header: 'id', align: 'right' },
+          { key: 'target_kind', header: 'on' },
+          { key: 'target', header: 'target' },
+          { key: 'coder', header: 'coder' },
+          { key: 'updated_at', header: 'updated', format: (value) => String(value).slice(0, 16).replace('T', ' ') },
+          { key: 'text', header: 'text', format: (value) => { const flat = String(value).replace(/\s+/g, ' '); return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat; } },
+        ], options);
+      });
+    });
+
+  memo
+    .command('show')
+    .description('print one memo in full')
+    .argument('<id>', 'memo id', wholeNumber('the memo id'))
+    .option('--json', 'print it as JSON')
+    .action(async (id: number, options: { json?: boolean }, command: Command) => {
+      const { requireMemo } = await import('../../app/memo.js');
+      await withProject(command, (project) => {
+        const memo = requireMemo(project, id);
+        if (options.json) return writeJson(memo);
+        out(chalk.dim(`memo ${memo.id} · ${memo.target_kind === 'project' ? 'project' : `${memo.target_kind} ${memo.target}`} · ${memo.coder ?? 'no coder'} · ${memo.updated_at.slice(0, 16).replace('T', ' ')}`));
+        out(memo.text);
+      });
+    });
+}
+
+function registerLog(program: Command): void {
+  addOutputOptions(program
+    .command('log')
+    .description('the audit log of coding changes, newest first')
+    .option('--coder <name>', "only this coder's events")
+    .option('--since <date>', 'only events since a date (YYYY-MM-DD) or ISO date-time')
+    .option('--limit <n>', 'at most this many events', wholeNumber('--limit'), 50))
+    .addHelpText('after', `
+Examples:
+  $ qcode log --coder anna --since 2025-03-01
+  $ qcode log --limit 500 --csv > log.csv`)
+    .action(async (options: OutputOptions & { coder?: string; since?: string; limit: number }, command: Command) => {
+      const { readLog } = await import('../../app/log.js');
+      await withProject(command, (project) => {
+        const entries = readLog(project, options);
+        if (entries.length === 0 && !options.json && !options.csv) return out('No events.');
+        writeRows(entries, [
+          { key: 'id', header: 'id', align: 'right' },
+          { key: 'at', header: 'at', format: (value) => String(value).slice(0, 19).replace('T', ' ') },
+          { key: 'coder', header: 'coder' },
+          { key: 'action', header: 'action' },
+          { key: 'target', header: 'target' },
+          { key: 'code', header: 'code' },
+          { key: 'via', header: 'via' },
+          ...(options.json ? [{ key: 'batch' as const, header: 'batch' }, { key: 'payload' as const, header: 'payload' }] : []),
+        ], options);
+      });
+    });
+
+  program
+    .command('undo')
+    .description("revert a coder's last action (a whole batch such as tag --from or autocode counts as one)")
+    .option('--coder <name>', "whose last action (default: $QCODE_CODER, else the project's last action)")
+    .option('--json', 'print what was reverted as JSON')
+    .addHelpText('after', `
+Examples:
+  $ qcode undo --coder anna
+  $ qcode undo --coder auto          revert the last autocode run`)
+    .action(async (options: { coder?: string; json?: boolean }, command: Command) => {
+      const { undoLast } = await import('../../app/log.js');
+      await withProject(command, (project) => {
+        const coder = options.coder ?? (process.env.QCODE_CODER || undefined);
+        const report = undoLast(project, { coder });
+        if (options.json) return writeJson(report);
+        if (report === null) return out(`Nothing to undo${coder === undefined ? '' : ` for ${coder}`}.`);
+        const gone = report.counts.alreadyGone > 0 ? ` (${plural(report.counts.alreadyGone, 'change')} had already been undone by later work)` : '';
+        out(`Undid ${report.description} [${report.coders.join(', ') || 'no coder'}]${gone}.`);
+      });
+    });
+}

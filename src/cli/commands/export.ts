@@ -1,3 +1,49 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { UNIT_CHOICES } from './analysis.js';
+import { globals, withProject } from '../context.js';
+import { note, out, writeJson } from '../output.js';
 
-export function registerExport(_program: Command): void {}
+export function registerExport(program: Command): void {
+  const exportCommand = program
+    .command('export')
+    .description('write the project for R, SPSS/PSPP and spreadsheets')
+    .addHelpText('after', `
+Examples:
+  $ qcode export all --out exports/
+  $ cd exports && pspp qcode.sps          SPSS/PSPP: labelled .sav files
+  $ Rscript exports/qcode.R               R: data frames with factors and labels
+  $ qcode export all --out for-excel/ --excel`);
+
+  exportCommand
+    .command('all')
+    .description('codings, segments (0/1 per code), documents, cases, co-occurrence per hypothesis, codebook, qcode.sps and qcode.R')
+    .requiredOption('--out <dir>', 'the folder to create (it must not exist or be empty)')
+    .option('--force', 'write into a folder that is not empty, replacing the export files in it (other files stay)')
+    .option('--excel', 'for spreadsheets: a BOM, and a leading \' on text cells starting with = + - @ or tab (changes the data for R and SPSS)')
+    .addOption(new Option('--unit <unit>', 'unit of the co-occurrence tables').choices(UNIT_CHOICES).default('segment'))
+    .option('--lang <code>', 'label language of codes and attributes, e.g. ru')
+    .option('--coder <name>', "only this coder's codings")
+    .option('--coders <a,b>', "the union of these coders' codings (default: all coders)")
+    .option('--json', 'print what was written as JSON')
+    .addHelpText('after', `
+All files are UTF-8 CSV (RFC 4180) without a BOM, with column names that SPSS and R accept as they are.
+Line breaks inside text cells are written as spaces (PSPP cannot read them); the exact text stays in
+qcode.db. Files are readable by you only (mode 600), like qcode.db: they hold participants' words.
+See docs/exports.md for every column.
+
+Examples:
+  $ qcode export all --out exports/
+  $ qcode export all --out exports/ --force --unit document --lang ru`)
+    .action(async (options: { out: string; force?: boolean; excel?: boolean; unit: string; lang?: string; coder?: string; coders?: string; json?: boolean }, command: Command) => {
+      const { exportAll } = await import('../../app/export.js');
+      await withProject(command, (project) => {
+        const report = exportAll(project, {
+          out: options.out, force: options.force, excel: options.excel, unit: options.unit, language: options.lang, coder: options.coder, coders: options.coders,
+        });
+        if (options.json) return writeJson(report);
+        if (globals(command).quiet) return;
+        for (const file of report.files) out(`  ${file.file.padEnd(24)}${file.rows === null ? '' : `${file.rows} rows`}`);
+        note(`Wrote ${report.files.length} files to ${report.dir}`);
+      });
+    });
+}

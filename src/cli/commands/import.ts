@@ -1,3 +1,341 @@
-import type { Command } from 'commander';
+import chalk from 'chalk';
+import { Option, type Command } from 'commander';
+import { UserError } from '../../core/errors.js';
+import { parseEncodingOption } from '../../core/encoding.js';
+import { SEGMENT_MODES } from '../../core/segment.js';
+import { plural } from '../../core/codebook-plan.js';
+import type { FileResult, ImportReport } from '../../app/import.js';
+import { globals, withProject } from '../context.js';
+import { addOutputOptions, note, out, writeJson, writeRows, type Column } from '../output.js';
 
-export function registerImport(_program: Command): void {}
+// qcode import, qcode cases …, qcode docs …: flags in, one app call, the report out.
+
+const FORMATS = ['txt', 'md', 'docx', 'vtt', 'srt', 'html', 'csv'];
+const KINDS = ['interview', 'survey', 'web', 'chat'];
+
+interface ImportFlags {
+  case?: string;
+  manifest?: string;
+  segment?: 'turns' | 'paragraphs' | 'sentences';
+  encoding: string;
+  format?: 'txt' | 'md' | 'docx' | 'vtt' | 'srt' | 'html' | 'csv';
+  kind?: 'interview' | 'survey' | 'web' | 'chat';
+  language?: string;
+  speakers?: string;
+  slug?: string;
+  replace?: boolean;
+  dryRun?: boolean;
+  strict?: boolean;
+  verbose?: boolean;
+  json?: boolean;
+  idColumn?: string;
+  textColumns?: string;
+  attributeColumns?: string;
+}
+
+function list(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
+
+function describe(result: FileResult, dryRun: boolean): string {
+  const verb = dryRun ? { imported: 'would import', replaced: 'would replace', unchanged: 'unchanged', failed: 'failed' }[result.status] : result.status;
+  const details = [
+    plural(result.segments, 'segment'),
+    result.documents > 1 ? plural(result.documents, 'document') : null,
+    result.encoding, result.language, result.case === null ? null : `case ${result.case}`,
+    result.message,
+  ].filter(Boolean).join(', ');
+  return `${verb.padEnd(dryRun ? 13 : 9)} ${result.file} → ${result.slug} (${details})`;
+}
+
+function summary(report: ImportReport): string {
+  const { totals } = report;
+  const head = report.dryRun ? 'Dry run, nothing written: would import' : 'Imported';
+  const parts = [
+    `${head} ${plural(totals.imported, 'file')}`,
+    totals.replaced > 0 ? `${report.dryRun ? 'would replace' : 'replaced'} ${totals.replaced}` : null,
+    totals.unchanged > 0 ? `${totals.unchanged} unchanged` : null,
+    totals.failed > 0 ? `${totals.failed} failed` : null,
+    totals.skipped > 0 ? `${totals.skipped} skipped` : null,
+  ].filter(Boolean);
+  return `${parts.join(' · ')} — ${plural(totals.documents, 'document')}, ${plural(totals.segments, 'segment')}, ${megabytes(totals.bytes)} MB.`;
+}
+
+function skippedNote(report: ImportReport): string | undefined {
+  if (report.skipped.length === 0) return undefined;
+  const reasons = new Map<string, number>();
+  for (const item of report.skipped) reasons.set(item.message, (reasons.get(item.message) ?? 0) + 1);
+  return `Skipped ${plural(report.skipped.length, 'file')}: ${[...reasons].map(([reason, count]) => `${count} ${reason}`).join('; ')}`;
+}
+
+interface Progress {
+  plan(files: number, bytes: number): void;
+  file(result: FileResult, done: { files: number; bytes: number }): void;
+  stop(): void;
+}
+
+/** A bar on a terminal (files, MB, ETA); else one line per file with --verbose, failures always. */
+async function progressFor(flags: ImportFlags, quiet: boolean): Promise<Progress> {
+  const dryRun = flags.dryRun ?? false;
+  const lineFor = (result: FileResult): string | undefined => {
+    if (result.status === 'failed') return `${chalk.red('✗')} ${result.message ?? result.file}`;
+    if (flags.verbose && !quiet) return `${chalk.green('✓')} ${describe(result, dryRun)}`;
+    return undefined;
+  };
+  if (!process.stderr.isTTY || quiet || flags.json) {
+    return {
+      plan: () => undefined,
+      file: (result) => {
+        const line = lineFor(result);
+        if (line !== undefined) note(line);
+      },
+      stop: () => undefined,
+    };
+  }
+  const { MultiBar, Presets } = (await import('cli-progress')).default;
+  const bars = new MultiBar(
+    {
+      stream: process.stderr,
+      format: ' {bar} {percentage}% | {files}/{totalFiles} files | {mb}/{totalMb} MB | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 50,
+    },
+    Presets.shades_classic,
+  );
+  let bar: ReturnType<typeof bars.create> | undefined;
+  let totalFiles = 0;
+  return {
+    plan: (files, bytes) => {
+      totalFiles = files;
+      bar = bars.create(Math.max(bytes, 1), 0, { files: 0, totalFiles, mb: '0.0', totalMb: megabytes(bytes) });
+      bars.update();
+    },
+    file: (result, done) => {
+      const line = lineFor(result);
+      if (line !== undefined) bars.log(`${line}\n`);
+      bar?.update(done.bytes, { files: done.files, totalFiles, mb: megabytes(done.bytes) });
+    },
+    stop: () => {
+      // Draw once more so that failure lines still waiting in the log buffer reach the screen.
+      if (bar !== undefined) bars.update();
+      bars.stop();
+    },
+  };
+}
+
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description('import transcripts (.txt .md .docx), subtitles (.vtt .srt), web pages (.html) and survey CSVs; one transaction per file')
+    .argument('[paths...]', 'files, folders (recursive) or globs ("interviews/**/*.txt")')
+    .option('--case <id>', 'link the imported documents to this case (created if new)')
+    .option('--manifest <file>', 'CSV with columns file, case and declared attributes (optional: kind, language, title, slug)')
+    .addOption(new Option('--segment <mode>', 'segments: speaker turns, paragraphs or sentences (default: turns when speaker labels are found, else paragraphs)').choices([...SEGMENT_MODES]))
+    .option('--encoding <name>', 'auto, utf8, utf16, utf16le, utf16be, cp1251 or koi8r', 'auto')
+    .addOption(new Option('--format <format>', 'read every file as this format, whatever its extension').choices(FORMATS))
+    .addOption(new Option('--kind <kind>', 'document kind (default: web for .html, else interview)').choices(KINDS))
+    .option('--language <code>', 'document language, e.g. ru or en (default: detected from the script)')
+    .option('--speakers <map>', 'speaker labels and the names to store, e.g. "И=Interviewer,Р=Respondent"')
+    .option('--slug <slug>', 'the document\'s name in qcode (one file only; default: the file name)')
+    .option('--replace', 'replace documents whose file changed (codings on unchanged segments are kept)')
+    .option('--dry-run', 'read and check everything, write nothing')
+    .option('--strict', 'stop at the first file that fails')
+    .option('--verbose', 'one line per file')
+    .option('--json', 'print the report as JSON')
+    .option('--id-column <column>', 'survey: the respondent id column')
+    .option('--text-columns <columns>', 'survey: comma-separated open-answer columns')
+    .option('--attribute-columns <columns>', 'survey: comma-separated columns of declared case attributes')
+    .addHelpText('after', `
+Examples:
+  $ qcode import interviews/ --manifest interviews/manifest.csv
+  $ qcode import r07.txt --case R07 --speakers "И=Interviewer,Р=Respondent"
+  $ qcode import "web/*.html" --kind web --segment paragraphs
+  $ qcode import old/r03.txt --encoding cp1251 --dry-run --verbose
+  $ qcode import survey.csv --kind survey --id-column respondent_id \\
+      --text-columns q1_activities,q2_networks --attribute-columns host_country,emigration_year
+
+Files larger than 200 MB are refused. Exit 1 when any file failed (the others are imported).
+Details: docs/import.md`)
+    .action(async (paths: string[], flags: ImportFlags, command: Command) => {
+      const encoding = parseEncodingOption(flags.encoding);
+      const quiet = globals(command).quiet ?? false;
+      const { importPaths } = await import('../../app/import.js');
+      await withProject(command, async (project) => {
+        const progress = await progressFor(flags, quiet);
+        let report: ImportReport;
+        try {
+          report = await importPaths(project, paths, {
+            caseId: flags.case, manifest: flags.manifest, segment: flags.segment, encoding, format: flags.format, kind: flags.kind,
+            language: flags.language, speakers: flags.speakers, slug: flags.slug, replace: flags.replace, dryRun: flags.dryRun,
+            strict: flags.strict, idColumn: flags.idColumn, textColumns: list(flags.textColumns), attributeColumns: list(flags.attributeColumns),
+            onPlan: ({ files, bytes }) => progress.plan(files, bytes),
+            onFile: (result, done) => progress.file(result, done),
+          });
+        } finally {
+          progress.stop();
+        }
+        if (flags.json) writeJson(report);
+        else {
+          if (!quiet) {
+            const skipped = skippedNote(report);
+            if (skipped !== undefined) note(skipped);
+          }
+          out(summary(report));
+        }
+        if (report.totals.failed > 0) {
+          const stopped = report.stopped ? '; stopped at the first failure (--strict)' : report.totals.files > report.totals.failed ? '; the other files were imported' : '';
+          throw new UserError(`${report.totals.failed} of ${plural(report.totals.files, 'file')} failed (listed above)${stopped}`);
+        }
+        if (report.totals.files === 0) throw new UserError('no files to import', { hint: skippedNote(report) ?? 'Name files, folders or globs' });
+      });
+    });
+
+  registerCases(program);
+  registerDocs(program);
+}
+
+function registerCases(program: Command): void {
+  const cases = program
+    .command('cases')
+    .description('cases (participants) and their attribute values, checked against the codebook')
+    .addHelpText('after', `
+Examples:
+  $ qcode cases import cases.csv            columns: case, declared attributes (and optional kind)
+  $ qcode cases list --csv > cases.csv
+  $ qcode cases set R07 host_country=ES emigration_year=2022
+  $ qcode cases set R07 city=               clears a value`);
+
+  cases
+    .command('import')
+    .description('set case attributes from a CSV (columns: case, declared attributes, optional kind); one transaction')
+    .argument('<file>', 'CSV file')
+    .option('--dry-run', 'check everything, write nothing')
+    .option('--json', 'print the report as JSON')
+    .action(async (file: string, flags: { dryRun?: boolean; json?: boolean }, command: Command) => {
+      const { importCases } = await import('../../app/cases.js');
+      await withProject(command, async (project) => {
+        const report = await importCases(project, file, { dryRun: flags.dryRun });
+        if (flags.json) return writeJson(report);
+        out(`${report.dryRun ? 'Dry run, nothing written: would set' : 'Set'} ${plural(report.values, 'value')} on ${plural(report.cases, 'case')} (${report.created} new) from ${file}.`);
+      });
+    });
+
+  addOutputOptions(
+    cases
+      .command('list')
+      .description('every case with its kind, number of documents and attribute values'),
+  ).action(async (flags: { json?: boolean; csv?: boolean }, command: Command) => {
+    const { listCases } = await import('../../app/cases.js');
+    await withProject(command, (project) => {
+      const listing = listCases(project);
+      type Row = Record<string, string | number | null>;
+      const rows: Row[] = listing.rows.map((row) => ({ case: row.case, kind: row.kind, documents: row.documents, ...Object.fromEntries(listing.attributes.map((name) => [name, row.values[name] ?? null])) }));
+      const columns: Column<Row>[] = [
+        { key: 'case', header: 'case' },
+        { key: 'kind', header: 'kind' },
+        { key: 'documents', header: 'docs', align: 'right' },
+        ...listing.attributes.map((name): Column<Row> => ({ key: name, header: name })),
+      ];
+      if (rows.length === 0 && !flags.json && !flags.csv) return out('No cases yet: qcode cases import FILE.csv, or qcode import … --case ID');
+      writeRows(rows, columns, flags);
+    });
+  });
+
+  cases
+    .command('set')
+    .description('set attribute values of a case (created if new); NAME= clears a value')
+    .argument('<case>', 'case id, e.g. R07')
+    .argument('<assignments...>', 'NAME=VALUE pairs')
+    .option('--json', 'print the result as JSON')
+    .action(async (caseId: string, assignments: string[], flags: { json?: boolean }, command: Command) => {
+      const { setCase } = await import('../../app/cases.js');
+      await withProject(command, (project) => {
+        const report = setCase(project, caseId, assignments);
+        if (flags.json) return writeJson(report);
+        const changes = [...report.set.map(({ attribute, value }) => `${attribute}=${value}`), ...report.cleared.map((name) => `${name} cleared`)];
+        out(`${caseId}${report.created ? ' (new case)' : ''}: ${changes.join(', ')}`);
+      });
+    });
+}
+
+function registerDocs(program: Command): void {
+  const docs = program
+    .command('docs')
+    .description('the imported documents')
+    .addHelpText('after', `
+Examples:
+  $ qcode docs list
+  $ qcode docs show r07-madrid-ru
+  $ qcode docs show r07-madrid-ru --segments --csv > r07-segments.csv`);
+
+  addOutputOptions(
+    docs
+      .command('list')
+      .description('slug, case, kind, language, segments, words and the share of coded segments of every document'),
+  ).action(async (flags: { json?: boolean; csv?: boolean }, command: Command) => {
+    const { listDocuments } = await import('../../app/docs.js');
+    await withProject(command, (project) => {
+      const rows = listDocuments(project);
+      if (rows.length === 0 && !flags.json && !flags.csv) return out('No documents yet: qcode import FILES');
+      type Row = (typeof rows)[number];
+      const columns: Column<Row>[] = [
+        { key: 'slug', header: 'slug' },
+        { key: 'case', header: 'case' },
+        { key: 'kind', header: 'kind' },
+        { key: 'language', header: 'lang' },
+        { key: 'segments', header: 'segments', align: 'right' },
+        { key: 'words', header: 'words', align: 'right' },
+        { key: 'coded_pct', header: 'coded', align: 'right', format: (value) => `${(value as number).toFixed(1)}%` },
+      ];
+      writeRows(rows, columns, flags);
+    });
+  });
+
+  addOutputOptions(
+    docs
+      .command('show')
+      .description('a document\'s segments with their speakers (--segments: a table with ids and offsets)')
+      .argument('<doc>', 'document slug (or id)')
+      .option('--segments', 'list the segments with id, ordinal, speaker, start, end and media times'),
+  ).action(async (ref: string, flags: { json?: boolean; csv?: boolean; segments?: boolean }, command: Command) => {
+    const { showDocument } = await import('../../app/docs.js');
+    await withProject(command, (project) => {
+      const view = showDocument(project, ref);
+      const { document } = view;
+      if (flags.json && !flags.segments) return writeJson(view);
+      if (flags.segments || flags.csv || flags.json) {
+        type Row = (typeof view.segments)[number];
+        const columns: Column<Row>[] = [
+          { key: 'id', header: 'id', align: 'right' },
+          { key: 'ordinal', header: '#', align: 'right' },
+          { key: 'speaker', header: 'speaker' },
+          { key: 'start', header: 'start', align: 'right' },
+          { key: 'end', header: 'end', align: 'right' },
+          { key: 't_start', header: 't_start', align: 'right' },
+          { key: 't_end', header: 't_end', align: 'right' },
+          { key: 'codings', header: 'codings', align: 'right' },
+          { key: 'text', header: 'text', format: (value) => ellipsis(String(value), 60) },
+        ];
+        return writeRows(view.segments, columns, flags);
+      }
+      const facts = [document.case_id === null ? 'no case' : `case ${document.case_id}`, document.kind, document.language, document.format + (document.encoding ? ` (${document.encoding})` : ''), plural(document.segments, 'segment'), plural(document.words, 'word')].filter(Boolean);
+      out(chalk.bold(document.slug) + chalk.dim(` · ${facts.join(' · ')}`));
+      if (document.title) out(`Title: ${document.title}`);
+      if (document.source_path) out(chalk.dim(`Source: ${document.source_path}`));
+      for (const segment of view.segments) {
+        const speaker = segment.speaker === null ? '' : `${chalk.bold(segment.speaker)}: `;
+        out(`\n${chalk.dim(`#${segment.ordinal}`)} ${speaker}${segment.text}`);
+      }
+    });
+  });
+}
+
+function ellipsis(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
+}

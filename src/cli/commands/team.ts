@@ -1,3 +1,415 @@
-import type { Command } from 'commander';
+import chalk from 'chalk';
+import { Option, type Command } from 'commander';
+import type { AgreementReport, CodeAgreement, DimensionAgreement, PooledAgreement } from '../../app/agreement.js';
+import type { Project } from '../../app/project.js';
+import type { ReconcileSession } from '../../app/reconcile.js';
+import type { MergeReport } from '../../app/merge.js';
+import { plural } from '../../core/codebook-plan.js';
+import { usageError } from '../../core/errors.js';
+import { globals, withProject } from '../context.js';
+import { addOutputOptions, note, out, writeJson, writeRows, type Column, type OutputOptions } from '../output.js';
 
-export function registerTeam(_program: Command): void {}
+/** "a,b" and repeated flags both give a list. */
+function list(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((item) => item.trim()).filter((item) => item !== '')];
+}
+
+function positiveInteger(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw usageError(`${flag} needs a positive whole number, got "${value}"`);
+    return n;
+  };
+}
+
+interface ScopeFlags {
+  coders: string[];
+  dimension?: string[];
+  code?: string[];
+  documents?: string[];
+}
+
+export function registerTeam(program: Command): void {
+  addOutputOptions(
+    program
+      .command('agreement')
+      .description("inter-coder agreement per code, per dimension and overall: percent agreement, Cohen's kappa, Krippendorff's alpha")
+      .requiredOption('--coders <names>', 'coders to compare, comma-separated (two or more)', list)
+      .option('--dimension <ids>', 'only the codes of these dimensions (comma-separated or repeated)', list)
+      .option('--code <ids>', 'only these codes (comma-separated or repeated)', list)
+      .addOption(new Option('--unit <unit>', 'what a coding decision is about').choices(['segment', 'document']).default('segment'))
+      .option('--documents <slugs>', 'only these documents (comma-separated)', list)
+      .option('--bootstrap <n>', "bootstrap samples for a 95% confidence interval of each alpha (e.g. 1000)", positiveInteger('--bootstrap'))
+      .option('--seed <n>', 'seed of the bootstrap (same seed, same interval)', positiveInteger('--seed')),
+  )
+    .addHelpText('after', `
+Percent agreement and kappa use the units every compared coder has seen; alpha uses every unit seen by at
+least two of them (a coder who has not seen a unit is missing data). Flags follow Krippendorff: alpha below
+0.8 allows tentative conclusions only, below 0.667 the code should not be relied on. Rules: docs/team.md.
+
+Examples:
+  $ qcode agreement --coders anna,boris
+  $ qcode agreement --coders anna,boris,vera --dimension forms --bootstrap 1000
+  $ qcode agreement --coders anna,boris --unit document --csv > agreement.csv`)
+    .action(async (options: ScopeFlags & OutputOptions & { unit: 'segment' | 'document'; bootstrap?: number; seed?: number }, command: Command) => {
+      const { computeAgreement } = await import('../../app/agreement.js');
+      await withProject(command, (project) => {
+        const report = computeAgreement(project, {
+          coders: options.coders,
+          dimensions: options.dimension,
+          codes: options.code,
+          documents: options.documents,
+          unit: options.unit,
+          bootstrap: options.bootstrap,
+          seed: options.seed,
+        });
+        renderAgreement(report, options, options.bootstrap !== undefined, globals(command).quiet ?? false);
+      });
+    });
+
+  addOutputOptions(
+    program
+      .command('disagreements')
+      .description('segments two coders have both seen and coded differently, with the text and who gave what')
+      .requiredOption('--coders <a,b>', 'the two coders', list)
+      .option('--dimension <ids>', 'compare only the codes of these dimensions', list)
+      .option('--code <ids>', 'compare only these codes', list)
+      .option('--documents <slugs>', 'only these documents (comma-separated)', list),
+  )
+    .addHelpText('after', `
+Examples:
+  $ qcode disagreements --coders anna,boris
+  $ qcode disagreements --coders anna,boris --code forms.protest --csv > protest.csv`)
+    .action(async (options: ScopeFlags & OutputOptions, command: Command) => {
+      const { listDisagreements } = await import('../../app/agreement.js');
+      await withProject(command, (project) => {
+        const report = listDisagreements(project, { coders: options.coders, dimensions: options.dimension, codes: options.code, documents: options.documents });
+        const [first, second] = report.coders;
+        const rows = report.disagreements.map((item) => ({
+          document: item.document,
+          ordinal: item.ordinal,
+          speaker: item.speaker,
+          text: item.text,
+          [`codes_${first}`]: item.first.join(' '),
+          [`codes_${second}`]: item.second.join(' '),
+        }));
+        const columns: Column<Record<string, unknown>>[] = [
+          { key: 'document', header: 'document' },
+          { key: 'ordinal', header: '#', align: 'right' },
+          { key: 'speaker', header: 'speaker' },
+          { key: 'text', header: 'text', format: (value) => shorten(String(value), 60) },
+          { key: `codes_${first}`, header: first, format: (value) => String(value).split(' ').join(', ') },
+          { key: `codes_${second}`, header: second, format: (value) => String(value).split(' ').join(', ') },
+        ];
+        writeRows(rows, columns, options);
+        if (!options.json && !options.csv && !globals(command).quiet) {
+          out(`\n${plural(report.disagreements.length, 'disagreement')} in ${plural(report.seenByBoth, 'segment')} seen by both ${first} and ${second}.`);
+        }
+      });
+    });
+
+  program
+    .command('reconcile')
+    .description('settle two coders\' disagreements segment by segment, writing the agreed codes under a consensus coder (interactive, resumable)')
+    .requiredOption('--coders <a,b>', 'the two coders to reconcile', list)
+    .requiredOption('--as <name>', 'the consensus coder the agreed codes are written under')
+    .option('--documents <slugs>', 'only these documents (comma-separated)', list)
+    .addHelpText('after', `
+Segments on which the two agree are given to the consensus coder at once; each disagreement is shown on
+the coder's screen with who gave what, the codes both gave preselected (space toggles, enter saves,
+→ skips, ^N adds a memo, ^Q quits). Every answer is saved at once; run the same command again to
+continue where you stopped. Needs a terminal.
+
+Examples:
+  $ qcode reconcile --coders anna,boris --as consensus
+  $ qcode agreement --coders anna,consensus`)
+    .action(async (options: { coders: string[]; as: string; documents?: string[] }, command: Command) => {
+      const { requireTerminal } = await import('../prompts.js');
+      requireTerminal('qcode reconcile', 'list the disagreements from a script with: qcode disagreements --coders A,B --csv');
+      const { ReconcileSession } = await import('../../app/reconcile.js');
+      await withProject(command, async (project) => {
+        const session = ReconcileSession.open(project, { coders: options.coders, as: options.as, documents: options.documents });
+        if (session.agreedCopied > 0) note(`${plural(session.agreedCopied, 'segment')} on which ${session.coders[0].name} and ${session.coders[1].name} agree given to ${session.consensus.name}.`);
+        await runReconcile(project, session);
+        const left = session.items.length - session.settled;
+        out(`${plural(session.settled, 'disagreement')} settled; ${plural(left, 'disagreement')} left${left > 0 ? ' (run the same command to continue)' : ''}.`);
+      });
+    });
+
+  program
+    .command('merge')
+    .description("bring another copy of the project (a colleague's coders, codings, memos, events, cases, documents) into this one")
+    .argument('<other>', 'the other project\'s folder (or its qcode.db)')
+    .option('--dry-run', 'report what would be merged, change nothing')
+    .addOption(new Option('--codebook-from <which>', 'when the codebooks differ, whose codebook wins').choices(['this', 'other']))
+    .option('--rename-coder <old=new>', "bring the other project's coder OLD in as NEW (repeatable), to keep two copies of one coder apart", list)
+    .option('--json', 'print the merge report as JSON')
+    .addHelpText('after', `
+Documents match by the sha256 of their text, segments by ordinal, coders by name, codes by id after a
+codebook check. Nothing is dropped and merging twice adds nothing; one transaction. Rules: docs/team.md.
+
+Examples:
+  $ qcode merge ~/shared/study-boris --dry-run
+  $ qcode merge ~/shared/study-boris
+  $ qcode merge ../study-anna-laptop --rename-coder anna=anna-laptop`)
+    .action(async (other: string, options: { dryRun?: boolean; codebookFrom?: 'this' | 'other'; renameCoder?: string[]; json?: boolean }, command: Command) => {
+      const { mergeProject, CodebookMismatchError } = await import('../../app/merge.js');
+      await withProject(command, (project) => {
+        let report: MergeReport;
+        try {
+          report = mergeProject(project, {
+            other,
+            dryRun: options.dryRun,
+            codebookFrom: options.codebookFrom,
+            renameCoders: parseRenames(options.renameCoder ?? []),
+            insideTransaction: testPauseHook(),
+          });
+        } catch (error) {
+          if (error instanceof CodebookMismatchError) {
+            note('What taking the other project\'s codebook would change here:');
+            for (const line of error.differences) note(`  ${line}`);
+          }
+          throw error;
+        }
+        if (options.json) return writeJson(report);
+        renderMerge(report, globals(command).quiet ?? false);
+      });
+    });
+}
+
+function parseRenames(pairs: readonly string[]): Map<string, string> {
+  const renames = new Map<string, string>();
+  for (const pair of pairs) {
+    const [from, to, ...rest] = pair.split('=').map((part) => part.trim());
+    if (!from || !to || rest.length > 0) throw usageError(`--rename-coder ${pair}: expected OLD=NEW`, 'e.g. --rename-coder anna=anna-laptop');
+    renames.set(from, to);
+  }
+  return renames;
+}
+
+/**
+ * QCODE_TEST_PAUSE_MERGE_MS (a test hook, not for users): merge pauses that long inside its transaction,
+ * after writing documents, segments and codings, so a test can kill it there and check that nothing stuck.
+ */
+function testPauseHook(): (() => void) | undefined {
+  const ms = Number(process.env.QCODE_TEST_PAUSE_MERGE_MS ?? '');
+  if (!Number.isFinite(ms) || ms <= 0) return undefined;
+  return () => {
+    process.stderr.write('merge: paused inside the transaction (QCODE_TEST_PAUSE_MERGE_MS)\n');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  };
+}
+
+function shorten(text: string, width: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  const chars = [...line];
+  return chars.length <= width ? line : `${chars.slice(0, width - 1).join('')}…`;
+}
+
+// ---- agreement output
+
+type AgreementRow = Record<string, unknown> & {
+  level: 'code' | 'dimension' | 'overall';
+  id: string;
+  dimension: string | null;
+  units: number | null;
+  decisions: number;
+  agreement: number | null;
+  kappa: number | null;
+  alpha: number | null;
+  alpha_low: number | null;
+  alpha_high: number | null;
+  alpha_units: number;
+  mean_alpha: number | null;
+  nominal_alpha: number | null;
+  nominal_low: number | null;
+  nominal_high: number | null;
+  flag: string;
+};
+
+function codeRow(code: CodeAgreement, coders: readonly string[]): AgreementRow {
+  return {
+    level: 'code',
+    id: code.code,
+    dimension: code.dimension,
+    ...Object.fromEntries(coders.map((name, i) => [`coded_${name}`, code.coded[i]])),
+    units: code.units,
+    decisions: code.units,
+    agreement: code.percentAgreement,
+    kappa: code.kappa?.kappa ?? null,
+    alpha: code.alpha.alpha,
+    alpha_low: code.interval?.low ?? null,
+    alpha_high: code.interval?.high ?? null,
+    alpha_units: code.alpha.units,
+    mean_alpha: null,
+    nominal_alpha: null,
+    nominal_low: null,
+    nominal_high: null,
+    flag: code.flag,
+  };
+}
+
+function pooledRow(level: 'dimension' | 'overall', id: string, pooled: PooledAgreement, coders: readonly string[], nominal: DimensionAgreement['nominal']): AgreementRow {
+  return {
+    level,
+    id,
+    dimension: level === 'dimension' ? id : null,
+    ...Object.fromEntries(coders.map((name) => [`coded_${name}`, null])),
+    units: null,
+    decisions: pooled.decisions,
+    agreement: pooled.percentAgreement,
+    kappa: pooled.kappa?.kappa ?? null,
+    alpha: pooled.pooledAlpha.alpha,
+    alpha_low: null,
+    alpha_high: null,
+    alpha_units: pooled.pooledAlpha.units,
+    mean_alpha: pooled.meanAlpha,
+    nominal_alpha: nominal?.alpha ?? null,
+    nominal_low: nominal?.interval?.low ?? null,
+    nominal_high: nominal?.interval?.high ?? null,
+    flag: pooled.flag,
+  };
+}
+
+const number3 = (value: unknown): string => (typeof value === 'number' ? value.toFixed(3) : '—');
+const percent = (value: unknown): string => (typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : '—');
+const interval = (low: unknown, high: unknown): string => (typeof low === 'number' && typeof high === 'number' ? `[${low.toFixed(2)}, ${high.toFixed(2)}]` : '');
+
+function flagText(flag: unknown): string {
+  if (flag === 'below 0.667') return chalk.red('✗ <0.667');
+  if (flag === 'below 0.8') return chalk.yellow('! <0.8');
+  if (flag === 'undefined') return chalk.dim('n/a');
+  return '';
+}
+
+function renderAgreement(report: AgreementReport, options: OutputOptions, withInterval: boolean, quiet: boolean): void {
+  const coders = report.coders;
+  const rows: AgreementRow[] = [];
+  for (const dimension of report.dimensions) {
+    for (const code of report.codes) if (code.dimension === dimension.dimension) rows.push(codeRow(code, coders));
+    rows.push(pooledRow('dimension', dimension.dimension, dimension, coders, dimension.nominal));
+  }
+  rows.push(pooledRow('overall', 'all', report.overall, coders, null));
+
+  if (options.json || options.csv) {
+    const keys = Object.keys(rows[0] ?? {}) as Array<keyof AgreementRow & string>;
+    writeRows(rows, keys.map((key) => ({ key, header: key })), options);
+    return;
+  }
+  const columns: Column<AgreementRow>[] = [
+    { key: 'id', header: 'code', format: (value, row) => (row.level === 'code' ? `  ${String(value)}` : chalk.bold(row.level === 'overall' ? 'all codes (pooled)' : `${String(value)} (pooled)`)) },
+    ...coders.map((name): Column<AgreementRow> => ({ key: `coded_${name}`, header: name, align: 'right', format: (value) => (value === null ? '' : String(value)) })),
+    { key: 'units', header: report.coders.length === 2 ? 'seen by both' : 'seen by all', align: 'right', format: (value) => (value === null ? '' : String(value)) },
+    { key: 'agreement', header: 'agree', align: 'right', format: percent },
+    ...(coders.length === 2 ? [{ key: 'kappa', header: 'kappa', align: 'right', format: number3 } as Column<AgreementRow>] : []),
+    { key: 'alpha', header: 'alpha', align: 'right', format: number3 },
+    ...(withInterval ? [{ key: 'alpha_low', header: '95% CI', format: (_value, row) => interval(row.alpha_low, row.alpha_high) } as Column<AgreementRow>] : []),
+    { key: 'mean_alpha', header: 'mean alpha', align: 'right', format: (value, row) => (row.level === 'code' ? '' : number3(value)) },
+    ...(report.dimensions.some((dimension) => dimension.nominal !== null)
+      ? [{ key: 'nominal_alpha', header: 'nominal alpha', align: 'right', format: (value, row) => (value === null ? '' : `${number3(value)} ${interval(row.nominal_low, row.nominal_high)}`.trim()) } as Column<AgreementRow>]
+      : []),
+    { key: 'flag', header: 'flag', format: flagText },
+  ];
+  writeRows(rows, columns, options);
+  if (quiet) return;
+  const unit = report.unit === 'segment' ? 'segment' : 'document';
+  out(`\n${coders.join(' vs ')} · ${plural(report.units, unit)} · ${plural(report.unitsSeenByAll, unit)} seen by ${coders.length === 2 ? 'both' : 'all'} (agree, kappa) · ${plural(report.unitsSeenByTwo, unit)} seen by at least two (alpha)`);
+  out('alpha: Krippendorff, binary per code; pooled = one alpha over the summed coincidence matrices; mean = mean of the codes\' alphas');
+  out('flag: ! <0.8 tentative conclusions only · ✗ <0.667 not reliable · n/a no variation (alpha undefined)');
+  const multiple = report.dimensions.filter((dimension) => (dimension.nominal?.multiple ?? 0) > 0);
+  for (const dimension of multiple) {
+    note(`${dimension.dimension}: ${plural(dimension.nominal!.multiple, 'unit')} where a coder gave more than one code of this exclusive dimension count as missing for that coder.`);
+  }
+}
+
+// ---- merge output
+
+function renderMerge(report: MergeReport, quiet: boolean): void {
+  const added = report.added;
+  const verb = report.applied ? 'Merged' : 'Dry run, nothing changed. Would merge';
+  out(`${verb} ${report.other}:`);
+  out(`  + ${plural(added.coders, 'coder')}, ${plural(added.cases, 'case')} (${plural(added.caseValues, 'value')}), ${plural(added.documents, 'document')} (${plural(added.segments, 'segment')})`);
+  out(`  + ${plural(added.codings, 'coding')}, ${plural(added.seen, 'seen mark')}, ${plural(added.memos, 'memo')}, ${plural(added.events, 'event')}`);
+  out(`  = ${plural(report.matchedDocuments, 'document')} matched by content`);
+  if (report.codebook.differences.length > 0) {
+    out(`  codebook: ${plural(report.codebook.differences.length, 'difference')}, ${report.codebook.from === 'other' ? "the other project's codebook was applied" : "this project's codebook kept"}${report.codebook.yamlReplaced ? ' (codebook.yaml replaced; the old one is codebook.yaml.before-merge)' : ''}`);
+    if (!quiet) for (const line of report.codebook.differences) out(`    ${line}`);
+  }
+  for (const id of added.retiredCodes) out(`  ! code ${id} (used over there, not in this codebook) added as retired`);
+  for (const name of added.retiredAttributes) out(`  ! attribute ${name} (used over there, not in this codebook) added as retired`);
+  for (const item of report.renamedDocuments) {
+    const where = item.as === item.slug ? 'came in as a separate document' : `came in as ${item.as}`;
+    out(`  ! ${item.slug} ${where}: ${item.reason === 'slug-taken' ? 'its slug is taken here by a different text' : 'same text as a document here, but segmented differently'}`);
+  }
+  for (const conflict of report.caseValueConflicts) {
+    out(`  ! case ${conflict.case} ${conflict.attribute}: kept ${conflict.kept} (other project: ${conflict.other})`);
+  }
+  if (report.orphanMemos > 0) out(`  ! ${plural(report.orphanMemos, 'memo')} about things deleted over there came in as project memos`);
+  if (report.coderConflicts.length > 0) {
+    out(`  ! ${plural(report.coderConflicts.length, 'segment')} coded differently by the same coder in the two copies; both sets of codes kept:`);
+    for (const conflict of report.coderConflicts.slice(0, quiet ? 0 : 10)) out(`      ${conflict.document}:${conflict.ordinal} ${conflict.coder}`);
+    if (report.coderConflicts.length > 10 && !quiet) out(`      … (all of them: qcode merge ${report.other} --dry-run --json)`);
+    out('    To keep such versions apart, merge with --rename-coder NAME=NEW-NAME (try --dry-run first), then use qcode disagreements / reconcile.');
+  }
+}
+
+// ---- reconcile prompt
+
+/**
+ * Reconcile on the interactive coder's screen (src/cli/coder): each disagreement shows the text and who
+ * gave what, with the codes both gave preselected; enter saves the chosen codes under the consensus coder.
+ */
+async function runReconcile(project: Project, session: ReconcileSession): Promise<'done' | 'quit'> {
+  const { runCoderPrompt } = await import('../coder/terminal.js');
+  const { showCodebook } = await import('../../app/codebook.js');
+  const { addMemo } = await import('../../app/memo.js');
+  const prompts = await import('../prompts.js');
+  const codebook = showCodebook(project).codebook;
+  const offered = new Set(session.items.flatMap((item) => [...item.first, ...item.second]));
+  const codes = codebook.codes.filter((code) => code.status === 'active' || offered.has(code.id));
+  const dimensionIds = new Set(codes.map((code) => code.dimensionId));
+  const [first, second] = [session.coders[0].name, session.coders[1].name];
+  const describe = (list: readonly string[]): string => (list.length === 0 ? 'no code' : list.join(', '));
+  const total = session.items.length;
+  return runCoderPrompt({
+    dimensions: codebook.dimensions.filter((dimension) => dimensionIds.has(dimension.id)),
+    codes,
+    editText: (draft) => prompts.editText(draft),
+    source: {
+      view() {
+        const item = session.current();
+        if (item === null) return null;
+        return {
+          title: `reconcile ${first} vs ${second} · disagreement ${total - session.remaining + 1}/${total}`,
+          titleRight: `${item.place.slug}:${item.place.ordinal} · as ${session.consensus.name}`,
+          previous: null,
+          current: { label: item.speaker === null ? `${item.place.ordinal}` : `${item.place.ordinal} ${item.speaker}:`, text: item.text },
+          given: item.both,
+          notes: [`${first}: ${describe(item.first)}`, `${second}: ${describe(item.second)}`, `Preselected: the codes both gave (${describe(item.both)})`],
+        };
+      },
+      confirm(chosen) {
+        const item = session.current();
+        session.confirm(chosen);
+        return `Saved ${item?.place.slug}:${item?.place.ordinal} for ${session.consensus.name}: ${describe(chosen)}`;
+      },
+      skip() {
+        const item = session.current();
+        session.skip();
+        return `Skipped ${item?.place.slug}:${item?.place.ordinal}; it comes back next time`;
+      },
+      back() {
+        return 'Reconcile goes forward only; a saved answer can be changed with qcode tag / untag.';
+      },
+      jump() {
+        return 'Reconcile goes through the disagreements in order.';
+      },
+      memo(text) {
+        const item = session.current();
+        if (item === null) return undefined;
+        addMemo(project, { segment: `${item.place.slug}:${item.place.ordinal}`, text, coder: session.consensus.name });
+        return 'Memo saved.';
+      },
+    },
+  });
+}

@@ -1,0 +1,505 @@
+import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { plural } from '../core/codebook-plan.js';
+import { ENCODING_LABELS, type EncodingOption } from '../core/encoding.js';
+import { formatProblem, ProblemsError, UserError, usageError, type Problem } from '../core/errors.js';
+import { assembleUnits, detectLanguage, parseSpeakerMap, planCarryOver, segmentText, type Segment, type SegmentMode } from '../core/segment.js';
+import { didYouMeanSuffix } from '../core/suggest.js';
+import { normalizeText } from '../core/text.js';
+import { parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
+import { decodeBytes } from '../io/import/decode.js';
+import { extractDocument } from '../io/import/extract.js';
+import { expandPaths, formatOfPath, stem, type PathProblem, type SourceFile, type SourceFormat } from '../io/import/paths.js';
+import { readSourceBytes } from '../io/import/read.js';
+import { loadAttributeRules, type AttributeRule } from '../store/cases.js';
+import { nowIso } from '../store/common.js';
+import {
+  documentBySlug, inTransaction, insertDocument, insertSegments, replaceDocument, restorePageCache, segmentsForReplace, setDocumentCase, setPageCache, slugsWithText,
+  type NewDocument,
+} from '../store/documents.js';
+import { caseIdProblem, caseValuesFromRows, writeCaseValues, type CaseValues } from './cases.js';
+import type { Project } from './project.js';
+
+export type DocumentKind = 'interview' | 'survey' | 'web' | 'chat';
+export const DOCUMENT_KINDS: readonly DocumentKind[] = ['interview', 'survey', 'web', 'chat'];
+
+export interface ImportOptions {
+  cwd?: string | undefined;
+  /** --case: link every imported document (not named in a manifest) to this case, creating it if needed. */
+  caseId?: string | undefined;
+  /** --manifest: CSV with file, case, declared attributes and optional kind, language, title, slug. */
+  manifest?: string | undefined;
+  segment?: SegmentMode | undefined;
+  encoding?: EncodingOption | undefined;
+  format?: SourceFormat | undefined;
+  kind?: DocumentKind | undefined;
+  language?: string | undefined;
+  /** --speakers "И=Interviewer,Р=Respondent" */
+  speakers?: string | undefined;
+  /** --slug, for a single file. */
+  slug?: string | undefined;
+  replace?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  strict?: boolean | undefined;
+  /** Survey CSV columns. */
+  idColumn?: string | undefined;
+  textColumns?: readonly string[] | undefined;
+  attributeColumns?: readonly string[] | undefined;
+  /** Called once the files are known, before the first is read. */
+  onPlan?: ((plan: { files: number; bytes: number }) => void) | undefined;
+  /** Called after every file, with the running totals. */
+  onFile?: ((result: FileResult, done: { files: number; bytes: number }) => void) | undefined;
+}
+
+export type FileStatus = 'imported' | 'replaced' | 'unchanged' | 'failed';
+
+export interface FileResult {
+  file: string;
+  status: FileStatus;
+  slug: string | null;
+  format: SourceFormat | null;
+  encoding: string | null;
+  language: string | null;
+  case: string | null;
+  /** Documents written: 1, or one per respondent of a survey. */
+  documents: number;
+  segments: number;
+  bytes: number;
+  /** Codings kept on unchanged segments when a document was replaced. */
+  carried: number;
+  /** Why it failed, or a remark (same text as another document, control characters removed). */
+  message: string | null;
+}
+
+export interface ImportReport {
+  dryRun: boolean;
+  /** --strict stopped the batch at the first failure. */
+  stopped: boolean;
+  files: FileResult[];
+  skipped: PathProblem[];
+  totals: { files: number; imported: number; replaced: number; unchanged: number; failed: number; skipped: number; documents: number; segments: number; bytes: number };
+}
+
+// ---------------------------------------------------------------- slugs
+
+const TRANSLITERATION: Record<string, string> = {
+  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'y', к: 'k', л: 'l', м: 'm',
+  н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch',
+  ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya',
+};
+
+/**
+ * A document's slug from a file name: lower-cased, Cyrillic transliterated, accents dropped, every
+ * run of other characters turned into one '-' ("Интервью 07.txt" → "intervyu-07").
+ */
+export function slugify(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[а-яё]/g, (letter) => TRANSLITERATION[letter] ?? '-')
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-|-$/g, '');
+  return slug === '' ? 'document' : slug.slice(0, 100);
+}
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
+
+export function checkSlug(slug: string): string {
+  if (!SLUG.test(slug)) throw usageError(`"${slug}" is not a usable slug`, 'A slug has lower-case letters a-z, digits and dashes, e.g. r07-madrid');
+  return slug;
+}
+
+// ---------------------------------------------------------------- manifest
+
+interface ManifestEntry {
+  row: number;
+  path: string;
+  display: string;
+  cases: CaseValues | null;
+  kind?: DocumentKind | undefined;
+  language?: string | undefined;
+  title?: string | undefined;
+  slug?: string | undefined;
+}
+
+const MANIFEST_COLUMNS = ['file', 'kind', 'language', 'title', 'slug'];
+
+async function readManifest(manifest: string, cwd: string, rules: readonly AttributeRule[]): Promise<{ path: string; entries: ManifestEntry[] }> {
+  const path = resolve(cwd, manifest);
+  const { text } = await decodeBytes(readSourceBytes(path, manifest), manifest, 'auto');
+  const table: CsvTable = await parseCsvTable(text, manifest);
+  if (!table.columns.includes('file')) {
+    throw new UserError(`${manifest}: row 1: no "file" column`, { hint: 'A manifest has the columns file, case and any declared attribute (and optionally kind, language, title, slug)' });
+  }
+  const problems: Problem[] = [];
+  const col = (name: string): number => table.columns.indexOf(name) + 1;
+  let rows: ReturnType<typeof caseValuesFromRows> = [];
+  try {
+    rows = caseValuesFromRows(table, manifest, rules, { caseColumn: 'case', otherColumns: MANIFEST_COLUMNS, caseRequired: false });
+  } catch (error) {
+    if (!(error instanceof ProblemsError)) throw error;
+    problems.push(...error.problems);
+  }
+  const base = dirname(path);
+  const files = new Map<string, number>();
+  const entries: ManifestEntry[] = [];
+  for (const row of table.rows) {
+    const at = (column: string, message: string): void => {
+      problems.push({ file: manifest, line: row.line, col: col(column), message: `row ${row.row}, column ${column}: ${message}` });
+    };
+    const file = (row.values.file ?? '').trim();
+    if (file === '') {
+      at('file', 'no file named');
+      continue;
+    }
+    const filePath = resolve(base, file);
+    const earlier = files.get(filePath);
+    if (earlier !== undefined) at('file', `${file} is listed already in row ${earlier}`);
+    files.set(filePath, row.row);
+    const kind = (row.values.kind ?? '').trim();
+    if (kind !== '' && !DOCUMENT_KINDS.includes(kind as DocumentKind)) at('kind', `"${kind}" is not a document kind (${DOCUMENT_KINDS.join(', ')})`);
+    if (kind === 'survey') at('kind', 'a survey is imported with --kind survey --id-column …, not through a manifest');
+    const language = (row.values.language ?? '').trim();
+    if (language !== '' && !/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(language)) at('language', `"${language}" is not a language code such as ru or en`);
+    const slug = (row.values.slug ?? '').trim();
+    if (slug !== '' && !SLUG.test(slug)) at('slug', `"${slug}" is not a usable slug (a-z, 0-9 and dashes)`);
+    entries.push({
+      row: row.row,
+      path: filePath,
+      display: `${manifest} row ${row.row}: ${file}`,
+      cases: rows.find((entry) => entry.row === row)?.cases ?? null,
+      kind: kind === '' ? undefined : (kind as DocumentKind),
+      language: language || undefined,
+      title: (row.values.title ?? '').trim() || undefined,
+      slug: slug || undefined,
+    });
+  }
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new ProblemsError(`${manifest}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}; nothing was imported`, problems, 'Fix the manifest (or the attribute declarations in codebook.yaml) and run the import again');
+  }
+  return { path, entries };
+}
+
+// ---------------------------------------------------------------- saving one document
+
+interface Context {
+  project: Project;
+  options: ImportOptions;
+  dryRun: boolean;
+  speakers: Map<string, string> | undefined;
+  rules: readonly AttributeRule[];
+}
+
+interface DocumentInput {
+  display: string;
+  slug: string;
+  doc: NewDocument;
+  segments: Segment[];
+  cases: CaseValues | null;
+}
+
+interface SaveOutcome {
+  status: Exclude<FileStatus, 'failed'>;
+  carried: number;
+  note: string | null;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Writes one document with its segments, case link and case values in one transaction, or says why
+ * not: the same text under the same slug is a no-op; other text under an existing slug needs
+ * --replace, and is refused if a coded (or memo'd) segment would lose its words.
+ */
+function saveDocument(ctx: Context, input: DocumentInput): SaveOutcome {
+  // The check and the write share one transaction, so a second qcode importing the same slug at the
+  // same time waits (busy_timeout) and then sees the first one's document.
+  return ctx.dryRun ? decideAndWrite(ctx, input) : inTransaction(ctx.project.db, () => decideAndWrite(ctx, input));
+}
+
+function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
+  const { db } = ctx.project;
+  const write = !ctx.dryRun;
+  const existing = documentBySlug(db, input.slug);
+  const caseId = input.cases?.caseId ?? null;
+  if (existing !== undefined && existing.sha256 === input.doc.sha256) {
+    const relink = caseId !== null && existing.case_id !== caseId;
+    if (write && input.cases !== null) {
+      writeCaseValues(ctx.project, input.cases);
+      if (relink) setDocumentCase(db, existing.id, caseId);
+    }
+    return { status: 'unchanged', carried: 0, note: relink ? `linked to case ${caseId}` : null };
+  }
+  if (existing === undefined) {
+    const twins = slugsWithText(db, input.doc.sha256);
+    if (write) {
+      if (input.cases !== null) writeCaseValues(ctx.project, input.cases);
+      insertSegments(db, insertDocument(db, input.doc), input.segments);
+    }
+    return { status: 'imported', carried: 0, note: twins.length > 0 ? `same text as ${twins.map((slug) => `"${slug}"`).join(', ')}` : null };
+  }
+  if (!ctx.options.replace) {
+    throw new UserError(`${input.display}: "${input.slug}" is already imported (${existing.imported_at.slice(0, 10)}, from ${existing.source_path ?? 'another file'}) with different text`, {
+      hint: 'Pass --replace to replace it (codings on unchanged segments are kept), or --slug NAME to import it beside the old one',
+    });
+  }
+  const old = segmentsForReplace(db, existing.id);
+  const plan = planCarryOver(old.map((segment) => ({ id: segment.id, speaker: segment.speaker, text: segment.text, attached: segment.codings > 0 || segment.memos > 0 })), input.segments);
+  if (plan.lost.length > 0) {
+    const lost = old.filter((segment) => plan.lost.includes(segment.id));
+    const codings = lost.reduce((sum, segment) => sum + segment.codings, 0);
+    const memos = lost.reduce((sum, segment) => sum + segment.memos, 0);
+    const ordinals = lost.map((segment) => segment.ordinal);
+    const what = [codings > 0 ? plural(codings, 'coding') : '', memos > 0 ? plural(memos, 'memo') : ''].filter(Boolean).join(' and ');
+    throw new UserError(`${input.display}: cannot replace "${input.slug}": ${what} on ${plural(ordinals.length, 'segment')} (#${ordinals.slice(0, 10).join(', #')}${ordinals.length > 10 ? ', …' : ''}) whose text or speaker changed would be lost`, {
+      hint: `Keep those turns word for word in the new file, or remove their codings first (see: qcode docs show ${input.slug} --segments)`,
+    });
+  }
+  const carried = old.filter((segment) => plan.keep.has(segment.id)).reduce((sum, segment) => sum + segment.codings, 0);
+  if (write) {
+    if (input.cases !== null) writeCaseValues(ctx.project, input.cases);
+    const doc = { ...input.doc, caseId: input.doc.caseId ?? existing.case_id };
+    replaceDocument(db, existing.id, doc, input.segments, plan.keep, new Map(old.map((segment) => [segment.id, segment.start])));
+  }
+  return { status: 'replaced', carried, note: carried > 0 ? `${plural(carried, 'coding')} carried over` : null };
+}
+
+// ---------------------------------------------------------------- one file
+
+function emptyResult(file: string, bytes: number): FileResult {
+  return { file, status: 'failed', slug: null, format: null, encoding: null, language: null, case: null, documents: 0, segments: 0, bytes, carried: 0, message: null };
+}
+
+/** One line for a failed file, starting with the file as the user named it. */
+function failureLine(display: string, error: unknown): string {
+  let message = error instanceof UserError ? error.message + (error.hint ? ` (${error.hint})` : '') : `unexpected error, please report it: ${(error as Error).message}`;
+  if (error instanceof ProblemsError) message += error.problems.map((problem) => `\n  ${formatProblem(problem)}`).join('');
+  return message.startsWith(display) ? message : `${display}: ${message}`;
+}
+
+async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry | undefined): Promise<FileResult> {
+  const options = ctx.options;
+  const result = emptyResult(file.display, file.size);
+  const format = options.format ?? formatOfPath(file.path);
+  if (format === undefined) throw new UserError(`${file.display}: unsupported file type (pass --format)`);
+  result.format = format;
+  const bytes = readSourceBytes(file.path, file.display);
+  if (format === 'csv') return importSurvey(ctx, file, bytes, result);
+
+  const extracted = await extractDocument(bytes, file.display, format, { encoding: options.encoding ?? 'auto', speakers: ctx.speakers });
+  result.encoding = extracted.encoding === null ? null : ENCODING_LABELS[extracted.encoding];
+  const languageOption = entry?.language ?? options.language;
+  let text: string;
+  let segments: Segment[];
+  let removed = 0;
+  let detected: string | null = null;
+  if (extracted.kind === 'units') {
+    const assembled = assembleUnits(extracted.units, { mode: options.segment, language: languageOption });
+    text = assembled.text;
+    segments = assembled.segments;
+    detected = assembled.language;
+  } else {
+    const normalized = normalizeText(extracted.text);
+    text = normalized.text;
+    removed = normalized.removedControls;
+    detected = detectLanguage(text);
+    segments = segmentText(text, { mode: options.segment, speakers: ctx.speakers, language: languageOption ?? detected }).segments;
+  }
+  if (segments.length === 0) throw new UserError(`${file.display}: no text to import (the file holds only white space${format === 'docx' || format === 'html' ? ', markup or images' : ''})`);
+  const language = languageOption ?? detected;
+  const slug = entry?.slug ?? options.slug ?? slugify(stem(file.path));
+  const cases = entry?.cases ?? (options.caseId !== undefined ? { caseId: options.caseId, values: new Map<string, string>() } : null);
+  const kind = entry?.kind ?? options.kind ?? (format === 'html' ? 'web' : 'interview');
+  const doc: NewDocument = {
+    slug, caseId: cases?.caseId ?? null, title: entry?.title ?? extracted.title, kind, language,
+    sourcePath: file.path, format, encoding: extracted.encoding, sha256: sha256(text), text, importedAt: nowIso(),
+  };
+  const outcome = saveDocument(ctx, { display: file.display, slug, doc, segments, cases });
+  const notes = [
+    outcome.note,
+    removed > 0 ? `${removed} control character${removed === 1 ? '' : 's'} removed` : null,
+    ...extracted.warnings.map((warning) => `docx: ${warning}`),
+  ].filter((note): note is string => note !== null);
+  return {
+    ...result, status: outcome.status, slug, language, case: cases?.caseId ?? null, documents: 1, segments: segments.length,
+    carried: outcome.carried, message: notes.length > 0 ? notes.join('; ') : null,
+  };
+}
+
+/** A survey CSV: one case and one document per respondent, all in one transaction (the file goes in whole or not at all). */
+async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, result: FileResult): Promise<FileResult> {
+  const options = ctx.options;
+  const idColumn = options.idColumn;
+  const textColumns = options.textColumns ?? [];
+  if (idColumn === undefined || textColumns.length === 0) {
+    throw usageError(`${file.display}: a survey needs --id-column and --text-columns`, 'Example: --kind survey --id-column respondent_id --text-columns q1,q2 --attribute-columns host_country');
+  }
+  const { text: csvText, encoding } = await decodeBytes(bytes, file.display, options.encoding ?? 'auto');
+  result.encoding = ENCODING_LABELS[encoding];
+  const table = await parseCsvTable(csvText, file.display);
+  const attributeColumns = options.attributeColumns ?? [];
+  const missing = [idColumn, ...textColumns, ...attributeColumns].filter((column) => !table.columns.includes(column));
+  if (missing.length > 0) {
+    throw new UserError(`${file.display}: row 1: no column ${missing.map((column) => `"${column}"${didYouMeanSuffix(column, table.columns)}`).join(', ')}`, { hint: `The columns are: ${table.columns.join(', ')}` });
+  }
+  const projected: CsvTable = {
+    columns: [idColumn, ...attributeColumns],
+    rows: table.rows.map((row) => ({ ...row, values: Object.fromEntries([idColumn, ...attributeColumns].map((column) => [column, row.values[column] ?? ''])) })),
+  };
+  const respondents = caseValuesFromRows(projected, file.display, ctx.rules, { caseColumn: idColumn, otherColumns: [], caseRequired: true });
+  const firstRow = new Map<string, number>();
+  for (const { row, cases } of respondents) {
+    const id = cases?.caseId ?? '';
+    const earlier = firstRow.get(id);
+    if (earlier !== undefined) throw new UserError(`${file.display}: row ${row.row}: respondent ${id} appears again (first in row ${earlier})`, { hint: 'Every respondent needs a row of their own with a unique id' });
+    firstRow.set(id, row.row);
+  }
+  const base = slugify(stem(file.path));
+  let imported = 0;
+  let replaced = 0;
+  let segmentCount = 0;
+  let documents = 0;
+  let silent = 0;
+  const write = (): void => {
+    respondents.forEach(({ cases }, index) => {
+      const row = table.rows[index] as CsvRow;
+      if (cases === null) return;
+      const assembled = assembleUnits(textColumns.map((column) => ({ speaker: column, text: row.values[column] ?? '' })), {
+        mode: options.segment === 'sentences' ? 'sentences' : 'turns',
+        language: options.language,
+      });
+      const caseEntry = { ...cases, kind: 'respondent' };
+      if (assembled.segments.length === 0) {
+        silent++;
+        if (!ctx.dryRun) writeCaseValues(ctx.project, caseEntry);
+        return;
+      }
+      const slug = `${base}-${slugify(cases.caseId)}`;
+      const doc: NewDocument = {
+        slug, caseId: cases.caseId, title: `${stem(file.path)}: ${cases.caseId}`, kind: options.kind ?? 'survey',
+        language: options.language ?? assembled.language, sourcePath: file.path, format: 'csv', encoding,
+        sha256: sha256(assembled.text), text: assembled.text, importedAt: nowIso(),
+      };
+      const outcome = saveDocument(ctx, { display: `${file.display}: row ${row.row}`, slug, doc, segments: assembled.segments, cases: caseEntry });
+      documents++;
+      segmentCount += assembled.segments.length;
+      if (outcome.status === 'imported') imported++;
+      if (outcome.status === 'replaced') replaced++;
+    });
+  };
+  if (ctx.dryRun) write();
+  else inTransaction(ctx.project.db, write);
+  const status: FileStatus = replaced > 0 ? 'replaced' : imported > 0 ? 'imported' : 'unchanged';
+  const parts = [`${respondents.length} respondents`, silent > 0 ? `${silent} without any answer (case only)` : null, replaced > 0 ? `${replaced} replaced` : null].filter(Boolean);
+  return { ...result, status, slug: `${base}-*`, language: options.language ?? null, documents, segments: segmentCount, message: parts.join(', ') };
+}
+
+// ---------------------------------------------------------------- the batch
+
+function checkOptions(options: ImportOptions): void {
+  if (options.caseId !== undefined) {
+    const problem = caseIdProblem(options.caseId);
+    if (problem !== undefined) throw usageError(`--case: ${problem}`);
+  }
+  if (options.slug !== undefined) checkSlug(options.slug);
+  if (options.kind === 'survey' && options.format !== undefined && options.format !== 'csv') throw usageError('--kind survey reads a CSV file; drop --format or use --format csv');
+  if (options.language !== undefined && !/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(options.language)) throw usageError(`--language: "${options.language}" is not a language code such as ru or en`);
+  const surveyFlags = options.idColumn !== undefined || options.textColumns !== undefined || options.attributeColumns !== undefined;
+  if (surveyFlags && options.kind !== 'survey' && options.format !== 'csv') throw usageError('--id-column, --text-columns and --attribute-columns are for surveys', 'Add --kind survey');
+  if (options.kind === 'survey' && (options.idColumn === undefined || options.textColumns === undefined || options.textColumns.length === 0)) {
+    throw usageError('--kind survey needs --id-column and --text-columns', 'Example: --kind survey --id-column respondent_id --text-columns q1,q2 --attribute-columns host_country');
+  }
+  if (options.kind === 'survey' && options.manifest !== undefined) throw usageError('--manifest is for interviews and web pages, not surveys (a survey carries its own attribute columns)');
+}
+
+/**
+ * `qcode import PATH... [--manifest FILE]`: every file in its own transaction; a failed file is
+ * reported and skipped (or stops the batch with --strict); the report lists every file.
+ */
+export async function importPaths(project: Project, paths: readonly string[], options: ImportOptions = {}): Promise<ImportReport> {
+  checkOptions(options);
+  const cwd = options.cwd ?? process.cwd();
+  const speakers = options.speakers === undefined ? undefined : parseSpeakerMap(options.speakers);
+  const rules = loadAttributeRules(project.db);
+  const ctx: Context = { project, options, dryRun: options.dryRun ?? false, speakers, rules };
+  if (paths.length === 0 && options.manifest === undefined) throw usageError('nothing to import', 'Name files, folders or globs, or a --manifest');
+
+  const manifest = options.manifest === undefined ? undefined : await readManifest(options.manifest, cwd, rules);
+  const survey = options.kind === 'survey' || options.format === 'csv';
+  const expansion = await expandPaths(paths, { cwd, format: options.format, csv: survey, exclude: new Set(manifest ? [manifest.path] : []) });
+  const byPath = new Map((manifest?.entries ?? []).map((entry) => [entry.path, entry]));
+  const files = expansion.files.map((file) => ({ file, entry: byPath.get(file.path) }));
+  const listed = new Set(expansion.files.map((file) => file.path));
+  // Files that only the manifest names come after the paths given on the command line.
+  for (const entry of manifest?.entries ?? []) {
+    if (listed.has(entry.path)) continue;
+    const named = await expandPaths([entry.path], { cwd, format: options.format, csv: false, exclude: new Set() });
+    for (const failure of named.failures) expansion.failures.push({ display: entry.display, message: failure.message });
+    for (const file of named.files) files.push({ file, entry });
+  }
+  if (options.slug !== undefined && files.length + expansion.failures.length > 1) throw usageError('--slug names one document; it cannot be used with several files');
+
+  const report: ImportReport = {
+    dryRun: ctx.dryRun, stopped: false, files: [], skipped: expansion.skipped,
+    totals: { files: 0, imported: 0, replaced: 0, unchanged: 0, failed: 0, skipped: expansion.skipped.length, documents: 0, segments: 0, bytes: 0 },
+  };
+  const done = { files: 0, bytes: 0 };
+  const record = (result: FileResult): void => {
+    report.files.push(result);
+    report.totals.files++;
+    report.totals[result.status]++;
+    report.totals.documents += result.status === 'failed' ? 0 : result.documents;
+    report.totals.segments += result.status === 'failed' ? 0 : result.segments;
+    report.totals.bytes += result.bytes;
+    done.files++;
+    done.bytes += result.bytes;
+    options.onFile?.(result, done);
+  };
+  options.onPlan?.({ files: files.length + expansion.failures.length, bytes: files.reduce((sum, item) => sum + item.file.size, 0) });
+  for (const failure of expansion.failures) record({ ...emptyResult(failure.display, 0), message: failureLine(failure.display, new UserError(failure.message)) });
+  if (options.strict && report.totals.failed > 0) {
+    report.stopped = files.length > 0;
+    return report;
+  }
+  const previousCache = setPageCache(project.db, IMPORT_CACHE_KIB);
+  try {
+    await importAll(ctx, files, report, record);
+  } finally {
+    restorePageCache(project.db, previousCache);
+  }
+  return report;
+}
+
+/** The page cache while importing (KiB): see setPageCache. */
+const IMPORT_CACHE_KIB = 8 * 1024;
+
+async function importAll(ctx: Context, files: ReadonlyArray<{ file: SourceFile; entry: ManifestEntry | undefined }>, report: ImportReport, record: (result: FileResult) => void): Promise<void> {
+  const { options } = ctx;
+  let lastYield = Date.now();
+  for (const [index, { file, entry }] of files.entries()) {
+    // Most of a file's work is synchronous; yielding now and then lets a progress bar redraw.
+    if (Date.now() - lastYield > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = Date.now();
+    }
+    let result: FileResult;
+    try {
+      result = await importFile(ctx, file, entry);
+    } catch (error) {
+      // A store that cannot be written fails every file alike: stop and say so once.
+      const code = String((error as NodeJS.ErrnoException).code ?? '');
+      if (code.startsWith('SQLITE_') && !code.startsWith('SQLITE_CONSTRAINT')) throw error;
+      result = { ...emptyResult(file.display, file.size), format: options.format ?? formatOfPath(file.path) ?? null, message: failureLine(file.display, error) };
+    }
+    record(result);
+    if (options.strict && result.status === 'failed') {
+      report.stopped = index < files.length - 1;
+      break;
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { plural } from '../core/codebook-plan.js';
+import { UserError, usageError } from '../core/errors.js';
+import { findCoder } from '../store/common.js';
+import { eventsOfBatch, lastUndoableBatch, listEvents, revertBatch, type EventRow, type RevertCounts } from '../store/events.js';
+import type { Project } from './project.js';
+
+export interface LogEntry {
+  id: number;
+  at: string;
+  coder: string | null;
+  action: string;
+  /** What made the change: code, tag, tag --from FILE, autocode QUERY, memo add, … */
+  via: string | null;
+  /** "r01-vilnius-ru:12", "memo 3", or for undo the batch it reverted. */
+  target: string;
+  code: string | null;
+  batch: string | null;
+  payload: Record<string, unknown>;
+}
+
+export interface LogOptions {
+  coder?: string | undefined;
+  since?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** Parses --since: a date (YYYY-MM-DD, midnight UTC) or an ISO date-time. */
+export function parseSince(since: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(since.trim()) || Number.isNaN(Date.parse(since))) {
+    throw usageError(`--since "${since}" is not a date: write YYYY-MM-DD or an ISO date-time (2025-03-01T14:00Z)`);
+  }
+  return new Date(since.trim()).toISOString();
+}
+
+/** The audit log, newest first. */
+export function readLog(project: Project, options: LogOptions): LogEntry[] {
+  const { db } = project;
+  let coderId: number | null = null;
+  if (options.coder !== undefined) {
+    const coder = findCoder(db, options.coder);
+    if (coder === undefined) return [];
+    coderId = coder.id;
+  }
+  const limit = options.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1) throw usageError(`--limit must be a whole number of at least 1`);
+  const since = options.since === undefined ? null : parseSince(options.since);
+  return listEvents(db, { coderId, since, limit }).map(toEntry);
+}
+
+function toEntry(row: EventRow): LogEntry {
+  const payload = JSON.parse(row.payload) as Record<string, unknown>;
+  const str = (key: string): string | null => (typeof payload[key] === 'string' ? (payload[key] as string) : null);
+  let target = '';
+  if (typeof payload.slug === 'string') target = `${payload.slug}:${payload.ordinal}`;
+  else if (typeof payload.memo === 'number') target = `memo ${payload.memo}`;
+  else if (row.action === 'undo' && typeof payload.batch === 'string') target = `batch ${payload.batch.slice(0, 8)}`;
+  return { id: row.id, at: row.at, coder: row.coder, action: row.action, via: str('via'), target, code: str('code'), batch: row.batch, payload };
+}
+
+export interface UndoReport {
+  batch: string;
+  via: string;
+  coders: string[];
+  /** One line saying what was reverted. */
+  description: string;
+  counts: RevertCounts;
+}
+
+/** Reverts the last action (one batch) of a coder, or of anyone; null when there is nothing to undo. */
+export function undoLast(project: Project, options: { coder?: string | undefined }): UndoReport | null {
+  const { db } = project;
+  let coderId: number | null = null;
+  if (options.coder !== undefined) {
+    const coder = findCoder(db, options.coder);
+    if (coder === undefined) throw new UserError(`no coder "${options.coder}" in this project`, { hint: 'See who has coded with: qcode log' });
+    coderId = coder.id;
+  }
+  const batch = lastUndoableBatch(db, coderId);
+  if (batch === undefined) return null;
+  const events = eventsOfBatch(db, batch);
+  const entries = events.map(toEntry);
+  const via = entries.find((entry) => entry.via !== null)?.via ?? 'unknown';
+  const coders = [...new Set(entries.map((entry) => entry.coder).filter((name): name is string => name !== null))].sort();
+  const description = describe(via, entries);
+  const counts = revertBatch(db, batch, coderId ?? events[0]?.coder_id ?? null, { via, description });
+  return { batch, via, coders, description, counts };
+}
+
+/** "code r01-vilnius-ru:12: +forms.protest −forms.media" for a small batch, counts for a large one. */
+function describe(via: string, entries: LogEntry[]): string {
+  const tags = entries.filter((entry) => entry.action === 'tag');
+  const untags = entries.filter((entry) => entry.action === 'untag');
+  const seen = entries.filter((entry) => entry.action === 'seen');
+  const memos = entries.filter((entry) => entry.action.startsWith('memo.'));
+  const targets = [...new Set(entries.map((entry) => entry.target))];
+  if (memos.length > 0) return `${via}: ${memos.map((entry) => (entry.action === 'memo.add' ? `added ${entry.target}` : `edited ${entry.target}`)).join(', ')}`;
+  if (targets.length === 1 && tags.length + untags.length <= 6) {
+    const changes = [...tags.map((entry) => `+${entry.code}`), ...untags.map((entry) => `−${entry.code}`)];
+    const what = changes.length > 0 ? changes.join(' ') : 'marked seen';
+    return `${via} ${targets[0]}: ${what}`;
+  }
+  const parts = [
+    tags.length > 0 ? `${plural(tags.length, 'coding')} added` : '',
+    untags.length > 0 ? `${plural(untags.length, 'coding')} removed` : '',
+    seen.length > 0 && tags.length === 0 && untags.length === 0 ? `${plural(seen.length, 'segment')} marked seen` : '',
+  ].filter(Boolean);
+  return `${via}: ${parts.join(', ')} on ${plural(targets.length, 'segment')}`;
+}

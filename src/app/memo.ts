@@ -1,0 +1,110 @@
+import { UserError, usageError } from '../core/errors.js';
+import { didYouMeanSuffix } from '../core/suggest.js';
+import { normalizeText } from '../core/text.js';
+import { ensureCoder, findCoder } from '../store/common.js';
+import type { Db } from '../store/db.js';
+import { caseExists, listCaseIds } from '../store/cases.js';
+import { findMemo, insertMemo, listMemos, updateMemoText, type MemoRow, type MemoTarget } from '../store/memos.js';
+import { CodeIndex, newBatchId, requireDocument, resolveSegment } from './coding.js';
+import type { Project } from './project.js';
+
+export type { MemoRow };
+
+/** The target flags of `memo add|list`; at most one may be given, none means the project. */
+export interface MemoTargetOptions {
+  segment?: string | undefined;
+  document?: string | undefined;
+  code?: string | undefined;
+  case?: string | undefined;
+  project?: boolean | undefined;
+}
+
+interface ResolvedTarget {
+  target: MemoTarget;
+  /** How the target reads in messages: "segment r01-vilnius-ru:12". */
+  label: string;
+  documentId: number | null;
+}
+
+function givenTargets(options: MemoTargetOptions): string[] {
+  return (['segment', 'document', 'code', 'case', 'project'] as const).filter((key) => options[key] !== undefined && options[key] !== false);
+}
+
+function resolveTarget(db: Db, options: MemoTargetOptions): ResolvedTarget {
+  const given = givenTargets(options);
+  if (given.length > 1) throw usageError(`a memo has one target, but ${given.map((key) => `--${key}`).join(' and ')} were given`);
+  if (options.segment !== undefined) {
+    const resolved = resolveSegment(db, options.segment);
+    return { target: { kind: 'segment', id: String(resolved.segment.id) }, label: `segment ${resolved.label}`, documentId: null };
+  }
+  if (options.document !== undefined) {
+    const document = requireDocument(db, options.document);
+    return { target: { kind: 'document', id: document.slug }, label: `document ${document.slug}`, documentId: document.id };
+  }
+  if (options.code !== undefined) {
+    const code = CodeIndex.load(db).require(options.code, 'remove');
+    return { target: { kind: 'code', id: code.id }, label: `code ${code.id}`, documentId: null };
+  }
+  if (options.case !== undefined) {
+    if (!caseExists(db, options.case)) {
+      const cases = listCaseIds(db);
+      throw new UserError(`no case "${options.case}"${didYouMeanSuffix(options.case, cases)}`, { hint: 'List them with: qcode cases list' });
+    }
+    return { target: { kind: 'case', id: options.case }, label: `case ${options.case}`, documentId: null };
+  }
+  return { target: { kind: 'project', id: null }, label: 'the project', documentId: null };
+}
+
+function cleanText(raw: string): string {
+  const text = normalizeText(raw).text.trim();
+  if (text === '') throw new UserError('the memo is empty: nothing saved');
+  return text;
+}
+
+export interface MemoReport {
+  id: number;
+  target: string;
+}
+
+/** Adds a memo on one target (the project when none is named) and logs it. */
+export function addMemo(project: Project, options: MemoTargetOptions & { text: string; coder?: string | undefined }): MemoReport {
+  const { db } = project;
+  const resolved = resolveTarget(db, options);
+  const text = cleanText(options.text);
+  const coderId = options.coder === undefined ? null : ensureCoder(db, options.coder).id;
+  const id = insertMemo(db, { target: resolved.target, coderId, text, batch: newBatchId(), via: 'memo add' });
+  return { id, target: resolved.label };
+}
+
+/** A memo by id, or a one-line error. */
+export function requireMemo(project: Project, id: number): MemoRow {
+  const memo = findMemo(project.db, id);
+  if (memo === undefined) throw new UserError(`no memo ${id}`, { hint: 'List them with: qcode memo list' });
+  return memo;
+}
+
+/** Replaces a memo's text; reports whether it changed. */
+export function editMemo(project: Project, options: { id: number; text: string; coder?: string | undefined }): MemoReport & { changed: boolean } {
+  const { db } = project;
+  const memo = requireMemo(project, options.id);
+  const text = cleanText(options.text);
+  const target = memo.target_kind === 'project' ? 'the project' : `${memo.target_kind} ${memo.target}`;
+  if (text === memo.text) return { id: memo.id, target, changed: false };
+  const coderId = options.coder === undefined ? null : ensureCoder(db, options.coder).id;
+  updateMemoText(db, { id: memo.id, coderId, text, batch: newBatchId(), via: 'memo edit' });
+  return { id: memo.id, target, changed: true };
+}
+
+/** Memos on a target (a document's include its segments'), or all; optionally one coder's. */
+export function listMemosOf(project: Project, options: MemoTargetOptions & { coder?: string | undefined }): MemoRow[] {
+  const { db } = project;
+  const filtered = givenTargets(options).length > 0;
+  const resolved = filtered ? resolveTarget(db, options) : null;
+  let coderId: number | null = null;
+  if (options.coder !== undefined) {
+    const coder = findCoder(db, options.coder);
+    if (coder === undefined) return [];
+    coderId = coder.id;
+  }
+  return listMemos(db, { target: resolved?.target ?? null, documentId: resolved?.documentId ?? null, coderId });
+}

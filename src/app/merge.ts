@@ -1,0 +1,430 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseCodebook } from '../core/codebook.js';
+import { describeStep, planCodebookApply, type CodebookPlan } from '../core/codebook-plan.js';
+import { UserError, usageError } from '../core/errors.js';
+import { applyCodebookPlan, latestCodebookYaml, loadStoredCodebook } from '../store/codebook.js';
+import { appendEvent, nowIso } from '../store/common.js';
+import { segmentDetail as segmentPlace } from '../store/team.js';
+import { openDatabase, type Db } from '../store/db.js';
+import {
+  attributeExists,
+  coderExists,
+  attributeRecords,
+  caseAttributesInUse,
+  caseRecords,
+  caseValueOf,
+  caseValueRecords,
+  codedCodeIds,
+  codeExists,
+  codeRecords,
+  dimensionExists,
+  dimensionRecords,
+  distinctEventTimes,
+  documentRecords,
+  documentsWithHash,
+  documentWork,
+  ensureCoderId,
+  eventKeysAt,
+  insertCase,
+  insertCaseValue,
+  insertCoding,
+  insertDocument,
+  insertMemoRecord,
+  insertMergedEvent,
+  insertRetiredAttribute,
+  insertRetiredCode,
+  insertRetiredDimension,
+  insertSeen,
+  insertSeenDimension,
+  insertSegment,
+  iterateCodings,
+  iterateEvents,
+  iterateSeen,
+  iterateSeenDimensions,
+  memoCount,
+  memoRecords,
+  otherCoders,
+  segmentRecords,
+  segmentSpans,
+  slugTaken,
+  type SegmentRecord,
+} from '../store/merge.js';
+import { DB_FILE, type Project } from './project.js';
+
+// `qcode merge OTHER`: brings another copy of the project (a colleague's laptop) into this one.
+// The rules, also in docs/team.md:
+// - Coders match by name, cases by id, codes by id (after the codebook check), documents by the sha256 of
+//   their text; segments of a matched document by ordinal, provided the two segmentations agree.
+// - Nothing is dropped: a document whose slug is taken by a different text comes in under the first free
+//   "slug-N" (N ≥ 2); a document whose text matches but whose segmentation differs comes in as a separate
+//   document the same way; a code or attribute the other project used but this one lacks comes in retired.
+// - A case value that differs keeps this project's value and is reported.
+// - Codings are a union (unique on segment, code, coder, span); seen marks too. A coder of the same name who
+//   coded a segment differently in the two copies keeps both sets of codes: the conflict is reported and is
+//   for `qcode disagreements` / `qcode reconcile` to settle.
+// - Memos are deduplicated on target, coder, created_at and text; events on at, coder, action and payload.
+// - Everything happens in one transaction: a failed or killed merge leaves this project as it was.
+
+export type CodebookSource = 'this' | 'other';
+
+export interface MergeOptions {
+  /** The other project's folder (holding qcode.db) or its qcode.db file. */
+  other: string;
+  dryRun?: boolean | undefined;
+  codebookFrom?: CodebookSource | undefined;
+  /** The other project's coder names to bring in under another name (old → new), to keep two copies apart. */
+  renameCoders?: ReadonlyMap<string, string> | undefined;
+  cwd?: string | undefined;
+  /** Test hook: called inside the transaction, after documents, segments and codings are written. */
+  insideTransaction?: (() => void) | undefined;
+}
+
+export interface MergeReport {
+  other: string;
+  applied: boolean;
+  codebook: { differences: string[]; from: CodebookSource | null; yamlReplaced: boolean };
+  added: {
+    coders: number;
+    cases: number;
+    caseValues: number;
+    documents: number;
+    segments: number;
+    codings: number;
+    seen: number;
+    memos: number;
+    events: number;
+    retiredCodes: string[];
+    retiredAttributes: string[];
+  };
+  matchedDocuments: number;
+  /** Documents that came in under a new slug, and why. */
+  renamedDocuments: Array<{ slug: string; as: string; reason: 'slug-taken' | 'segmentation-differs' }>;
+  caseValueConflicts: Array<{ case: string; attribute: string; kept: string; other: string }>;
+  /** Segments that a coder of the same name coded differently in the two projects; both sets of codes are kept. */
+  coderConflicts: Array<{ document: string; ordinal: number; coder: string }>;
+  /** Memos whose target no longer exists in the other project: brought in as project memos. */
+  orphanMemos: number;
+}
+
+/** Raised when the codebooks differ and no --codebook-from says which one wins. */
+export class CodebookMismatchError extends UserError {
+  readonly differences: string[];
+
+  constructor(differences: string[]) {
+    super(`the other project's codebook differs from this one (${differences.length} ${differences.length === 1 ? 'difference' : 'differences'}); nothing was merged`, {
+      hint: 'Align the codebooks (qcode codebook apply), or choose one: --codebook-from this | --codebook-from other',
+    });
+    this.differences = differences;
+  }
+}
+
+class DryRunRollback extends Error {}
+
+function otherDatabasePath(other: string, cwd: string): string {
+  const path = resolve(cwd, other);
+  if (!existsSync(path)) throw new UserError(`${path} does not exist`, { hint: 'Give the folder of the other project (the one holding qcode.db)' });
+  const dbPath = statSync(path).isDirectory() ? join(path, DB_FILE) : path;
+  if (!existsSync(dbPath)) throw new UserError(`no qcode project in ${path} (no ${DB_FILE})`, { hint: 'Give the folder of the other project (the one holding qcode.db)' });
+  return dbPath;
+}
+
+/** The other project's codebook as last applied there, and what applying it here would change. */
+function compareCodebooks(db: Db, other: Db, otherPath: string): { yaml: string; sha256: string; plan: CodebookPlan; codebook: ReturnType<typeof parseCodebook> } {
+  const snapshot = latestCodebookYaml(other);
+  if (snapshot === undefined) throw new UserError(`${otherPath} has never applied a codebook`, { hint: 'Run qcode codebook apply in that project first' });
+  const codebook = parseCodebook(snapshot.yaml, `${otherPath} (codebook)`);
+  return { yaml: snapshot.yaml, sha256: snapshot.sha256, plan: planCodebookApply(loadStoredCodebook(db), codebook), codebook };
+}
+
+/** Merges another project into this one, in one transaction (or plans it with dryRun). */
+export function mergeProject(project: Project, options: MergeOptions): MergeReport {
+  const cwd = options.cwd ?? process.cwd();
+  const otherPath = otherDatabasePath(options.other, cwd);
+  if (realpathSync(otherPath) === realpathSync(project.dbPath)) throw usageError('cannot merge a project into itself', 'Give the other copy\'s folder');
+  const other = openDatabase(otherPath, { readonly: true });
+  try {
+    return mergeFrom(project, other, otherPath, options);
+  } finally {
+    other.close();
+  }
+}
+
+function mergeFrom(project: Project, other: Db, otherPath: string, options: MergeOptions): MergeReport {
+  const db = project.db;
+  const report: MergeReport = {
+    other: otherPath,
+    applied: false,
+    codebook: { differences: [], from: options.codebookFrom ?? null, yamlReplaced: false },
+    added: { coders: 0, cases: 0, caseValues: 0, documents: 0, segments: 0, codings: 0, seen: 0, memos: 0, events: 0, retiredCodes: [], retiredAttributes: [] },
+    matchedDocuments: 0,
+    renamedDocuments: [],
+    caseValueConflicts: [],
+    coderConflicts: [],
+    orphanMemos: 0,
+  };
+
+  // One read transaction on the other store: a consistent snapshot even if a colleague is coding in it.
+  other.prepare('BEGIN').run();
+  try {
+    const comparison = compareCodebooks(db, other, otherPath);
+    report.codebook.differences = comparison.plan.steps.map(describeStep);
+    if (report.codebook.differences.length > 0 && options.codebookFrom === undefined) {
+      throw new CodebookMismatchError(report.codebook.differences);
+    }
+    try {
+      db.transaction(() => {
+        if (options.codebookFrom === 'other' && comparison.plan.steps.length > 0) {
+          applyCodebookPlan(db, comparison.codebook, comparison.plan, { yaml: comparison.yaml, sha256: comparison.sha256, appliedAt: nowIso() });
+        }
+        mergeRows(db, other, report, options);
+        if (hasAdditions(report)) {
+          appendEvent(db, { coderId: null, action: 'merge', payload: { from: otherPath, added: report.added, conflicts: report.coderConflicts.length } });
+        }
+        if (options.dryRun) throw new DryRunRollback();
+      }).immediate();
+      report.applied = true;
+    } catch (error) {
+      if (!(error instanceof DryRunRollback)) throw error;
+    }
+    if (report.applied && options.codebookFrom === 'other' && comparison.plan.steps.length > 0) {
+      report.codebook.yamlReplaced = replaceCodebookFile(project, comparison.yaml);
+    }
+    return report;
+  } finally {
+    other.prepare('ROLLBACK').run();
+  }
+}
+
+function hasAdditions(report: MergeReport): boolean {
+  const added = report.added;
+  return added.coders + added.cases + added.caseValues + added.documents + added.segments + added.codings + added.seen + added.memos + added.events > 0
+    || added.retiredCodes.length > 0 || added.retiredAttributes.length > 0;
+}
+
+/**
+ * After --codebook-from other, codebook.yaml must say what the store now holds, or the next
+ * `codebook apply` would undo the merge's codebook. The file it replaces is kept next to it.
+ */
+function replaceCodebookFile(project: Project, yaml: string): boolean {
+  const path = project.codebookPath;
+  if (existsSync(path)) {
+    if (readFileSync(path, 'utf8') === yaml) return false;
+    copyFileSync(path, `${path}.before-merge`);
+  }
+  const temporary = `${path}.merge-${process.pid}`;
+  writeFileSync(temporary, yaml);
+  renameSync(temporary, path);
+  return true;
+}
+
+function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions): void {
+  addMissingCodebookItems(db, other, report);
+
+  const coderOf = new Map<number, number>();
+  const coderName = new Map<number, string>();
+  for (const coder of otherCoders(other)) {
+    const name = options.renameCoders?.get(coder.name) ?? coder.name;
+    if (!coderExists(db, name)) report.added.coders++;
+    coderOf.set(coder.id, ensureCoderId(db, name));
+    coderName.set(coder.id, name);
+  }
+
+  for (const row of caseRecords(other)) report.added.cases += insertCase(db, row);
+  for (const row of caseValueRecords(other)) {
+    const kept = caseValueOf(db, row.case_id, row.attribute);
+    if (kept === undefined) {
+      insertCaseValue(db, row);
+      report.added.caseValues++;
+    } else if (kept !== row.value) {
+      report.caseValueConflicts.push({ case: row.case_id, attribute: row.attribute, kept, other: row.value });
+    }
+  }
+
+  const segmentOf = new Map<number, number>();
+  const slugOf = new Map<string, string>();
+  // Work of coders on segments of matched documents, to count the conflicts: key "segment:coder" → codes.
+  const thisWork = new Map<string, Set<string>>();
+  const matchedSegments = new Set<number>();
+  for (const document of documentRecords(other)) {
+    const segments = segmentRecords(other, document.id);
+    const match = matchingDocument(db, document.sha256, document.slug, segments);
+    if (match !== undefined) {
+      report.matchedDocuments++;
+      slugOf.set(document.slug, match.slug);
+      for (const segment of segments) {
+        segmentOf.set(segment.id, match.segmentIds.get(segment.ordinal)!);
+        matchedSegments.add(segment.id);
+      }
+      const work = documentWork(db, match.id);
+      for (const row of work.seen) workSet(thisWork, row.segment_id, row.coder_id);
+      for (const row of work.codings) workSet(thisWork, row.segment_id, row.coder_id).add(codingKey(row.code_id, row.start, row.end));
+      continue;
+    }
+    const sameText = documentsWithHash(db, document.sha256).length > 0;
+    const slug = freeSlug(db, document.slug);
+    if (slug !== document.slug || sameText) {
+      report.renamedDocuments.push({ slug: document.slug, as: slug, reason: sameText ? 'segmentation-differs' : 'slug-taken' });
+    }
+    const documentId = insertDocument(db, document, slug);
+    report.added.documents++;
+    slugOf.set(document.slug, slug);
+    for (const segment of segments) {
+      segmentOf.set(segment.id, insertSegment(db, documentId, segment));
+      report.added.segments++;
+    }
+  }
+
+  const otherWork = new Map<string, Set<string>>();
+  for (const row of iterateSeen(other)) {
+    const segment = segmentOf.get(row.segment_id)!;
+    const coder = coderOf.get(row.coder_id)!;
+    if (matchedSegments.has(row.segment_id)) workSet(otherWork, segment, coder);
+    report.added.seen += insertSeen(db, { segment_id: segment, coder_id: coder, at: row.at });
+  }
+  for (const row of iterateCodings(other)) {
+    const segment = segmentOf.get(row.segment_id)!;
+    const coder = coderOf.get(row.coder_id)!;
+    if (matchedSegments.has(row.segment_id)) workSet(otherWork, segment, coder).add(codingKey(row.code_id, row.start, row.end));
+    report.added.codings += insertCoding(db, { ...row, segment_id: segment, coder_id: coder });
+  }
+  const nameOfCoder = new Map([...coderOf].map(([otherId, id]) => [id, coderName.get(otherId)!]));
+  for (const [key, codes] of otherWork) {
+    const mine = thisWork.get(key);
+    if (mine === undefined || (mine.size === codes.size && [...codes].every((code) => mine.has(code)))) continue;
+    const [segment, coder] = key.split(':').map(Number) as [number, number];
+    const place = segmentPlace(db, segment)!;
+    report.coderConflicts.push({ document: place.slug, ordinal: place.ordinal, coder: nameOfCoder.get(coder)! });
+  }
+  report.coderConflicts.sort((a, b) => a.document.localeCompare(b.document) || a.ordinal - b.ordinal || a.coder.localeCompare(b.coder));
+  for (const row of iterateSeenDimensions(other)) {
+    if (!dimensionExists(db, row.dimension_id)) continue;
+    insertSeenDimension(db, { ...row, segment_id: segmentOf.get(row.segment_id)!, coder_id: coderOf.get(row.coder_id)! });
+  }
+
+  options.insideTransaction?.();
+
+  const memosHere = new Map<string, number>();
+  for (const memo of memoRecords(other)) {
+    const coder = memo.coder_id === null ? null : coderOf.get(memo.coder_id) ?? null;
+    let targetKind = memo.target_kind;
+    let targetId = memo.target_id;
+    let text = memo.text;
+    if (memo.target_kind === 'segment' || memo.target_kind === 'document') {
+      const mapped = memo.target_kind === 'segment'
+        ? segmentOf.get(Number(memo.target_id))?.toString()
+        : slugOf.get(memo.target_id ?? '');
+      if (mapped === undefined) {
+        // The target was deleted over there; the memo's words still matter, so it becomes a project memo.
+        report.orphanMemos++;
+        text = `[${memo.target_kind} ${memo.target_id ?? ''} of a merged project, no longer present] ${memo.text}`;
+        targetKind = 'project';
+        targetId = null;
+      } else {
+        targetId = mapped;
+      }
+    }
+    const row = { target_kind: targetKind, target_id: targetId, coder_id: coder, text, created_at: memo.created_at, updated_at: memo.updated_at };
+    // Counted as multisets, so that two identical memos over there stay two here, and a second merge adds none.
+    const key = JSON.stringify([targetKind, targetId, coder, memo.created_at, text]);
+    const here = memosHere.get(key) ?? memoCount(db, row);
+    if (here > 0) {
+      memosHere.set(key, here - 1);
+      continue;
+    }
+    memosHere.set(key, 0);
+    insertMemoRecord(db, row);
+    report.added.memos++;
+  }
+
+  const eventsHere = new Map<string, number>();
+  for (const row of eventKeysAt(db, distinctEventTimes(other))) {
+    const key = eventKey(row.at, row.coder, row.action, row.payload);
+    eventsHere.set(key, (eventsHere.get(key) ?? 0) + 1);
+  }
+  for (const event of iterateEvents(other)) {
+    const name = event.coder_id === null ? null : coderName.get(event.coder_id) ?? null;
+    const key = eventKey(event.at, name, event.action, event.payload);
+    const here = eventsHere.get(key) ?? 0;
+    if (here > 0) {
+      eventsHere.set(key, here - 1);
+      continue;
+    }
+    insertMergedEvent(db, { at: event.at, coder_id: event.coder_id === null ? null : coderOf.get(event.coder_id) ?? null, action: event.action, payload: event.payload });
+    report.added.events++;
+  }
+}
+
+/**
+ * A document here with the same text and the same segmentation (each ordinal with the same span), preferring
+ * one with the same slug. Codings are carried over by ordinal only when the spans agree, so a coding
+ * can never land on different words.
+ */
+function matchingDocument(
+  db: Db,
+  sha256: string,
+  slug: string,
+  segments: readonly SegmentRecord[],
+): { id: number; slug: string; segmentIds: Map<number, number> } | undefined {
+  const candidates = documentsWithHash(db, sha256).sort((a, b) => Number(b.slug === slug) - Number(a.slug === slug));
+  for (const candidate of candidates) {
+    const spans = segmentSpans(db, candidate.id);
+    if (spans.length !== segments.length) continue;
+    const same = spans.every((span, i) => {
+      const segment = segments[i]!;
+      return span.ordinal === segment.ordinal && span.start === segment.start && span.end === segment.end;
+    });
+    if (same) return { id: candidate.id, slug: candidate.slug, segmentIds: new Map(spans.map((span) => [span.ordinal, span.id])) };
+  }
+  return undefined;
+}
+
+/** The slug itself when free, else the first free "slug-N", N = 2, 3, … */
+function freeSlug(db: Db, slug: string): string {
+  if (!slugTaken(db, slug)) return slug;
+  for (let n = 2; ; n++) {
+    const candidate = `${slug}-${n}`;
+    if (!slugTaken(db, candidate)) return candidate;
+  }
+}
+
+/** Codes, their dimensions and parents, and attributes the other project's data need but this codebook lacks. */
+function addMissingCodebookItems(db: Db, other: Db, report: MergeReport): void {
+  const codes = new Map(codeRecords(other).map((code) => [code.id, code]));
+  const dimensions = new Map(dimensionRecords(other).map((dimension) => [dimension.id, dimension]));
+  const addCode = (id: string): void => {
+    if (codeExists(db, id)) return;
+    const code = codes.get(id);
+    if (code === undefined) return;
+    if (!dimensionExists(db, code.dimension_id)) insertRetiredDimension(db, dimensions.get(code.dimension_id)!);
+    if (code.parent_id !== null) addCode(code.parent_id);
+    insertRetiredCode(db, code);
+    report.added.retiredCodes.push(id);
+  };
+  for (const id of codedCodeIds(other)) addCode(id);
+  const attributes = new Map(attributeRecords(other).map((attribute) => [attribute.name, attribute]));
+  for (const name of caseAttributesInUse(other)) {
+    if (attributeExists(db, name)) continue;
+    insertRetiredAttribute(db, attributes.get(name)!);
+    report.added.retiredAttributes.push(name);
+  }
+}
+
+function workSet(work: Map<string, Set<string>>, segment: number, coder: number): Set<string> {
+  const key = `${segment}:${coder}`;
+  let set = work.get(key);
+  if (set === undefined) {
+    set = new Set();
+    work.set(key, set);
+  }
+  return set;
+}
+
+function codingKey(code: string, start: number | null, end: number | null): string {
+  return start === null ? code : `${code}@${start}-${end}`;
+}
+
+function eventKey(at: string, coder: string | null, action: string, payload: string): string {
+  return createHash('sha1').update(JSON.stringify([at, coder, action, payload])).digest('hex');
+}

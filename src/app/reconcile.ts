@@ -1,0 +1,168 @@
+import { UserError, usageError } from '../core/errors.js';
+import { didYouMeanSuffix } from '../core/suggest.js';
+import { writeCodingBatch, type CodingChange, type SegmentPlace } from '../store/codings.js';
+import { ensureCoder, findCoder, type CoderRow } from '../store/common.js';
+import type { Db } from '../store/db.js';
+import { codingsOnSegment, seenPairs, segmentDetail, teamCodes, teamDimensions, type SpanRow } from '../store/team.js';
+import { pairedCodeSets, sameCodes } from './agreement.js';
+import { newBatchId } from './coding.js';
+import type { Project } from './project.js';
+
+// `qcode reconcile --coders A,B --as NAME`: a third coder, the consensus, settles A's and B's disagreements.
+// Opening a session first gives the consensus coder every segment on which A and B agree (same codes);
+// the segments on which they differ are then walked one by one. Each answer is written at once (codings +
+// seen, one transaction, undoable), and a segment the consensus coder has seen is never offered again,
+// so a session can stop at any point and resume later.
+
+export interface ReconcileOptions {
+  coders: readonly string[];
+  as: string;
+  documents?: readonly string[] | undefined;
+}
+
+export interface ReconcileItem {
+  place: SegmentPlace;
+  speaker: string | null;
+  text: string;
+  first: string[];
+  second: string[];
+  /** Codes both gave: what the prompt starts with. */
+  both: string[];
+}
+
+export class ReconcileSession {
+  readonly coders: [CoderRow, CoderRow];
+  readonly consensus: CoderRow;
+  /** Segments on which the two agreed, given to the consensus coder when the session opened. */
+  readonly agreedCopied: number;
+  readonly items: ReconcileItem[];
+  private position = 0;
+  /** Segments settled in this session. */
+  settled = 0;
+  private readonly activeCodes: Set<string>;
+  private readonly exclusiveDimensionOf: Map<string, string>;
+
+  private constructor(private readonly db: Db, coders: [CoderRow, CoderRow], consensus: CoderRow, agreedCopied: number, items: ReconcileItem[]) {
+    this.coders = coders;
+    this.consensus = consensus;
+    this.agreedCopied = agreedCopied;
+    this.items = items;
+    const exclusive = new Set(teamDimensions(db).filter((dimension) => dimension.exclusive === 1).map((dimension) => dimension.id));
+    const codes = teamCodes(db);
+    this.activeCodes = new Set(codes.filter((code) => code.status === 'active').map((code) => code.id));
+    this.exclusiveDimensionOf = new Map(codes.filter((code) => exclusive.has(code.dimension_id)).map((code) => [code.id, code.dimension_id]));
+  }
+
+  static open(project: Project, options: ReconcileOptions): ReconcileSession {
+    const db = project.db;
+    const name = options.as.trim();
+    if (name === '') throw usageError('--as needs the name of the consensus coder', 'e.g. --as consensus');
+    if (options.coders.map((coder) => coder.trim()).includes(name)) {
+      throw usageError(`--as ${name}: the consensus coder must differ from the coders being reconciled`, 'e.g. --as consensus');
+    }
+    const paired = pairedCodeSets(project, { coders: options.coders, documents: options.documents });
+    const existing = findCoder(db, name);
+    const alreadySeen = new Set<number>(existing === undefined ? [] : Array.from(seenPairs(db, [existing.id]).segment));
+    const open = paired.segments.filter((segment) => !alreadySeen.has(segment.segmentId));
+    const consensus = ensureCoder(db, name);
+    const coderIds = [paired.coders[0].id, paired.coders[1].id];
+
+    const agreed = open.filter((segment) => sameCodes(segment.first, segment.second));
+    const add: CodingChange[] = [];
+    const seen = agreed.map((segment) => {
+      const place = placeOf(db, segment.segmentId);
+      const rows = codingsOnSegment(db, segment.segmentId, coderIds);
+      for (const code of segment.first) {
+        for (const span of consensusSpans(code, rows, coderIds)) {
+          add.push({ place, codeId: code, coderId: consensus.id, coder: consensus.name, ...span });
+        }
+      }
+      return { place, coderId: consensus.id, coder: consensus.name, dimensionId: null };
+    });
+    if (seen.length > 0) writeCodingBatch(db, { batch: newBatchId(), via: `reconcile ${paired.coders[0].name},${paired.coders[1].name} (agreed)`, add, seen });
+
+    const items = open
+      .filter((segment) => !sameCodes(segment.first, segment.second))
+      .map((segment) => {
+        const detail = segmentDetail(db, segment.segmentId)!;
+        return {
+          place: { segmentId: detail.id, slug: detail.slug, sha256: detail.sha256, ordinal: detail.ordinal },
+          speaker: detail.speaker,
+          text: detail.text,
+          first: segment.first,
+          second: segment.second,
+          both: segment.first.filter((code) => segment.second.includes(code)),
+        };
+      })
+      .sort((a, b) => (a.place.slug < b.place.slug ? -1 : a.place.slug > b.place.slug ? 1 : a.place.ordinal - b.place.ordinal));
+    return new ReconcileSession(db, paired.coders, consensus, agreed.length, items);
+  }
+
+  /** The disagreement to settle now, or null when none is left. */
+  current(): ReconcileItem | null {
+    return this.items[this.position] ?? null;
+  }
+
+  get remaining(): number {
+    return this.items.length - this.position;
+  }
+
+  /** Writes the agreed codes of the current segment under the consensus coder (and marks it seen), then moves on. */
+  confirm(codeIds: readonly string[]): void {
+    const item = this.current();
+    if (item === null) throw new UserError('nothing left to reconcile');
+    const offered = new Set([...item.first, ...item.second]);
+    const perDimension = new Map<string, string>();
+    for (const id of codeIds) {
+      if (!this.activeCodes.has(id) && !offered.has(id)) {
+        throw new UserError(`code "${id}" cannot be chosen here${didYouMeanSuffix(id, this.activeCodes)}`);
+      }
+      const dimension = this.exclusiveDimensionOf.get(id);
+      if (dimension === undefined) continue;
+      const other = perDimension.get(dimension);
+      if (other !== undefined && other !== id) throw new UserError(`${other} and ${id}: dimension "${dimension}" allows one code per segment`);
+      perDimension.set(dimension, id);
+    }
+    const coderIds = [this.coders[0].id, this.coders[1].id];
+    const rows = codingsOnSegment(this.db, item.place.segmentId, coderIds);
+    const add: CodingChange[] = [...new Set(codeIds)].flatMap((code) =>
+      consensusSpans(code, rows, coderIds).map((span) => ({ place: item.place, codeId: code, coderId: this.consensus.id, coder: this.consensus.name, ...span })),
+    );
+    writeCodingBatch(this.db, {
+      batch: newBatchId(),
+      via: `reconcile ${this.coders[0].name},${this.coders[1].name}`,
+      add,
+      seen: [{ place: item.place, coderId: this.consensus.id, coder: this.consensus.name, dimensionId: null }],
+    });
+    this.settled++;
+    this.position++;
+  }
+
+  /** Leaves the current segment for a later session. */
+  skip(): void {
+    if (this.current() !== null) this.position++;
+  }
+}
+
+function placeOf(db: Db, segmentId: number): SegmentPlace {
+  const detail = segmentDetail(db, segmentId)!;
+  return { segmentId, slug: detail.slug, sha256: detail.sha256, ordinal: detail.ordinal };
+}
+
+/**
+ * Where the consensus coding of a code goes: the spans a single coder gave it, or the spans both gave
+ * when they match; the whole segment when the two coders' spans differ or neither gave the code.
+ */
+export function consensusSpans(code: string, rows: readonly SpanRow[], coderIds: readonly number[]): Array<{ start: number | null; end: number | null }> {
+  const spansOf = (coderId: number): string[] =>
+    rows.filter((row) => row.coder_id === coderId && row.code_id === code).map((row) => `${row.start ?? ''}:${row.end ?? ''}`).sort();
+  const given = coderIds.map(spansOf).filter((spans) => spans.length > 0);
+  const whole = [{ start: null, end: null }];
+  if (given.length === 0) return whole;
+  const first = given[0]!;
+  if (given.some((spans) => spans.length !== first.length || spans.some((span, i) => span !== first[i]))) return whole;
+  return first.map((span) => {
+    const [start, end] = span.split(':');
+    return start === '' ? { start: null, end: null } : { start: Number(start), end: Number(end) };
+  });
+}

@@ -1,0 +1,318 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { parseCodebook, type Codebook } from '../core/codebook.js';
+import { UserError, usageError } from '../core/errors.js';
+import type { ExportMemo, ExportProject, MemoTarget } from '../io/refi/export-model.js';
+import type { ZipLimits } from '../io/refi/zip.js';
+import { fileError, readUtf8File } from '../io/text-file.js';
+import { loadProjectCodebook } from '../store/codebook.js';
+import { openDatabase } from '../store/db.js';
+import { insertImportedProject, loadExportRows, type ImportCounts } from '../store/refi.js';
+import { DB_FILE, initProject, PACKAGE_ROOT, type Project } from './project.js';
+
+// REFI-QDA 1.5 interchange (docs/refi-qda.md): the codebook as .qdc, the whole project as .qdpx, and
+// both back. XML, ZIP and the mapping live in io/refi; this module reads the store, writes files and
+// keeps the rule that a failed command leaves nothing behind.
+
+function qcodeVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function requireExtension(path: string, extension: '.qdc' | '.qdpx', flag: string): void {
+  if (extname(path).toLowerCase() !== extension) {
+    throw usageError(`${flag} ${path}: the file name must end in ${extension}`, `e.g. ${flag} ${basename(path, extname(path)) || 'study'}${extension}`);
+  }
+}
+
+/** Writes beside the target and renames, so a reader never sees half a file; mode 0600 (participants' words). */
+function writeFileAtomically(path: string, data: string | Uint8Array): void {
+  const folder = dirname(path);
+  if (!existsSync(folder)) throw new UserError(`${path}: the folder ${folder} does not exist`);
+  const temporary = join(folder, `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temporary, data, { mode: 0o600 });
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw fileError(path, error);
+  }
+}
+
+export interface RefiExportOptions {
+  qdc?: string | undefined;
+  qdpx?: string | undefined;
+  cwd?: string | undefined;
+}
+
+export interface RefiExportReport {
+  files: Array<{ path: string; format: 'qdc' | 'qdpx'; bytes: number }>;
+  codes: number;
+  documents: number;
+  codings: number;
+  memos: number;
+  warnings: string[];
+}
+
+/** The project as the REFI-QDA writers need it: timestamps from the store, never the clock. */
+export function gatherExport(project: Project, warnings: string[]): ExportProject {
+  const rows = loadExportRows(project.db);
+  const codebook = loadProjectCodebook(project.db);
+  let title: string | null = null;
+  if (rows.latestCodebookYaml !== null) {
+    try {
+      title = parseCodebook(rows.latestCodebookYaml, 'codebook').title;
+    } catch {
+      // A snapshot that no longer parses (an older qcode's format) just has no title to export.
+    }
+  }
+  const memos: ExportMemo[] = [];
+  let orphans = 0;
+  for (const memo of rows.memos) {
+    let target: MemoTarget = { kind: 'project' };
+    const id = memo.target_id;
+    if (memo.target_kind === 'segment') {
+      const segment = rows.memoSegments.get(Number(id));
+      if (segment === undefined) orphans++;
+      else target = { kind: 'segment', document: segment.slug, start: segment.start, end: segment.end };
+    } else if (memo.target_kind === 'document' && id !== null) {
+      const slug = rows.documents.some((document) => document.slug === id) ? id : rows.slugById.get(Number(id));
+      if (slug === undefined) orphans++;
+      else target = { kind: 'document', document: slug };
+    } else if (memo.target_kind === 'code' && id !== null) target = { kind: 'code', codeId: id };
+    else if (memo.target_kind === 'case' && id !== null) target = { kind: 'case', caseId: id };
+    memos.push({ target, coder: memo.coder, text: memo.text, createdAt: memo.created_at, updatedAt: memo.updated_at });
+  }
+  if (orphans > 0) warnings.push(`${orphans} memo(s) on a segment or document that no longer exists were exported as project notes`);
+  return {
+    name: rows.projectName ?? basename(project.dir),
+    createdAt: rows.createdAt,
+    origin: `qcode ${qcodeVersion()}`,
+    codebook: { ...codebook, title },
+    coders: rows.coders,
+    cases: rows.cases.map((entry) => ({
+      id: entry.id,
+      kind: entry.kind,
+      values: rows.caseValues.filter((value) => value.case_id === entry.id).map((value) => ({ attribute: value.attribute, value: value.value })),
+      documents: rows.documents.filter((document) => document.case_id === entry.id).map((document) => document.slug),
+    })),
+    documents: rows.documents.map((document) => ({
+      slug: document.slug,
+      title: document.title,
+      kind: document.kind,
+      language: document.language,
+      fileName: document.source_path === null ? null : basename(document.source_path.replace(/\\/g, '/')),
+      format: document.format,
+      encoding: document.encoding,
+      text: document.text,
+      importedAt: document.imported_at,
+    })),
+    codings: rows.codings.map((coding) => ({
+      document: coding.slug,
+      start: coding.start ?? coding.segment_start,
+      end: coding.end ?? coding.segment_end,
+      codeId: coding.code_id,
+      coder: coding.coder,
+      createdAt: coding.created_at,
+    })),
+    memos,
+  };
+}
+
+/** Writes the codebook as .qdc and/or the whole project as .qdpx. */
+export async function exportRefi(project: Project, options: RefiExportOptions): Promise<RefiExportReport> {
+  if (options.qdc === undefined && options.qdpx === undefined) throw usageError('say what to export: --qdc FILE and/or --qdpx FILE');
+  const cwd = options.cwd ?? process.cwd();
+  const qdcPath = options.qdc === undefined ? undefined : resolve(cwd, options.qdc);
+  const qdpxPath = options.qdpx === undefined ? undefined : resolve(cwd, options.qdpx);
+  if (options.qdc !== undefined) requireExtension(options.qdc, '.qdc', '--qdc');
+  if (options.qdpx !== undefined) requireExtension(options.qdpx, '.qdpx', '--qdpx');
+  const { writeCodebookXml, writeProjectXml } = await import('../io/refi/write.js');
+  const warnings: string[] = [];
+  const data = gatherExport(project, warnings);
+  const report: RefiExportReport = {
+    files: [], codes: data.codebook.codes.length, documents: data.documents.length, codings: data.codings.length, memos: data.memos.length, warnings,
+  };
+  // Both files are built before either is written: a failure leaves no half-done pair behind.
+  const outputs: Array<{ path: string; format: 'qdc' | 'qdpx'; data: string | Uint8Array }> = [];
+  if (qdcPath !== undefined) outputs.push({ path: qdcPath, format: 'qdc', data: writeCodebookXml(data.codebook, data.origin) });
+  if (qdpxPath !== undefined) {
+    const { writeZip } = await import('../io/refi/zip.js');
+    const files = writeProjectXml(data);
+    const encoder = new TextEncoder();
+    const zip = await writeZip([
+      { name: 'project.qde', data: encoder.encode(files.xml) },
+      ...files.sources.map((source) => ({ name: source.name, data: encoder.encode(source.text) })),
+    ]);
+    outputs.push({ path: qdpxPath, format: 'qdpx', data: zip });
+  }
+  for (const output of outputs) {
+    writeFileAtomically(output.path, output.data);
+    report.files.push({ path: output.path, format: output.format, bytes: typeof output.data === 'string' ? Buffer.byteLength(output.data) : output.data.length });
+  }
+  return report;
+}
+
+export type RefiFormat = 'qdc' | 'qdpx';
+
+/** .qdc or .qdpx, by extension, else by the first bytes (a ZIP or XML). */
+export function refiFormatOf(path: string): RefiFormat {
+  const extension = extname(path).toLowerCase();
+  if (extension === '.qdc') return 'qdc';
+  if (extension === '.qdpx') return 'qdpx';
+  let head: Buffer;
+  try {
+    head = readFileSync(path).subarray(0, 64);
+  } catch (error) {
+    throw fileError(path, error);
+  }
+  if (head[0] === 0x50 && head[1] === 0x4b) return 'qdpx';
+  if (head.toString('utf8').replace(/^\uFEFF/, '').trimStart().startsWith('<')) return 'qdc';
+  throw usageError(`${path}: not a REFI-QDA file (expected a .qdc codebook or a .qdpx project)`);
+}
+
+function yamlHeader(file: string): string {
+  return [
+    '# yaml-language-server: $schema=./codebook.schema.json',
+    `# Imported from ${basename(file)} by qcode refi import. Ids were made from the code names (docs/refi-qda.md);`,
+    '# check them before coding: an id is a stable key.',
+    '',
+  ].join('\n');
+}
+
+export interface CodebookImportOptions {
+  file: string;
+  /** Write the YAML here; without it the YAML is only returned. */
+  to?: string | undefined;
+  force?: boolean | undefined;
+  cwd?: string | undefined;
+}
+
+export interface CodebookImportReport {
+  yaml: string;
+  codebook: Codebook;
+  written: string | null;
+  warnings: string[];
+}
+
+/** A .qdc from any tool as a qcode codebook YAML. */
+export async function importRefiCodebook(options: CodebookImportOptions): Promise<CodebookImportReport> {
+  const cwd = options.cwd ?? process.cwd();
+  const path = resolve(cwd, options.file);
+  const target = options.to === undefined ? null : resolve(cwd, options.to);
+  if (target !== null && existsSync(target) && !options.force) {
+    throw new UserError(`${options.to} already exists`, { hint: 'Choose another file, or pass --force to replace it' });
+  }
+  const source = readUtf8File(path, 'REFI-QDA codebook');
+  const { parseXml } = await import('../io/refi/xml.js');
+  const { readCodebook, namespaceWarning, CODEBOOK_NAMESPACE } = await import('../io/refi/read.js');
+  const { buildCodebook } = await import('../io/refi/to-codebook.js');
+  const { root, namespace } = await parseXml(source, options.file);
+  const refi = readCodebook(root, namespace, options.file);
+  const warnings: string[] = [];
+  const namespaceProblem = namespaceWarning(namespace, CODEBOOK_NAMESPACE, options.file);
+  if (namespaceProblem !== null) warnings.push(namespaceProblem);
+  const build = buildCodebook({
+    codes: refi.codes,
+    sets: refi.sets,
+    variables: [],
+    values: [],
+    origin: refi.origin,
+    coded: new Set(),
+    fallbackName: basename(path, extname(path)),
+    displayName: options.to ?? 'codebook.yaml',
+    fileName: options.file,
+    header: yamlHeader(options.file),
+  });
+  warnings.push(...build.warnings);
+  if (target !== null) writeFileAtomically(target, build.yaml);
+  return { yaml: build.yaml, codebook: build.codebook, written: target, warnings };
+}
+
+export interface ProjectImportOptions {
+  file: string;
+  /** The new project's folder (default: the file's name without extension, in cwd). */
+  dir?: string | undefined;
+  cwd?: string | undefined;
+  limits?: ZipLimits | undefined;
+  /** Stands in for times the file leaves out. */
+  now?: string | undefined;
+}
+
+export interface ProjectImportReport {
+  dir: string;
+  codebook: string;
+  codes: number;
+  counts: ImportCounts;
+  warnings: string[];
+}
+
+function isEmptyFolder(dir: string): boolean {
+  return statSync(dir).isDirectory() && readdirSync(dir).length === 0;
+}
+
+/**
+ * A .qdpx as a new qcode project. Everything that can refuse the file is checked before the folder is
+ * created; the data goes in one transaction; on any failure the folder is left as it was found.
+ */
+export async function importRefiProject(options: ProjectImportOptions): Promise<ProjectImportReport> {
+  const cwd = options.cwd ?? process.cwd();
+  const path = resolve(cwd, options.file);
+  const dir = resolve(cwd, options.dir ?? basename(path, extname(path)));
+  const existed = existsSync(dir);
+  if (existed && !isEmptyFolder(dir)) {
+    throw new UserError(`${dir} already exists and is not empty; refi import creates a new project`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
+  }
+  const { DEFAULT_ZIP_LIMITS } = await import('../io/refi/zip.js');
+  const limits = options.limits ?? DEFAULT_ZIP_LIMITS;
+  let bytes: Buffer;
+  try {
+    if (!statSync(path).isFile()) throw new UserError(`${options.file}: not a regular file`);
+    if (statSync(path).size > limits.maxTotalBytes) throw new UserError(`${options.file}: larger than the ${limits.maxTotalBytes / 1048576} MB qcode imports`);
+    bytes = readFileSync(path);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw fileError(options.file, error);
+  }
+  const { readQdpx } = await import('../io/refi/qdpx.js');
+  const { planProjectImport } = await import('../io/refi/import-plan.js');
+  const contents = await readQdpx(bytes, options.file, limits);
+  const now = options.now ?? new Date().toISOString();
+  const plan = planProjectImport({
+    project: contents.project,
+    sourceTexts: contents.sourceTexts,
+    noteTexts: contents.noteTexts,
+    file: options.file,
+    now,
+    codebookHeader: yamlHeader(options.file),
+  });
+
+  const scratch = mkdtempSync(join(tmpdir(), 'qcode-refi-'));
+  try {
+    const codebookFile = join(scratch, 'codebook.yaml');
+    writeFileSync(codebookFile, plan.codebook.yaml, { mode: 0o600 });
+    await initProject({ dir, codebook: codebookFile, cwd });
+    try {
+      const db = openDatabase(join(dir, DB_FILE));
+      try {
+        const counts = insertImportedProject(db, plan, { file: basename(path), at: now });
+        return {
+          dir,
+          codebook: plan.codebook.codebook.name,
+          codes: plan.codebook.codebook.codes.length,
+          counts,
+          warnings: [...contents.warnings, ...plan.warnings],
+        };
+      } finally {
+        db.close();
+      }
+    } catch (error) {
+      if (existed) for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
+      else rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

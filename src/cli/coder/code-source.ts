@@ -1,0 +1,96 @@
+import type { CodingSession, SessionView } from '../../app/coding.js';
+import { plural } from '../../core/codebook-plan.js';
+import type { PickerCode, PickerDimension } from './picker.js';
+import type { CoderSource } from './terminal.js';
+import type { CoderView } from './screen.js';
+
+/** "R07 · Vilnius · segment 12/148 · 8% coded" */
+export function sessionTitle(view: SessionView): string {
+  const { document, segment } = view;
+  const percent = document.segments === 0 ? 0 : Math.floor((document.seen * 100) / document.segments);
+  return [document.caseId ?? document.slug, document.place, `segment ${segment.ordinal}/${document.segments}`, `${percent}% coded`]
+    .filter((part): part is string => part !== null)
+    .join(' · ');
+}
+
+function speakerLabel(ordinal: number, speaker: string | null): string {
+  return speaker === null ? `${ordinal}` : `${ordinal} ${speaker}:`;
+}
+
+/** The text without a leading "Speaker:" that the label already shows (segmenters differ in keeping it). */
+function withoutSpeaker(text: string, speaker: string | null): string {
+  return speaker !== null && text.startsWith(`${speaker}:`) ? text.slice(speaker.length + 1).trimStart() : text;
+}
+
+/** The picker's dimensions and codes for a session's scope. */
+export function sessionCatalog(session: CodingSession): { dimensions: PickerDimension[]; codes: PickerCode[] } {
+  const inScope = new Set(session.scope.map((code) => code.dimensionId));
+  return {
+    dimensions: [...session.index.dimensions.values()].filter((dimension) => inScope.has(dimension.id)),
+    codes: session.scope,
+  };
+}
+
+/** Adapts a CodingSession to the coder's screen: what to show and where each answer goes. */
+export function sessionSource(session: CodingSession, languages: readonly string[], forcedLanguage?: string): CoderSource {
+  let lastDocument = session.currentDocument;
+  const withDocumentNote = (message: string): string => {
+    const now = session.currentDocument;
+    const note = now !== null && now !== lastDocument ? ` · now ${now}` : '';
+    lastDocument = now;
+    return message + note;
+  };
+  return {
+    view(): CoderView | null {
+      const view = session.view();
+      if (view === null) return null;
+      const { document, segment } = view;
+      const coded = view.given.length + view.otherCodings.length === 0
+        ? segment.seen ? `Seen by ${session.coder.name}, no code` : `Not coded yet by ${session.coder.name}`
+        : `Coded by ${session.coder.name}: ${[...view.given, ...view.otherCodings].join(', ')}`;
+      const memos = view.memos.map((memo) => `Memo: ${memo.replace(/\s+/g, ' ')}`);
+      const language = forcedLanguage ?? (document.language !== null && languages.includes(document.language) ? document.language : undefined);
+      return {
+        title: sessionTitle(view),
+        // The title starts with the slug when the document has no case; no need to say it twice.
+        titleRight: [document.caseId === null ? null : document.slug, session.coder.name, session.dimension].filter(Boolean).join(' · '),
+        previous: view.previous === null ? null : { label: speakerLabel(view.previous.ordinal, view.previous.speaker), text: withoutSpeaker(view.previous.text, view.previous.speaker) },
+        current: { label: speakerLabel(segment.ordinal, segment.speaker), text: withoutSpeaker(segment.text, segment.speaker) },
+        given: view.given,
+        notes: [coded, ...memos.slice(0, 2), ...(memos.length > 2 ? [`(+${memos.length - 2} more memos: qcode memo list --document ${document.slug})`] : [])],
+        language,
+        jumpRange: `1–${document.segments}`,
+      };
+    },
+    confirm(codes) {
+      const ordinal = session.view()?.segment.ordinal;
+      const { added, removed } = session.confirm(codes);
+      const changes = [...added.map((id) => `+${id}`), ...removed.map((id) => `−${id}`)];
+      return withDocumentNote(`Saved segment ${ordinal}: ${changes.length > 0 ? changes.join(' ') : codes.length > 0 ? 'codes unchanged' : 'seen, no code'}`);
+    },
+    skip() {
+      const ordinal = session.view()?.segment.ordinal;
+      session.skip();
+      return withDocumentNote(`Skipped segment ${ordinal} (marked seen)`);
+    },
+    back() {
+      return session.back() ? undefined : 'This is the first segment.';
+    },
+    jump(ordinal) {
+      session.jump(ordinal);
+      return undefined;
+    },
+    memo(text) {
+      session.addMemo(text);
+      return 'Memo saved.';
+    },
+  };
+}
+
+/** One line for the end of a session. */
+export function sessionSummary(session: CodingSession, outcome: 'done' | 'quit'): string {
+  const answered = `${plural(session.answered, 'segment')} answered`;
+  if (outcome === 'done') return `Done: ${answered}; ${session.coder.name} has no segment left to code here.`;
+  const where = session.currentDocument;
+  return `Stopped: ${answered}, all saved. Resume with: qcode code${where === null ? '' : ` ${where}`} --coder ${session.coder.name}`;
+}

@@ -1,0 +1,215 @@
+import chalk from 'chalk';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
+import { foldForSearch, highlighted, type Catalog, type PickerCode, type PickerState } from './picker.js';
+
+/** What the coder shows for one segment; the source (coding session, reconcile, …) builds it. */
+export interface CoderView {
+  /** Top line, e.g. "R07 · Vilnius · segment 12/148 · 8% coded". */
+  title: string;
+  /** Shown dimmed at the right of the top line. */
+  titleRight?: string | undefined;
+  /** The segment before, dimmed for context. */
+  previous: { label: string; text: string } | null;
+  current: { label: string; text: string };
+  /** The codes the prompt starts with (what this coder already gave). */
+  given: string[];
+  /** Lines under the segment: codes given, memos, notes. */
+  notes: string[];
+  /** Label language (a codebook language), else the codebook's first. */
+  language?: string | undefined;
+  /** "1–148", shown when going to a segment by number. */
+  jumpRange?: string | undefined;
+}
+
+export interface Size {
+  columns: number;
+  rows: number;
+}
+
+export interface Screen {
+  lines: string[];
+  /** The largest useful state.scroll for this size (the text's hidden lines). */
+  maxScroll: number;
+}
+
+const CODE_KEYS = 'enter confirm · space toggle · type to filter · ↑↓ move · tab next dimension · → skip · ← back · ^N memo · ^G go to segment · ^Q quit';
+const MEMO_KEYS = 'enter save the memo · esc cancel · ^E write it in $EDITOR';
+const JUMP_KEYS = 'enter go · esc cancel';
+
+/** A line cut to the width with an ellipsis, colours kept. */
+export function fit(line: string, width: number): string {
+  if (stringWidth(line) <= width) return line;
+  if (width <= 1) return '…'.slice(0, width);
+  return `${wrapAnsi(line, width - 1, { hard: true, trim: false, wordWrap: false }).split('\n')[0] ?? ''}…`;
+}
+
+/** Text wrapped to the width, paragraph by paragraph. */
+export function wrap(text: string, width: number): string[] {
+  return text.split('\n').flatMap((paragraph) => wrapAnsi(paragraph, Math.max(10, width), { hard: true, trim: true }).split('\n'));
+}
+
+function labelOf(item: { label: string; labels: Record<string, string> }, language: string | undefined): string {
+  return (language !== undefined ? item.labels[language] : undefined) ?? item.label;
+}
+
+/** Keys help, broken at " · " to fit the width. */
+function keyLines(keys: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of keys.split(' · ')) {
+    const candidate = line === '' ? part : `${line} · ${part}`;
+    if (stringWidth(candidate) > width && line !== '') {
+      lines.push(line);
+      line = part;
+    } else {
+      line = candidate;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((text) => chalk.dim(fit(text, width)));
+}
+
+type ListRow = { kind: 'dimension'; text: string } | { kind: 'code'; code: PickerCode; position: number; exclusive: boolean };
+
+/** The whole screen for one state, as lines no wider than the terminal. */
+export function renderCoderScreen(catalog: Catalog, view: CoderView, state: PickerState, size: Size): Screen {
+  const width = Math.max(20, size.columns);
+  const height = Math.max(12, size.rows);
+  const language = view.language;
+
+  const title = chalk.bold(view.title);
+  const right = view.titleRight === undefined ? '' : view.titleRight;
+  const gap = width - stringWidth(view.title) - stringWidth(right);
+  const header = gap >= 2 ? `${title}${' '.repeat(gap)}${chalk.dim(right)}` : fit(title, width);
+
+  const previousLines = view.previous === null ? [] : wrap(`${view.previous.label} ${view.previous.text}`, width);
+  const previousHeight = Math.min(previousLines.length, height >= 30 ? 2 : 1);
+  const previous = previousLines.slice(0, previousHeight).map((line, index) =>
+    chalk.dim(index === previousHeight - 1 && previousLines.length > previousHeight ? fit(`${line} …`, width) : line));
+
+  const notes = view.notes.slice(0, 3).map((note) => fit(note, width));
+  const keys = keyLines(state.mode === 'memo' ? MEMO_KEYS : state.mode === 'jump' ? JUMP_KEYS : CODE_KEYS, width);
+  const definitionHeight = height >= 28 ? 4 : 2;
+  const fixed = 1 + previous.length + notes.length + 1 + 1 + 1 + definitionHeight + keys.length + 1;
+  const available = Math.max(2, height - fixed);
+
+  const listRows = buildListRows(catalog, state, language);
+  const textAll = wrap(`${view.current.label} ${view.current.text}`, width);
+  const minimumList = Math.min(6, Math.max(1, listRows.length));
+  const textHeight = Math.min(textAll.length, Math.max(3, available - minimumList));
+  const listHeight = Math.max(1, available - textHeight);
+  let text: string[];
+  let maxScroll = 0;
+  if (textAll.length <= textHeight) {
+    text = textAll;
+  } else {
+    const shown = Math.max(1, textHeight - 1);
+    maxScroll = textAll.length - shown;
+    const scroll = Math.min(state.scroll, maxScroll);
+    text = [...textAll.slice(scroll, scroll + shown), chalk.dim(fit(`… lines ${scroll + 1}–${scroll + shown} of ${textAll.length} · PgDn/PgUp to scroll`, width))];
+  }
+  if (state.scroll === 0 && text[0] !== undefined) text[0] = text[0].replace(view.current.label, chalk.bold(view.current.label));
+
+  const rule = chalk.dim('─'.repeat(width));
+  const lines = [
+    header,
+    ...previous,
+    ...text,
+    ...notes,
+    rule,
+    fit(inputLine(catalog, view, state), width),
+    ...renderList(listRows, state, listHeight, width, language),
+    rule,
+    ...renderDefinition(catalog, state, language, definitionHeight, width),
+    ...keys,
+    state.message === null ? '' : fit(chalk.yellow(state.message), width),
+  ];
+  return { lines: lines.slice(0, height), maxScroll };
+}
+
+function inputLine(catalog: Catalog, view: CoderView, state: PickerState): string {
+  if (state.mode === 'memo') return `${chalk.bold('Memo on this segment ›')} ${state.draft}▏`;
+  if (state.mode === 'jump') return `${chalk.bold(`Go to segment${view.jumpRange ? ` (${view.jumpRange})` : ''} ›`)} ${state.draft}▏`;
+  const given = new Set(view.given);
+  const added = [...state.selected].filter((id) => !given.has(id)).length;
+  const removed = view.given.filter((id) => !state.selected.has(id)).length;
+  const pending = added + removed > 0 ? chalk.yellow(` (unsaved: +${added} −${removed})`) : '';
+  const count = state.filter === '' ? `${catalog.codes.length} codes` : `${state.matches.length} of ${catalog.codes.length} codes`;
+  return `${chalk.bold('Codes ›')} ${state.filter}▏  ${chalk.dim(count)} · ${state.selected.size} selected${pending}`;
+}
+
+function buildListRows(catalog: Catalog, state: PickerState, language: string | undefined): ListRow[] {
+  const rows: ListRow[] = [];
+  let dimensionId: string | undefined;
+  state.matches.forEach((index, position) => {
+    const code = catalog.codes[index];
+    if (code === undefined) return;
+    if (code.dimensionId !== dimensionId) {
+      dimensionId = code.dimensionId;
+      const dimension = catalog.dimensions.get(dimensionId);
+      const label = dimension === undefined ? dimensionId : labelOf(dimension, language);
+      rows.push({ kind: 'dimension', text: `${dimensionId} · ${label}${dimension?.exclusive ? ' · one code' : ''}` });
+    }
+    rows.push({ kind: 'code', code, position, exclusive: catalog.dimensions.get(code.dimensionId)?.exclusive ?? false });
+  });
+  return rows;
+}
+
+function renderList(rows: ListRow[], state: PickerState, height: number, width: number, language: string | undefined): string[] {
+  if (rows.length === 0) {
+    return [chalk.yellow(fit(`  no code matches "${state.filter}": backspace to edit, esc to clear`, width)), ...Array<string>(height - 1).fill('')];
+  }
+  const cursorRow = Math.max(0, rows.findIndex((row) => row.kind === 'code' && row.position === state.cursor));
+  // Keep the cursor a third of the way down, so the codes after it stay in view.
+  const first = Math.max(0, Math.min(cursorRow - Math.floor(height / 3), rows.length - height));
+  const visible = rows.slice(first, first + height).map((row) => {
+    if (row.kind === 'dimension') return chalk.bold(fit(`  ${row.text}`, width));
+    const { code } = row;
+    const selected = state.selected.has(code.id);
+    const here = row.position === state.cursor;
+    return fit(codeLine(code, { selected, here, exclusive: row.exclusive, filter: state.filter, language }), width);
+  });
+  while (visible.length < height) visible.push('');
+  return visible;
+}
+
+function codeLine(code: PickerCode, options: { selected: boolean; here: boolean; exclusive: boolean; filter: string; language: string | undefined }): string {
+  const pointer = options.here ? '›' : ' ';
+  // Round marks for a one-code dimension, as radio buttons are.
+  const mark = options.exclusive ? (options.selected ? '(•)' : '( )') : options.selected ? '[x]' : '[ ]';
+  const indent = '  '.repeat(code.depth);
+  const text = `${pointer} ${mark} ${indent}${code.id}  ${labelsFor(code, options.filter, options.language)}`;
+  if (options.here) return chalk.inverse(text);
+  return options.selected ? chalk.green(text) : text;
+}
+
+/** The code's label, plus the other-language label that matched what the coder typed. */
+function labelsFor(code: PickerCode, filter: string, language: string | undefined): string {
+  const shown = labelOf(code, language);
+  const needle = foldForSearch(filter);
+  if (needle === '' || foldForSearch(shown).includes(needle)) return shown;
+  const extra = [code.label, ...Object.values(code.labels)].find((label) => foldForSearch(label).includes(needle));
+  return extra === undefined ? shown : `${shown} · ${extra}`;
+}
+
+function renderDefinition(catalog: Catalog, state: PickerState, language: string | undefined, height: number, width: number): string[] {
+  const code = highlighted(catalog, state);
+  if (code === undefined) return Array<string>(height).fill('');
+  const label = labelOf(code, language);
+  const others = [code.label, ...Object.values(code.labels)].filter((other) => other !== label);
+  const head = fit(`${chalk.bold(code.id)} — ${label}${others.length > 0 ? chalk.dim(` · ${others.join(' · ')}`) : ''}`, width);
+  const criteria = [
+    code.include === null ? undefined : fit(chalk.green(`+ ${code.include.replace(/\s+/g, ' ')}`), width),
+    code.exclude === null ? undefined : fit(chalk.red(`− ${code.exclude.replace(/\s+/g, ' ')}`), width),
+  ].filter((line): line is string => line !== undefined);
+  const room = height - 1 - (height >= 4 ? criteria.length : 0);
+  const definitionLines = code.definition === null ? [] : wrap(code.definition.replace(/\s+/g, ' '), width);
+  const definition = definitionLines.slice(0, Math.max(0, room));
+  if (definitionLines.length > definition.length && definition.length > 0) {
+    definition[definition.length - 1] = fit(`${definition[definition.length - 1]} …`, width);
+  }
+  const lines = [head, ...definition, ...(height >= 4 ? criteria : [])].slice(0, height);
+  while (lines.length < height) lines.push('');
+  return lines;
+}

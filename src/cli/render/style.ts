@@ -1,0 +1,106 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import stringWidth from 'string-width';
+
+/**
+ * Colours unless the user said no: NO_COLOR (https://no-color.org, any non-empty value), --no-color, or
+ * output that is not a terminal (chalk's own detection).
+ */
+export function palette(env: NodeJS.ProcessEnv = process.env): ChalkInstance {
+  const off = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  return off ? new Chalk({ level: 0 }) : new Chalk();
+}
+
+/** The width to lay tables out for: the terminal's, else $COLUMNS, else 100. */
+export function terminalWidth(env: NodeJS.ProcessEnv = process.env): number {
+  const columns = process.stdout.isTTY ? process.stdout.columns : Number(env.COLUMNS);
+  return Number.isFinite(columns) && columns !== undefined && columns >= 40 ? columns : 100;
+}
+
+// Latin, Greek, Cyrillic and the other alphabets below U+1100 are one column per character, except
+// combining marks; only text outside that needs string-width, which is slow per character.
+const NARROW = /^[\u0020-\u007e\u00a0-\u02ff\u0370-\u0482\u048a-\u0590\u0600-\u0609\u0700-\u10ff]*$/;
+
+/** Columns a text takes in a terminal (East Asian wide characters count two, combining marks none). */
+export function displayWidth(text: string): number {
+  return NARROW.test(text) ? text.length : stringWidth(text);
+}
+
+/** Columns of one character. */
+export function charWidth(char: string): number {
+  return NARROW.test(char) ? 1 : stringWidth(char);
+}
+
+/** Cuts text to a display width, ending in "…" when cut. */
+export function truncate(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  if (width <= 1) return width === 1 ? '…' : '';
+  let result = '';
+  let used = 0;
+  for (const char of text) {
+    const w = charWidth(char);
+    if (used + w > width - 1) break;
+    result += char;
+    used += w;
+  }
+  return `${result}…`;
+}
+
+/** Cuts text from the left to a display width, starting with "…" when cut. */
+export function truncateLeft(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  if (width <= 1) return width === 1 ? '…' : '';
+  const chars = [...text];
+  let result = '';
+  let used = 0;
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const w = charWidth(chars[i]!);
+    if (used + w > width - 1) break;
+    result = chars[i] + result;
+    used += w;
+  }
+  return `…${result}`;
+}
+
+/** Pads to a display width; styled (ANSI) text is measured without its escapes. */
+export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const fill = ' '.repeat(Math.max(0, width - (text.includes('\u001b') ? stringWidth(text) : displayWidth(text))));
+  return align === 'right' ? fill + text : text + fill;
+}
+
+/** Splits a label into at most `lines` lines of a width, word by word; the last line ends in "…" if cut. */
+export function wrapLabel(text: string, width: number, lines: number): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const result: string[] = [];
+  let line = '';
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const candidate = line === '' ? word : `${line} ${word}`;
+    if (displayWidth(candidate) <= width) {
+      line = candidate;
+      continue;
+    }
+    if (line !== '') result.push(line);
+    line = word;
+    if (result.length === lines - 1) {
+      const rest = words.slice(i).join(' ');
+      result.push(truncate(rest, width));
+      return result;
+    }
+    if (displayWidth(line) > width) {
+      result.push(truncate(line, width));
+      line = '';
+      if (result.length === lines) return result;
+    }
+  }
+  if (line !== '') result.push(line);
+  return result.slice(0, lines);
+}
+
+/** Minutes:seconds of a media time in milliseconds, e.g. 1:02:03 or 4:05. */
+export function formatTime(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}

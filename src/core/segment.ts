@@ -1,0 +1,417 @@
+import { UserError, usageError } from './errors.js';
+import { CodePointIndex, normalizeText } from './text.js';
+
+// Cutting a stored document into the units coders code. Rules (docs/import.md spells them out):
+// - A speaker turn starts at a line that begins with a speaker label and a colon, optionally after a
+//   timestamp ([00:12:34], 00:12:34, (12:34)); it runs until the next such line. The label and the
+//   timestamp are not part of the segment: the segment is the turn's content, the label is its speaker.
+// - Text before the first label (a title, a note) becomes paragraph segments without a speaker.
+// - Paragraphs are separated by blank lines; in a text without a single blank line every line is one.
+// - turns ⊇ paragraphs ⊇ sentences: paragraphs and sentences are cut inside turns and keep the speaker.
+// - Every segment is trimmed of white space; empty ones are dropped; offsets are code points into the
+//   normalised text, [start, end), so that sliceCodePoints(text, start, end) === segment.text.
+
+export type SegmentMode = 'turns' | 'paragraphs' | 'sentences';
+export const SEGMENT_MODES: readonly SegmentMode[] = ['turns', 'paragraphs', 'sentences'];
+
+export interface Segment {
+  /** Code-point offsets into the document text, [start, end). */
+  start: number;
+  end: number;
+  text: string;
+  speaker: string | null;
+  /** Media times in milliseconds (subtitle cues, timestamped turns), else null. */
+  tStart: number | null;
+  tEnd: number | null;
+}
+
+export interface SegmentationOptions {
+  /** undefined: turns when speaker labels are found, else paragraphs. */
+  mode?: SegmentMode | undefined;
+  /** --speakers: label as written → speaker name to store. Listed labels count as labels even when seen once. */
+  speakers?: ReadonlyMap<string, string> | undefined;
+  /** BCP 47 language for sentence boundaries (ru, en); detected from the text when absent. */
+  language?: string | null | undefined;
+}
+
+export interface Segmentation {
+  mode: SegmentMode;
+  segments: Segment[];
+  /** Distinct speakers in order of first appearance. */
+  speakers: string[];
+}
+
+/** Parses --speakers "И=Interviewer,Р=Respondent". */
+export function parseSpeakerMap(spec: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const pair of spec.split(',')) {
+    if (pair.trim() === '') continue;
+    const equals = pair.indexOf('=');
+    const label = equals === -1 ? '' : collapse(pair.slice(0, equals));
+    const name = equals === -1 ? '' : collapse(pair.slice(equals + 1));
+    if (label === '' || name === '') {
+      throw usageError(`--speakers: "${pair.trim()}" is not LABEL=NAME`, 'Example: --speakers "И=Interviewer,Р=Respondent"');
+    }
+    map.set(label.replace(/:$/, ''), name);
+  }
+  if (map.size === 0) throw usageError('--speakers is empty', 'Example: --speakers "И=Interviewer,Р=Respondent"');
+  return map;
+}
+
+// ---------------------------------------------------------------- languages
+
+/** 'ru' when Cyrillic letters are the majority, 'en' when Latin ones are, null without letters. */
+export function detectLanguage(text: string): 'ru' | 'en' | null {
+  let cyrillic = 0;
+  let latin = 0;
+  const limit = Math.min(text.length, 50_000);
+  for (let i = 0; i < limit; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x400 && unit <= 0x4ff) cyrillic++;
+    else if ((unit >= 0x41 && unit <= 0x5a) || (unit >= 0x61 && unit <= 0x7a) || (unit >= 0xc0 && unit <= 0x24f && unit !== 0xd7 && unit !== 0xf7)) latin++;
+  }
+  if (cyrillic === 0 && latin === 0) return null;
+  return cyrillic >= latin ? 'ru' : 'en';
+}
+
+// ---------------------------------------------------------------- speaker labels
+
+// Optional timestamp, then a label of up to 40 characters, a colon and white space (or the line end).
+const LABEL_LINE =
+  /^[ \t]*(?:[[(]?(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)[\])]?[ \t]*(?:[-–—][ \t]*)?)?([^\s:\d\[\(][^:\n]{0,39}?)[ \t]*:(?:[ \t]+|$)/u;
+
+// Labels that are speaker labels wherever they appear (compared lower-cased, without a final dot).
+const KNOWN_LABELS = new Set([
+  'interviewer', 'interviewee', 'respondent', 'participant', 'moderator', 'facilitator', 'researcher',
+  'question', 'answer', 'q', 'a', 'i', 'r', 'int', 'resp', 'ir', 'ie',
+  'интервьюер', 'интервьюерка', 'респондент', 'респондентка', 'информант', 'информантка', 'модератор',
+  'ведущий', 'ведущая', 'исследователь', 'исследовательница', 'собеседник', 'собеседница',
+  'вопрос', 'ответ', 'и', 'р', 'в', 'о',
+]);
+const NUMBERED_LABEL = /^(?:p|r|i|s|speaker|participant|respondent|interviewer|interviewee|спикер|участник|участница|респондент|интервьюер|информант)[ ]?\d{1,2}$/;
+// A capitalised word or an initial (Anna, K., ВС, Д.), as names and initials are written.
+const LABEL_WORD = /^\p{Lu}[\p{L}\p{M}'’-]*\.?$/u;
+
+function collapse(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function isKnownLabel(label: string): boolean {
+  const key = label.toLowerCase().replace(/\.$/, '');
+  return KNOWN_LABELS.has(key) || NUMBERED_LABEL.test(key);
+}
+
+/** Whether a line prefix before a colon can be a speaker label at all (before counting how often it occurs). */
+export function isLabelCandidate(label: string): boolean {
+  if (label.length === 0 || label.length > 40) return false;
+  if (isKnownLabel(label)) return true;
+  const words = label.split(' ');
+  if (words.length > 4) return false;
+  return words.every((word, index) => LABEL_WORD.test(word) || (index > 0 && /^\d{1,2}$/.test(word)));
+}
+
+interface LabelLine {
+  /** UTF-16 index where the line starts. */
+  lineStart: number;
+  /** UTF-16 index just after the label, its colon and the white space that follows. */
+  contentStart: number;
+  label: string;
+  timeMs: number | null;
+}
+
+function parseTimestamp(stamp: string | undefined): number | null {
+  if (stamp === undefined) return null;
+  const [clock, fraction = '0'] = stamp.split(/[.,]/);
+  const parts = (clock ?? '').split(':').map(Number);
+  const seconds = parts.length === 3 ? (parts[0] as number) * 3600 + (parts[1] as number) * 60 + (parts[2] as number) : (parts[0] as number) * 60 + (parts[1] as number);
+  return seconds * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3));
+}
+
+const LABEL_HEAD = 96;
+
+function candidateLines(text: string, speakers: ReadonlyMap<string, string> | undefined): LabelLine[] {
+  const lines: LabelLine[] = [];
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd === -1) lineEnd = text.length;
+    // Only the first characters of a line can hold a timestamp and a label; slicing more is wasted work.
+    const head = text.slice(lineStart, Math.min(lineEnd, lineStart + LABEL_HEAD));
+    const match = LABEL_LINE.exec(head);
+    // A colon that ends a cut-off head must still be followed by white space in the real line.
+    const cutAfterColon = match !== null && match[0].endsWith(':') && match[0].length === head.length && lineStart + head.length < lineEnd && !/[ \t]/.test(text[lineStart + head.length] ?? '');
+    if (match !== null && !cutAfterColon) {
+      const label = collapse(match[2] as string);
+      if (isLabelCandidate(label) || mappedName(label, speakers) !== undefined) {
+        lines.push({ lineStart, contentStart: lineStart + match[0].length, label, timeMs: parseTimestamp(match[1]) });
+      }
+    }
+    lineStart = lineEnd + 1;
+  }
+  return lines;
+}
+
+function mappedName(label: string, speakers: ReadonlyMap<string, string> | undefined): string | undefined {
+  if (speakers === undefined) return undefined;
+  const exact = speakers.get(label);
+  if (exact !== undefined) return exact;
+  const lower = label.toLowerCase();
+  for (const [key, name] of speakers) if (key.toLowerCase() === lower) return name;
+  return undefined;
+}
+
+/**
+ * Which candidate labels are speaker labels: the known conventions and --speakers entries always;
+ * any other name or initials when it starts a line at least twice and the text is a dialogue (two
+ * or more distinct labels). "Фото:" twice in a web page is not a transcript; "ВС:" answering
+ * "Интервьюер:" is.
+ */
+export function acceptedLabels(candidates: readonly string[], speakers?: ReadonlyMap<string, string>): Set<string> {
+  const counts = new Map<string, number>();
+  for (const label of candidates) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const sure = new Set<string>();
+  const repeated = new Set<string>();
+  for (const [label, count] of counts) {
+    if (isKnownLabel(label) || mappedName(label, speakers) !== undefined) sure.add(label);
+    else if (count >= 2) repeated.add(label);
+  }
+  if (sure.size === 0 && repeated.size < 2) return new Set();
+  return new Set([...sure, ...repeated]);
+}
+
+/** The speaker to store for a label: its --speakers name, else the label as written. */
+export function speakerName(label: string, speakers: ReadonlyMap<string, string> | undefined): string {
+  return mappedName(label, speakers) ?? label;
+}
+
+/** A range of the text (UTF-16 indices) with its speaker, before it is cut further. */
+interface Unit {
+  from: number;
+  to: number;
+  speaker: string | null;
+  tStart: number | null;
+  tEnd: number | null;
+}
+
+/** The speaker turns of a text, or null when it has no speaker labels. */
+function findTurns(text: string, speakers: ReadonlyMap<string, string> | undefined): Unit[] | null {
+  const candidates = candidateLines(text, speakers);
+  const accepted = acceptedLabels(candidates.map((line) => line.label), speakers);
+  if (accepted.size === 0) return null;
+  const labelLines = candidates.filter((line) => accepted.has(line.label));
+  const units: Unit[] = [];
+  const first = labelLines[0] as LabelLine;
+  // Whatever precedes the first label (a title, a transcriber's note) stays codable, without a speaker.
+  units.push(...paragraphUnits(text, 0, first.lineStart, null, false));
+  labelLines.forEach((line, index) => {
+    const next = labelLines[index + 1];
+    units.push({
+      from: line.contentStart,
+      to: next === undefined ? text.length : next.lineStart,
+      speaker: speakerName(line.label, speakers),
+      tStart: line.timeMs,
+      tEnd: null,
+    });
+  });
+  return units;
+}
+
+function paragraphUnits(text: string, from: number, to: number, speaker: string | null, linesWhenNoBlank: boolean, times: Pick<Unit, 'tStart' | 'tEnd'> = { tStart: null, tEnd: null }): Unit[] {
+  const units: Unit[] = [];
+  const separator = linesWhenNoBlank ? /\n/g : /\n(?:[ \t]*\n)+/g;
+  separator.lastIndex = from;
+  let start = from;
+  for (let match = separator.exec(text); match !== null && match.index < to; match = separator.exec(text)) {
+    units.push({ from: start, to: match.index, speaker, tStart: times.tStart, tEnd: times.tEnd });
+    start = Math.min(match.index + match[0].length, to);
+  }
+  units.push({ from: start, to, speaker, tStart: times.tStart, tEnd: times.tEnd });
+  return units;
+}
+
+const segmenters = new Map<string, Intl.Segmenter>();
+
+function sentenceSegmenter(language: string): Intl.Segmenter | undefined {
+  if (typeof Intl.Segmenter !== 'function') return undefined;
+  let segmenter = segmenters.get(language);
+  if (segmenter === undefined) {
+    try {
+      segmenter = new Intl.Segmenter(language, { granularity: 'sentence' });
+    } catch {
+      segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
+    }
+    segmenters.set(language, segmenter);
+  }
+  return segmenter;
+}
+
+/**
+ * Sentence starts (UTF-16 indices relative to the piece) for a runtime without Intl.Segmenter: after
+ * . ! ? … (and closing quotes) followed by white space, and after every line break.
+ */
+export function fallbackSentenceStarts(piece: string): number[] {
+  const starts = [0];
+  const boundary = /[.!?…]+["»”’)\]]*\s+|\n+/g;
+  for (let match = boundary.exec(piece); match !== null; match = boundary.exec(piece)) {
+    const next = match.index + match[0].length;
+    if (next < piece.length) starts.push(next);
+  }
+  return starts;
+}
+
+// V8's segmenter has no abbreviation list (ICU's "ss=standard" is ignored), so "Mr. Smith" and
+// "Д. Иванов" would be cut in two: a piece ending in a title or an initial joins the next one.
+const ABBREVIATION_END = /(?:^|[\s(«"“])(?:\p{Lu}|Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|e\.g|i\.e|т\.\s?е|т\.\s?д|т\.\s?п|им|ул|проф|акад|см|напр)\.\s*$/u;
+
+function sentenceUnits(text: string, unit: Unit, language: string): Unit[] {
+  const piece = text.slice(unit.from, unit.to);
+  const segmenter = sentenceSegmenter(language);
+  const found = segmenter === undefined ? fallbackSentenceStarts(piece) : Array.from(segmenter.segment(piece), (part) => part.index);
+  const starts = found.filter((start, index) => index === 0 || !ABBREVIATION_END.test(piece.slice(found[index - 1], start)));
+  return starts.map((start, index) => ({ ...unit, from: unit.from + start, to: unit.from + (starts[index + 1] ?? piece.length) }));
+}
+
+function isWhite(unit: number): boolean {
+  return unit === 0x20 || unit === 0x0a || unit === 0x09 || unit === 0x0d || unit === 0xa0 || unit === 0x3000 || (unit >= 0x2000 && unit <= 0x200b) || unit === 0x2028 || unit === 0x2029 || unit === 0x202f || unit === 0x205f || unit === 0xfeff || unit === 0x0b || unit === 0x0c || unit === 0x85 || unit === 0x1680;
+}
+
+function toSegments(text: string, units: readonly Unit[]): Segment[] {
+  const index = new CodePointIndex(text);
+  const segments: Segment[] = [];
+  for (const unit of units) {
+    let from = unit.from;
+    let to = unit.to;
+    while (from < to && isWhite(text.charCodeAt(from))) from++;
+    while (to > from && isWhite(text.charCodeAt(to - 1))) to--;
+    if (from === to) continue;
+    segments.push({
+      start: index.toCodePoint(from),
+      end: index.toCodePoint(to),
+      text: text.slice(from, to),
+      speaker: unit.speaker,
+      tStart: unit.tStart,
+      tEnd: unit.tEnd,
+    });
+  }
+  return segments;
+}
+
+function refine(text: string, units: readonly Unit[], mode: SegmentMode, language: string): Unit[] {
+  if (mode === 'turns') return [...units];
+  const paragraphs = units.flatMap((unit) => paragraphUnits(text, unit.from, unit.to, unit.speaker, false, unit));
+  if (mode === 'paragraphs') return paragraphs;
+  return paragraphs.flatMap((unit) => sentenceUnits(text, unit, language));
+}
+
+function distinctSpeakers(segments: readonly Segment[]): string[] {
+  return [...new Set(segments.flatMap((segment) => (segment.speaker === null ? [] : [segment.speaker])))];
+}
+
+/** Cuts a normalised document text into segments (see the rules at the top of this file). */
+export function segmentText(text: string, options: SegmentationOptions = {}): Segmentation {
+  const language = options.language ?? detectLanguage(text) ?? 'en';
+  const turns = findTurns(text, options.speakers);
+  if (turns === null) {
+    if (options.mode === 'turns') {
+      throw new UserError('no speaker labels found (such as "Interviewer:", "Р:" or "Anna K.:" at the start of a line)', {
+        hint: 'Name the labels with --speakers "X=Interviewer,Y=Respondent", or use --segment paragraphs',
+      });
+    }
+    const hasBlankLine = /\n[ \t]*\n/.test(text);
+    const paragraphs = paragraphUnits(text, 0, text.length, null, !hasBlankLine);
+    const mode = options.mode ?? 'paragraphs';
+    const units = mode === 'sentences' ? paragraphs.flatMap((unit) => sentenceUnits(text, unit, language)) : paragraphs;
+    const segments = toSegments(text, units);
+    return { mode, segments, speakers: [] };
+  }
+  const mode = options.mode ?? 'turns';
+  const segments = toSegments(text, refine(text, turns, mode, language));
+  return { mode, segments, speakers: distinctSpeakers(segments) };
+}
+
+// ---------------------------------------------------------------- pre-cut units (subtitles, survey answers)
+
+/** A unit that the source format already delimits: a subtitle cue, a survey answer. */
+export interface TextUnit {
+  speaker: string | null;
+  text: string;
+  tStart?: number | null;
+  tEnd?: number | null;
+}
+
+/** Prefix candidate of a cue ("ИНТЕРВЬЮЕР: …"): the label and where the content starts, if the cue starts with one. */
+export function leadingLabel(text: string, speakers?: ReadonlyMap<string, string>): { label: string; rest: string; timeMs: number | null } | undefined {
+  const match = LABEL_LINE.exec(text.slice(0, LABEL_HEAD));
+  if (match === null) return undefined;
+  const label = collapse(match[2] as string);
+  if (!isLabelCandidate(label) && mappedName(label, speakers) === undefined) return undefined;
+  return { label, rest: text.slice(match[0].length), timeMs: parseTimestamp(match[1]) };
+}
+
+/**
+ * Builds a document from delimited units: each unit becomes a paragraph "Speaker: text" (or just the
+ * text), separated by blank lines, and one segment (turns, paragraphs) or its sentences. The speaker
+ * prefix stays out of the segment, as with transcripts.
+ */
+export function assembleUnits(units: readonly TextUnit[], options: { mode?: SegmentMode | undefined; language?: string | null | undefined } = {}): { text: string; mode: SegmentMode; language: string | null; segments: Segment[]; speakers: string[] } {
+  const parts: string[] = [];
+  const ranges: Unit[] = [];
+  let length = 0;
+  for (const unit of units) {
+    const body = normalizeText(unit.text).text.trim();
+    if (body === '') continue;
+    const speaker = unit.speaker === null ? null : collapse(normalizeText(unit.speaker).text) || null;
+    const prefix = (parts.length > 0 ? '\n\n' : '') + (speaker === null ? '' : `${speaker}: `);
+    parts.push(prefix, body);
+    ranges.push({ from: length + prefix.length, to: length + prefix.length + body.length, speaker, tStart: unit.tStart ?? null, tEnd: unit.tEnd ?? null });
+    length += prefix.length + body.length;
+  }
+  const text = parts.join('');
+  const mode = options.mode ?? 'turns';
+  // The speaker prefixes (question ids, names) say nothing about the language of the answers.
+  const language = options.language ?? detectLanguage(ranges.map((range) => text.slice(range.from, range.to)).join('\n'));
+  const cut = mode === 'sentences' ? ranges.flatMap((unit) => sentenceUnits(text, unit, language ?? 'en')) : ranges;
+  const segments = toSegments(text, cut);
+  return { text, mode, language, segments, speakers: distinctSpeakers(segments) };
+}
+
+// ---------------------------------------------------------------- replacing a document
+
+/** What replacement needs to know of an old segment. */
+export interface OldSegment {
+  id: number;
+  speaker: string | null;
+  text: string;
+  /** Codings or memos hang on it: it must find a new home or the replacement is refused. */
+  attached: boolean;
+}
+
+export interface CarryOverPlan {
+  /** Old segment id → index of the new segment that takes its place (and its id). */
+  keep: Map<number, number>;
+  /** Old segments with codings or memos whose text or speaker no longer occurs. */
+  lost: number[];
+}
+
+/**
+ * Matches old segments to new ones with the same speaker and exactly the same text, in document
+ * order (the k-th old "Р: Да." goes to the k-th new one). A segment whose words or speaker changed
+ * has no match: its codings cannot be carried over, because nobody can say what they would mean now.
+ */
+export function planCarryOver(old: readonly OldSegment[], fresh: readonly Pick<Segment, 'speaker' | 'text'>[]): CarryOverPlan {
+  const waiting = new Map<string, number[]>();
+  fresh.forEach((segment, index) => {
+    const key = `${segment.speaker ?? ''}\u0000${segment.text}`;
+    const queue = waiting.get(key);
+    if (queue === undefined) waiting.set(key, [index]);
+    else queue.push(index);
+  });
+  const keep = new Map<number, number>();
+  const lost: number[] = [];
+  for (const segment of old) {
+    const index = waiting.get(`${segment.speaker ?? ''}\u0000${segment.text}`)?.shift();
+    if (index !== undefined) keep.set(segment.id, index);
+    else if (segment.attached) lost.push(segment.id);
+  }
+  return { keep, lost };
+}

@@ -1,0 +1,84 @@
+import { UserError } from '../../core/errors.js';
+
+// CSV tables that qcode reads (surveys, manifests, case attributes): RFC 4180 through csv-parse,
+// a header row required, comma or semicolon (as European spreadsheets write) or tab separated.
+// Every error names the row (the header is row 1, as in a spreadsheet) and the line.
+
+export interface CsvRow {
+  /** 1-based record number, the header being row 1: the row a spreadsheet shows when no field spans lines. */
+  row: number;
+  /** Line of the file where the record starts. */
+  line: number;
+  values: Record<string, string>;
+}
+
+export interface CsvTable {
+  columns: string[];
+  rows: CsvRow[];
+}
+
+function delimiterOf(text: string): string {
+  const header = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
+  const count = (char: string): number => header.split(char).length - 1;
+  if (count('\t') > count(',') && count('\t') > count(';')) return '\t';
+  if (count(';') > count(',')) return ';';
+  return ',';
+}
+
+/** Parses CSV text with a header row into rows keyed by column name. */
+export async function parseCsvTable(text: string, file: string): Promise<CsvTable> {
+  const { parse } = await import('csv-parse/sync');
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (source.trim() === '') throw new UserError(`${file}: the CSV file is empty`, { hint: 'It needs a header row and one row per record' });
+  let records: Array<{ record: string[]; info: { lines: number; records: number } }>;
+  try {
+    records = parse(source, { delimiter: delimiterOf(source), info: true, skip_empty_lines: true, relax_column_count: false, bom: true }) as unknown as typeof records;
+  } catch (error) {
+    throw csvError(error, file);
+  }
+  const [header, ...body] = records;
+  if (header === undefined) throw new UserError(`${file}: the CSV file is empty`);
+  const columns = header.record.map((name) => name.trim());
+  const seen = new Set<string>();
+  columns.forEach((name, index) => {
+    if (name === '') throw new UserError(`${file}: row 1, column ${index + 1}: the header has an empty column name`, { hint: 'Give every column a name in the first row' });
+    if (seen.has(name)) throw new UserError(`${file}: row 1: the column "${name}" appears twice in the header`);
+    seen.add(name);
+  });
+  let previousEnd = header.info.lines;
+  const rows = body.map(({ record, info }) => {
+    const values: Record<string, string> = {};
+    columns.forEach((name, index) => {
+      values[name] = record[index] ?? '';
+    });
+    // Records can span lines (quoted newlines): the record starts after the previous one ended.
+    const row: CsvRow = { row: info.records, line: previousEnd + 1, values };
+    previousEnd = info.lines;
+    return row;
+  });
+  return { columns, rows };
+}
+
+function csvError(error: unknown, file: string): UserError {
+  const details = error as { code?: string; lines?: number; records?: number; message?: string; record?: unknown[] };
+  const line = details.lines ?? 0;
+  const row = (details.records ?? 0) + 1;
+  const where = `${file}:${line}: row ${row}`;
+  switch (details.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new UserError(`${file}: row ${row} (from line ${line} or before): a quoted field is never closed (unbalanced quotes)`, {
+        hint: 'Every field that starts with " must end with "; a quote inside a quoted field is written twice ("")',
+      });
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+      return new UserError(`${where}: has ${details.record?.length ?? '?'} fields, but the header has a different number`, {
+        hint: 'Quote fields that contain the separator, e.g. "Vilnius, LT"',
+      });
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'INVALID_OPENING_QUOTE':
+      return new UserError(`${where}: a quote in the middle of a field (unbalanced quotes)`, {
+        hint: 'Quote the whole field and double the quotes inside it: "he said ""no"""',
+      });
+    default:
+      return new UserError(`${where}: ${(details.message ?? String(error)).replace(/ at line \d+.*$/, '')}`);
+  }
+}

@@ -1,0 +1,60 @@
+import { isValidUtf8, type Encoding, type EncodingOption } from '../../core/encoding.js';
+import type { TextUnit } from '../../core/segment.js';
+import { decodeBytes } from './decode.js';
+import type { SourceFormat } from './paths.js';
+
+// One entry point per file: bytes in, text (or pre-cut units) out. Heavy parsers load only when a
+// file of their format comes along.
+
+export type Extracted =
+  | { kind: 'text'; text: string; title: string | null; encoding: Encoding | null; warnings: string[] }
+  | { kind: 'units'; units: TextUnit[]; title: string | null; encoding: Encoding | null; warnings: string[] };
+
+export interface ExtractOptions {
+  encoding: EncodingOption;
+  speakers?: ReadonlyMap<string, string> | undefined;
+}
+
+/** Reads one document file of the given format (survey CSVs have their own path). */
+export async function extractDocument(bytes: Uint8Array, file: string, format: Exclude<SourceFormat, 'csv'>, options: ExtractOptions): Promise<Extracted> {
+  switch (format) {
+    case 'txt': {
+      const { text, encoding } = await decodeBytes(bytes, file, options.encoding);
+      return { kind: 'text', text, title: null, encoding, warnings: [] };
+    }
+    case 'md': {
+      const { text, encoding } = await decodeBytes(bytes, file, options.encoding);
+      const { markdownToText } = await import('./markdown.js');
+      const reduced = await markdownToText(text);
+      return { kind: 'text', text: reduced.text, title: reduced.title, encoding, warnings: [] };
+    }
+    case 'docx': {
+      const { docxToText } = await import('./docx.js');
+      const reduced = await docxToText(bytes, file);
+      return { kind: 'text', text: reduced.text, title: reduced.title, encoding: null, warnings: reduced.warnings };
+    }
+    case 'vtt':
+    case 'srt': {
+      const { text, encoding } = await decodeBytes(bytes, file, options.encoding);
+      const { parseVtt, parseSrt, cueUnits } = await import('./subtitles.js');
+      const cues = format === 'vtt' ? parseVtt(text, file) : parseSrt(text, file);
+      return { kind: 'units', units: cueUnits(cues, options.speakers), title: null, encoding, warnings: [] };
+    }
+    case 'html': {
+      const { declaredCharset, htmlToText } = await import('./html.js');
+      const { text, encoding } = await decodeBytes(bytes, file, htmlEncoding(bytes, options.encoding, declaredCharset));
+      const reduced = htmlToText(text);
+      return { kind: 'text', text: reduced.text, title: reduced.title, encoding, warnings: [] };
+    }
+  }
+}
+
+/** A page that is not UTF-8 and declares windows-1251 or KOI8-R in a <meta> tag is read as declared. */
+function htmlEncoding(bytes: Uint8Array, requested: EncodingOption, declaredCharset: (head: string) => string | undefined): EncodingOption {
+  if (requested !== 'auto') return requested;
+  const declared = declaredCharset(Buffer.from(bytes.subarray(0, 4096)).toString('latin1'));
+  if (declared === undefined || isValidUtf8(bytes)) return requested;
+  if (declared === 'windows-1251' || declared === 'cp1251') return 'cp1251';
+  if (declared === 'koi8-r') return 'koi8r';
+  return requested;
+}

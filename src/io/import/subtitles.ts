@@ -1,0 +1,123 @@
+import { UserError } from '../../core/errors.js';
+import { acceptedLabels, leadingLabel, speakerName, type TextUnit } from '../../core/segment.js';
+
+// WebVTT and SubRip subtitles: every cue is one unit (one segment, ordinal N = the N-th cue), its
+// start and end times kept in milliseconds. The speaker comes from a <v Name> voice tag or from a
+// "NAME:" prefix of the cue text (accepted by the same rule as transcript labels). Formatting tags
+// are removed; the WebVTT header, NOTE, STYLE and REGION blocks are not text.
+
+interface RawCue {
+  line: number;
+  tStart: number;
+  tEnd: number;
+  voice: string | null;
+  text: string;
+}
+
+const VTT_TIME = /^(?:(\d+):)?(\d{2}):(\d{2})\.(\d{3})$/;
+const SRT_TIME = /^(\d+):(\d{2}):(\d{2})[,.](\d{1,3})$/;
+
+function milliseconds(stamp: string, pattern: RegExp): number | undefined {
+  const match = pattern.exec(stamp.trim());
+  if (match === null) return undefined;
+  const [, hours = '0', minutes, seconds, fraction] = match;
+  return ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000 + Number((fraction as string).padEnd(3, '0'));
+}
+
+function timing(line: string, lineNumber: number, file: string, pattern: RegExp, example: string): { tStart: number; tEnd: number } {
+  const [left = '', right = ''] = line.split('-->');
+  const tStart = milliseconds(left, pattern);
+  const tEnd = milliseconds(right.trim().split(/\s+/)[0] ?? '', pattern);
+  if (tStart === undefined || tEnd === undefined) {
+    throw new UserError(`${file}:${lineNumber}: cannot read the cue timing "${line.trim()}"`, { hint: `A timing line looks like: ${example}` });
+  }
+  if (tEnd < tStart) throw new UserError(`${file}:${lineNumber}: the cue ends before it starts ("${line.trim()}")`);
+  return { tStart, tEnd };
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', nbsp: '\u00a0', lrm: '\u200e', rlm: '\u200f', quot: '"', apos: "'" };
+
+function cleanCueText(text: string): string {
+  return text
+    .replace(/<[^>\n]*>/g, '')
+    .replace(/\{\\[^}]*\}/g, '')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+      if (!name.startsWith('#')) return ENTITIES[name.toLowerCase()] ?? whole;
+      const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
+    });
+}
+
+interface Block {
+  line: number;
+  lines: string[];
+}
+
+function blocksOf(text: string): Block[] {
+  const blocks: Block[] = [];
+  let current: Block | null = null;
+  text.replace(/\r\n?/g, '\n').split('\n').forEach((line, index) => {
+    if (line.trim() === '') {
+      current = null;
+      return;
+    }
+    if (current === null) {
+      current = { line: index + 1, lines: [] };
+      blocks.push(current);
+    }
+    current.lines.push(line);
+  });
+  return blocks;
+}
+
+/** The cues of a WebVTT file. */
+export function parseVtt(text: string, file: string): RawCue[] {
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (!/^WEBVTT(?:[ \t].*)?(?:\n|\r|$)/.test(source)) {
+    throw new UserError(`${file}:1: not a WebVTT file (the first line must be WEBVTT)`, { hint: 'For SubRip subtitles use the .srt extension or --format srt' });
+  }
+  const cues: RawCue[] = [];
+  blocksOf(source).forEach((block, index) => {
+    if (index === 0) return;
+    const first = block.lines[0] as string;
+    if (/^(NOTE|STYLE|REGION)(\s|$)/.test(first)) return;
+    const timingAt = block.lines.findIndex((line) => line.includes('-->'));
+    if (timingAt === -1 || timingAt > 1) {
+      throw new UserError(`${file}:${block.line}: a cue without a timing line ("${first.trim().slice(0, 40)}")`, { hint: 'A cue is an optional id line, a timing line like 00:00:01.000 --> 00:00:04.000, then its text' });
+    }
+    const { tStart, tEnd } = timing(block.lines[timingAt] as string, block.line + timingAt, file, VTT_TIME, '00:01:02.500 --> 00:01:05.000');
+    const payload = block.lines.slice(timingAt + 1).join('\n');
+    const voice = /<v(?:\.[^\s>]*)?\s+([^>]+)>/.exec(payload)?.[1]?.trim() ?? null;
+    cues.push({ line: block.line, tStart, tEnd, voice, text: cleanCueText(payload) });
+  });
+  return cues;
+}
+
+/** The cues of a SubRip file. */
+export function parseSrt(text: string, file: string): RawCue[] {
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  return blocksOf(source).map((block) => {
+    const timingAt = block.lines.findIndex((line) => line.includes('-->'));
+    if (timingAt === -1 || timingAt > 1) {
+      throw new UserError(`${file}:${block.line}: a subtitle without a timing line ("${(block.lines[0] ?? '').trim().slice(0, 40)}")`, { hint: 'A SubRip cue is a number, a timing line like 00:00:01,000 --> 00:00:04,000, then its text, then a blank line' });
+    }
+    const { tStart, tEnd } = timing(block.lines[timingAt] as string, block.line + timingAt, file, SRT_TIME, '00:01:02,500 --> 00:01:05,000');
+    return { line: block.line, tStart, tEnd, voice: null, text: cleanCueText(block.lines.slice(timingAt + 1).join('\n')) };
+  });
+}
+
+/**
+ * Cues as units: the voice tag names the speaker; else a "NAME:" prefix does when it passes the
+ * transcript label rule over all cues (known labels, or names that recur in a dialogue).
+ */
+export function cueUnits(cues: readonly RawCue[], speakers?: ReadonlyMap<string, string>): TextUnit[] {
+  const prefixes = cues.map((cue) => (cue.voice === null ? leadingLabel(cue.text, speakers) : undefined));
+  const accepted = acceptedLabels(prefixes.flatMap((prefix) => (prefix === undefined ? [] : [prefix.label])), speakers);
+  const rename = (label: string): string => speakerName(label, speakers);
+  return cues.map((cue, index) => {
+    const prefix = prefixes[index];
+    if (cue.voice !== null) return { speaker: rename(cue.voice), text: cue.text, tStart: cue.tStart, tEnd: cue.tEnd };
+    if (prefix !== undefined && accepted.has(prefix.label)) return { speaker: rename(prefix.label), text: prefix.rest, tStart: cue.tStart, tEnd: cue.tEnd };
+    return { speaker: null, text: cue.text, tStart: cue.tStart, tEnd: cue.tEnd };
+  });
+}

@@ -1,0 +1,65 @@
+import type { ProjectCodebook } from '../../core/codebook.js';
+
+// What the REFI-QDA writers need, as plain data: the app layer gathers it from the store, so the
+// writers never see a database and tests can call them with literals.
+
+export interface ExportCodebook extends ProjectCodebook {
+  title: string | null;
+}
+
+export interface ExportDocument {
+  slug: string;
+  title: string | null;
+  kind: string;
+  language: string | null;
+  /** The source's file name only: a local folder path could say whose computer it came from. */
+  fileName: string | null;
+  format: string;
+  encoding: string | null;
+  text: string;
+  importedAt: string;
+}
+
+/** A coding by its document positions: a whole-segment coding spans its segment. */
+export interface ExportCoding {
+  document: string;
+  start: number;
+  end: number;
+  codeId: string;
+  coder: string;
+  createdAt: string;
+}
+
+export type MemoTarget =
+  | { kind: 'project' }
+  | { kind: 'document'; document: string }
+  | { kind: 'segment'; document: string; start: number; end: number }
+  | { kind: 'code'; codeId: string }
+  | { kind: 'case'; caseId: string };
+
+export interface ExportMemo {
+  target: MemoTarget;
+  coder: string | null;
+  text: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ExportCase {
+  id: string;
+  kind: string;
+  values: Array<{ attribute: string; value: string }>;
+  documents: string[];
+}
+
+export interface ExportProject {
+  name: string;
+  createdAt: string | null;
+  origin: string;
+  codebook: ExportCodebook;
+  coders: string[];
+  cases: ExportCase[];
+  documents: ExportDocument[];
+  codings: ExportCoding[];
+  memos: ExportMemo[];
+}

@@ -1,0 +1,350 @@
+import { createHash } from 'node:crypto';
+import { UserError } from '../../core/errors.js';
+import { segmentText } from '../../core/segment.js';
+import { CodePointIndex } from '../../core/text.js';
+import { readDescription } from './describe.js';
+import { idFromName, uniqueId } from './ids.js';
+import { normalizeSource, planSegments, segmentOf, type BaseSegment, type Span } from './positions.js';
+import { namespaceWarning, PROJECT_NAMESPACE, type RefiCoding, type RefiProject } from './read.js';
+import { buildCodebook, normalizeValue, type CodebookBuild } from './to-codebook.js';
+
+// A parsed .qdpx turned into what the store writes: every check that can refuse the file runs here,
+// before anything is created on disk.
+
+export interface PlannedCoding {
+  segment: number;
+  codeId: string;
+  coder: string;
+  /** null = the whole segment. */
+  start: number | null;
+  end: number | null;
+  createdAt: string;
+}
+
+export interface PlannedDocument {
+  slug: string;
+  caseId: string | null;
+  title: string | null;
+  kind: string;
+  language: string | null;
+  sourcePath: string | null;
+  format: string;
+  encoding: string | null;
+  sha256: string;
+  text: string;
+  importedAt: string;
+  segments: Array<BaseSegment & { text: string }>;
+  codings: PlannedCoding[];
+}
+
+export type PlannedMemoTarget =
+  | { kind: 'project' }
+  | { kind: 'document'; document: number }
+  | { kind: 'segment'; document: number; segment: number }
+  | { kind: 'code'; id: string }
+  | { kind: 'case'; id: string };
+
+export interface PlannedMemo {
+  target: PlannedMemoTarget;
+  coder: string | null;
+  text: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ImportPlan {
+  codebook: CodebookBuild;
+  projectName: string;
+  createdAt: string | null;
+  coders: string[];
+  cases: Array<{ id: string; kind: string; values: Array<{ attribute: string; value: string }> }>;
+  documents: PlannedDocument[];
+  memos: PlannedMemo[];
+  warnings: string[];
+}
+
+export interface PlanInput {
+  project: RefiProject;
+  sourceTexts: Map<string, string>;
+  noteTexts: Map<string, string>;
+  file: string;
+  /** Used where the file has no time (a coding without creationDateTime). */
+  now: string;
+  codebookHeader: string;
+}
+
+/** An xsd:dateTime as qcode stores times (toISOString); one without a zone is read as UTC. */
+export function isoTime(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const trimmed = value.trim();
+  const zoned = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(trimmed) ? `${trimmed}Z` : trimmed;
+  const time = Date.parse(zoned);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+const DOCUMENT_KINDS = new Set(['interview', 'survey', 'web', 'chat']);
+const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const SLUG = /^[a-z0-9][a-z0-9._-]*$/;
+
+export function planProjectImport(input: PlanInput): ImportPlan {
+  const { project, file } = input;
+  const warnings: string[] = [];
+  const namespaceProblem = namespaceWarning(project.namespace, PROJECT_NAMESPACE, file);
+  if (namespaceProblem !== null) warnings.push(namespaceProblem);
+  for (const [kind, count] of project.skippedSources) warnings.push(`${count} ${kind} source(s) left out: qcode holds text only`);
+  // ATLAS.ti counts CR LF as one position; the standard and the other tools count code points.
+  const crlfIsOne = /atlas\.ti/i.test(project.origin ?? '');
+
+  // Coders: one per User, names made unique; codings without a known user go to the project's
+  // creating user, else to a coder named "imported".
+  const takenCoders = new Set<string>();
+  const coderOf = new Map<string, string>();
+  for (const user of project.users) coderOf.set(user.guid, uniqueId(user.name.trim() === '' ? 'user' : user.name.trim(), takenCoders, '_'));
+  const fallbackCoder = (): string => {
+    const creator = project.creatingUser === null ? undefined : coderOf.get(project.creatingUser);
+    if (creator !== undefined) return creator;
+    if (!takenCoders.has('imported')) takenCoders.add('imported');
+    return 'imported';
+  };
+  const usedCoders = new Set<string>();
+  const unknownUsers = new Set<string>();
+  const coderFor = (guid: string | null): string => {
+    if (guid !== null && !coderOf.has(guid)) unknownUsers.add(guid);
+    const name = (guid === null ? undefined : coderOf.get(guid)) ?? fallbackCoder();
+    usedCoders.add(name);
+    return name;
+  };
+
+  const allCodings: Array<{ coding: RefiCoding; where: string }> = [];
+  for (const source of project.sources) {
+    for (const coding of source.codings) allCodings.push({ coding, where: `source "${source.name}"` });
+    for (const selection of source.selections) for (const coding of selection.codings) allCodings.push({ coding, where: `selection ${selection.guid} of source "${source.name}"` });
+  }
+  const codebook = buildCodebook({
+    codes: project.codes,
+    sets: project.sets,
+    variables: project.variables,
+    values: [...project.cases.flatMap((entry) => entry.values), ...project.sources.flatMap((source) => source.values)],
+    origin: project.origin,
+    coded: new Set(allCodings.map(({ coding }) => coding.code)),
+    fallbackName: project.name,
+    displayName: 'codebook.yaml (from the project)',
+    fileName: file,
+    header: input.codebookHeader,
+  });
+  warnings.push(...codebook.warnings);
+  for (const { coding, where } of allCodings) {
+    if (!codebook.codeIds.has(coding.code)) {
+      throw new UserError(`${file}: coding ${coding.guid} in ${where} refers to code ${coding.code}, which the codebook does not hold (unknown codeRef)`, {
+        hint: 'The export is inconsistent: export the project again from its tool',
+      });
+    }
+  }
+  const attributeOf = (guid: string, where: string): { name: string } => {
+    const attribute = codebook.attributes.get(guid);
+    if (attribute === undefined) throw new UserError(`${file}: a value of ${where} refers to variable ${guid}, which the project does not declare`);
+    return attribute;
+  };
+
+  // Cases, with their values and the sources they hold.
+  const takenCases = new Set<string>();
+  const cases: ImportPlan['cases'] = [];
+  const caseOfSource = new Map<string, string>();
+  const caseMemos: Array<{ caseId: string; text: string }> = [];
+  const caseIdOf = new Map<string, string>();
+  for (const entry of project.cases) {
+    const { text, meta } = readDescription(entry.description);
+    const id = uniqueId(CASE_ID.test(entry.name) ? entry.name : idFromName(entry.name, 'case', '-'), takenCases, '-');
+    caseIdOf.set(entry.guid, id);
+    const values = new Map<string, string>();
+    for (const value of entry.values) values.set(attributeOf(value.variable, `case "${entry.name}"`).name, normalizeValue(value));
+    cases.push({ id, kind: typeof meta?.kind === 'string' ? meta.kind : 'participant', values: [...values].map(([attribute, value]) => ({ attribute, value })) });
+    if (text.trim() !== '') caseMemos.push({ caseId: id, text });
+    for (const source of entry.sources) {
+      const earlier = caseOfSource.get(source);
+      if (earlier === undefined) caseOfSource.set(source, id);
+      else warnings.push(`source ${source} belongs to cases ${earlier} and ${id}; qcode keeps one case per document (${earlier})`);
+    }
+  }
+
+  const documents: PlannedDocument[] = [];
+  const memos: PlannedMemo[] = [];
+  const takenSlugs = new Set<string>();
+  const noteTargets = new Map<string, PlannedMemoTarget[]>();
+  const addNoteTarget = (note: string, target: PlannedMemoTarget): void => {
+    const targets = noteTargets.get(note);
+    if (targets === undefined) noteTargets.set(note, [target]);
+    else targets.push(target);
+  };
+  const memoTime = (value: string | null): string => isoTime(value) ?? input.now;
+  const selectionSegment = new Map<string, PlannedMemoTarget>();
+  let normalizedSources = 0;
+
+  for (const source of project.sources) {
+    const documentIndex = documents.length;
+    const raw = input.sourceTexts.get(source.guid) as string;
+    const normalized = normalizeSource(raw, crlfIsOne);
+    if (normalized.changed) normalizedSources++;
+    const toSpan = (start: number, end: number, what: string): Span => {
+      if (start < 0 || end < start || end > normalized.sourceLength) {
+        const problem = end < start ? 'which runs backwards' : `beyond its text of ${normalized.sourceLength} characters`;
+        throw new UserError(`${file}: ${what} of source "${source.name}" spans ${start}..${end}, ${problem}`, {
+          hint: 'Positions count Unicode code points from 0; the export is inconsistent with its source file',
+        });
+      }
+      return { start: normalized.mapStart(start), end: normalized.mapEnd(end) };
+    };
+    const fullText: Span = { start: 0, end: normalized.mapEnd(normalized.sourceLength) };
+    const selections = source.selections.map((selection) => ({ selection, span: toSpan(selection.start, selection.end, `selection ${selection.guid}`) }));
+    // Cut as `qcode import` cuts a text by default, then joined wherever a selection does not fit.
+    const base = segmentText(normalized.text).segments.map(({ start, end, speaker, tStart, tEnd }) => ({ start, end, speaker, tStart, tEnd }));
+    const segmentSpans = planSegments(base, [...selections.map(({ span }) => span), ...(source.codings.length > 0 ? [fullText] : [])]);
+    const index = new CodePointIndex(normalized.text);
+    const { meta, text: descriptionText } = readDescription(source.description);
+    const metaString = (key: string): string | null => (typeof meta?.[key] === 'string' ? (meta[key] as string) : null);
+    const metaSlug = metaString('slug');
+    const slug = uniqueId(metaSlug !== null && SLUG.test(metaSlug) ? metaSlug : idFromName(source.name.replace(/\.[A-Za-z0-9]{1,5}$/, ''), 'document', '-'), takenSlugs, '-');
+    const kind = metaString('kind');
+
+    let caseId = caseOfSource.get(source.guid) ?? null;
+    if (source.values.length > 0) {
+      // Tools such as MAXQDA keep variables on documents; qcode keeps them on cases.
+      if (caseId === null) {
+        caseId = uniqueId(CASE_ID.test(source.name) ? source.name : idFromName(source.name, 'case', '-'), takenCases, '-');
+        cases.push({ id: caseId, kind: 'participant', values: [] });
+        warnings.push(`source "${source.name}" has variable values but no case; they went to a new case ${caseId}`);
+      }
+      const target = cases.find((entry) => entry.id === caseId) as ImportPlan['cases'][number];
+      for (const value of source.values) {
+        const attribute = attributeOf(value.variable, `source "${source.name}"`).name;
+        if (!target.values.some((existing) => existing.attribute === attribute)) target.values.push({ attribute, value: normalizeValue(value) });
+      }
+    }
+
+    const codings: PlannedCoding[] = [];
+    const codingKeys = new Set<string>();
+    let duplicates = 0;
+    const segmentFor = (span: Span): number => {
+      const segment = segmentOf(segmentSpans, span);
+      if (segment === -1) throw new Error(`no segment holds ${span.start}..${span.end} in source "${source.name}"`);
+      return segment;
+    };
+    const addCoding = (coding: RefiCoding, span: Span, fallbackTime: string | null): void => {
+      const segment = segmentFor(span);
+      const bounds = segmentSpans[segment] as Span;
+      const whole = bounds.start === span.start && bounds.end === span.end;
+      const planned: PlannedCoding = {
+        segment,
+        codeId: codebook.codeIds.get(coding.code) as string,
+        coder: coderFor(coding.user),
+        start: whole ? null : span.start,
+        end: whole ? null : span.end,
+        createdAt: isoTime(coding.created) ?? isoTime(fallbackTime) ?? input.now,
+      };
+      const key = [planned.segment, planned.codeId, planned.coder, planned.start, planned.end].join('\u0000');
+      if (codingKeys.has(key)) {
+        duplicates++;
+        return;
+      }
+      codingKeys.add(key);
+      codings.push(planned);
+      for (const note of coding.noteRefs) addNoteTarget(note, { kind: 'segment', document: documentIndex, segment });
+    };
+    for (const { selection, span } of selections) {
+      for (const coding of selection.codings) addCoding(coding, span, selection.created);
+      const segment = segmentFor(span);
+      selectionSegment.set(selection.guid, { kind: 'segment', document: documentIndex, segment });
+      for (const note of selection.noteRefs) addNoteTarget(note, { kind: 'segment', document: documentIndex, segment });
+      if (selection.description !== null && selection.description.trim() !== '') {
+        memos.push({ target: { kind: 'segment', document: documentIndex, segment }, coder: selection.user === null ? null : coderFor(selection.user), text: selection.description, createdAt: memoTime(selection.created), updatedAt: memoTime(selection.created) });
+      }
+    }
+    for (const coding of source.codings) addCoding(coding, fullText, source.created);
+    if (duplicates > 0) warnings.push(`source "${source.name}": ${duplicates} duplicate codings (same span, code and coder) imported once`);
+    for (const note of source.noteRefs) addNoteTarget(note, { kind: 'document', document: documentIndex });
+    if (descriptionText.trim() !== '') {
+      memos.push({ target: { kind: 'document', document: documentIndex }, coder: null, text: descriptionText, createdAt: memoTime(source.created), updatedAt: memoTime(source.created) });
+    }
+
+    documents.push({
+      slug,
+      caseId,
+      title: meta !== null ? metaString('title') : source.name,
+      kind: kind !== null && DOCUMENT_KINDS.has(kind) ? kind : 'interview',
+      language: metaString('language'),
+      sourcePath: meta !== null ? metaString('file') : source.name,
+      format: metaString('format') ?? 'txt',
+      encoding: metaString('encoding'),
+      sha256: createHash('sha256').update(normalized.text, 'utf8').digest('hex'),
+      text: normalized.text,
+      importedAt: isoTime(source.created) ?? input.now,
+      segments: segmentSpans.map((span) => ({ ...span, text: index.slice(span.start, span.end) })),
+      codings,
+    });
+  }
+  if (normalizedSources > 0) {
+    warnings.push(`${normalizedSources} source(s) normalised to NFC with LF line ends; positions were moved with the text${crlfIsOne ? ' (CR LF counted as one position, as ATLAS.ti does)' : ''}`);
+  }
+
+  // Notes: one memo per place that refers to a note; a note nothing refers to belongs to the project.
+  const sourceIndex = new Map(project.sources.map((source, position) => [source.guid, position]));
+  const codeTarget = (guid: string): PlannedMemoTarget | null => {
+    const id = codebook.dimensionIds.get(guid) ?? codebook.codeIds.get(guid);
+    return id === undefined ? null : { kind: 'code', id };
+  };
+  const walkCodes = (codes: RefiProject['codes']): void => {
+    for (const code of codes) {
+      const target = codeTarget(code.guid);
+      if (target !== null) for (const note of code.noteRefs) addNoteTarget(note, target);
+      walkCodes(code.children);
+    }
+  };
+  walkCodes(project.codes);
+  for (const note of project.noteRefs) addNoteTarget(note, { kind: 'project' });
+  const noteGuids = new Set(project.notes.map((note) => note.guid));
+  for (const link of project.links) {
+    const [note, other] = noteGuids.has(link.origin) ? [link.origin, link.target] : noteGuids.has(link.target) ? [link.target, link.origin] : [null, null];
+    if (note === null || other === null) continue;
+    const caseId = caseIdOf.get(other);
+    const document = sourceIndex.get(other);
+    const target: PlannedMemoTarget | null =
+      caseId !== undefined ? { kind: 'case', id: caseId }
+      : document !== undefined ? { kind: 'document', document }
+      : codeTarget(other) ?? selectionSegment.get(other) ?? null;
+    if (target !== null) addNoteTarget(note, target);
+  }
+  for (const note of project.notes) {
+    const body = note.plainTextContent ?? input.noteTexts.get(note.guid) ?? '';
+    const description = note.description ?? '';
+    const text = description.trim() === '' ? body : body.trim() === '' ? description : `${description}\n\n${body}`;
+    const targets = noteTargets.get(note.guid) ?? [{ kind: 'project' } as const];
+    for (const target of targets) {
+      memos.push({
+        target,
+        coder: note.user === null ? null : coderFor(note.user),
+        text,
+        createdAt: memoTime(note.created),
+        updatedAt: memoTime(note.modified ?? note.created),
+      });
+    }
+  }
+  const missingNotes = [...noteTargets.keys()].filter((guid) => !noteGuids.has(guid)).length;
+  if (missingNotes > 0) warnings.push(`${missingNotes} NoteRef(s) point to notes the project does not hold; ignored`);
+  for (const { caseId, text } of caseMemos) memos.push({ target: { kind: 'case', id: caseId }, coder: null, text, createdAt: input.now, updatedAt: input.now });
+  const projectDescription = readDescription(project.description).text;
+  if (projectDescription.trim() !== '') memos.push({ target: { kind: 'project' }, coder: null, text: projectDescription, createdAt: input.now, updatedAt: input.now });
+
+  if (unknownUsers.size > 0) warnings.push(`${unknownUsers.size} user GUID(s) not among the project's Users; their work went to coder "${fallbackCoder()}"`);
+  // Every user is kept as a coder, even one who coded nothing, so the team list survives.
+  const coders = [...new Set([...coderOf.values(), ...usedCoders])];
+  return {
+    codebook,
+    projectName: project.name,
+    createdAt: isoTime(project.created),
+    coders,
+    cases,
+    documents,
+    memos,
+    warnings,
+  };
+}

@@ -1,0 +1,98 @@
+import { UserError } from '../../core/errors.js';
+import { readProject, type RefiProject } from './read.js';
+import { parseXml } from './xml.js';
+import { DEFAULT_ZIP_LIMITS, readZipDirectory, readZipEntry, type ZipEntry, type ZipLimits } from './zip.js';
+
+export interface QdpxContents {
+  project: RefiProject;
+  namespace: string | null;
+  /** Source GUID → its text as stored (UTF-8 decoded, a leading BOM removed). */
+  sourceTexts: Map<string, string>;
+  /** Note GUID → text, for notes kept in files. */
+  noteTexts: Map<string, string>;
+  warnings: string[];
+}
+
+function decodeUtf8(bytes: Uint8Array, file: string, name: string, warnings: string[] | null): string {
+  let text: string;
+  try {
+    // ignoreBOM keeps a BOM in the text, so that it is seen (and reported) rather than silently dropped.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new UserError(`${file}: ${name} is not valid UTF-8, which the standard requires (§9)`, { hint: 'Export the project again from its tool' });
+  }
+  if (text.startsWith('\uFEFF')) {
+    // A BOM is fine in XML; in a source, QualCoder writes one but counts positions without it.
+    warnings?.push(`${name} starts with a byte-order mark; removed (positions count from the first character after it)`);
+    return text.slice(1);
+  }
+  return text;
+}
+
+/** `internal://NAME` → NAME; other schemes (relative://, absolute://) point outside the archive. */
+function internalName(path: string, file: string, what: string): string {
+  const match = /^internal:\/\/(.+)$/i.exec(path.trim());
+  if (match === null) {
+    throw new UserError(`${file}: ${what} is stored outside the archive (${path}); qcode imports only sources inside the .qdpx`, {
+      hint: 'Export the project again with its sources embedded',
+    });
+  }
+  const name = match[1] as string;
+  if (name.includes('/') || name.includes('\\') || name === '..' || name === '.') {
+    throw new UserError(`${file}: ${what} names an unsafe path (${path}); the sources folder is flat`);
+  }
+  return name;
+}
+
+/**
+ * Reads a .qdpx from memory: checks the archive, finds project.qde (any case; the single *.qde at
+ * the root when there is none, as ATLAS.ti 26 names it after the project), parses it, and reads
+ * exactly the source and note files it refers to.
+ */
+export async function readQdpx(bytes: Uint8Array, file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<QdpxContents> {
+  const warnings: string[] = [];
+  const entries = readZipDirectory(bytes, file, limits);
+  const byName = new Map(entries.filter((entry) => !entry.isDirectory).map((entry) => [entry.name.toLowerCase(), entry]));
+  let qde = byName.get('project.qde');
+  if (qde === undefined) {
+    const candidates = entries.filter((entry) => !entry.isDirectory && !entry.name.includes('/') && entry.name.toLowerCase().endsWith('.qde'));
+    if (candidates.length !== 1) {
+      throw new UserError(`${file}: no project.qde in the archive${candidates.length > 1 ? ` (and ${candidates.length} other .qde files)` : ''}; is this a REFI-QDA project?`);
+    }
+    qde = candidates[0] as ZipEntry;
+    warnings.push(`${file}: the project is in ${qde.name}, not project.qde; read it anyway`);
+  }
+  const qdeName = qde.name;
+  const source = decodeUtf8(await readZipEntry(bytes, qde, file), file, qdeName, null);
+  const { root, namespace } = await parseXml(source, `${file}:${qdeName}`);
+  const project = readProject(root, namespace, `${file}:${qdeName}`);
+
+  const readInternal = async (path: string, what: string): Promise<string> => {
+    const name = internalName(path, file, what);
+    const entry = byName.get(`sources/${name.toLowerCase()}`);
+    if (entry === undefined) {
+      throw new UserError(`${file}: ${what} refers to sources/${name}, which is missing from the archive`, { hint: 'The export is incomplete: export the project again' });
+    }
+    return decodeUtf8(await readZipEntry(bytes, entry, file), file, entry.name, warnings);
+  };
+
+  const sourceTexts = new Map<string, string>();
+  for (const textSource of project.sources) {
+    const what = `source "${textSource.name}"`;
+    if (textSource.plainTextPath !== null) {
+      if (textSource.plainTextContent !== null) warnings.push(`${what} has both a plain-text file and inline text; the file is used`);
+      sourceTexts.set(textSource.guid, await readInternal(textSource.plainTextPath, what));
+    } else if (textSource.plainTextContent !== null) {
+      sourceTexts.set(textSource.guid, textSource.plainTextContent);
+    } else {
+      throw new UserError(`${file}: ${what} has no plain text (no plainTextPath and no PlainTextContent)`, {
+        hint: 'Every text source needs its plain text; export the project again from its tool',
+      });
+    }
+  }
+  const noteTexts = new Map<string, string>();
+  for (const note of project.notes) {
+    if (note.plainTextPath !== null && note.plainTextContent === null) noteTexts.set(note.guid, await readInternal(note.plainTextPath, `note "${note.name ?? note.guid}"`));
+  }
+  return { project, namespace, sourceTexts, noteTexts, warnings };
+}

@@ -1,0 +1,343 @@
+import { UserError } from '../../core/errors.js';
+import { guidKey } from './guid.js';
+import { childNamed, childrenNamed, type XmlElement } from './xml.js';
+import { CODEBOOK_NAMESPACE, PROJECT_NAMESPACE } from './write.js';
+
+// The REFI-QDA elements qcode reads, as plain data. Elements are matched by local name, so the
+// namespace variants found in the wild (…:0:4, …:0:10, …:1:0) read like the standard one; the
+// caller reports a variant as a warning. GUIDs are compared by guidKey (case and braces ignored).
+
+export interface RefiCode {
+  guid: string;
+  name: string;
+  isCodable: boolean;
+  color: string | null;
+  description: string | null;
+  noteRefs: string[];
+  children: RefiCode[];
+}
+
+export interface RefiSet {
+  guid: string;
+  name: string;
+  description: string | null;
+  memberCodes: string[];
+  memberSources: number;
+}
+
+export interface RefiCodebook {
+  origin: string | null;
+  namespace: string | null;
+  codes: RefiCode[];
+  sets: RefiSet[];
+}
+
+export interface RefiUser {
+  guid: string;
+  name: string;
+}
+
+export type RefiValueType = 'Text' | 'Boolean' | 'Integer' | 'Float' | 'Date' | 'DateTime';
+
+export interface RefiVariable {
+  guid: string;
+  name: string;
+  type: RefiValueType;
+  description: string | null;
+}
+
+export interface RefiValue {
+  variable: string;
+  type: RefiValueType;
+  value: string;
+}
+
+export interface RefiCase {
+  guid: string;
+  name: string;
+  description: string | null;
+  values: RefiValue[];
+  sources: string[];
+}
+
+export interface RefiCoding {
+  guid: string;
+  code: string;
+  user: string | null;
+  created: string | null;
+  noteRefs: string[];
+}
+
+export interface RefiSelection {
+  guid: string;
+  start: number;
+  end: number;
+  user: string | null;
+  created: string | null;
+  description: string | null;
+  codings: RefiCoding[];
+  noteRefs: string[];
+}
+
+export interface RefiTextSource {
+  guid: string;
+  name: string;
+  description: string | null;
+  /** `internal://…` path, or null when the text is inline. */
+  plainTextPath: string | null;
+  plainTextContent: string | null;
+  created: string | null;
+  user: string | null;
+  selections: RefiSelection[];
+  /** Codings of the whole source. */
+  codings: RefiCoding[];
+  noteRefs: string[];
+  values: RefiValue[];
+}
+
+export interface RefiNote {
+  guid: string;
+  name: string | null;
+  description: string | null;
+  plainTextPath: string | null;
+  plainTextContent: string | null;
+  user: string | null;
+  created: string | null;
+  modified: string | null;
+}
+
+export interface RefiLink {
+  origin: string;
+  target: string;
+}
+
+export interface RefiProject extends RefiCodebook {
+  name: string;
+  created: string | null;
+  creatingUser: string | null;
+  users: RefiUser[];
+  variables: RefiVariable[];
+  cases: RefiCase[];
+  sources: RefiTextSource[];
+  notes: RefiNote[];
+  links: RefiLink[];
+  description: string | null;
+  noteRefs: string[];
+  /** Sources qcode cannot hold (pictures, PDFs, audio, video), by element name. */
+  skippedSources: Map<string, number>;
+}
+
+function attribute(element: XmlElement, name: string): string | null {
+  const value = element.attributes[name];
+  return value === undefined || value === '' ? null : value;
+}
+
+function required(element: XmlElement, name: string, file: string, where: string): string {
+  const value = attribute(element, name);
+  if (value === null) throw new UserError(`${file}: ${where} <${element.name}> has no ${name} attribute, which the standard requires`);
+  return value;
+}
+
+function guidOf(element: XmlElement, file: string, where: string): string {
+  // Project.xsd spells it `guid`; a few writers use `GUID`.
+  const raw = attribute(element, 'guid') ?? attribute(element, 'GUID');
+  if (raw === null) throw new UserError(`${file}: ${where} <${element.name}> has no guid attribute`);
+  return guidKey(raw);
+}
+
+function optionalGuid(element: XmlElement, name: string): string | null {
+  const value = attribute(element, name);
+  return value === null ? null : guidKey(value);
+}
+
+function textOf(element: XmlElement | undefined): string | null {
+  return element === undefined ? null : element.text;
+}
+
+function refs(element: XmlElement, name: string, attributeName = 'targetGUID'): string[] {
+  return childrenNamed(element, name).flatMap((ref) => {
+    const value = attribute(ref, attributeName) ?? attribute(ref, 'guid');
+    return value === null ? [] : [guidKey(value)];
+  });
+}
+
+function readCode(element: XmlElement, file: string): RefiCode {
+  const guid = guidOf(element, file, 'a');
+  const codable = (attribute(element, 'isCodable') ?? 'true').trim();
+  return {
+    guid,
+    name: attribute(element, 'name') ?? '',
+    isCodable: codable === 'true' || codable === '1',
+    color: attribute(element, 'color'),
+    description: textOf(childNamed(element, 'Description')),
+    noteRefs: refs(element, 'NoteRef'),
+    children: childrenNamed(element, 'Code').map((child) => readCode(child, file)),
+  };
+}
+
+function readCodes(parent: XmlElement | undefined, file: string): RefiCode[] {
+  const codes = parent === undefined ? undefined : childNamed(parent, 'Codes');
+  return codes === undefined ? [] : childrenNamed(codes, 'Code').map((code) => readCode(code, file));
+}
+
+function readSets(parent: XmlElement, file: string): RefiSet[] {
+  const sets = childNamed(parent, 'Sets');
+  if (sets === undefined) return [];
+  return childrenNamed(sets, 'Set').map((set) => ({
+    guid: guidOf(set, file, 'a'),
+    name: attribute(set, 'name') ?? '',
+    description: textOf(childNamed(set, 'Description')),
+    // `guid` in a .qdc, `targetGUID` in a .qde: read either in both.
+    memberCodes: refs(set, 'MemberCode'),
+    memberSources: childrenNamed(set, 'MemberSource').length,
+  }));
+}
+
+export function namespaceWarning(namespace: string | null, expected: string, file: string): string | null {
+  if (namespace === expected) return null;
+  return `${file}: namespace ${namespace === null ? '(none)' : `"${namespace}"`} instead of "${expected}"; read by element names`;
+}
+
+/** Reads a .qdc (root CodeBook). */
+export function readCodebook(root: XmlElement, namespace: string | null, file: string): RefiCodebook {
+  if (root.name !== 'CodeBook') {
+    throw new UserError(`${file}: the root element is <${root.name}>, not <CodeBook>; is this a REFI-QDA codebook (.qdc)?`, {
+      hint: root.name === 'Project' ? 'This is a project: import a .qdpx, the ZIP that holds it' : undefined,
+    });
+  }
+  const codes = readCodes(root, file);
+  if (codes.length === 0) throw new UserError(`${file}: the codebook has no codes`);
+  return { origin: attribute(root, 'origin'), namespace, codes, sets: readSets(root, file) };
+}
+
+const VALUE_TYPES: readonly RefiValueType[] = ['Text', 'Boolean', 'Integer', 'Float', 'Date', 'DateTime'];
+
+function readValues(parent: XmlElement, file: string, where: string): RefiValue[] {
+  return childrenNamed(parent, 'VariableValue').map((value) => {
+    const ref = childNamed(value, 'VariableRef');
+    const target = ref === undefined ? null : optionalGuid(ref, 'targetGUID');
+    if (target === null) throw new UserError(`${file}: a VariableValue of ${where} has no VariableRef targetGUID`);
+    const typed = value.children.find((child) => child.name.endsWith('Value') && VALUE_TYPES.includes(child.name.slice(0, -'Value'.length) as RefiValueType));
+    return {
+      variable: target,
+      type: (typed?.name.slice(0, -'Value'.length) ?? 'Text') as RefiValueType,
+      value: typed?.text ?? '',
+    };
+  });
+}
+
+function readCoding(element: XmlElement, file: string): RefiCoding {
+  const ref = childNamed(element, 'CodeRef');
+  const code = ref === undefined ? null : optionalGuid(ref, 'targetGUID');
+  const guid = guidOf(element, file, 'a');
+  if (code === null) throw new UserError(`${file}: coding ${guid} has no CodeRef targetGUID`);
+  return {
+    guid,
+    code,
+    user: optionalGuid(element, 'creatingUser'),
+    created: attribute(element, 'creationDateTime'),
+    noteRefs: refs(element, 'NoteRef'),
+  };
+}
+
+function integerAttribute(element: XmlElement, name: string, file: string, where: string): number {
+  const raw = required(element, name, file, where).trim();
+  if (!/^[+-]?\d+$/.test(raw)) throw new UserError(`${file}: ${where}: ${name}="${raw}" is not a whole number`);
+  return Number.parseInt(raw, 10);
+}
+
+function readTextSource(element: XmlElement, file: string): RefiTextSource {
+  const guid = guidOf(element, file, 'a');
+  const name = attribute(element, 'name') ?? guid;
+  return {
+    guid,
+    name,
+    description: textOf(childNamed(element, 'Description')),
+    plainTextPath: attribute(element, 'plainTextPath'),
+    plainTextContent: textOf(childNamed(element, 'PlainTextContent')),
+    created: attribute(element, 'creationDateTime'),
+    user: optionalGuid(element, 'creatingUser'),
+    selections: childrenNamed(element, 'PlainTextSelection').map((selection) => {
+      const selectionGuid = guidOf(selection, file, `source "${name}":`);
+      const where = `selection ${selectionGuid} in source "${name}"`;
+      return {
+        guid: selectionGuid,
+        start: integerAttribute(selection, 'startPosition', file, where),
+        end: integerAttribute(selection, 'endPosition', file, where),
+        user: optionalGuid(selection, 'creatingUser'),
+        created: attribute(selection, 'creationDateTime'),
+        description: textOf(childNamed(selection, 'Description')),
+        codings: childrenNamed(selection, 'Coding').map((coding) => readCoding(coding, file)),
+        noteRefs: refs(selection, 'NoteRef'),
+      };
+    }),
+    codings: childrenNamed(element, 'Coding').map((coding) => readCoding(coding, file)),
+    noteRefs: refs(element, 'NoteRef'),
+    values: readValues(element, file, `source "${name}"`),
+  };
+}
+
+/** Reads a project.qde (root Project). */
+export function readProject(root: XmlElement, namespace: string | null, file: string): RefiProject {
+  if (root.name !== 'Project') throw new UserError(`${file}: the root element is <${root.name}>, not <Project>`);
+  const users = childNamed(root, 'Users');
+  const variables = childNamed(root, 'Variables');
+  const cases = childNamed(root, 'Cases');
+  const sources = childNamed(root, 'Sources');
+  const notes = childNamed(root, 'Notes');
+  const links = childNamed(root, 'Links');
+  const skippedSources = new Map<string, number>();
+  const textSources: RefiTextSource[] = [];
+  for (const source of sources?.children ?? []) {
+    if (source.name === 'TextSource') textSources.push(readTextSource(source, file));
+    else skippedSources.set(source.name, (skippedSources.get(source.name) ?? 0) + 1);
+  }
+  return {
+    name: attribute(root, 'name') ?? 'project',
+    origin: attribute(root, 'origin'),
+    namespace,
+    created: attribute(root, 'creationDateTime'),
+    creatingUser: optionalGuid(root, 'creatingUserGUID'),
+    users: (users === undefined ? [] : childrenNamed(users, 'User')).map((user) => {
+      const guid = guidOf(user, file, 'a');
+      return { guid, name: attribute(user, 'name') ?? attribute(user, 'id') ?? `user-${guid.slice(0, 8).toLowerCase()}` };
+    }),
+    codes: readCodes(childNamed(root, 'CodeBook'), file),
+    variables: (variables === undefined ? [] : childrenNamed(variables, 'Variable')).map((variable) => {
+      const type = (attribute(variable, 'typeOfVariable') ?? 'Text').trim() as RefiValueType;
+      return {
+        guid: guidOf(variable, file, 'a'),
+        name: required(variable, 'name', file, 'a'),
+        type: VALUE_TYPES.includes(type) ? type : 'Text',
+        description: textOf(childNamed(variable, 'Description')),
+      };
+    }),
+    cases: (cases === undefined ? [] : childrenNamed(cases, 'Case')).map((entry) => {
+      const guid = guidOf(entry, file, 'a');
+      const name = attribute(entry, 'name') ?? guid;
+      return { guid, name, description: textOf(childNamed(entry, 'Description')), values: readValues(entry, file, `case "${name}"`), sources: refs(entry, 'SourceRef') };
+    }),
+    sources: textSources,
+    notes: (notes === undefined ? [] : childrenNamed(notes, 'Note')).map((note) => ({
+      guid: guidOf(note, file, 'a'),
+      name: attribute(note, 'name'),
+      description: textOf(childNamed(note, 'Description')),
+      plainTextPath: attribute(note, 'plainTextPath'),
+      plainTextContent: textOf(childNamed(note, 'PlainTextContent')),
+      user: optionalGuid(note, 'creatingUser'),
+      created: attribute(note, 'creationDateTime'),
+      modified: attribute(note, 'modifiedDateTime'),
+    })),
+    links: (links === undefined ? [] : childrenNamed(links, 'Link')).flatMap((link) => {
+      const origin = optionalGuid(link, 'originGUID');
+      const target = optionalGuid(link, 'targetGUID');
+      return origin === null || target === null ? [] : [{ origin, target }];
+    }),
+    sets: readSets(root, file),
+    description: textOf(childNamed(root, 'Description')),
+    noteRefs: refs(root, 'NoteRef'),
+    skippedSources,
+  };
+}
+
+export { CODEBOOK_NAMESPACE, PROJECT_NAMESPACE };

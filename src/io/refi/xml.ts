@@ -1,0 +1,198 @@
+import { UserError } from '../../core/errors.js';
+
+// ---------------------------------------------------------------- writing
+
+export type AttributeValue = string | number | boolean | null | undefined;
+/** Attributes in the order they are written (the order Project.xsd declares them), so output is stable. */
+export type Attributes = ReadonlyArray<readonly [string, AttributeValue]>;
+
+// XML 1.0 can hold tab, LF, CR and everything from U+0020 except surrogates and U+FFFE/U+FFFF.
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function assertXmlChars(value: string): void {
+  const match = NOT_XML_CHAR.exec(value);
+  if (match === null) return;
+  const code = (match[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+  const before = value.slice(Math.max(0, match.index - 30), match.index).replace(/\s+/g, ' ');
+  throw new UserError(`cannot export the text "…${before}": it contains U+${code}, a character XML cannot hold`, {
+    hint: 'Remove the character (a memo, label or name holds it) and export again',
+  });
+}
+
+export function escapeText(value: string): string {
+  assertXmlChars(value);
+  return value.replace(/[&<>\r]/g, (char) => (char === '&' ? '&amp;' : char === '<' ? '&lt;' : char === '>' ? '&gt;' : '&#13;'));
+}
+
+/** Attribute values keep tabs and line ends as character references; a parser would turn literal ones into spaces. */
+export function escapeAttribute(value: string): string {
+  assertXmlChars(value);
+  return value.replace(/[&<>"\t\n\r]/g, (char) => ATTRIBUTE_ESCAPES[char] as string);
+}
+
+const ATTRIBUTE_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' };
+
+/** Builds an indented XML document line by line; elements must be closed in order. */
+export class XmlWriter {
+  private readonly lines: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  private readonly open: string[] = [];
+
+  private indent(): string {
+    return '  '.repeat(this.open.length);
+  }
+
+  private static attributes(attributes: Attributes): string {
+    let result = '';
+    for (const [name, value] of attributes) {
+      if (value === null || value === undefined) continue;
+      result += ` ${name}="${escapeAttribute(String(value))}"`;
+    }
+    return result;
+  }
+
+  start(name: string, attributes: Attributes = []): this {
+    this.lines.push(`${this.indent()}<${name}${XmlWriter.attributes(attributes)}>`);
+    this.open.push(name);
+    return this;
+  }
+
+  end(name: string): this {
+    const top = this.open.pop();
+    if (top !== name) throw new Error(`XmlWriter: closing ${name} but ${top ?? 'nothing'} is open`);
+    this.lines.push(`${this.indent()}</${name}>`);
+    return this;
+  }
+
+  empty(name: string, attributes: Attributes = []): this {
+    this.lines.push(`${this.indent()}<${name}${XmlWriter.attributes(attributes)}/>`);
+    return this;
+  }
+
+  /** An element holding text only; the text is written exactly, line ends included. */
+  text(name: string, text: string, attributes: Attributes = []): this {
+    this.lines.push(`${this.indent()}<${name}${XmlWriter.attributes(attributes)}>${escapeText(text)}</${name}>`);
+    return this;
+  }
+
+  toString(): string {
+    if (this.open.length > 0) throw new Error(`XmlWriter: ${this.open.join(' > ')} left open`);
+    return `${this.lines.join('\n')}\n`;
+  }
+}
+
+// ---------------------------------------------------------------- reading
+
+/** An element by its local name (namespace prefixes dropped), with its attributes, child elements and text. */
+export interface XmlElement {
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  /** Character data directly inside the element (entities decoded, CDATA as is). */
+  text: string;
+}
+
+export interface ParsedXml {
+  root: XmlElement;
+  /** The namespace URI of the root element, if declared. */
+  namespace: string | null;
+}
+
+function lineColumn(source: string, index: number): string {
+  const before = source.slice(0, index);
+  const line = before.split('\n').length;
+  return `${line}:${index - before.lastIndexOf('\n')}`;
+}
+
+/**
+ * Refuses a DOCTYPE or entity declaration before any parser sees it: internal entities can expand
+ * a few bytes into gigabytes and external ones read other files. No QDA tool writes either.
+ */
+export function refuseDoctype(source: string, file: string): void {
+  const match = /<!(DOCTYPE|ENTITY)/i.exec(source);
+  if (match !== null) {
+    throw new UserError(`${file}:${lineColumn(source, match.index)}: the XML has a ${match[1]?.toUpperCase()} declaration; qcode refuses DOCTYPEs and entities (they can expand or read other files)`, {
+      hint: 'REFI-QDA files never need one: remove it, or export the file again from its tool',
+    });
+  }
+}
+
+const PREDEFINED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z]+);/g, (whole, body: string) => {
+    if (body.startsWith('#')) {
+      const code = body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return PREDEFINED_ENTITIES[body] ?? whole;
+  });
+}
+
+type FxpNode = Record<string, unknown>;
+
+function toElement(name: string, node: FxpNode): XmlElement {
+  const rawAttributes = (node[':@'] ?? {}) as Record<string, string>;
+  const attributes: Record<string, string> = {};
+  for (const [key, value] of Object.entries(rawAttributes)) attributes[key] = decodeEntities(String(value));
+  const element: XmlElement = { name, attributes, children: [], text: '' };
+  for (const child of (node[name] ?? []) as FxpNode[]) {
+    if ('#text' in child) element.text += decodeEntities(String(child['#text']));
+    else if ('#cdata' in child) {
+      for (const part of child['#cdata'] as FxpNode[]) element.text += String(part['#text'] ?? '');
+    } else {
+      const childName = Object.keys(child).find((key) => key !== ':@');
+      if (childName !== undefined) element.children.push(toElement(childName, child));
+    }
+  }
+  return element;
+}
+
+/** The namespace URI declared for the root element (default or by its prefix). */
+function rootNamespace(source: string): string | null {
+  const start = /<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)[\s>/]/.exec(source.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, (skip) => ' '.repeat(skip.length)));
+  if (start === null) return null;
+  const tagEnd = source.indexOf('>', start.index);
+  const tag = source.slice(start.index, tagEnd === -1 ? undefined : tagEnd);
+  const qualified = start[1] as string;
+  const prefix = qualified.includes(':') ? qualified.split(':')[0] : null;
+  const pattern = prefix === null ? /\sxmlns\s*=\s*(["'])(.*?)\1/ : new RegExp(`\\sxmlns:${prefix}\\s*=\\s*(["'])(.*?)\\1`);
+  return pattern.exec(tag)?.[2] ?? null;
+}
+
+/** Parses a REFI-QDA XML file into plain elements named by their local names. */
+export async function parseXml(source: string, file: string): Promise<ParsedXml> {
+  refuseDoctype(source, file);
+  const { XMLParser, XMLValidator } = await import('fast-xml-parser');
+  const valid = XMLValidator.validate(source);
+  if (valid !== true) {
+    throw new UserError(`${file}:${valid.err.line}:${valid.err.col}: not well-formed XML: ${valid.err.msg}`);
+  }
+  const parser = new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    removeNSPrefix: true,
+    trimValues: false,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    processEntities: false,
+    cdataPropName: '#cdata',
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+  });
+  const nodes = parser.parse(source) as FxpNode[];
+  const rootNode = nodes.find((node) => Object.keys(node).some((key) => key !== ':@' && key !== '#text'));
+  if (rootNode === undefined) throw new UserError(`${file}: the XML has no root element`);
+  const rootName = Object.keys(rootNode).find((key) => key !== ':@') as string;
+  return { root: toElement(rootName, rootNode), namespace: rootNamespace(source) };
+}
+
+/** Child elements with a local name. */
+export function childrenNamed(element: XmlElement, name: string): XmlElement[] {
+  return element.children.filter((child) => child.name === name);
+}
+
+export function childNamed(element: XmlElement, name: string): XmlElement | undefined {
+  return element.children.find((child) => child.name === name);
+}

@@ -1,0 +1,343 @@
+import type { Db } from './db.js';
+import { statement } from './common.js';
+
+// The SQL of `qcode merge`. Functions named other* read the project being merged in (a read-only
+// connection); the rest read and write this project inside the merge's one transaction.
+
+// ---- the other project (read-only)
+
+export interface NamedRow {
+  id: number;
+  name: string;
+}
+
+export function otherCoders(db: Db): NamedRow[] {
+  return statement(db, 'SELECT id, name FROM coders ORDER BY id').all() as NamedRow[];
+}
+
+export interface CodeRecord {
+  id: string;
+  dimension_id: string;
+  parent_id: string | null;
+  label: string;
+  labels: string;
+  definition: string | null;
+  include: string | null;
+  exclude: string | null;
+  examples: string;
+  color: string | null;
+  status: string;
+  ord: number;
+}
+
+export interface DimensionRecord {
+  id: string;
+  label: string;
+  labels: string;
+  description: string | null;
+  exclusive: number;
+  color: string | null;
+  status: string;
+  ord: number;
+}
+
+export interface AttributeRecord {
+  name: string;
+  type: string;
+  label: string;
+  labels: string;
+  description: string | null;
+  allowed: string | null;
+  value_labels: string;
+  min: number | null;
+  max: number | null;
+  status: string;
+  ord: number;
+}
+
+export function codeRecords(db: Db): CodeRecord[] {
+  return statement(db, 'SELECT * FROM codes ORDER BY ord').all() as CodeRecord[];
+}
+
+export function dimensionRecords(db: Db): DimensionRecord[] {
+  return statement(db, 'SELECT * FROM dimensions ORDER BY ord').all() as DimensionRecord[];
+}
+
+export function attributeRecords(db: Db): AttributeRecord[] {
+  return statement(db, 'SELECT * FROM attributes ORDER BY ord').all() as AttributeRecord[];
+}
+
+/** Code ids that codings point at (the codes a merge must be able to hold). */
+export function codedCodeIds(db: Db): string[] {
+  return statement(db, 'SELECT DISTINCT code_id FROM codings').pluck().all() as string[];
+}
+
+export function caseAttributesInUse(db: Db): string[] {
+  return statement(db, 'SELECT DISTINCT attribute FROM case_values').pluck().all() as string[];
+}
+
+export interface CaseRecord {
+  id: string;
+  kind: string;
+}
+
+export interface CaseValueRecord {
+  case_id: string;
+  attribute: string;
+  value: string;
+}
+
+export function caseRecords(db: Db): CaseRecord[] {
+  return statement(db, 'SELECT id, kind FROM cases ORDER BY id').all() as CaseRecord[];
+}
+
+export function caseValueRecords(db: Db): CaseValueRecord[] {
+  return statement(db, 'SELECT case_id, attribute, value FROM case_values ORDER BY case_id, attribute').all() as CaseValueRecord[];
+}
+
+export interface DocumentRecord {
+  id: number;
+  slug: string;
+  case_id: string | null;
+  title: string | null;
+  kind: string;
+  language: string | null;
+  source_path: string | null;
+  format: string;
+  encoding: string | null;
+  sha256: string;
+  text: string;
+  imported_at: string;
+}
+
+export function documentRecords(db: Db): DocumentRecord[] {
+  return statement(db, 'SELECT * FROM documents ORDER BY id').all() as DocumentRecord[];
+}
+
+export interface SegmentRecord {
+  id: number;
+  document_id: number;
+  ordinal: number;
+  speaker: string | null;
+  start: number;
+  end: number;
+  text: string;
+  t_start: number | null;
+  t_end: number | null;
+}
+
+export function segmentRecords(db: Db, documentId: number): SegmentRecord[] {
+  return statement(db, 'SELECT * FROM segments WHERE document_id = ? ORDER BY ordinal').all(documentId) as SegmentRecord[];
+}
+
+export interface CodingRecord {
+  segment_id: number;
+  code_id: string;
+  coder_id: number;
+  start: number | null;
+  end: number | null;
+  created_at: string;
+}
+
+export function iterateCodings(db: Db): IterableIterator<CodingRecord> {
+  return statement(db, 'SELECT segment_id, code_id, coder_id, start, "end", created_at FROM codings ORDER BY id').iterate() as IterableIterator<CodingRecord>;
+}
+
+export interface SeenRecord {
+  segment_id: number;
+  coder_id: number;
+  at: string;
+}
+
+export function iterateSeen(db: Db): IterableIterator<SeenRecord> {
+  return statement(db, 'SELECT segment_id, coder_id, at FROM seen').iterate() as IterableIterator<SeenRecord>;
+}
+
+export interface SeenDimensionRecord extends SeenRecord {
+  dimension_id: string;
+}
+
+export function iterateSeenDimensions(db: Db): IterableIterator<SeenDimensionRecord> {
+  return statement(db, 'SELECT segment_id, coder_id, dimension_id, at FROM seen_dimensions').iterate() as IterableIterator<SeenDimensionRecord>;
+}
+
+export interface MemoRecord {
+  id: number;
+  target_kind: string;
+  target_id: string | null;
+  coder_id: number | null;
+  text: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export function memoRecords(db: Db): MemoRecord[] {
+  return statement(db, 'SELECT * FROM memos ORDER BY id').all() as MemoRecord[];
+}
+
+export interface EventRecord {
+  id: number;
+  at: string;
+  coder_id: number | null;
+  action: string;
+  payload: string;
+}
+
+export function iterateEvents(db: Db): IterableIterator<EventRecord> {
+  return statement(db, 'SELECT id, at, coder_id, action, payload FROM events ORDER BY id').iterate() as IterableIterator<EventRecord>;
+}
+
+export function distinctEventTimes(db: Db): string[] {
+  return statement(db, 'SELECT DISTINCT at FROM events').pluck().all() as string[];
+}
+
+// ---- this project
+
+export function codeExists(db: Db, id: string): boolean {
+  return statement(db, 'SELECT 1 FROM codes WHERE id = ?').get(id) !== undefined;
+}
+
+export function dimensionExists(db: Db, id: string): boolean {
+  return statement(db, 'SELECT 1 FROM dimensions WHERE id = ?').get(id) !== undefined;
+}
+
+export function attributeExists(db: Db, name: string): boolean {
+  return statement(db, 'SELECT 1 FROM attributes WHERE name = ?').get(name) !== undefined;
+}
+
+/** Adds a dimension as retired: it holds merged codings but is not part of this project's codebook. */
+export function insertRetiredDimension(db: Db, row: DimensionRecord): void {
+  statement(db, `
+    INSERT INTO dimensions (id, label, labels, description, exclusive, color, status, ord)
+    VALUES (@id, @label, @labels, @description, @exclusive, @color, 'retired', @ord + 1000000)`).run(row);
+}
+
+export function insertRetiredCode(db: Db, row: CodeRecord): void {
+  statement(db, `
+    INSERT INTO codes (id, dimension_id, parent_id, label, labels, definition, include, exclude, examples, color, status, ord)
+    VALUES (@id, @dimension_id, @parent_id, @label, @labels, @definition, @include, @exclude, @examples, @color, 'retired', @ord + 1000000)`).run(row);
+}
+
+export function insertRetiredAttribute(db: Db, row: AttributeRecord): void {
+  statement(db, `
+    INSERT INTO attributes (name, type, label, labels, description, allowed, value_labels, min, max, status, ord)
+    VALUES (@name, @type, @label, @labels, @description, @allowed, @value_labels, @min, @max, 'retired', @ord + 1000000)`).run(row);
+}
+
+/** 1 when the case is new here. */
+export function insertCase(db: Db, row: CaseRecord): number {
+  return statement(db, 'INSERT OR IGNORE INTO cases (id, kind) VALUES (?, ?)').run(row.id, row.kind).changes;
+}
+
+export function caseValueOf(db: Db, caseId: string, attribute: string): string | undefined {
+  return statement(db, 'SELECT value FROM case_values WHERE case_id = ? AND attribute = ?').pluck().get(caseId, attribute) as string | undefined;
+}
+
+export function insertCaseValue(db: Db, row: CaseValueRecord): void {
+  statement(db, 'INSERT INTO case_values (case_id, attribute, value) VALUES (?, ?, ?)').run(row.case_id, row.attribute, row.value);
+}
+
+export function documentsWithHash(db: Db, sha256: string): Array<{ id: number; slug: string }> {
+  return statement(db, 'SELECT id, slug FROM documents WHERE sha256 = ? ORDER BY id').all(sha256) as Array<{ id: number; slug: string }>;
+}
+
+export function slugTaken(db: Db, slug: string): boolean {
+  return statement(db, 'SELECT 1 FROM documents WHERE slug = ?').get(slug) !== undefined;
+}
+
+export interface SegmentSpan {
+  id: number;
+  ordinal: number;
+  start: number;
+  end: number;
+}
+
+export function segmentSpans(db: Db, documentId: number): SegmentSpan[] {
+  return statement(db, 'SELECT id, ordinal, start, "end" FROM segments WHERE document_id = ? ORDER BY ordinal').all(documentId) as SegmentSpan[];
+}
+
+export function insertDocument(db: Db, row: DocumentRecord, slug: string): number {
+  return Number(statement(db, `
+    INSERT INTO documents (slug, case_id, title, kind, language, source_path, format, encoding, sha256, text, imported_at)
+    VALUES (@slug, @case_id, @title, @kind, @language, @source_path, @format, @encoding, @sha256, @text, @imported_at)`)
+    .run({ ...row, slug }).lastInsertRowid);
+}
+
+export function insertSegment(db: Db, documentId: number, row: SegmentRecord): number {
+  return Number(statement(db, `
+    INSERT INTO segments (document_id, ordinal, speaker, start, "end", text, t_start, t_end)
+    VALUES (@document_id, @ordinal, @speaker, @start, @end, @text, @t_start, @t_end)`)
+    .run({ ...row, document_id: documentId }).lastInsertRowid);
+}
+
+export function coderExists(db: Db, name: string): boolean {
+  return statement(db, 'SELECT 1 FROM coders WHERE name = ?').get(name) !== undefined;
+}
+
+export function ensureCoderId(db: Db, name: string): number {
+  statement(db, 'INSERT INTO coders (name) VALUES (?) ON CONFLICT (name) DO NOTHING').run(name);
+  return statement(db, 'SELECT id FROM coders WHERE name = ?').pluck().get(name) as number;
+}
+
+/** The work (codings and seen marks) of some coders on a document's segments, before the merge touches it. */
+export function documentWork(db: Db, documentId: number): {
+  codings: Array<{ segment_id: number; coder_id: number; code_id: string; start: number | null; end: number | null }>;
+  seen: Array<{ segment_id: number; coder_id: number }>;
+} {
+  return {
+    codings: statement(db, `
+      SELECT k.segment_id, k.coder_id, k.code_id, k.start, k."end" FROM codings k JOIN segments s ON s.id = k.segment_id
+      WHERE s.document_id = ?`).all(documentId) as Array<{ segment_id: number; coder_id: number; code_id: string; start: number | null; end: number | null }>,
+    seen: statement(db, `
+      SELECT v.segment_id, v.coder_id FROM seen v JOIN segments s ON s.id = v.segment_id WHERE s.document_id = ?`)
+      .all(documentId) as Array<{ segment_id: number; coder_id: number }>,
+  };
+}
+
+/** 1 when the coding is new here; the unique index (segment, code, coder, span) ignores a repeat. */
+export function insertCoding(db: Db, row: CodingRecord): number {
+  return statement(db, 'INSERT OR IGNORE INTO codings (segment_id, code_id, coder_id, start, "end", created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(row.segment_id, row.code_id, row.coder_id, row.start, row.end, row.created_at).changes;
+}
+
+export function insertSeen(db: Db, row: SeenRecord): number {
+  return statement(db, 'INSERT OR IGNORE INTO seen (segment_id, coder_id, at) VALUES (?, ?, ?)').run(row.segment_id, row.coder_id, row.at).changes;
+}
+
+export function insertSeenDimension(db: Db, row: SeenDimensionRecord): number {
+  return statement(db, 'INSERT OR IGNORE INTO seen_dimensions (segment_id, coder_id, dimension_id, at) VALUES (?, ?, ?, ?)')
+    .run(row.segment_id, row.coder_id, row.dimension_id, row.at).changes;
+}
+
+export function memoCount(db: Db, row: Omit<MemoRecord, 'id' | 'updated_at'>): number {
+  return statement(db, `
+    SELECT count(*) FROM memos WHERE target_kind = ? AND target_id IS ? AND coder_id IS ? AND created_at = ? AND text = ?`)
+    .pluck().get(row.target_kind, row.target_id, row.coder_id, row.created_at, row.text) as number;
+}
+
+export function insertMemoRecord(db: Db, row: Omit<MemoRecord, 'id'>): void {
+  statement(db, 'INSERT INTO memos (target_kind, target_id, coder_id, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(row.target_kind, row.target_id, row.coder_id, row.text, row.created_at, row.updated_at);
+}
+
+/** This project's events at the given times, as dedupe keys: at, coder name, action, payload. */
+export function eventKeysAt(db: Db, times: readonly string[]): Array<{ at: string; coder: string | null; action: string; payload: string }> {
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS merge_event_times (at TEXT PRIMARY KEY) WITHOUT ROWID');
+  statement(db, 'DELETE FROM temp.merge_event_times').run();
+  const insert = statement(db, 'INSERT OR IGNORE INTO temp.merge_event_times (at) VALUES (?)');
+  for (const at of times) insert.run(at);
+  return statement(db, `
+    SELECT e.at, r.name AS coder, e.action, e.payload FROM events e LEFT JOIN coders r ON r.id = e.coder_id
+    WHERE e.at IN (SELECT at FROM temp.merge_event_times)`).all() as Array<{ at: string; coder: string | null; action: string; payload: string }>;
+}
+
+/** Merged events carry no batch: they are history from elsewhere, and undo must never replay them here. */
+export function insertMergedEvent(db: Db, row: { at: string; coder_id: number | null; action: string; payload: string }): void {
+  statement(db, 'INSERT INTO events (at, coder_id, action, batch, payload) VALUES (?, ?, ?, NULL, ?)').run(row.at, row.coder_id, row.action, row.payload);
+}
+
+/** Row counts of the tables a merge writes, for the report and the tests. */
+export function tableCounts(db: Db): Record<string, number> {
+  const tables = ['coders', 'cases', 'case_values', 'documents', 'segments', 'codings', 'seen', 'seen_dimensions', 'memos', 'events', 'codes', 'dimensions', 'attributes'];
+  return Object.fromEntries(tables.map((table) => [table, statement(db, `SELECT count(*) FROM ${table}`).pluck().get() as number]));
+}

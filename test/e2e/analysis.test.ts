@@ -1,0 +1,210 @@
+import { parse } from 'csv-parse/sync';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handCountedProject, seedAnalysisProject } from '../analysis-seed.js';
+import { newProject, runQcode, tempDir } from '../helpers.js';
+
+// The analysis commands as a user runs them: the built binary on the hand-counted project of
+// test/analysis-seed.ts, without colours (runQcode sets NO_COLOR).
+
+let dir: string;
+beforeEach(async () => {
+  dir = await seedAnalysisProject(handCountedProject());
+});
+
+const qcode = (...args: string[]) => runQcode(['--project', dir, ...args]);
+
+describe('qcode cooccur', () => {
+  it('prints each hypothesis as a labelled table with totals and the strongest cells starred', () => {
+    const result = qcode('cooccur', '--hypothesis', 'all');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('H1  Effect of migration × forms');
+    expect(result.stdout).toContain('segments (N = 8)');
+    expect(result.stdout).toMatch(/ {2}Mobilising +2 +0\.500\* +0\.250 +·/);
+    expect(result.stdout).toMatch(/ {2}Germany +5 +0\.500\* +0\.333 +0\.143/);
+    expect(result.stdout).toMatch(/ {2}n +4 +3 +3/);
+    expect(result.stdout).toContain('* the strongest cells by c');
+    expect(result.stdout).not.toContain('\u001b[');
+  });
+
+  it('labels in Russian and shows row percentages', () => {
+    const result = qcode('cooccur', '--hypothesis', 'H1', '--lang', 'ru', '--measure', 'rowpct', '--unit', 'document');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Формы');
+    expect(result.stdout).toContain('Протест');
+    expect(result.stdout).toContain('documents (N = 4)');
+    expect(result.stdout).toMatch(/Mobilising +2 +100\.0%\*? +100\.0%/);
+  });
+
+  it('prints the long table as CSV', () => {
+    const result = qcode('cooccur', '--hypothesis', 'H1', '--long');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe([
+      'hypothesis,row,row_label,column,column_label,n_ab,n_a,n_b,c,rowpct,colpct',
+      'H1,effect.mobilising,Mobilising,forms.protest,Protest,2,2,4,0.5,100,50',
+      'H1,effect.mobilising,Mobilising,forms.letters,"Open letters, petitions",1,2,3,0.25,50,33.3333',
+      'H1,effect.mobilising,Mobilising,forms.media,"Media: it\'s ""news""",0,2,3,0,0,0',
+      'H1,effect.inhibiting,Inhibiting,forms.protest,Protest,0,1,4,0,0,0',
+      'H1,effect.inhibiting,Inhibiting,forms.letters,"Open letters, petitions",0,1,3,0,0,0',
+      'H1,effect.inhibiting,Inhibiting,forms.media,"Media: it\'s ""news""",1,1,3,0.333333,100,33.3333',
+      '',
+    ].join('\n'));
+  });
+
+  it('prints one hypothesis as a wide CSV matrix with labels and totals', () => {
+    const result = qcode('cooccur', '--hypothesis', 'H2', '--csv', '--measure', 'count');
+    expect(result.code, result.stderr).toBe(0);
+    expect(parse(result.stdout)).toEqual([
+      ['row', 'row_label', 'n', 'Protest [forms.protest]', 'Open letters, petitions [forms.letters]', 'Media: it\'s "news" [forms.media]'],
+      ['attribute:country=DE', 'Germany', '5', '3', '2', '1'],
+      ['attribute:country=LT', 'Lithuania', '2', '1', '1', '1'],
+      ['attribute:country=UK', "United Kingdom's", '0', '0', '0', '0'],
+      ['n', 'segments carrying the column', '8', '4', '3', '3'],
+    ]);
+  });
+
+  it('prints JSON with every cell, and takes ad-hoc rows and columns', () => {
+    const result = qcode('cooccur', '--rows', 'forms.protest', '--columns', 'forms.letters,attribute:country', '--json', '--coder', 'anna');
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout) as { coders: string[]; tables: Array<{ cells: Array<{ row: string; column: string; n_ab: number }> }> };
+    expect(json.coders).toEqual(['anna']);
+    expect(json.tables[0]!.cells.map((cell) => `${cell.column}:${cell.n_ab}`)).toEqual([
+      'forms.letters:1', 'attribute:country=DE:2', 'attribute:country=LT:1', 'attribute:country=UK:0',
+    ]);
+  });
+
+  it.each([
+    [['--hypothesis', 'H9'], 1, 'Error: unknown hypothesis "H9"'],
+    [['--csv'], 2, 'Error: --csv prints one table as a wide matrix'],
+    [['--measure', 'jaccard'], 2, "error: option '--measure <measure>' argument 'jaccard' is invalid"],
+    [['--rows', 'forms'], 2, 'Error: an ad-hoc table needs both --rows and --columns'],
+  ])('refuses %j with one clear line (exit %i)', (args, code, message) => {
+    const result = qcode('cooccur', ...args);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('refuses an empty project', () => {
+    const empty = newProject('example');
+    const result = runQcode(['--project', empty, 'cooccur']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: the project has no documents yet/);
+  });
+});
+
+describe('qcode stats', () => {
+  it('prints codes with counts by attribute value, and the units per value', () => {
+    const result = qcode('stats', '--by', 'attribute:country');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Host country: DE Germany · LT Lithuania');
+    expect(result.stdout).toMatch(/forms\.protest +Protest +4 +50\.0% +4 +3 +1 +0/);
+    expect(result.stdout).toMatch(/\(segments\) +8 +5 +2 +0/);
+  });
+
+  it('prints CSV and JSON', () => {
+    expect(qcode('stats', '--csv', '--unit', 'case').stdout).toBe([
+      'code,label,n,percent,codings',
+      'forms.protest,Protest,3,100,4',
+      'forms.letters,"Open letters, petitions",3,100,3',
+      'forms.media,"Media: it\'s ""news""",2,66.6667,3',
+      'effect.mobilising,Mobilising,2,66.6667,2',
+      'effect.inhibiting,Inhibiting,1,33.3333,1',
+      '',
+    ].join('\n'));
+    const json = JSON.parse(qcode('stats', '--json', '--coder', 'boris').stdout) as { rows: Array<{ code: string; n: number }> };
+    expect(json.rows.map((row) => row.n)).toEqual([1, 0, 1, 0, 1]);
+  });
+
+  it('refuses an unknown attribute', () => {
+    const result = qcode('stats', '--by', 'attribute:contry');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Error: unknown attribute "contry" (did you mean "country"?)');
+  });
+});
+
+describe('qcode retrieve', () => {
+  it('prints passages with where they are, who coded them, spans in [brackets] and whole segments marked', () => {
+    const result = qcode('retrieve', '--code', 'forms.protest', '--where', 'country=LT');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('d2 · P2 · ¶1 · R · 0–29  forms.protest (anna)\n  [Rally], then =SUM(1) a letter.\n');
+    const whole = qcode('retrieve', '--code', 'forms.media', '--speaker', 'R', '--not', 'effect.inhibiting');
+    expect(whole.stdout).toBe('d1 · P1 · ¶3 · R · 53–86  forms.media (anna)\n▌ We wrote, "loudly",\n▌ to the press.\n\nd4 · (no case) · ¶1 · R · 0–31  forms.media (anna)\n▌ -5 degrees; @home we read news.\n');
+  });
+
+  it('prints Markdown to paste into a paper', () => {
+    const result = qcode('retrieve', '--code', 'forms.protest', '--and', 'forms.letters', '--md');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('# Passages coded `forms.protest` (Protest), `forms.letters` (Open letters, petitions)');
+    // Touching spans of the two codes merge into one bold quote.
+    expect(result.stdout).toContain('**d2**, ¶1 (case P2, R, 0–29) — forms.letters (anna); forms.protest (anna)\n\n> **Rally, th**en =SUM(1) a letter.\n');
+  });
+
+  it('prints CSV and JSON', () => {
+    const csv = parse(qcode('retrieve', '--code', 'forms.letters', '--csv').stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(csv.map((row) => [row.document, row.segment, row.quotes])).toEqual([['d1', '2', ''], ['d2', '1', ', th'], ['d3', '1', '']]);
+    const json = JSON.parse(qcode('retrieve', '--code', 'forms.letters', '--json').stdout) as Array<{ document: string; codings: Array<{ start: number | null }> }>;
+    expect(json[1]).toMatchObject({ document: 'd2', codings: [{ code: 'forms.letters', coder: 'anna', start: 5, end: 9 }] });
+  });
+
+  it('says so when nothing matches, and refuses unknown codes', () => {
+    expect(qcode('retrieve', '--code', 'forms.protest', '--where', 'country=UK').stdout).toBe('No passages match.\n');
+    const result = qcode('retrieve', '--code', 'forms.protst');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Error: --code: unknown code "forms.protst" (did you mean "forms.protest"?)');
+  });
+});
+
+describe('qcode search', () => {
+  it('prints keyword in context with the matches in [brackets]', () => {
+    const result = qcode('search', 'letter*');
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.every((line) => line.includes('[letter]'))).toBe(true);
+    // The first match sits in the same column on every line.
+    expect(new Set(lines.map((line) => line.indexOf('[letter]'))).size).toBe(1);
+    expect(result.stderr).toContain('2 matching segments');
+  });
+
+  it('prints JSON and honours --limit', () => {
+    const json = JSON.parse(qcode('search', 'we', '--limit', '2', '--json').stdout) as { total: number; results: unknown[] };
+    expect(json.total).toBe(3);
+    expect(json.results).toHaveLength(2);
+  });
+
+  it('refuses a malformed query in one line', () => {
+    const result = qcode('search', '"unclosed');
+    expect(result.code).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^Error: cannot read the search query "\\"unclosed": unterminated string/);
+  });
+});
+
+describe('qcode export all', () => {
+  it('writes the files, then refuses to overwrite them unless --force', () => {
+    const out = join(tempDir(), 'exports');
+    const first = qcode('export', 'all', '--out', out);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('codings.csv             13 rows');
+    expect(readdirSync(out).sort()).toEqual(['cases.csv', 'codebook.csv', 'codings.csv', 'cooccur_H1.csv', 'cooccur_H2.csv', 'documents.csv', 'qcode.R', 'qcode.sps', 'segments.csv']);
+    const again = qcode('export', 'all', '--out', out);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^Error: .*exports is not empty — Name a new folder, or add --force/);
+    writeFileSync(join(out, 'mine.txt'), 'keep');
+    const forced = qcode('export', 'all', '--out', out, '--force', '--json');
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ dir: out });
+    expect(existsSync(join(out, 'mine.txt'))).toBe(true);
+  });
+
+  it('refuses an output path it cannot write', () => {
+    const base = tempDir();
+    writeFileSync(join(base, 'plain-file'), '');
+    const result = qcode('export', 'all', '--out', join(base, 'plain-file', 'exports'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: cannot write the export to /);
+    expect(readdirSync(base)).toEqual(['plain-file']);
+  });
+});

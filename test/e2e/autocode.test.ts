@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { runQcode } from '../helpers.js';
+import { query, seedInterviews, seedProject } from '../seed.js';
+
+function qcode(dir: string, args: string[]) {
+  return runQcode(['--project', dir, ...args]);
+}
+
+function autocoded(dir: string, coder = 'auto'): string[] {
+  return query<{ item: string }>(dir, `
+    SELECT d.slug || ':' || s.ordinal AS item FROM codings k JOIN segments s ON s.id = k.segment_id
+    JOIN documents d ON d.id = s.document_id JOIN coders r ON r.id = k.coder_id WHERE r.name = ? ORDER BY d.slug, s.ordinal`, coder).map((row) => row.item);
+}
+
+const small = () => seedProject([{
+  slug: 'mixed',
+  segments: [
+    { speaker: 'I', text: 'Вы ходили на МИТИНГИ в Вильнюсе?' },
+    { speaker: 'R', text: 'Да, на митинг у посольства и на пикеты.' },
+    { speaker: 'R', text: 'We wrote an open letter to the Seimas.' },
+    { speaker: 'R', text: 'An open and honest letter, not a petition.' },
+    { speaker: 'R', text: 'Полиция нас не трогала, протест был мирным.' },
+  ],
+}]);
+
+describe('qcode autocode', () => {
+  it.each([
+    ['митинг', ['mixed:2']],
+    ['митинг*', ['mixed:1', 'mixed:2']],
+    ['МИТИНГИ', ['mixed:1']],
+    ['"open letter"', ['mixed:3']],
+    ['open letter', ['mixed:3', 'mixed:4']],
+    ['пикеты OR протест', ['mixed:2', 'mixed:5']],
+    ['letter NOT petition', ['mixed:3']],
+  ])('%s matches %j', (query, expected) => {
+    const dir = small();
+    const result = qcode(dir, ['autocode', '--query', query, '--code', 'forms.protest', '--dry-run', '--json']);
+    expect(result.stderr).toBe('');
+    expect((JSON.parse(result.stdout) as Array<{ segment: string }>).map((hit) => hit.segment)).toEqual(expected);
+    expect(autocoded(dir)).toEqual([]);
+  });
+
+  it('lists hits in context with the count on a dry run', () => {
+    const dir = small();
+    const result = qcode(dir, ['autocode', '--query', 'митинг*', '--code', 'forms.protest', '--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('mixed:2  R');
+    expect(result.stdout).toContain('Да, на [митинг] у посольства');
+    expect(result.stdout).toContain('2 segments match митинг*; 0 already have forms.protest from auto. Dry run: nothing was written.');
+  });
+
+  it('tags every hit as one batch for coder auto, and undo reverts the whole run', () => {
+    const dir = seedInterviews();
+    const result = qcode(dir, ['autocode', '--query', 'организац*', '--code', 'forms.protest']);
+    expect(result.code).toBe(0);
+    const hits = autocoded(dir);
+    expect(hits.length).toBeGreaterThan(1);
+    expect(result.stdout).toContain(`Tagged ${hits.length} segments with forms.protest (coder auto)`);
+    expect(query(dir, "SELECT count(DISTINCT batch) AS n FROM events WHERE action = 'tag'")).toEqual([{ n: 1 }]);
+    const again = qcode(dir, ['autocode', '--query', 'организац*', '--code', 'forms.protest']);
+    expect(again.stdout).toContain(`Tagged 0 segments with forms.protest (coder auto); ${hits.length} already had it.`);
+    const undo = qcode(dir, ['undo', '--coder', 'auto']);
+    expect(undo.stdout).toContain(`Undid autocode организац*: ${hits.length} codings added`);
+    expect(autocoded(dir)).toEqual([]);
+  });
+
+  it('explains a malformed query with the FTS syntax instead of an SQLite error', () => {
+    const dir = small();
+    for (const bad of ['"open letter', 'митинг AND', 'e-mail']) {
+      const result = qcode(dir, ['autocode', '--query', bad, '--code', 'forms.protest']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('cannot read the query');
+      expect(result.stderr).toContain('"an exact phrase", a prefix*');
+      expect(result.stderr).not.toContain('SqliteError');
+      expect(result.stderr).not.toContain('    at ');
+    }
+  });
+
+  it('refuses a retired or unknown code, and an exclusive conflict, writing nothing', () => {
+    const dir = small();
+    expect(qcode(dir, ['autocode', '--query', 'митинг', '--code', 'forms.protst']).stderr).toContain('did you mean "forms.protest"');
+    expect(qcode(dir, ['tag', 'mixed:2', 'migration_effect.inhibiting', '--coder', 'auto']).code).toBe(0);
+    const conflict = qcode(dir, ['autocode', '--query', 'митинг*', '--code', 'migration_effect.mobilising']);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('mixed:2 (migration_effect.inhibiting)');
+    expect(autocoded(dir)).toEqual(['mixed:2']);
+  });
+
+  it('keeps to one speaker or document when asked', () => {
+    const dir = small();
+    const result = qcode(dir, ['autocode', '--query', 'митинг*', '--code', 'forms.protest', '--speaker', 'R', '--document', 'mixed']);
+    expect(result.code).toBe(0);
+    expect(autocoded(dir)).toEqual(['mixed:2']);
+    expect(qcode(dir, ['autocode', '--query', 'x', '--code', 'forms.protest', '--speaker', 'Q']).stderr).toContain('no speaker "Q"');
+  });
+});

@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectContent } from '../agreement-seed.js';
+import { BIN, FIXTURES, newProject, runQcode, tempDir } from '../helpers.js';
+import { query } from '../seed.js';
+
+// The team workflow through the binary: one fixture project copied to two coders, each coding their copy
+// with `qcode tag --from`, merged, then measured against a table computed by hand.
+
+function qcode(project: string, ...args: string[]): string {
+  const result = runQcode(['--project', project, ...args]);
+  if (result.code !== 0) throw new Error(`qcode ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  return result.stdout;
+}
+
+/** A project holding two imported fixture interviews, and two copies of it. */
+function copies(...names: string[]): string[] {
+  const base = newProject();
+  const sources = tempDir('qcode-sources-');
+  for (const file of ['r01-vilnius-ru.txt', 'r02-riga-en.txt']) copyFileSync(join(FIXTURES, 'interviews', file), join(sources, file));
+  qcode(base, 'import', join(sources, 'r01-vilnius-ru.txt'), join(sources, 'r02-riga-en.txt'));
+  return names.map((name) => {
+    const copy = join(tempDir('qcode-copy-'), name);
+    cpSync(base, copy, { recursive: true });
+    return copy;
+  });
+}
+
+function tagFrom(project: string, rows: string[]): void {
+  const file = join(tempDir('qcode-csv-'), 'codings.csv');
+  writeFileSync(file, ['document,segment,code,coder', ...rows].join('\n') + '\n');
+  qcode(project, 'tag', '--from', file);
+}
+
+const R01 = 'r01-vilnius-ru';
+const ANNA = [
+  `${R01},1,forms.protest,anna`,
+  `${R01},2,forms.protest,anna`,
+  `${R01},3,forms.petitions,anna`,
+  `${R01},4,forms.petitions,anna`,
+  `${R01},5,migration_effect.mobilising,anna`,
+  `${R01},6,migration_effect.inhibiting,anna`,
+];
+const BORIS = [
+  `${R01},2,forms.protest,boris`,
+  `${R01},3,forms.protest,boris`,
+  `${R01},3,forms.petitions,boris`,
+  `${R01},4,forms.petitions,boris`,
+  `${R01},5,migration_effect.mobilising,boris`,
+  `${R01},6,migration_effect.mobilising,boris`,
+  `${R01},7,forms.protest,boris`,
+];
+
+interface Row {
+  level: string;
+  id: string;
+  coded_anna: number | null;
+  coded_boris: number | null;
+  units: number | null;
+  agreement: number | null;
+  kappa: number | null;
+  alpha: number | null;
+  nominal_alpha: number | null;
+  flag: string;
+}
+
+describe('team workflow: copies coded apart, merged, measured', () => {
+  it('merges boris\'s copy into anna\'s and reproduces the hand-computed agreement table; a second merge adds nothing', () => {
+    const [anna, boris] = copies('study-anna', 'study-boris') as [string, string];
+    tagFrom(anna, ANNA);
+    tagFrom(boris, BORIS);
+
+    const merged = JSON.parse(qcode(anna, 'merge', boris, '--json')) as { applied: boolean; matchedDocuments: number; added: Record<string, unknown> };
+    expect(merged.applied).toBe(true);
+    expect(merged.matchedDocuments).toBe(2);
+    // boris: 7 codings on 6 segments; his copy's log holds one tag event per coding and one seen event per segment.
+    expect(merged.added).toMatchObject({ coders: 1, documents: 0, segments: 0, codings: 7, seen: 6, events: 13 });
+
+    // Tagging marks a segment seen, so both coders have seen r01 segments 2–6: five units, by hand:
+    //   forms.protest      anna {2}     boris {2,3}  → PA 4/5, κ = (0.8 − 0.56)/(1 − 0.56) = 0.545455, α = 4/7
+    //   forms.petitions    anna {3,4}   boris {3,4}  → 1, 1, 1
+    //   …mobilising        anna {5}     boris {5,6}  → 0.8, 0.545455, 4/7
+    //   …inhibiting        anna {6}     boris {}     → 0.8, κ 0 (p_e = 0.8), α 0
+    //   migration_effect nominal: units 5 (mob, mob) and 6 (inh, mob) → D_o = D_e = 0.5, α = 0
+    const rows = JSON.parse(qcode(anna, 'agreement', '--coders', 'anna,boris', '--json')) as Row[];
+    const row = (id: string): Row => rows.find((item) => item.id === id)!;
+    const pick = (item: Row) => [item.coded_anna, item.coded_boris, item.units, item.agreement, item.kappa, item.alpha].map((value) => (typeof value === 'number' ? Number(value.toFixed(6)) : value));
+    expect(pick(row('forms.protest'))).toEqual([2, 3, 5, 0.8, 0.545455, 0.571429]);
+    expect(pick(row('forms.petitions'))).toEqual([2, 2, 5, 1, 1, 1]);
+    expect(pick(row('migration_effect.mobilising'))).toEqual([1, 2, 5, 0.8, 0.545455, 0.571429]);
+    expect(pick(row('migration_effect.inhibiting'))).toEqual([1, 0, 5, 0.8, 0, 0]);
+    expect(pick(row('forms.media'))).toEqual([0, 0, 5, 1, null, null]);
+    expect([row('forms.protest').flag, row('forms.petitions').flag, row('forms.media').flag]).toEqual(['below 0.667', 'ok', 'undefined']);
+    const dimension = rows.find((item) => item.level === 'dimension' && item.id === 'migration_effect')!;
+    expect(dimension.nominal_alpha).toBeCloseTo(0, 12);
+    expect(rows.at(-1)).toMatchObject({ level: 'overall', id: 'all', units: null });
+
+    const csv = qcode(anna, 'disagreements', '--coders', 'anna,boris', '--csv').split('\n');
+    expect(csv[0]).toBe('document,ordinal,speaker,text,codes_anna,codes_boris');
+    expect(csv.filter((line) => line.startsWith(`${R01},`))).toHaveLength(2);
+    const disagreements = JSON.parse(qcode(anna, 'disagreements', '--coders', 'anna,boris', '--json')) as Array<Record<string, unknown>>;
+    expect(disagreements.map((item) => [item.document, item.ordinal, item.codes_anna, item.codes_boris])).toEqual([
+      [R01, 3, 'forms.petitions', 'forms.protest forms.petitions'],
+      [R01, 6, 'migration_effect.inhibiting', 'migration_effect.mobilising'],
+    ]);
+
+    const after = projectContent(anna);
+    const again = JSON.parse(qcode(anna, 'merge', boris, '--json')) as { added: Record<string, unknown> };
+    expect(again.added).toMatchObject({ coders: 0, cases: 0, caseValues: 0, documents: 0, segments: 0, codings: 0, seen: 0, memos: 0, events: 0 });
+    expect(projectContent(anna)).toEqual(after);
+  });
+
+  it('prints the table with flags, and a dry run changes nothing', () => {
+    const [anna, boris] = copies('a', 'b') as [string, string];
+    tagFrom(anna, ANNA);
+    tagFrom(boris, BORIS);
+    const before = projectContent(anna);
+    expect(qcode(anna, 'merge', boris, '--dry-run')).toMatch(/^Dry run, nothing changed\. Would merge .*\n {2}\+ 1 coder, 0 cases \(0 values\), 0 documents \(0 segments\)\n {2}\+ 7 codings, 6 seen marks, 0 memos, 13 events\n/);
+    expect(projectContent(anna)).toEqual(before);
+    qcode(anna, 'merge', boris);
+    const table = qcode(anna, 'agreement', '--coders', 'anna,boris', '--dimension', 'forms');
+    expect(table).toMatch(/^ {2}forms\.protest +2 +3 +5 +80\.0% +0\.545 +0\.571 .*✗ <0\.667$/m);
+    expect(table).toMatch(/^ {2}forms\.petitions +2 +2 +5 +100\.0% +1\.000 +1\.000 *$/m);
+    expect(table).toMatch(/anna vs boris · 42 segments · 5 segments seen by both/);
+    const csv = qcode(anna, 'agreement', '--coders', 'anna,boris', '--code', 'forms.petitions', '--csv');
+    expect(csv).toBe([
+      'level,id,dimension,coded_anna,coded_boris,units,decisions,agreement,kappa,alpha,alpha_low,alpha_high,alpha_units,mean_alpha,nominal_alpha,nominal_low,nominal_high,flag',
+      'code,forms.petitions,forms,2,2,5,5,1,1,1,,,5,,,,,ok',
+      'dimension,forms,forms,,,,5,1,1,1,,,5,1,,,,ok',
+      'overall,all,,,,,5,1,1,1,,,5,1,,,,ok',
+      '',
+    ].join('\n'));
+  });
+
+  it('stops on a codebook difference, naming it, and exits 1', () => {
+    const [anna, boris] = copies('a', 'b') as [string, string];
+    const yaml = join(boris, 'codebook.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('label: Protest, demonstration, picket', 'label: Protest or picket'));
+    qcode(boris, 'codebook', 'apply');
+    const result = runQcode(['--project', anna, 'merge', boris]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/~ code forms\.protest \(label\)/);
+    expect(result.stderr).toMatch(/Error: the other project's codebook differs from this one \(1 difference\); nothing was merged/);
+  });
+});
+
+describe('merge killed midway', () => {
+  it('leaves the target exactly as it was, and a later merge succeeds', async () => {
+    const [anna, vera] = copies('study-anna', 'study-vera') as [string, string];
+    tagFrom(anna, ANNA);
+    tagFrom(vera, ANNA.map((line) => line.replace(/,anna$/, ',vera')));
+    const before = projectContent(anna);
+
+    const child = spawn(process.execPath, [BIN, '--project', anna, 'merge', vera], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', QCODE_TEST_PAUSE_MERGE_MS: '60000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`merge never paused; stderr: ${stderr}`)), 30_000);
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('paused inside the transaction')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    expect(query(anna, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+    expect(projectContent(anna)).toEqual(before);
+    const merged = JSON.parse(qcode(anna, 'merge', vera, '--json')) as { added: { coders: number; codings: number } };
+    expect(merged.added).toMatchObject({ coders: 1, codings: 6 });
+  });
+});

@@ -1,0 +1,157 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CodingSession } from '../../src/app/coding.js';
+import { closeProject, openProject, type Project } from '../../src/app/project.js';
+import { query, seedInterviews, seedProject } from '../seed.js';
+
+const open: Project[] = [];
+function project(dir: string): Project {
+  const opened = openProject({ project: dir });
+  open.push(opened);
+  return opened;
+}
+afterEach(() => {
+  for (const item of open.splice(0)) closeProject(item);
+});
+
+function coded(dir: string, coder: string): string[] {
+  return query<{ item: string }>(dir, `
+    SELECT d.slug || ':' || s.ordinal || ' ' || k.code_id AS item
+    FROM codings k JOIN segments s ON s.id = k.segment_id JOIN documents d ON d.id = s.document_id JOIN coders r ON r.id = k.coder_id
+    WHERE r.name = ? ORDER BY d.slug, s.ordinal, k.code_id`, coder).map((row) => row.item);
+}
+
+describe('CodingSession', () => {
+  it('starts at the first document, shows the header facts, and commits each answer before moving on', () => {
+    const dir = seedInterviews();
+    const session = CodingSession.open(project(dir), { coder: 'anna' });
+    const first = session.view();
+    expect(first?.document).toMatchObject({ slug: 'r01-vilnius-ru', caseId: 'R01', place: 'Vilnius', segments: 20, seen: 0 });
+    expect(first?.segment).toMatchObject({ ordinal: 1, speaker: 'Интервьюер', seen: false });
+    expect(first?.previous).toBeNull();
+
+    expect(session.confirm(['forms.protest', 'forms.legal_aid'])).toEqual({ added: ['forms.protest', 'forms.legal_aid'], removed: [] });
+    expect(coded(dir, 'anna')).toEqual(['r01-vilnius-ru:1 forms.legal_aid', 'r01-vilnius-ru:1 forms.protest']);
+    const second = session.view();
+    expect(second?.segment.ordinal).toBe(2);
+    expect(second?.previous?.ordinal).toBe(1);
+    expect(second?.document.seen).toBe(1);
+
+    session.skip();
+    expect(query(dir, 'SELECT count(*) AS n FROM seen')).toEqual([{ n: 2 }]);
+    expect(session.back()).toBe(true);
+    expect(session.view()?.segment.ordinal).toBe(2);
+    session.jump(1);
+    expect(session.view()?.given).toEqual(['forms.protest', 'forms.legal_aid']);
+    expect(session.confirm(['forms.protest'])).toEqual({ added: [], removed: ['forms.legal_aid'] });
+    expect(coded(dir, 'anna')).toEqual(['r01-vilnius-ru:1 forms.protest']);
+    expect(() => session.jump(99)).toThrow('no segment 99 in r01-vilnius-ru (1–20)');
+  });
+
+  it('resumes at the first segment the coder has not seen, and the next document when one is finished', () => {
+    const dir = seedInterviews();
+    const first = CodingSession.open(project(dir), { coder: 'anna' });
+    first.confirm([]);
+    first.confirm(['forms.media']);
+    first.skip();
+    expect(CodingSession.open(project(dir), { coder: 'anna' }).view()?.segment.ordinal).toBe(4);
+    expect(CodingSession.open(project(dir), { coder: 'anna', document: 'r02-riga-en' }).view()?.segment.ordinal).toBe(1);
+    expect(CodingSession.open(project(dir), { coder: 'boris' }).view()?.segment.ordinal).toBe(1);
+
+    const session = CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru' });
+    for (let i = 4; i <= 20; i++) session.skip();
+    expect(session.view()).toBeNull();
+    const next = CodingSession.open(project(dir), { coder: 'anna' });
+    expect(next.view()?.document.slug).toBe('r02-riga-en');
+    // A finished document named explicitly opens at its start, for review.
+    expect(CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru' }).view()?.segment.ordinal).toBe(1);
+  });
+
+  it('moves on to the next unfinished document without DOC', () => {
+    const dir = seedProject([
+      { slug: 'a', segments: [{ text: 'one' }, { text: 'two' }] },
+      { slug: 'b', segments: [{ text: 'three' }] },
+    ]);
+    const session = CodingSession.open(project(dir), { coder: 'anna' });
+    session.skip();
+    session.skip();
+    expect(session.view()?.document.slug).toBe('b');
+    session.confirm(['forms.media']);
+    expect(session.view()).toBeNull();
+  });
+
+  it('keeps to one speaker with --speaker, and --only-uncoded skips what the coder already coded', () => {
+    const dir = seedInterviews();
+    const respondent = CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru', speaker: 'Респондент' });
+    expect(respondent.view()?.segment.ordinal).toBe(2);
+    respondent.confirm(['forms.protest']);
+    expect(respondent.view()?.segment.ordinal).toBe(4);
+    expect(respondent.back()).toBe(true);
+    expect(respondent.view()?.segment.ordinal).toBe(2);
+    expect(() => CodingSession.open(project(dir), { coder: 'anna', speaker: 'Респондентка' })).toThrow('did you mean "Респондент"');
+
+    const uncoded = CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru', onlyUncoded: true });
+    expect(uncoded.view()?.segment.ordinal).toBe(1);
+    uncoded.skip();
+    expect(uncoded.view()?.segment.ordinal).toBe(3);
+  });
+
+  it('codes one dimension per pass and resumes each pass separately', () => {
+    const dir = seedInterviews();
+    const forms = CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru', dimension: 'forms' });
+    expect(forms.scope.every((code) => code.dimensionId === 'forms')).toBe(true);
+    forms.confirm(['forms.protest']);
+    forms.confirm([]);
+    const networks = CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru', dimension: 'networks' });
+    expect(networks.view()?.segment.ordinal).toBe(1);
+    networks.confirm(['networks.value_based']);
+    // A networks answer leaves the forms codes alone.
+    expect(coded(dir, 'anna')).toEqual(['r01-vilnius-ru:1 forms.protest', 'r01-vilnius-ru:1 networks.value_based']);
+    expect(CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru', dimension: 'forms' }).view()?.segment.ordinal).toBe(3);
+    expect(CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru', dimension: 'networks' }).view()?.segment.ordinal).toBe(2);
+    expect(() => CodingSession.open(project(dir), { coder: 'anna', dimension: 'form' })).toThrow('did you mean "forms"');
+  });
+
+  it('refuses two codes of an exclusive dimension and codes outside the scope, writing nothing', () => {
+    const dir = seedInterviews();
+    const session = CodingSession.open(project(dir), { coder: 'anna' });
+    expect(() => session.confirm(['migration_effect.mobilising', 'migration_effect.inhibiting'])).toThrow('allows one code per segment');
+    expect(() => session.confirm(['forms.nonexistent'])).toThrow('cannot be chosen');
+    expect(query(dir, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 0 }]);
+    expect(session.view()?.segment.ordinal).toBe(1);
+  });
+
+  it('adds memos on the current segment and shows them', () => {
+    const dir = seedInterviews();
+    const session = CodingSession.open(project(dir), { coder: 'anna' });
+    session.addMemo('  Compare with R07  ');
+    expect(session.view()?.memos).toEqual(['Compare with R07']);
+    expect(query(dir, 'SELECT target_kind, target_id, text FROM memos')).toEqual([
+      { target_kind: 'segment', target_id: String(query<{ id: number }>(dir, 'SELECT min(id) AS id FROM segments')[0]?.id), text: 'Compare with R07' },
+    ]);
+  });
+
+  it('runs a fixed number of statements per segment, whatever the document length', () => {
+    const long = Array.from({ length: 150 }, (_, index) => ({ speaker: index % 2 ? 'R' : 'I', text: `turn ${index + 1}` }));
+    const dir = seedProject([{ slug: 'long', segments: long }]);
+    const opened = project(dir);
+    const session = CodingSession.open(opened, { coder: 'anna' });
+    const prepare = opened.db.prepare.bind(opened.db);
+    let prepared = 0;
+    opened.db.prepare = ((sql: string) => {
+      prepared++;
+      return prepare(sql);
+    }) as typeof opened.db.prepare;
+    for (let i = 0; i < 20; i++) {
+      session.view();
+      session.confirm(i % 2 ? ['forms.protest'] : []);
+    }
+    session.view();
+    // Statements are prepared once per connection; twenty more segments prepare nothing new.
+    const afterTwenty = prepared;
+    for (let i = 0; i < 20; i++) {
+      session.view();
+      session.confirm(['forms.media']);
+    }
+    expect(prepared).toBe(afterTwenty);
+  });
+});

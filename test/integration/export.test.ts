@@ -1,0 +1,177 @@
+import { parse } from 'csv-parse/sync';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { codeFrequencies } from '../../src/app/analysis.js';
+import { exportAll, type ExportOptions } from '../../src/app/export.js';
+import { closeProject, initProject, openProject } from '../../src/app/project.js';
+import { isPortableName } from '../../src/core/names.js';
+import { handCountedProject, seedAnalysisProject } from '../analysis-seed.js';
+import { tempDir } from '../helpers.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await seedAnalysisProject(handCountedProject());
+});
+
+function runExport(options: Partial<ExportOptions> & { out: string }): ReturnType<typeof exportAll> {
+  const project = openProject({ project: dir });
+  try {
+    return exportAll(project, options);
+  } finally {
+    closeProject(project);
+  }
+}
+
+function readCsv(path: string): Array<Record<string, string>> {
+  return parse(readFileSync(path, 'utf8'), { columns: true, bom: true }) as Array<Record<string, string>>;
+}
+
+function header(path: string): string[] {
+  return (parse(readFileSync(path, 'utf8'), { to_line: 1, bom: true }) as string[][])[0]!;
+}
+
+describe('export all', () => {
+  it('writes every file, with one row per coding, segment, document, case, code and cell', () => {
+    const out = join(tempDir(), 'exports');
+    const report = runExport({ out });
+    expect(report.files.map((file) => [file.file, file.rows])).toEqual([
+      ['codings.csv', 13], ['segments.csv', 8], ['documents.csv', 4], ['cases.csv', 3], ['codebook.csv', 5],
+      ['cooccur_H1.csv', 6], ['cooccur_H2.csv', 9], ['qcode.sps', null], ['qcode.R', null],
+    ]);
+    expect(readdirSync(out).sort()).toEqual(report.files.map((file) => file.file).sort());
+    for (const file of report.files) {
+      if (file.rows !== null) expect(readCsv(join(out, file.file))).toHaveLength(file.rows);
+      expect(statSync(join(out, file.file)).mode & 0o777).toBe(0o600);
+    }
+    expect(readdirSync(dirname(out))).toEqual(['exports']);
+  });
+
+  it('names columns so that SPSS and R take them as they are', () => {
+    const out = join(tempDir(), 'exports');
+    runExport({ out });
+    for (const file of readdirSync(out).filter((name) => name.endsWith('.csv'))) {
+      const names = header(join(out, file));
+      for (const name of names) expect(isPortableName(name), `${file}: ${name}`).toBe(true);
+      expect(new Set(names.map((name) => name.toLowerCase())).size, file).toBe(names.length);
+    }
+    expect(header(join(out, 'segments.csv'))).toEqual([
+      'doc_id', 'case_id', 'segment', 'speaker', 'start', 'end', 't_start', 't_end', 'country', 'year',
+      'forms_protest', 'forms_letters', 'forms_media', 'effect_mobilising', 'effect_inhibiting', 'text',
+    ]);
+  });
+
+  it('writes 0/1 code columns that sum to the stats, and segment text with line breaks as spaces', () => {
+    const out = join(tempDir(), 'exports');
+    runExport({ out });
+    const segments = readCsv(join(out, 'segments.csv'));
+    const project = openProject({ project: dir });
+    const stats = codeFrequencies(project, {});
+    closeProject(project);
+    for (const row of stats.rows) {
+      const column = row.code.replace('.', '_');
+      expect(segments.reduce((sum, segment) => sum + Number(segment[column]), 0), column).toBe(row.n);
+    }
+    expect(segments[2]).toMatchObject({ doc_id: 'd1', case_id: 'P1', segment: '3', country: 'DE', year: '2022', forms_media: '1', text: 'We wrote, "loudly", to the press.' });
+    expect(segments[7]).toMatchObject({ doc_id: 'd4', case_id: '', country: '', year: '', text: '-5 degrees; @home we read news.' });
+    expect(readFileSync(join(out, 'segments.csv'), 'utf8').startsWith('doc_id,')).toBe(true);
+  });
+
+  it('writes one coding per row with its span, code, coder and the segment text', () => {
+    const out = join(tempDir(), 'exports');
+    runExport({ out });
+    const codings = readCsv(join(out, 'codings.csv'));
+    expect(codings.find((row) => row.doc_id === 'd2' && row.code_id === 'forms.letters')).toEqual({
+      doc_id: 'd2', case_id: 'P2', segment: '1', speaker: 'R', start: '5', end: '9', whole: '0', code_id: 'forms.letters',
+      dimension: 'forms', label: 'Open letters, petitions', coder: 'anna', created_at: '2025-01-02T03:04:05.000Z', text: 'Rally, then =SUM(1) a letter.',
+    });
+    expect(codings.filter((row) => row.coder === 'boris').map((row) => `${row.doc_id}#${row.segment} ${row.code_id} ${row.start}-${row.end} ${row.whole}`)).toEqual([
+      'd1#2 forms.protest 37-52 1', 'd2#2 effect.inhibiting 30-60 1', 'd2#2 forms.media 30-60 1',
+    ]);
+  });
+
+  it('writes per-document and per-case counts, the codebook and each hypothesis in long form', () => {
+    const out = join(tempDir(), 'exports');
+    runExport({ out, language: 'ru' });
+    expect(readCsv(join(out, 'documents.csv')).map((row) => [row.doc_id, row.segments, row.country, row.forms_protest, row.forms_media])).toEqual([
+      ['d1', '3', 'DE', '2', '1'], ['d2', '2', 'LT', '1', '1'], ['d3', '2', 'DE', '1', '0'], ['d4', '1', '', '0', '1'],
+    ]);
+    expect(readCsv(join(out, 'cases.csv')).map((row) => [row.case_id, row.documents, row.segments, row.forms_protest, row.forms_letters])).toEqual([
+      ['P1', '1', '3', '2', '1'], ['P2', '1', '2', '1', '1'], ['P3', '1', '2', '1', '1'],
+    ]);
+    expect(readCsv(join(out, 'codebook.csv'))[0]).toMatchObject({ code_id: 'forms.protest', variable: 'forms_protest', label: 'Protest', label_ru: 'Протест', codings: '4', segments: '4' });
+    expect(readCsv(join(out, 'cooccur_H2.csv'))[0]).toEqual({
+      hypothesis: 'H2', row: 'attribute:country=DE', row_label: 'Germany', column: 'forms.protest', column_label: 'Протест',
+      n_ab: '3', n_a: '5', n_b: '4', c: '0.5', rowpct: '60', colpct: '75',
+    });
+  });
+
+  it('with --excel, adds a BOM and guards text cells that would start a formula, never numbers', () => {
+    const out = join(tempDir(), 'exports');
+    runExport({ out, excel: true });
+    const raw = readFileSync(join(out, 'segments.csv'), 'utf8');
+    expect(raw.startsWith('\uFEFFdoc_id,')).toBe(true);
+    const segments = readCsv(join(out, 'segments.csv'));
+    expect(segments[7]!.text).toBe("'-5 degrees; @home we read news.");
+    expect(segments[3]!.text).toBe('Rally, then =SUM(1) a letter.');
+    expect(segments.every((row) => /^\d+$/.test(row.start!))).toBe(true);
+    expect(readCsv(join(out, 'codings.csv')).find((row) => row.doc_id === 'd4')!.text).toBe("'-5 degrees; @home we read news.");
+  });
+
+  it('uses the unit asked for the co-occurrence files', () => {
+    const out = join(tempDir(), 'exports');
+    runExport({ out, unit: 'document' });
+    const cell = readCsv(join(out, 'cooccur_H1.csv')).find((row) => row.row === 'effect.mobilising' && row.column === 'forms.protest');
+    expect(cell).toMatchObject({ n_ab: '2', n_a: '2', n_b: '3' });
+  });
+});
+
+describe('export all refuses', () => {
+  it('a folder that is not empty, leaving it as it was; --force replaces only the export files', () => {
+    const out = tempDir();
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    writeFileSync(join(out, 'codings.csv'), 'old');
+    expect(() => runExport({ out })).toThrow(/is not empty/);
+    expect(readdirSync(out).sort()).toEqual(['codings.csv', 'notes.txt']);
+    expect(readdirSync(dirname(out)).filter((name) => name.includes('qcode-export'))).toEqual([]);
+    runExport({ out, force: true });
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(readCsv(join(out, 'codings.csv'))).toHaveLength(13);
+  });
+
+  it('writes into an empty folder that exists', () => {
+    const out = tempDir();
+    runExport({ out });
+    expect(existsSync(join(out, 'qcode.sps'))).toBe(true);
+  });
+
+  it('a target that is a file, or a folder it cannot create', () => {
+    const base = tempDir();
+    writeFileSync(join(base, 'file'), '');
+    expect(() => runExport({ out: join(base, 'file') })).toThrow(/exists and is not a folder/);
+    expect(() => runExport({ out: join(base, 'file', 'exports') })).toThrow(/cannot write the export to .*file/);
+    expect(readdirSync(base)).toEqual(['file']);
+  });
+
+  it('an unknown coder or unit before writing anything', () => {
+    const out = join(tempDir(), 'exports');
+    expect(() => runExport({ out, coder: 'nobody' })).toThrow(/unknown coder "nobody"/);
+    expect(() => runExport({ out, unit: 'page' })).toThrow(/unknown unit "page"/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dirname(out))).toEqual([]);
+  });
+
+  it('an empty project', async () => {
+    const empty = join(tempDir(), 'empty');
+    await initProject({ dir: empty });
+    const project = openProject({ project: empty });
+    try {
+      const out = join(tempDir(), 'exports');
+      mkdirSync(dirname(out), { recursive: true });
+      expect(() => exportAll(project, { out })).toThrow(/has no documents yet/);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      closeProject(project);
+    }
+  });
+});

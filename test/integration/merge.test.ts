@@ -1,0 +1,245 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { computeAgreement } from '../../src/app/agreement.js';
+import { CodebookMismatchError, mergeProject, type MergeOptions, type MergeReport } from '../../src/app/merge.js';
+import { closeProject, openProject } from '../../src/app/project.js';
+import { lastUndoableBatch } from '../../src/store/events.js';
+import { AGREEMENT_CODEBOOK, agreementProject, plainDocuments, projectContent as content, range, recordWork } from '../agreement-seed.js';
+import { tempDir } from '../helpers.js';
+import { openStore, query, seedInto, seedProject } from '../seed.js';
+
+function merge(dir: string, options: Omit<MergeOptions, 'cwd'>): MergeReport {
+  const project = openProject({ project: dir });
+  try {
+    return mergeProject(project, options);
+  } finally {
+    closeProject(project);
+  }
+}
+
+function addMemo(dir: string, memo: { kind: string; target: string | null; coder: string | null; text: string; at: string }): void {
+  const db = openStore(dir);
+  try {
+    const coder = memo.coder === null ? null : (db.prepare('SELECT id FROM coders WHERE name = ?').get(memo.coder) as { id: number }).id;
+    db.prepare('INSERT INTO memos (target_kind, target_id, coder_id, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(memo.kind, memo.target, coder, memo.text, memo.at, memo.at);
+  } finally {
+    db.close();
+  }
+}
+
+function segmentIdOf(dir: string, slug: string, ordinal: number): number {
+  return query<{ id: number }>(dir, 'SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.slug = ? AND s.ordinal = ?', slug, ordinal)[0]!.id;
+}
+
+describe('merge: documents', () => {
+  it('matches by content, renames a taken slug, separates a different segmentation, and adds nothing the second time', () => {
+    const here = agreementProject({ same: 3, clash: 2 });
+    const there = agreementProject({ same: 3, fresh: 2 });
+    // "clash" over there has other words under the same slug; "resegmented" is "same"'s text cut differently.
+    seedInto(there, [{ slug: 'clash', segments: [{ text: 'совсем другой текст' }] }]);
+    const sameText = query<{ text: string }>(here, "SELECT text FROM documents WHERE slug = 'same'")[0]!.text;
+    const db = openStore(there);
+    const id = Number(db.prepare("INSERT INTO documents (slug, kind, format, sha256, text, imported_at) SELECT 'resegmented', kind, format, sha256, text, imported_at FROM documents WHERE slug = 'same'").run().lastInsertRowid);
+    db.prepare('INSERT INTO segments (document_id, ordinal, start, "end", text) VALUES (?, 1, 0, ?, ?)').run(id, [...sameText].length, sameText);
+    db.close();
+    recordWork(there, [
+      { coder: 'boris', document: 'same', seen: range(1, 3), codes: { 2: ['topics.protest'] } },
+      { coder: 'boris', document: 'clash', codes: { 1: ['topics.rare'] } },
+      { coder: 'boris', document: 'resegmented', codes: { 1: ['topics.petition'] } },
+    ]);
+
+    const report = merge(here, { other: there });
+    expect(report.applied).toBe(true);
+    expect(report.matchedDocuments).toBe(1);
+    expect(report.renamedDocuments).toEqual([
+      { slug: 'clash', as: 'clash-2', reason: 'slug-taken' },
+      { slug: 'resegmented', as: 'resegmented', reason: 'segmentation-differs' },
+    ]);
+    expect(report.added).toMatchObject({ coders: 1, documents: 3, segments: 2 + 1 + 1, codings: 3, seen: 5 });
+    expect(query(here, 'SELECT slug FROM documents ORDER BY slug').map((row) => (row as { slug: string }).slug)).toEqual(['clash', 'clash-2', 'fresh', 'resegmented', 'same']);
+    // boris's coding of same:2 landed on this project's segment same:2, and the words under it are the same.
+    expect(query(here, `SELECT s.text FROM codings k JOIN segments s ON s.id = k.segment_id JOIN coders r ON r.id = k.coder_id
+      WHERE r.name = 'boris' AND k.code_id = 'topics.protest'`)).toEqual([{ text: 'same line 2: мы говорили о разном' }]);
+
+    const after = content(here);
+    const again = merge(here, { other: there });
+    expect(again.added).toMatchObject({ coders: 0, documents: 0, segments: 0, codings: 0, seen: 0, memos: 0, events: 0 });
+    expect(again.matchedDocuments).toBe(4);
+    expect(content(here)).toEqual(after);
+  });
+
+  it('refuses to merge a project into itself, and a folder without a project', () => {
+    const here = agreementProject({ a: 1 });
+    expect(() => merge(here, { other: here })).toThrow(/cannot merge a project into itself/);
+    expect(() => merge(here, { other: tempDir() })).toThrow(/no qcode project in/);
+  });
+});
+
+describe('merge: coders, codings, conflicts', () => {
+  const build = (): { here: string; there: string } => {
+    const here = agreementProject({ talk: 4 });
+    const there = agreementProject({ talk: 4 });
+    recordWork(here, [{ coder: 'anna', document: 'talk', seen: range(1, 4), codes: { 1: ['topics.protest'], 2: ['topics.rare'] } }]);
+    recordWork(there, [
+      { coder: 'anna', document: 'talk', seen: [1, 2], codes: { 1: ['topics.protest'], 2: ['topics.petition'] } },
+      { coder: 'boris', document: 'talk', seen: range(1, 4), codes: { 1: ['topics.protest'], 3: ['topics.rare'] } },
+    ]);
+    return { here, there };
+  };
+
+  it('unites codings, keeps both versions of a coder who coded a segment differently, and reports it', () => {
+    const { here, there } = build();
+    const report = merge(here, { other: there });
+    expect(report.coderConflicts).toEqual([{ document: 'talk', ordinal: 2, coder: 'anna' }]);
+    expect(query(here, `SELECT k.code_id FROM codings k JOIN coders r ON r.id = k.coder_id WHERE r.name = 'anna' ORDER BY k.code_id`))
+      .toEqual([{ code_id: 'topics.petition' }, { code_id: 'topics.protest' }, { code_id: 'topics.rare' }]);
+    const project = openProject({ project: here });
+    try {
+      const agreement = computeAgreement(project, { coders: ['anna', 'boris'], codes: ['topics.protest'] });
+      expect(agreement.codes[0]!.table).toEqual([[3, 0], [0, 1]]);
+    } finally {
+      closeProject(project);
+    }
+  });
+
+  it('brings a coder in under another name with renameCoders, so the two versions stay comparable', () => {
+    const { here, there } = build();
+    const report = merge(here, { other: there, renameCoders: new Map([['anna', 'anna-laptop']]) });
+    expect(report.coderConflicts).toEqual([]);
+    expect(query(here, 'SELECT name FROM coders ORDER BY name')).toEqual([{ name: 'anna' }, { name: 'anna-laptop' }, { name: 'boris' }]);
+  });
+
+  it('changes nothing in a dry run and reports what a real run does', () => {
+    const { here, there } = build();
+    const before = content(here);
+    const dry = merge(here, { other: there, dryRun: true });
+    expect(dry.applied).toBe(false);
+    expect(content(here)).toEqual(before);
+    const real = merge(here, { other: there });
+    expect(real.added).toEqual(dry.added);
+  });
+});
+
+describe('merge: cases, memos, events', () => {
+  it('keeps this value of a conflicting case value, maps memo targets, keeps orphaned memos, and dedupes', () => {
+    const here = seedProject(plainDocuments({ talk: 2 }), [{ id: 'R01', values: {} }], 'political-remittances');
+    // "extra" comes first over there, so segment ids of "talk" differ between the projects.
+    const there = seedProject(plainDocuments({ extra: 1, talk: 2 }), [{ id: 'R01' }, { id: 'R02' }], 'political-remittances');
+    const setValue = (dir: string, caseId: string, attribute: string, value: string): void => {
+      const db = openStore(dir);
+      db.prepare('INSERT INTO case_values (case_id, attribute, value) VALUES (?, ?, ?)').run(caseId, attribute, value);
+      db.close();
+    };
+    setValue(here, 'R01', 'host_country', 'LT');
+    setValue(there, 'R01', 'host_country', 'LV');
+    setValue(there, 'R01', 'emigration_year', '2022');
+    setValue(there, 'R02', 'host_country', 'DE');
+    recordWork(there, [{ coder: 'boris', document: 'talk', seen: [1] }]);
+    const thereSegment = segmentIdOf(there, 'talk', 2);
+    addMemo(there, { kind: 'segment', target: String(thereSegment), coder: 'boris', text: 'ирония?', at: '2026-02-01T10:00:00.000Z' });
+    addMemo(there, { kind: 'segment', target: String(thereSegment), coder: 'boris', text: 'ирония?', at: '2026-02-01T10:00:00.000Z' });
+    addMemo(there, { kind: 'document', target: 'extra', coder: null, text: 'short', at: '2026-02-01T11:00:00.000Z' });
+    addMemo(there, { kind: 'segment', target: '9999', coder: null, text: 'lost segment', at: '2026-02-01T12:00:00.000Z' });
+    addMemo(there, { kind: 'code', target: 'forms.protest', coder: 'boris', text: 'too broad', at: '2026-02-01T13:00:00.000Z' });
+    const events = openStore(there);
+    const boris = (events.prepare("SELECT id FROM coders WHERE name = 'boris'").get() as { id: number }).id;
+    const insertEvent = events.prepare("INSERT INTO events (at, coder_id, action, batch, payload) VALUES ('2026-02-01T10:00:00.000Z', ?, ?, 'batch-1', ?)");
+    insertEvent.run(boris, 'tag', JSON.stringify({ segment: thereSegment, code: 'forms.protest', coder: 'boris' }));
+    insertEvent.run(boris, 'seen', JSON.stringify({ segment: thereSegment, coder: 'boris' }));
+    insertEvent.run(boris, 'seen', JSON.stringify({ segment: thereSegment, coder: 'boris' }));
+    events.close();
+
+    const report = merge(here, { other: there });
+    expect(report.caseValueConflicts).toEqual([{ case: 'R01', attribute: 'host_country', kept: 'LT', other: 'LV' }]);
+    expect(report.added).toMatchObject({ cases: 1, caseValues: 2, memos: 5, events: 3 });
+    expect(report.orphanMemos).toBe(1);
+    expect(query(here, 'SELECT case_id, attribute, value FROM case_values ORDER BY case_id, attribute')).toEqual([
+      { case_id: 'R01', attribute: 'emigration_year', value: '2022' },
+      { case_id: 'R01', attribute: 'host_country', value: 'LT' },
+      { case_id: 'R02', attribute: 'host_country', value: 'DE' },
+    ]);
+    const hereSegment = segmentIdOf(here, 'talk', 2);
+    // The memo follows the segment, not its number.
+    expect(hereSegment).not.toBe(thereSegment);
+    expect(query(here, 'SELECT target_kind, target_id, text FROM memos ORDER BY created_at, id')).toEqual([
+      { target_kind: 'segment', target_id: String(hereSegment), text: 'ирония?' },
+      { target_kind: 'segment', target_id: String(hereSegment), text: 'ирония?' },
+      { target_kind: 'document', target_id: 'extra', text: 'short' },
+      { target_kind: 'project', target_id: null, text: '[segment 9999 of a merged project, no longer present] lost segment' },
+      { target_kind: 'code', target_id: 'forms.protest', text: 'too broad' },
+    ]);
+    // Merged events are history, not this project's actions: no batch, so undo never replays them here.
+    expect(query(here, "SELECT count(*) AS n FROM events WHERE action IN ('tag', 'seen') AND batch IS NULL")).toEqual([{ n: 3 }]);
+    const store = openStore(here);
+    try {
+      expect(lastUndoableBatch(store, null)).toBeUndefined();
+    } finally {
+      store.close();
+    }
+
+    const after = content(here);
+    expect(merge(here, { other: there }).added).toMatchObject({ cases: 0, caseValues: 0, memos: 0, events: 0 });
+    expect(content(here)).toEqual(after);
+  });
+});
+
+describe('merge: codebooks', () => {
+  const otherCodebook = AGREEMENT_CODEBOOK
+    .replace('{id: rare, label: Rare}', '{id: rare, label: Rarely seen}\n      - {id: extra, label: Extra}');
+
+  const projects = async (): Promise<{ here: string; there: string }> => {
+    const here = agreementProject({ talk: 2 });
+    const there = agreementProject({ talk: 2 });
+    writeFileSync(join(there, 'codebook.yaml'), otherCodebook);
+    const { applyProjectCodebook } = await import('../../src/app/codebook.js');
+    const project = openProject({ project: there });
+    try {
+      applyProjectCodebook(project, undefined, false);
+    } finally {
+      closeProject(project);
+    }
+    recordWork(there, [{ coder: 'boris', document: 'talk', seen: [1, 2], codes: { 1: ['topics.extra'], 2: ['topics.rare'] } }]);
+    return { here, there };
+  };
+
+  it('stops with the codebook diff when the codebooks differ, changing nothing', async () => {
+    const { here, there } = await projects();
+    const before = content(here);
+    let error: unknown;
+    try {
+      merge(here, { other: there });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(CodebookMismatchError);
+    expect((error as CodebookMismatchError).differences).toEqual(['~ code topics.rare (label)', '+ code topics.extra']);
+    expect(content(here)).toEqual(before);
+  });
+
+  it('--codebook-from this keeps this codebook and brings codes it lacks in as retired', async () => {
+    const { here, there } = await projects();
+    const report = merge(here, { other: there, codebookFrom: 'this' });
+    expect(report.added.retiredCodes).toEqual(['topics.extra']);
+    expect(query(here, "SELECT id, status, label FROM codes WHERE id IN ('topics.extra', 'topics.rare') ORDER BY id")).toEqual([
+      { id: 'topics.extra', status: 'retired', label: 'Extra' },
+      { id: 'topics.rare', status: 'active', label: 'Rare' },
+    ]);
+    expect(query(here, "SELECT count(*) AS n FROM codings WHERE code_id = 'topics.extra'")).toEqual([{ n: 1 }]);
+    expect(readFileSync(join(here, 'codebook.yaml'), 'utf8')).toBe(AGREEMENT_CODEBOOK);
+  });
+
+  it("--codebook-from other applies the other codebook and writes it to codebook.yaml, keeping the old file", async () => {
+    const { here, there } = await projects();
+    const report = merge(here, { other: there, codebookFrom: 'other' });
+    expect(report.codebook.yamlReplaced).toBe(true);
+    expect(query(here, "SELECT id, status, label FROM codes WHERE id IN ('topics.extra', 'topics.rare') ORDER BY id")).toEqual([
+      { id: 'topics.extra', status: 'active', label: 'Extra' },
+      { id: 'topics.rare', status: 'active', label: 'Rarely seen' },
+    ]);
+    expect(readFileSync(join(here, 'codebook.yaml'), 'utf8')).toBe(otherCodebook);
+    expect(readFileSync(join(here, 'codebook.yaml.before-merge'), 'utf8')).toBe(AGREEMENT_CODEBOOK);
+    expect(merge(here, { other: there }).codebook.differences).toEqual([]);
+    expect(existsSync(join(here, 'codebook.yaml'))).toBe(true);
+  });
+});

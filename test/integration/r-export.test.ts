@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { available, bundledProject, exportWithExpectations, handCountedExport, type ExportedProject } from '../export-clients.js';
+import { tempDir } from '../helpers.js';
+
+// Runs the generated qcode.R with Rscript (from another folder, as a user might), then asks R what it
+// read: row counts, the sum of every code column, the crosstab of H2's attribute with its first column,
+// factor levels and labels, against qcode's own numbers.
+
+const hasR = available('Rscript', ['--version'], 'R');
+
+/** Runs R code after source()-ing qcode.R; the code prints "key<TAB>value" lines, returned as a map. */
+function runR(out: string, code: string): Map<string, string> {
+  const script = join(tempDir('qcode-r-'), 'check.R');
+  writeFileSync(script, `source(${JSON.stringify(join(out, 'qcode.R'))})\nemit <- function(key, value) cat(key, "\\t", format(value), "\\n", sep = "")\n${code}\n`);
+  const result = spawnSync('Rscript', ['--vanilla', script], { cwd: tempDir('qcode-r-cwd-'), encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } });
+  expect(result.status, result.stderr).toBe(0);
+  expect(result.stderr).not.toMatch(/warning|error/i);
+  return new Map(result.stdout.trim().split('\n').map((line) => line.split('\t') as [string, string]));
+}
+
+function checkAgainstQcode({ out, expected }: ExportedProject): Map<string, string> {
+  const { attribute, column } = expected.crosstab;
+  const values = runR(out, `
+emit("segments", nrow(segments))
+emit("codings", nrow(codings))
+for (name in ${JSON.stringify(Object.keys(expected.perCode)).replace('[', 'c(').replace(/]$/, ')')}) emit(paste0("sum:", name), sum(segments[[name]]))
+for (level in levels(segments$${attribute})) {
+  rows <- !is.na(segments$${attribute}) & segments$${attribute} == level
+  emit(paste0("units:", level), sum(rows))
+  emit(paste0("coded:", level), sum(segments$${column}[rows]))
+}
+emit("first column", names(segments)[1])
+emit("code class", class(segments$${column}))
+emit("codes", nlevels(codings$code_id))
+emit("label", attr(segments$${column}, "label"))
+emit("documents", nrow(documents))
+emit("cases", nrow(cases))
+emit("hypotheses", paste(names(cooccur), collapse = ","))
+`);
+  expect(Number(values.get('segments'))).toBe(expected.segments);
+  expect(Number(values.get('codings'))).toBe(expected.codings);
+  for (const [code, n] of Object.entries(expected.perCode)) expect(Number(values.get(`sum:${code}`)), code).toBe(n);
+  for (const [value, label] of Object.entries(expected.crosstab.labels)) {
+    expect(Number(values.get(`units:${label}`)), value).toBe(expected.crosstab.units[value]);
+    expect(Number(values.get(`coded:${label}`)), value).toBe(expected.crosstab.cells[value]);
+  }
+  expect(values.get('first column')).toBe('doc_id');
+  expect(values.get('code class')).toBe('integer');
+  return values;
+}
+
+describe.skipIf(!hasR)('qcode.R in R', () => {
+  it('reads the hand-counted project with the numbers qcode computes, text and labels exactly', async () => {
+    const exported = await handCountedExport();
+    const values = checkAgainstQcode(exported);
+    expect(values.get('label')).toBe('forms.protest: Protest');
+    expect(values.get('codes')).toBe('5');
+    expect(values.get('hypotheses')).toBe('H1,H2');
+    const more = runR(exported.out, `
+emit("text", segments$text[3])
+emit("levels", paste(levels(segments$country), collapse = "|"))
+emit("year", paste(segments$year, collapse = ","))
+emit("media label", attr(segments$forms_media, "label"))
+emit("c", cooccur[["H1"]]$c[1])
+`);
+    expect(more.get('text')).toBe('We wrote, "loudly", to the press.');
+    expect(more.get('levels')).toBe("Germany|Lithuania|United Kingdom's");
+    expect(more.get('year')).toBe('2022,2022,2022,2014,2014,NA,NA,NA');
+    expect(more.get('media label')).toBe('forms.media: Media: it\'s "news"');
+    expect(more.get('c')).toBe('0.5');
+  });
+
+  it('reads a project with the bundled codebook and Russian labels', async () => {
+    const values = checkAgainstQcode(exportWithExpectations(await bundledProject(), { language: 'ru' }));
+    expect(values.get('label')).toBe('strategies.continuing: Продолжение деятельности, начатой в России');
+    expect(values.get('documents')).toBe('6');
+  });
+
+  it('reads an --excel export: the BOM is stripped, guarded cells keep their apostrophe', async () => {
+    const exported = exportWithExpectations(await bundledProject(), { excel: true });
+    checkAgainstQcode(exported);
+    const values = runR(exported.out, 'emit("guarded", sum(startsWith(segments$text, "\'=")))');
+    expect(Number(values.get('guarded'))).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { closeProject, openProject, type Project } from '../../src/app/project.js';
+import { consensusSpans, ReconcileSession } from '../../src/app/reconcile.js';
+import { lastUndoableBatch, revertBatch } from '../../src/store/events.js';
+import { agreementProject, range, recordWork } from '../agreement-seed.js';
+import { openStore, query } from '../seed.js';
+
+function withProject<T>(dir: string, fn: (project: Project) => T): T {
+  const project = openProject({ project: dir });
+  try {
+    return fn(project);
+  } finally {
+    closeProject(project);
+  }
+}
+
+function consensusCodes(dir: string, coder = 'consensus'): string[] {
+  return query<{ item: string }>(dir, `
+    SELECT d.slug || ':' || s.ordinal || ' ' || k.code_id || ifnull(' [' || k.start || '-' || k."end" || ']', '') AS item
+    FROM codings k JOIN segments s ON s.id = k.segment_id JOIN documents d ON d.id = s.document_id JOIN coders r ON r.id = k.coder_id
+    WHERE r.name = ? ORDER BY d.slug, s.ordinal, k.code_id`, coder).map((row) => row.item);
+}
+
+function consensusSeen(dir: string): string[] {
+  return query<{ item: string }>(dir, `
+    SELECT d.slug || ':' || s.ordinal AS item FROM seen v JOIN segments s ON s.id = v.segment_id JOIN documents d ON d.id = s.document_id
+    JOIN coders r ON r.id = v.coder_id WHERE r.name = 'consensus' ORDER BY d.slug, s.ordinal`).map((row) => row.item);
+}
+
+/** talk:1 agree (protest), talk:2 agree (nothing), talk:3 and talk:4 differ, talk:5 seen by anna only. */
+function project(): string {
+  const dir = agreementProject({ talk: 5 });
+  recordWork(dir, [
+    { coder: 'anna', document: 'talk', seen: range(1, 5), codes: { 1: ['topics.protest'], 3: ['topics.protest', 'rating.r1'], 4: ['topics.rare'] } },
+    { coder: 'boris', document: 'talk', seen: range(1, 4), codes: { 1: ['topics.protest'], 3: ['topics.protest', 'rating.r2'] } },
+  ]);
+  return dir;
+}
+
+describe('reconcile', () => {
+  it('gives agreed segments to the consensus coder and queues the disagreements with the codes both gave', () => {
+    const dir = project();
+    withProject(dir, (p) => {
+      const session = ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' });
+      expect(session.agreedCopied).toBe(2);
+      expect(session.items.map((item) => ({ at: `${item.place.slug}:${item.place.ordinal}`, first: item.first, second: item.second, both: item.both }))).toEqual([
+        { at: 'talk:3', first: ['rating.r1', 'topics.protest'], second: ['rating.r2', 'topics.protest'], both: ['topics.protest'] },
+        { at: 'talk:4', first: ['topics.rare'], second: [], both: [] },
+      ]);
+    });
+    expect(consensusCodes(dir)).toEqual(['talk:1 topics.protest']);
+    expect(consensusSeen(dir)).toEqual(['talk:1', 'talk:2']);
+  });
+
+  it('writes each answer at once and resumes after the last settled disagreement', () => {
+    const dir = project();
+    withProject(dir, (p) => {
+      const session = ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' });
+      session.confirm(['topics.protest', 'rating.r2']);
+      expect(session.settled).toBe(1);
+    });
+    expect(consensusCodes(dir)).toEqual(['talk:1 topics.protest', 'talk:3 rating.r2', 'talk:3 topics.protest']);
+    withProject(dir, (p) => {
+      const again = ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' });
+      expect(again.agreedCopied).toBe(0);
+      expect(again.items.map((item) => item.place.ordinal)).toEqual([4]);
+      again.skip();
+      expect(again.current()).toBeNull();
+    });
+    // A skipped disagreement is offered again.
+    withProject(dir, (p) => {
+      const third = ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' });
+      expect(third.items.map((item) => item.place.ordinal)).toEqual([4]);
+      third.confirm([]);
+    });
+    expect(consensusSeen(dir)).toEqual(['talk:1', 'talk:2', 'talk:3', 'talk:4']);
+    withProject(dir, (p) => expect(ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' }).items).toEqual([]));
+  });
+
+  it('records answers as undoable actions of the consensus coder', () => {
+    const dir = project();
+    withProject(dir, (p) => ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' }).confirm(['rating.r1']));
+    const db = openStore(dir);
+    try {
+      const consensus = (db.prepare("SELECT id FROM coders WHERE name = 'consensus'").get() as { id: number }).id;
+      const batch = lastUndoableBatch(db, consensus)!;
+      expect(revertBatch(db, batch, consensus, {}).codingsRemoved).toBe(1);
+    } finally {
+      db.close();
+    }
+    expect(consensusCodes(dir)).toEqual(['talk:1 topics.protest']);
+  });
+
+  it('refuses two codes of an exclusive dimension, and a consensus name that is one of the coders', () => {
+    const dir = project();
+    withProject(dir, (p) => {
+      const session = ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' });
+      expect(() => session.confirm(['rating.r1', 'rating.r2'])).toThrow(/allows one code per segment/);
+      expect(() => session.confirm(['topics.protst'])).toThrow(/cannot be chosen here \(did you mean "topics.protest"\?\)/);
+      expect(session.settled).toBe(0);
+      expect(() => ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'boris' })).toThrow(/must differ/);
+    });
+  });
+});
+
+describe('consensusSpans', () => {
+  const row = (coder: number, code: string, start: number | null = null, end: number | null = null) => ({ segment_id: 1, coder_id: coder, code_id: code, start, end });
+  it.each([
+    ['neither coder gave it: whole segment', [], [{ start: null, end: null }]],
+    ['one coder gave a span: that span', [row(1, 'c', 3, 9)], [{ start: 3, end: 9 }]],
+    ['both gave the same spans: those spans', [row(1, 'c', 3, 9), row(2, 'c', 3, 9)], [{ start: 3, end: 9 }]],
+    ['spans differ: whole segment', [row(1, 'c', 3, 9), row(2, 'c', 4, 9)], [{ start: null, end: null }]],
+    ['both whole segment', [row(1, 'c'), row(2, 'c')], [{ start: null, end: null }]],
+  ])('%s', (_name, rows, expected) => {
+    expect(consensusSpans('c', rows, [1, 2])).toEqual(expected);
+  });
+});

@@ -1,0 +1,546 @@
+import Database from 'better-sqlite3';
+import { zipSync, type Zippable } from 'fflate';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCodebook } from '../../src/core/codebook.js';
+import { UserError } from '../../src/core/errors.js';
+import { closeProject, openProject } from '../../src/app/project.js';
+import { exportRefi, importRefiCodebook, importRefiProject } from '../../src/app/refi.js';
+import { DEFAULT_ZIP_LIMITS } from '../../src/io/refi/zip.js';
+import { loadProjectCodebook } from '../../src/store/codebook.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { expectSchemaValid, RICH_SEED, seedProject } from '../refi-helpers.js';
+
+const FIXTURES = join(ROOT, 'test', 'fixtures-refi');
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+async function exportProject(dir: string, qdpx: string, qdc?: string): Promise<void> {
+  const project = openProject({ project: dir });
+  try {
+    await exportRefi(project, { qdpx, qdc });
+  } finally {
+    closeProject(project);
+  }
+}
+
+function query<T>(dir: string, sql: string): T[] {
+  const db = new Database(join(dir, 'qcode.db'), { readonly: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Everything a round trip must keep, in forms that do not depend on row ids or segmentation. */
+function snapshot(dir: string): Record<string, unknown> {
+  const db = new Database(join(dir, 'qcode.db'), { readonly: true });
+  try {
+    const codebook = loadProjectCodebook(db);
+    const all = (sql: string): unknown[] => db.prepare(sql).all();
+    return {
+      codebook: {
+        name: codebook.name, version: codebook.version, languages: codebook.languages,
+        dimensions: codebook.dimensions.map(({ ord: _ord, ...rest }) => rest),
+        codes: codebook.codes.map(({ ord: _ord, ...rest }) => rest),
+        attributes: codebook.attributes.map(({ ord: _ord, ...rest }) => rest),
+        hypotheses: codebook.hypotheses.map(({ ord: _ord, ...rest }) => rest),
+      },
+      documents: all('SELECT slug, case_id, title, kind, language, format, encoding, sha256, text, imported_at FROM documents ORDER BY slug'),
+      coders: all('SELECT name FROM coders ORDER BY name'),
+      cases: all('SELECT id, kind FROM cases ORDER BY id'),
+      values: all('SELECT case_id, attribute, value FROM case_values ORDER BY case_id, attribute'),
+      codings: all(`
+        SELECT d.slug, ifnull(k.start, s.start) AS start, ifnull(k."end", s."end") AS "end", k.code_id, c.name AS coder, k.created_at,
+               substr(d.text, ifnull(k.start, s.start) + 1, ifnull(k."end", s."end") - ifnull(k.start, s.start)) AS coded
+        FROM codings k JOIN segments s ON s.id = k.segment_id JOIN documents d ON d.id = s.document_id JOIN coders c ON c.id = k.coder_id
+        ORDER BY 1, 2, 3, 4, 5`),
+      memos: all(`
+        SELECT m.target_kind,
+               CASE m.target_kind WHEN 'segment' THEN d.slug || ':' || s.start || '-' || s."end" ELSE m.target_id END AS target,
+               c.name AS coder, m.text, m.created_at, m.updated_at
+        FROM memos m LEFT JOIN coders c ON c.id = m.coder_id
+        LEFT JOIN segments s ON m.target_kind = 'segment' AND s.id = CAST(m.target_id AS INTEGER)
+        LEFT JOIN documents d ON d.id = s.document_id
+        ORDER BY 1, 2, 3, 4, 5`),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Segments hold exactly their slice of the document (the store's invariant). */
+function expectSegmentsConsistent(dir: string): void {
+  const rows = query<{ text: string; doc: string; start: number; end: number }>(dir, 'SELECT s.text, d.text AS doc, s.start, s."end" AS "end" FROM segments s JOIN documents d ON d.id = s.document_id');
+  expect(rows.length).toBeGreaterThan(0);
+  for (const row of rows) expect(Array.from(row.doc).slice(row.start, row.end).join('')).toBe(row.text);
+}
+
+describe('round trip qcode → .qdpx → qcode → .qdpx', () => {
+  it('keeps every code, text, coding, position, coder, case value and memo, and exports the same bytes again', async () => {
+    const original = await seedProject(RICH_SEED);
+    const out = tempDir('qcode-refi-rt-');
+    await exportProject(original, join(out, 'a.qdpx'));
+    const report = await importRefiProject({ file: join(out, 'a.qdpx'), dir: join(out, 'copy'), now: '2030-01-01T00:00:00.000Z' });
+    expect(report.counts).toMatchObject({ documents: 3, codings: 10, coders: 3, cases: 3, memos: 8 });
+    expect(report.warnings).toEqual([]);
+    await exportProject(join(out, 'copy'), join(out, 'b.qdpx'));
+    expect(readFileSync(join(out, 'b.qdpx')).equals(readFileSync(join(out, 'a.qdpx')))).toBe(true);
+    expectSchemaValid({ qdpx: join(out, 'b.qdpx') });
+
+    const before = snapshot(original);
+    const after = snapshot(join(out, 'copy'));
+    // The original's sha256 column was written by the seeding, the import computes it from the text.
+    for (const document of [...(before.documents as Array<Record<string, unknown>>), ...(after.documents as Array<Record<string, unknown>>)]) delete document.sha256;
+    expect(after).toEqual(before);
+    expectSegmentsConsistent(join(out, 'copy'));
+    // The local folder of a source never leaves the machine; its file name does.
+    expect(query<{ source_path: string }>(join(out, 'copy'), "SELECT source_path FROM documents WHERE slug = 'r01-vilnius-ru'")).toEqual([{ source_path: 'r01.txt' }]);
+  });
+
+  it('cuts an imported text as qcode import does, so a transcript gets its turns and speakers back', async () => {
+    const original = await seedProject({
+      coders: ['anna'],
+      documents: [{
+        slug: 'r09-turns', cutLikeImport: true,
+        lines: ['И: Где вы живёте сейчас?', 'Р: В Вильнюсе. Работаю в НКО.', 'Продолжение ответа 😀 на второй строке.', 'И: Спасибо.', 'Р: Пожалуйста.'],
+      }],
+      codings: [
+        { document: 'r09-turns', segment: 2, code: 'forms.ngo_work', coder: 'anna' },
+        { document: 'r09-turns', segment: 2, code: 'forms.online', coder: 'anna', span: [14, 28] },
+      ],
+    });
+    const turns = query<{ speaker: string; start: number; end: number }>(original, 'SELECT speaker, start, "end" FROM segments ORDER BY ordinal');
+    expect(turns.map((turn) => turn.speaker)).toEqual(['И', 'Р', 'И', 'Р']);
+    const out = tempDir('qcode-refi-rt-');
+    await exportProject(original, join(out, 'a.qdpx'));
+    await importRefiProject({ file: join(out, 'a.qdpx'), dir: join(out, 'copy') });
+    expect(query(join(out, 'copy'), 'SELECT speaker, start, "end" FROM segments ORDER BY ordinal')).toEqual(turns);
+    expect(query(join(out, 'copy'), 'SELECT start, "end" FROM codings ORDER BY code_id')).toEqual([{ start: null, end: null }, { start: 42, end: 56 }]);
+  });
+
+  it('keeps overlapping codings of one segment apart, each with its own span', async () => {
+    const original = await seedProject(RICH_SEED);
+    const out = tempDir('qcode-refi-rt-');
+    await exportProject(original, join(out, 'a.qdpx'));
+    await importRefiProject({ file: join(out, 'a.qdpx'), dir: join(out, 'copy') });
+    const overlaps = query<{ code_id: string; coded: string }>(join(out, 'copy'), `
+      SELECT k.code_id, substr(d.text, ifnull(k.start, s.start) + 1, ifnull(k."end", s."end") - ifnull(k.start, s.start)) AS coded
+      FROM codings k JOIN segments s ON s.id = k.segment_id JOIN documents d ON d.id = s.document_id
+      WHERE d.slug = 'r02-berlin-en' AND k.code_id IN ('forms.media', 'forms.online') ORDER BY k.code_id, coded`);
+    expect(overlaps).toEqual([
+      { code_id: 'forms.media', coded: '' },
+      { code_id: 'forms.media', coded: 'run a Telegram channel 𝒳' },
+      { code_id: 'forms.online', coded: 'nel 𝒳 for readers in Russia & we "translate" ' },
+    ]);
+    // Both overlapping spans lie in one segment of the imported project.
+    const segments = query<{ n: number }>(join(out, 'copy'), `
+      SELECT count(DISTINCT k.segment_id) AS n FROM codings k JOIN segments s ON s.id = k.segment_id JOIN documents d ON d.id = s.document_id
+      WHERE d.slug = 'r02-berlin-en' AND k.start IS NOT NULL AND k.start < k."end"`);
+    expect(segments).toEqual([{ n: 1 }]);
+  });
+
+  it('takes a .qdc back into the same codebook (a .qdc has no attributes, so hypothesis rows naming them drop out)', async () => {
+    const original = await seedProject({});
+    const out = tempDir('qcode-refi-qdc-');
+    await exportProject(original, join(out, 'a.qdpx'), join(out, 'a.qdc'));
+    expectSchemaValid({ qdpx: join(out, 'a.qdpx'), qdc: join(out, 'a.qdc') });
+    const report = await importRefiCodebook({ file: join(out, 'a.qdc'), to: join(out, 'codebook.yaml') });
+    const bundled = parseCodebook(readFileSync(join(ROOT, 'codebooks', 'political-remittances.yaml'), 'utf8'), 'bundled');
+    const imported = parseCodebook(readFileSync(join(out, 'codebook.yaml'), 'utf8'), 'imported');
+    expect(report.warnings).toEqual([]);
+    expect(imported.name).toBe('political-remittances');
+    expect(imported.languages).toEqual(['en', 'ru']);
+    expect(imported.dimensions).toEqual(bundled.dimensions);
+    expect(imported.codes).toEqual(bundled.codes);
+    expect(imported.hypotheses.map((hypothesis) => hypothesis.id)).toEqual(['H1', 'H2', 'H3', 'H4']);
+    expect(imported.hypotheses[0]).toEqual(bundled.hypotheses[0]);
+    expect(imported.hypotheses[1]?.rows).toEqual([{ kind: 'dimension', id: 'host_context' }]);
+  });
+});
+
+describe('round trip of a project from another tool (CR LF source, ATLAS.ti positions)', () => {
+  it('exports what it imported so that the schemas accept it, and a second trip changes nothing', async () => {
+    const out = tempDir('qcode-refi-crlf-');
+    await importRefiProject({ file: qdpxFile(), dir: join(out, 'first'), now: '2030-01-01T00:00:00.000Z' });
+    await exportProject(join(out, 'first'), join(out, 'first.qdpx'));
+    const second = await importRefiProject({ file: join(out, 'first.qdpx'), dir: join(out, 'second'), now: '2031-01-01T00:00:00.000Z' });
+    expect(second.warnings).toEqual([]);
+    await exportProject(join(out, 'second'), join(out, 'second.qdpx'));
+    expect(readFileSync(join(out, 'second.qdpx')).equals(readFileSync(join(out, 'first.qdpx')))).toBe(true);
+    expect(snapshot(join(out, 'second'))).toEqual(snapshot(join(out, 'first')));
+    expectSchemaValid({ qdpx: join(out, 'first.qdpx') });
+  });
+});
+
+describe('importing a .qdc from another tool', () => {
+  it('reads the standard\'s own example (Annex A.1): flat codes into a dimension "codes", empty folders left out', async () => {
+    const report = await importRefiCodebook({ file: join(FIXTURES, 'spec-annex-a1.qdc') });
+    expect(report.codebook.name).toBe('spec-annex-a1');
+    expect(report.codebook.dimensions.map((dimension) => dimension.id)).toEqual(['codes']);
+    expect(report.codebook.codes.map((code) => [code.id, code.label, code.color, code.definition])).toEqual([
+      ['codes.economy', 'Economy', '#ffff00', 'Anything about jobs or taxes or business'],
+      ['codes.health_care', 'Health care', '#33cc33', 'Health care issues, doctor, patients, etc.'],
+      ['codes.conservatives', 'Conservatives', '#ff0000', 'Republicans or right-wing libertarians'],
+      ['codes.liberals', 'Liberals', '#0000ff', 'Democrats, socialists, or progressive independents'],
+    ]);
+    expect(report.warnings).toEqual(['code folder "Topics" holds no codes; left out', 'code folder "Values" holds no codes; left out']);
+    expect(report.written).toBeNull();
+    expect(report.yaml.startsWith('# yaml-language-server: $schema=./codebook.schema.json\n')).toBe(true);
+  });
+
+  it('nests folders, transliterates Cyrillic, keeps ids unique and turns a set into a hypothesis', async () => {
+    const out = tempDir();
+    const report = await importRefiCodebook({ file: join(FIXTURES, 'nested-ru.qdc'), to: join(out, 'codebook.yaml') });
+    expect(report.codebook.dimensions.map((dimension) => [dimension.id, dimension.label, dimension.color])).toEqual([
+      ['formy_uchastiya', 'Формы участия', '#1A5D94'], ['coke', 'Coke', null], ['codes', 'Codes', null],
+    ]);
+    expect(report.codebook.codes.map((code) => code.id)).toEqual([
+      'formy_uchastiya.protest', 'formy_uchastiya.protest.odinochnyj_piket', 'formy_uchastiya.protest_2', 'formy_uchastiya.podgruppa',
+      'formy_uchastiya.podgruppa.shhedrost', 'coke.general', 'coke.diet_coke', 'codes.anger',
+    ]);
+    const protest = report.codebook.codes[0];
+    expect([protest?.definition, protest?.include, protest?.exclude, protest?.color]).toEqual(['Митинги и пикеты.', 'уличные акции.', 'онлайн-акции.', '#13386C']);
+    expect(report.codebook.hypotheses).toEqual([expect.objectContaining({
+      id: 'protest_i_gnev', title: 'Протест и гнев',
+      rows: [{ kind: 'code', id: 'formy_uchastiya.protest' }, { kind: 'code', id: 'codes.anger' }],
+    })]);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/nested-ru\.qdc: namespace "urn:QDA-XML:codebook:0:4" instead of "urn:QDA-XML:codebook:1\.0"; read by element names$/),
+      '1 code folders below the top level became ordinary codes (qcode codes any code below a dimension)',
+    ]);
+    expect(parseCodebook(readFileSync(join(out, 'codebook.yaml'), 'utf8'), 'codebook.yaml').codes).toHaveLength(8);
+    await expect(importRefiCodebook({ file: join(FIXTURES, 'nested-ru.qdc'), to: join(out, 'codebook.yaml') })).rejects.toThrow(/already exists/);
+  });
+
+  it('refuses a codebook without a usable code', async () => {
+    const file = join(tempDir(), 'folders.qdc');
+    writeFileSync(file, '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="{5215cc69-b628-4e02-afb9-9beeaee55808}" name="Topics" isCodable="false"/></Codes></CodeBook>');
+    await expect(importRefiCodebook({ file })).rejects.toThrow(/folders\.qdc: no codes qcode can use/);
+  });
+
+  it('refuses a codebook with a DOCTYPE before parsing it', async () => {
+    const file = join(tempDir(), 'evil.qdc');
+    writeFileSync(file, '<?xml version="1.0"?>\n<!DOCTYPE CodeBook [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="1" name="&b;" isCodable="true"/></Codes></CodeBook>');
+    await expect(importRefiCodebook({ file, to: join(tempDir(), 'out.yaml') })).rejects.toThrow(/evil\.qdc:2:1: the XML has a DOCTYPE declaration/);
+  });
+});
+
+// ---------------------------------------------------------------- a project from another tool
+
+const MABEL_CRLF = 'I\'m a single mum with an 8 month old.\r\nBreakfast is mayhem 😀: каша, Coke.\r\nThe baby has porridge, q\u0307uite.';
+// Positions as ATLAS.ti counts them: CR LF is one character.
+const ATLAS_TEXT = MABEL_CRLF.replace(/\r\n/g, '\n');
+const at = (needle: string): [number, number] => {
+  const chars = Array.from(ATLAS_TEXT);
+  const start = Array.from(ATLAS_TEXT.slice(0, ATLAS_TEXT.indexOf(needle))).length;
+  expect(chars.slice(start, start + Array.from(needle).length).join('')).toBe(needle);
+  return [start, start + Array.from(needle).length];
+};
+
+interface ProjectParts {
+  namespace?: string;
+  origin?: string;
+  doctype?: string;
+  selections?: string;
+  codes?: string;
+  sourceFile?: string | null;
+  extraEntries?: Zippable;
+}
+
+/** A project written by hand after the standard's Annex A.2 (an ATLAS.ti export), with one text source. */
+function atlasQde(parts: ProjectParts = {}): string {
+  const [mayhemStart, mayhemEnd] = at('Breakfast is mayhem 😀');
+  const [kashaStart, kashaEnd] = at('😀: каша, Coke');
+  const [babyStart, babyEnd] = at('porridge, q\u0307uite.');
+  return `<?xml version="1.0" encoding="utf-8" standalone="yes"?>
+${parts.doctype ?? ''}<Project xmlns="${parts.namespace ?? 'urn:QDA-XML:project:1.0'}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" origin="${parts.origin ?? 'ATLAS.ti 8.4.0 573 , macOS Version 10.14.3 (Build 18D109)'}" creatingUserGUID="AD68FBE7-E1EE-4A82-A279-23CC698C89EB" modifiedDateTime="2018-03-27T17:46:39Z" creationDateTime="2018-03-27T17:46:39Z" modifyingUserGUID="AD68FBE7-E1EE-4A82-A279-23CC698C89EB" name="ATLAS.ti standard project" xsi:schemaLocation="urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd">
+ <Users>
+  <User guid="C32A2BD5-537F-4838-8B17-DF9EFBAFDF4B" name="ATLAS.ti"/>
+  <User guid="AD68FBE7-E1EE-4A82-A279-23CC698C89EB" name="Friedrich Markgraf"/>
+  <User guid="A5DE7584-8296-418B-A322-136F77ADF87B" name="Себастьян Петраух"/>
+ </Users>
+ <CodeBook>
+  <Codes>
+${parts.codes ?? `   <Code color="#F00082" isCodable="true" name="happiness" guid="85D17F60-7BB0-481E-B742-B4861DD669DF"/>
+   <Code color="#966450" isCodable="true" name="Coke" guid="7496BA52-9C8D-4396-8FAB-CC438614E453">
+    <Description>the breakfast of champions</Description>
+    <Code color="#966450" isCodable="true" name="diet Coke" guid="D299EFAE-5779-46DC-9827-A3D1A5D544BC"><Description>non sucré</Description></Code>
+   </Code>
+   <Code color="#F00082" isCodable="true" name="&quot;rushed&quot;" guid="{9f43fe32-c2cb-4ba8-b766-a0734c826e49}"/>`}
+  </Codes>
+ </CodeBook>
+ <Sources>
+  <TextSource plainTextPath="internal://01106019-2518-43DD-BBD1-8F0252BACB30.txt" modifyingUser="AD68FBE7-E1EE-4A82-A279-23CC698C89EB" modifiedDateTime="2018-03-27T18:01:07Z" creatingUser="AD68FBE7-E1EE-4A82-A279-23CC698C89EB" creationDateTime="2018-03-27T18:01:07Z" richTextPath="internal://B5566006-EB5F-43F0-9BC2-DBCD4D2F73F7.docx" guid="EC0A7242-65E1-457C-B7D1-310DAE603FAB" name="Mabel.txt">
+${parts.selections ?? `   <PlainTextSelection startPosition="${mayhemStart}" creatingUser="AD68FBE7-E1EE-4A82-A279-23CC698C89EB" creationDateTime="2018-03-27T19:04:19Z" endPosition="${mayhemEnd}" guid="2F24EA88-C6A7-482B-8F89-893EF66D7A21" name="Breakfast is mayhem">
+    <Coding creatingUser="AD68FBE7-E1EE-4A82-A279-23CC698C89EB" creationDateTime="2018-03-27T19:04:42Z" guid="2284BF5B-8F78-45B6-A6EF-A128D991408B">
+     <CodeRef targetGUID="85D17F60-7BB0-481E-B742-B4861DD669DF"/>
+    </Coding>
+    <Coding creatingUser="A5DE7584-8296-418B-A322-136F77ADF87B" creationDateTime="2018-03-27T19:05:00Z" guid="89B9918E-4209-4FE0-BEA0-0C7FF56D67A4">
+     <CodeRef targetGUID="9F43FE32-C2CB-4BA8-B766-A0734C826E49"/>
+    </Coding>
+   </PlainTextSelection>
+   <PlainTextSelection startPosition="${kashaStart}" endPosition="${kashaEnd}" guid="4191294A-E287-4510-95B0-69BCE4638E56" name="каша" creatingUser="A5DE7584-8296-418B-A322-136F77ADF87B" creationDateTime="2018-03-27T19:29:27Z">
+    <Description>Mabel is not the only person I know who has Coke for breakfast!</Description>
+    <Coding creatingUser="A5DE7584-8296-418B-A322-136F77ADF87B" creationDateTime="2018-03-27T19:29:27Z" guid="445A6AEC-1400-4502-919D-0867832FF211">
+     <CodeRef targetGUID="D299EFAE-5779-46DC-9827-A3D1A5D544BC"/>
+    </Coding>
+    <Coding creatingUser="AD68FBE7-E1EE-4A82-A279-23CC698C89EB" creationDateTime="2018-03-27T19:30:00Z" guid="445A6AEC-1400-4502-919D-0867832FF212">
+     <CodeRef targetGUID="7496BA52-9C8D-4396-8FAB-CC438614E453"/>
+    </Coding>
+   </PlainTextSelection>
+   <PlainTextSelection startPosition="${babyStart}" endPosition="${babyEnd}" guid="238965CB-E557-405D-B4F0-6F824B2F4570" name="porridge">
+    <Coding creatingUser="AD68FBE7-E1EE-4A82-A279-23CC698C89EB" creationDateTime="2018-03-27T19:31:00Z" guid="B1CE75CA-1953-43E9-9CE4-26A9AAB4DC02">
+     <CodeRef targetGUID="85D17F60-7BB0-481E-B742-B4861DD669DF"/>
+    </Coding>
+   </PlainTextSelection>`}
+  </TextSource>
+  <PictureSource path="internal://87EAD86F-3112-4537-8A01-01427CAE1C6D.jpg" guid="02255470-09E6-400B-9E20-97D71FBEC65D" name="cornflakes-n-milk.jpg"/>
+ </Sources>
+ <Notes>
+  <Note creatingUser="AD68FBE7-E1EE-4A82-A279-23CC698C89EB" creationDateTime="2018-03-27T19:38:46Z" name="Research Plan" modifiedDateTime="2018-03-27T19:41:09Z" guid="CE15250D-46AD-42C2-B90F-A509B8D64EC8">
+   <Description>day to day log about this amazing project</Description>
+   <PlainTextContent>This is a great project by a dynamic team of researcher-developers.
+</PlainTextContent>
+  </Note>
+  <Note creatingUser="AD68FBE7-E1EE-4A82-A279-23CC698C89EB" creationDateTime="2018-03-27T19:41:28Z" name="My favorite Coke ad" modifiedDateTime="2018-03-27T19:43:23Z" guid="E41BE463-FDF3-4ED0-B668-119C53D8D687">
+   <PlainTextContent>This version is much better than the new Director’s cut</PlainTextContent>
+  </Note>
+ </Notes>
+ <Links>
+  <Link direction="OneWay" color="#000000" originGUID="E41BE463-FDF3-4ED0-B668-119C53D8D687" name="Memo-Quotation Relation" targetGUID="238965CB-E557-405D-B4F0-6F824B2F4570" guid="7B56978E-9D9F-4D47-B4EC-436E2F6B8BE5"/>
+ </Links>
+ <Sets>
+  <Set guid="C29B5DB8-2ED6-406B-BFD2-68E8E273C1E9" name="Mabel">
+   <MemberSource targetGUID="EC0A7242-65E1-457C-B7D1-310DAE603FAB"/>
+  </Set>
+  <Set guid="02B010C9-3990-4065-B09C-2D228030B01C" name="Food codes">
+   <MemberCode targetGUID="85D17F60-7BB0-481E-B742-B4861DD669DF"/>
+   <MemberCode targetGUID="7496BA52-9C8D-4396-8FAB-CC438614E453"/>
+  </Set>
+ </Sets>
+</Project>
+`;
+}
+
+function qdpxFile(parts: ProjectParts = {}, qde = atlasQde(parts)): string {
+  const files: Zippable = { 'project.qde': encode(qde) };
+  if (parts.sourceFile !== null) files[`sources/01106019-2518-43DD-BBD1-8F0252BACB30.txt`] = encode(parts.sourceFile ?? MABEL_CRLF);
+  Object.assign(files, parts.extraEntries ?? {});
+  const path = join(tempDir('qcode-refi-in-'), 'atlas.qdpx');
+  writeFileSync(path, zipSync(files));
+  return path;
+}
+
+describe('importing a .qdpx from another tool', () => {
+  it('reads a project written after the standard\'s Annex A.2 (ATLAS.ti): CR LF as one position, notes, links, sets', async () => {
+    const dir = join(tempDir(), 'atlas-study');
+    const report = await importRefiProject({ file: qdpxFile(), dir, now: '2030-01-01T00:00:00.000Z' });
+    expect(report.counts).toMatchObject({ documents: 1, codings: 5, coders: 3, memos: 3 });
+    expect(report.warnings).toEqual([
+      '1 PictureSource source(s) left out: qcode holds text only',
+      'set "Mabel" names no codes qcode holds (qcode has no sets of documents); left out',
+      '1 source(s) normalised to NFC with LF line ends; positions were moved with the text (CR LF counted as one position, as ATLAS.ti does)',
+    ]);
+    expect(readFileSync(join(dir, 'codebook.yaml'), 'utf8')).toContain('# Imported from atlas.qdpx by qcode refi import.');
+    const codebook = parseCodebook(readFileSync(join(dir, 'codebook.yaml'), 'utf8'), 'codebook.yaml');
+    expect(codebook.codes.map((code) => code.id)).toEqual(['coke.general', 'coke.diet_coke', 'codes.happiness', 'codes.rushed']);
+    // A set member that became a dimension (Coke, with its sub-codes) stands for the whole dimension.
+    expect(codebook.hypotheses).toEqual([expect.objectContaining({ id: 'food_codes', title: 'Food codes', rows: [{ kind: 'code', id: 'codes.happiness' }, { kind: 'dimension', id: 'coke' }] })]);
+
+    const documents = query<{ slug: string; title: string; text: string; source_path: string; imported_at: string }>(dir, 'SELECT slug, title, text, source_path, imported_at FROM documents');
+    expect(documents).toEqual([{ slug: 'mabel', title: 'Mabel.txt', text: ATLAS_TEXT, source_path: 'Mabel.txt', imported_at: '2018-03-27T18:01:07.000Z' }]);
+    const codings = query<{ code_id: string; coder: string; created_at: string; coded: string }>(dir, `
+      SELECT k.code_id, c.name AS coder, k.created_at,
+             substr(d.text, ifnull(k.start, s.start) + 1, ifnull(k."end", s."end") - ifnull(k.start, s.start)) AS coded
+      FROM codings k JOIN segments s ON s.id = k.segment_id JOIN documents d ON d.id = s.document_id JOIN coders c ON c.id = k.coder_id
+      ORDER BY k.created_at`);
+    expect(codings).toEqual([
+      { code_id: 'codes.happiness', coder: 'Friedrich Markgraf', created_at: '2018-03-27T19:04:42.000Z', coded: 'Breakfast is mayhem 😀' },
+      { code_id: 'codes.rushed', coder: 'Себастьян Петраух', created_at: '2018-03-27T19:05:00.000Z', coded: 'Breakfast is mayhem 😀' },
+      { code_id: 'coke.diet_coke', coder: 'Себастьян Петраух', created_at: '2018-03-27T19:29:27.000Z', coded: '😀: каша, Coke' },
+      { code_id: 'coke.general', coder: 'Friedrich Markgraf', created_at: '2018-03-27T19:30:00.000Z', coded: '😀: каша, Coke' },
+      { code_id: 'codes.happiness', coder: 'Friedrich Markgraf', created_at: '2018-03-27T19:31:00.000Z', coded: 'porridge, q\u0307uite.' },
+    ]);
+    expectSegmentsConsistent(dir);
+    const segments = query<{ ordinal: number; text: string }>(dir, 'SELECT ordinal, text FROM segments ORDER BY ordinal');
+    // The text has no blank lines and no speaker labels: qcode cuts it into lines, and every selection fits in one.
+    expect(segments).toEqual([
+      { ordinal: 1, text: 'I\'m a single mum with an 8 month old.' },
+      { ordinal: 2, text: 'Breakfast is mayhem 😀: каша, Coke.' },
+      { ordinal: 3, text: 'The baby has porridge, q\u0307uite.' },
+    ]);
+    const memos = query<{ target_kind: string; segment: string | null; coder: string | null; text: string }>(dir, `
+      SELECT m.target_kind, s.text AS segment, c.name AS coder, m.text FROM memos m
+      LEFT JOIN segments s ON m.target_kind = 'segment' AND s.id = CAST(m.target_id AS INTEGER) LEFT JOIN coders c ON c.id = m.coder_id ORDER BY m.id`);
+    expect(memos).toEqual([
+      { target_kind: 'segment', segment: 'Breakfast is mayhem 😀: каша, Coke.', coder: 'Себастьян Петраух', text: 'Mabel is not the only person I know who has Coke for breakfast!' },
+      { target_kind: 'project', segment: null, coder: 'Friedrich Markgraf', text: 'day to day log about this amazing project\n\nThis is a great project by a dynamic team of researcher-developers.\n' },
+      { target_kind: 'segment', segment: 'The baby has porridge, q\u0307uite.', coder: 'Friedrich Markgraf', text: 'This version is much better than the new Director’s cut' },
+    ]);
+    expect(query<{ value: string }>(dir, "SELECT value FROM meta WHERE key = 'project.name'")).toEqual([{ value: 'ATLAS.ti standard project' }]);
+  });
+
+  it('counts CR LF as two positions for other tools, and tolerates a namespace variant', async () => {
+    // Transana writes :0:10 (Annex A.3); positions then count every code point of the file.
+    const chars = Array.from(MABEL_CRLF);
+    const start = Array.from(MABEL_CRLF.slice(0, MABEL_CRLF.indexOf('The baby'))).length;
+    const selections = `   <PlainTextSelection startPosition="${start}" endPosition="${chars.length}" guid="a1b2c3d4-0000-4000-8000-000000000001">
+    <Coding guid="a1b2c3d4-0000-4000-8000-000000000002" creatingUser="ad68fbe7-e1ee-4a82-a279-23cc698c89eb"><CodeRef targetGUID="85d17f60-7bb0-481e-b742-b4861dd669df"/></Coding>
+   </PlainTextSelection>`;
+    const dir = join(tempDir(), 'transana');
+    const report = await importRefiProject({ file: qdpxFile({ namespace: 'urn:QDA-XML:project:0:10', origin: 'Transana 3.22b2-QDE-Win', selections }), dir });
+    expect(report.warnings[0]).toMatch(/namespace "urn:QDA-XML:project:0:10" instead of "urn:QDA-XML:project:1\.0"/);
+    const coded = query<{ coded: string }>(dir, `SELECT substr(d.text, ifnull(k.start, s.start) + 1, ifnull(k."end", s."end") - ifnull(k.start, s.start)) AS coded
+      FROM codings k JOIN segments s ON s.id = k.segment_id JOIN documents d ON d.id = s.document_id`);
+    expect(coded).toEqual([{ coded: 'The baby has porridge, q\u0307uite.' }]);
+  });
+
+  it('removes a byte-order mark and counts positions from the character after it, with a warning', async () => {
+    const dir = join(tempDir(), 'bom');
+    const report = await importRefiProject({ file: qdpxFile({ sourceFile: `\uFEFF${ATLAS_TEXT}` }), dir });
+    expect(report.warnings).toContain('sources/01106019-2518-43DD-BBD1-8F0252BACB30.txt starts with a byte-order mark; removed (positions count from the first character after it)');
+    expect(query(dir, 'SELECT text FROM documents')).toEqual([{ text: ATLAS_TEXT }]);
+    expect(query<{ coded: string }>(dir, `SELECT substr(d.text, k.start + 1, k."end" - k.start) AS coded FROM codings k JOIN segments s ON s.id = k.segment_id
+      JOIN documents d ON d.id = s.document_id ORDER BY k.created_at LIMIT 1`)).toEqual([{ coded: 'Breakfast is mayhem 😀' }]);
+  });
+
+  it('refuses a text source kept outside the archive', async () => {
+    const qde = atlasQde().replace('plainTextPath="internal://01106019-2518-43DD-BBD1-8F0252BACB30.txt"', 'plainTextPath="absolute:///C:/PROJECT/Sources/Mabel.txt"');
+    const dir = join(tempDir(), 'outside');
+    await expect(importRefiProject({ file: qdpxFile({}, qde), dir })).rejects.toThrow(/source "Mabel\.txt" is stored outside the archive \(absolute:\/\/\/C:\/PROJECT\/Sources\/Mabel\.txt\)/);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('reads cases, variables and inline texts, and moves document variables onto a case', async () => {
+    const qde = `<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Survey" origin="MAXQDA 2022">
+  <CodeBook><Codes><Code guid="c0000000-0000-4000-8000-000000000001" name="Hope" isCodable="true"/></Codes></CodeBook>
+  <Variables>
+    <Variable guid="v0000000-0000-4000-8000-000000000001" name="Страна" typeOfVariable="Text"/>
+    <Variable guid="v0000000-0000-4000-8000-000000000002" name="Age" typeOfVariable="Integer"/>
+    <Variable guid="v0000000-0000-4000-8000-000000000003" name="Activist" typeOfVariable="Boolean"/>
+    <Variable guid="v0000000-0000-4000-8000-000000000004" name="Interviewed" typeOfVariable="Date"/>
+  </Variables>
+  <Cases>
+    <Case guid="k0000000-0000-4000-8000-000000000001" name="Anna K.">
+      <Description>Met at the Riga meeting.</Description>
+      <VariableValue><VariableRef targetGUID="v0000000-0000-4000-8000-000000000001"/><TextValue>Латвия</TextValue></VariableValue>
+      <VariableValue><VariableRef targetGUID="v0000000-0000-4000-8000-000000000002"/><IntegerValue>34</IntegerValue></VariableValue>
+      <VariableValue><VariableRef targetGUID="v0000000-0000-4000-8000-000000000003"/><BooleanValue>1</BooleanValue></VariableValue>
+      <SourceRef targetGUID="s0000000-0000-4000-8000-000000000001"/>
+    </Case>
+  </Cases>
+  <Sources>
+    <TextSource guid="s0000000-0000-4000-8000-000000000001" name="Answer 1">
+      <PlainTextContent>Надеюсь вернуться.</PlainTextContent>
+      <PlainTextSelection guid="p0000000-0000-4000-8000-000000000001" startPosition="0" endPosition="18">
+        <Coding guid="g0000000-0000-4000-8000-000000000001"><CodeRef targetGUID="c0000000-0000-4000-8000-000000000001"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+    <TextSource guid="s0000000-0000-4000-8000-000000000002" name="Answer 2">
+      <PlainTextContent>No hope.</PlainTextContent>
+      <VariableValue><VariableRef targetGUID="v0000000-0000-4000-8000-000000000004"/><DateValue>2024-02-03</DateValue></VariableValue>
+    </TextSource>
+  </Sources>
+</Project>`;
+    const path = join(tempDir(), 'survey.qdpx');
+    writeFileSync(path, zipSync({ 'project.qde': encode(qde) }));
+    const dir = join(tempDir(), 'survey');
+    const report = await importRefiProject({ file: path, dir, now: '2030-01-01T00:00:00.000Z' });
+    expect(report.warnings).toContain('source "Answer 2" has variable values but no case; they went to a new case answer-2');
+    const codebook = parseCodebook(readFileSync(join(dir, 'codebook.yaml'), 'utf8'), 'codebook.yaml');
+    expect(codebook.attributes.map((attribute) => [attribute.name, attribute.type, attribute.label, attribute.values])).toEqual([
+      ['strana', 'text', 'Страна', null], ['age', 'number', 'Age', null], ['activist', 'category', 'Activist', ['false', 'true']], ['interviewed', 'date', 'Interviewed', null],
+    ]);
+    expect(query(dir, 'SELECT case_id, attribute, value FROM case_values ORDER BY case_id, attribute')).toEqual([
+      { case_id: 'anna-k', attribute: 'activist', value: 'true' },
+      { case_id: 'anna-k', attribute: 'age', value: '34' },
+      { case_id: 'anna-k', attribute: 'strana', value: 'Латвия' },
+      { case_id: 'answer-2', attribute: 'interviewed', value: '2024-02-03' },
+    ]);
+    expect(query(dir, 'SELECT slug, case_id, text FROM documents ORDER BY slug')).toEqual([
+      { slug: 'answer-1', case_id: 'anna-k', text: 'Надеюсь вернуться.' },
+      { slug: 'answer-2', case_id: 'answer-2', text: 'No hope.' },
+    ]);
+    expect(query(dir, "SELECT c.name AS coder, k.created_at FROM codings k JOIN coders c ON c.id = k.coder_id")).toEqual([{ coder: 'imported', created_at: '2030-01-01T00:00:00.000Z' }]);
+    expect(query(dir, 'SELECT target_kind, target_id, text FROM memos')).toEqual([{ target_kind: 'case', target_id: 'anna-k', text: 'Met at the Riga meeting.' }]);
+  });
+});
+
+describe('refusing bad .qdpx files, with nothing written', () => {
+  const [mayhemStart] = at('Breakfast is mayhem 😀');
+
+  async function expectRefused(file: string, message: RegExp, options: { dir?: string; limits?: typeof DEFAULT_ZIP_LIMITS } = {}): Promise<void> {
+    const dir = options.dir ?? join(tempDir(), 'new-project');
+    const before = existsSync(dir) ? readdirSync(dir) : null;
+    let error: unknown;
+    try {
+      await importRefiProject({ file, dir, limits: options.limits });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+    if (before === null) expect(existsSync(dir)).toBe(false);
+    else expect(readdirSync(dir)).toEqual(before);
+  }
+
+  it.each([
+    ['an entry climbing out with ../', { extraEntries: { '../evil.txt': encode('x') } }, /unsafe entry "\.\.\/evil\.txt": its name climbs out of the archive/],
+    ['an absolute entry', { extraEntries: { '/tmp/evil.txt': encode('x') } }, /unsafe entry "\/tmp\/evil\.txt": its name is an absolute path/],
+    ['a symbolic link', { extraEntries: { 'sources/link.txt': [encode('/etc/passwd'), { os: 3, attrs: (0o120777 << 16) >>> 0 }] } }, /unsafe entry "sources\/link\.txt": it is a symbolic link/],
+    ['a DOCTYPE', { doctype: '<!DOCTYPE Project [<!ENTITY lol "lol">]>\n' }, /project\.qde:2:1: the XML has a DOCTYPE declaration/],
+    ['an external entity', { doctype: '<!ENTITY xxe SYSTEM "file:///etc/passwd">\n' }, /project\.qde:2:1: the XML has a ENTITY declaration/],
+    ['a missing source file', { sourceFile: null }, /source "Mabel\.txt" refers to sources\/01106019-2518-43DD-BBD1-8F0252BACB30\.txt, which is missing from the archive/],
+    ['positions beyond the text', {
+      selections: `<PlainTextSelection startPosition="${mayhemStart}" endPosition="500" guid="2F24EA88-C6A7-482B-8F89-893EF66D7A21"/>`,
+    }, /selection 2F24EA88-C6A7-482B-8F89-893EF66D7A21 of source "Mabel\.txt" spans \d+\.\.500, beyond its text of 103 characters/],
+    ['an unknown codeRef', {
+      selections: `<PlainTextSelection startPosition="0" endPosition="3" guid="2F24EA88-C6A7-482B-8F89-893EF66D7A21"><Coding guid="2284BF5B-8F78-45B6-A6EF-A128D991408B"><CodeRef targetGUID="DEADBEEF-0000-4000-8000-000000000000"/></Coding></PlainTextSelection>`,
+    }, /coding 2284BF5B-8F78-45B6-A6EF-A128D991408B in selection .* refers to code DEADBEEF-0000-4000-8000-000000000000, which the codebook does not hold \(unknown codeRef\)/],
+    ['a source that is not UTF-8', { sourceFile: '' , extraEntries: { 'sources/01106019-2518-43DD-BBD1-8F0252BACB30.txt': new Uint8Array([0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2]) } }, /is not valid UTF-8, which the standard requires/],
+  ] as Array<[string, ProjectParts, RegExp]>)('refuses %s', async (_what, parts, message) => {
+    await expectRefused(qdpxFile(parts), message);
+  });
+
+  it('refuses a zip bomb whose declared sizes lie, stopping the inflation at the declared size', async () => {
+    const bomb = zipSync({ 'project.qde': [new Uint8Array(40 * 1024 * 1024).fill(0x20), { level: 9 }] });
+    const view = new DataView(bomb.buffer);
+    for (let offset = 0; offset + 4 <= bomb.length; offset++) {
+      if (view.getUint32(offset, true) === 0x02014b50) view.setUint32(offset + 24, 4096, true);
+      if (view.getUint32(offset, true) === 0x04034b50) view.setUint32(offset + 22, 4096, true);
+    }
+    const file = join(tempDir(), 'bomb.qdpx');
+    writeFileSync(file, bomb);
+    await expectRefused(file, /"project\.qde" inflates to more than the 4096 bytes it declares; refusing the archive \(a zip bomb/);
+  });
+
+  it('refuses a huge, highly compressible entry by its declared size before inflating it', async () => {
+    const huge = zipSync({ 'project.qde': encode(atlasQde()), 'sources/zeros.txt': [new Uint8Array(100 * 1024 * 1024), { level: 1 }] });
+    expect(huge.length).toBeLessThan(1024 * 1024);
+    const file = join(tempDir(), 'huge.qdpx');
+    writeFileSync(file, huge);
+    await expectRefused(file, /declares more than 16\.0 MB uncompressed; refusing it \(a zip bomb/, { limits: { ...DEFAULT_ZIP_LIMITS, maxTotalBytes: 16 * 1024 * 1024 } });
+  });
+
+  it('refuses an existing folder that is not empty, and a file that is not a ZIP', async () => {
+    const dir = join(tempDir(), 'busy');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    await expectRefused(qdpxFile(), /busy already exists and is not empty; refi import creates a new project/, { dir });
+    const notZip = join(tempDir(), 'fake.qdpx');
+    writeFileSync(notZip, atlasQde());
+    await expectRefused(notZip, /fake\.qdpx: not a ZIP archive/);
+  });
+
+  it('imports into an existing empty folder', async () => {
+    const dir = join(tempDir(), 'empty');
+    mkdirSync(dir);
+    const report = await importRefiProject({ file: qdpxFile(), dir });
+    expect(report.counts.documents).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['codebook.schema.json', 'codebook.yaml', 'qcode.db']));
+  });
+});

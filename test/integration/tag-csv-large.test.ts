@@ -1,0 +1,49 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runQcode, tempDir } from '../helpers.js';
+import { query, seedProject, type SeedDocument } from '../seed.js';
+
+// 100,000 rows through the real binary: the whole file is validated, then written in one transaction.
+// The time is printed for the record, never asserted (timings vary by machine).
+describe('tag --from with 100,000 rows', () => {
+  it('writes every row as one batch', () => {
+    const documents: SeedDocument[] = Array.from({ length: 10 }, (_, d) => ({
+      slug: `doc-${String(d).padStart(2, '0')}`,
+      segments: Array.from({ length: 150 }, (_, s) => ({ speaker: s % 2 === 0 ? 'I' : 'R', text: `Segment ${s + 1} of document ${d}: words about protest and emigration.` })),
+    }));
+    const dir = seedProject(documents);
+    const codes = query<{ id: string }>(dir, `SELECT c.id FROM codes c JOIN dimensions d ON d.id = c.dimension_id WHERE d.exclusive = 0 ORDER BY c.ord LIMIT 35`).map((row) => row.id);
+    const lines = ['document,segment,code,coder'];
+    outer: for (const coder of ['anna', 'boris']) {
+      for (const document of documents) {
+        for (let ordinal = 1; ordinal <= 150; ordinal++) {
+          for (const code of codes) {
+            lines.push(`${document.slug},${ordinal},${code},${coder}`);
+            if (lines.length > 100_000) break outer;
+          }
+        }
+      }
+    }
+    const file = join(tempDir(), 'codings.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    const started = performance.now();
+    const result = runQcode(['--project', dir, 'tag', '--from', file]);
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`tag --from: 100,000 rows in ${seconds.toFixed(2)} s (including node start-up)`);
+    expect(result.stderr).toContain('Undo with');
+    expect(result.stdout).toContain('100,000 rows added 100,000 codings (anna, boris)');
+    expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 100_000 }]);
+    expect(query(dir, "SELECT count(DISTINCT batch) AS n FROM events WHERE action = 'tag'")).toEqual([{ n: 1 }]);
+
+    const undoStarted = performance.now();
+    const undo = runQcode(['--project', dir, 'undo', '--coder', 'anna']);
+    console.log(`undo of that batch: ${((performance.now() - undoStarted) / 1000).toFixed(2)} s`);
+    expect(undo.stdout).toContain('Undid tag --from codings.csv: 100,000 codings added on 1,500 segments [anna, boris].');
+    expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 0 }]);
+    expect(query(dir, 'SELECT count(*) AS n FROM seen')).toEqual([{ n: 0 }]);
+    const again = runQcode(['--project', dir, 'undo', '--coder', 'anna']);
+    expect(again.stdout).toBe('Nothing to undo for anna.\n');
+  });
+});

@@ -1,0 +1,92 @@
+import { zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ZIP_LIMITS, readZipDirectory, readZipEntry, unsafeEntryName, writeZip } from '../../src/io/refi/zip.js';
+
+const text = (value: string): Uint8Array => new TextEncoder().encode(value);
+
+/** Overwrites the declared uncompressed size of every entry (central directory and local headers). */
+function lieAboutSizes(zip: Uint8Array, size: number): Uint8Array {
+  const copy = zip.slice();
+  const view = new DataView(copy.buffer);
+  for (let at = 0; at + 4 <= copy.length; at++) {
+    const signature = view.getUint32(at, true);
+    if (signature === 0x02014b50) view.setUint32(at + 24, size, true);
+    if (signature === 0x04034b50) view.setUint32(at + 22, size, true);
+  }
+  return copy;
+}
+
+describe('reading a .qdpx archive defensively', () => {
+  it('reads entries written by writeZip, byte for byte', async () => {
+    const zip = await writeZip([{ name: 'project.qde', data: text('<Project/>') }, { name: 'sources/A.txt', data: text('Привет 😀') }]);
+    const entries = readZipDirectory(zip, 'p.qdpx');
+    expect(entries.map((entry) => entry.name)).toEqual(['project.qde', 'sources/A.txt']);
+    expect(new TextDecoder().decode(await readZipEntry(zip, entries[1]!, 'p.qdpx'))).toBe('Привет 😀');
+  });
+
+  it('writes identical bytes for identical input, whatever the time zone', async () => {
+    const files = [{ name: 'project.qde', data: text('<Project/>') }];
+    const first = await writeZip(files);
+    const zone = process.env.TZ;
+    process.env.TZ = 'Pacific/Kiritimati';
+    try {
+      expect(Buffer.from(await writeZip(files)).equals(Buffer.from(first))).toBe(true);
+    } finally {
+      process.env.TZ = zone;
+    }
+  });
+
+  it.each([
+    ['../evil.txt', /unsafe entry "\.\.\/evil\.txt": its name climbs out of the archive/],
+    ['sources/../../evil.txt', /climbs out of the archive/],
+    ['/etc/cron.d/evil', /unsafe entry "\/etc\/cron\.d\/evil": its name is an absolute path/],
+    ['C:/Windows/evil.txt', /is an absolute path/],
+    ['..\\evil.txt', /climbs out of the archive/],
+  ])('refuses the entry name %s', (name, message) => {
+    const zip = zipSync({ [name]: text('x') });
+    expect(() => readZipDirectory(zip, 'p.qdpx')).toThrow(message);
+  });
+
+  it('accepts ordinary names', () => {
+    expect(unsafeEntryName('sources/1DDD235C-9E58-4451-8C49-17013D5C3655.txt')).toBeNull();
+    expect(unsafeEntryName('Sources/a..b.TXT')).toBeNull();
+  });
+
+  it('refuses a symbolic link entry', () => {
+    const zip = zipSync({ 'sources/link.txt': [text('/etc/passwd'), { os: 3, attrs: ((0o120777 << 16) >>> 0) }] });
+    expect(() => readZipDirectory(zip, 'p.qdpx')).toThrow(/unsafe entry "sources\/link\.txt": it is a symbolic link/);
+  });
+
+  it('refuses an archive whose declared sizes exceed the limit before inflating anything', () => {
+    const zip = lieAboutSizes(zipSync({ 'sources/big.txt': text('small') }), 2 ** 31 - 2);
+    expect(() => readZipDirectory(zip, 'p.qdpx', { ...DEFAULT_ZIP_LIMITS, maxTotalBytes: 64 * 1024 * 1024 })).toThrow(/declares more than 64\.0 MB uncompressed/);
+    expect(() => readZipDirectory(lieAboutSizes(zip, 0xfffffff0), 'p.qdpx')).toThrow(/declares 4096\.0 MB uncompressed; the limit is 2048\.0 MB/);
+  });
+
+  it('stops inflating an entry that produces more than it declares (a zip bomb with lying sizes)', async () => {
+    const bomb = lieAboutSizes(zipSync({ 'sources/bomb.txt': new Uint8Array(32 * 1024 * 1024) }, { level: 9 }), 1000);
+    expect(bomb.length).toBeLessThan(100 * 1024);
+    const [entry] = readZipDirectory(bomb, 'p.qdpx');
+    await expect(readZipEntry(bomb, entry!, 'p.qdpx')).rejects.toThrow(/"sources\/bomb\.txt" inflates to more than the 1000 bytes it declares/);
+  });
+
+  it('refuses a corrupt entry by its CRC', async () => {
+    const zip = zipSync({ 'a.txt': [text('hello world'), { level: 0 }] });
+    const corrupt = zip.slice();
+    const at = Buffer.from(corrupt).indexOf('hello world');
+    corrupt[at] = 'j'.charCodeAt(0);
+    const [entry] = readZipDirectory(corrupt, 'p.qdpx');
+    await expect(readZipEntry(corrupt, entry!, 'p.qdpx')).rejects.toThrow(/fails its CRC check/);
+  });
+
+  it('refuses what is not a ZIP, an encrypted entry and duplicate names', () => {
+    expect(() => readZipDirectory(text('<Project/>'), 'p.qdpx')).toThrow(/p\.qdpx: not a ZIP archive/);
+    const zip = zipSync({ 'a.txt': text('x') });
+    const encrypted = zip.slice();
+    const view = new DataView(encrypted.buffer);
+    for (let at = 0; at + 4 <= encrypted.length; at++) if (view.getUint32(at, true) === 0x02014b50) view.setUint16(at + 8, 1, true);
+    expect(() => readZipDirectory(encrypted, 'p.qdpx')).toThrow(/"a\.txt" is encrypted/);
+    const twice = zipSync({ 'sources/A.txt': text('1'), 'sources/a.TXT': text('2') });
+    expect(() => readZipDirectory(twice, 'p.qdpx')).toThrow(/holds "sources\/a\.TXT" twice/);
+  });
+});
