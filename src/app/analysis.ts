@@ -11,7 +11,7 @@ import {
   type CooccurrenceTable,
   type Unit,
 } from '../core/cooccurrence.js';
-import { labelIn, type AxisRef, type ProjectCodebook } from '../core/codebook.js';
+import { labelIn, type AxisRef, type ProjectCodebook } from '../core/codebook-model.js';
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMean, didYouMeanSuffix } from '../core/suggest.js';
 import {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { labelIn, type AttributeDef, type ProjectCodebook, type Status } from '../core/codebook.js';
+import { labelIn, type AttributeDef, type ProjectCodebook, type Status } from '../core/codebook-model.js';
 import { longRows, LONG_KEYS, type CodeSpan, type Unit } from '../core/cooccurrence.js';
 import { UserError } from '../core/errors.js';
 import { NameAllocator } from '../core/names.js';

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
 import { createDatabase, openDatabase, type Db } from '../store/db.js';
 import { fileError, readUtf8File } from '../io/text-file.js';
-import { applyCodebookFile } from './codebook.js';
 
 export const DB_FILE = 'qcode.db';
 export const CODEBOOK_FILE = 'codebook.yaml';
@@ -124,6 +123,8 @@ export async function initProject(options: InitOptions): Promise<InitReport> {
       writeFileSync(schemaPath, readUtf8File(join(BUNDLED_CODEBOOKS, SCHEMA_FILE), 'JSON schema'), { flag: 'wx' });
       created.push(schemaPath);
     }
+    // Loaded here, not at the top: every command opens a project, only init parses a codebook.
+    const { applyCodebookFile } = await import('./codebook.js');
     const db = createDatabase(dbPath);
     try {
       const report = applyCodebookFile(db, codebookPath, { dryRun: false, displayPath: CODEBOOK_FILE });

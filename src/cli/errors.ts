@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import { CommanderError } from 'commander';
+import { CommanderError } from './commander.js';
 import { formatProblem, ProblemsError, UserError } from '../core/errors.js';
 
 /** Prints an error the way a user needs it and returns the exit code: 1 for errors, 2 for usage. */

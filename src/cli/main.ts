@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<void> {
   const debug = args.includes('--debug');
   try {
     const { buildProgram } = await import('./program.js');
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(args)).parseAsync(argv);
   } catch (error) {
     const { reportError } = await import('./errors.js');
     process.exitCode = reportError(error, debug);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import stringWidth from 'string-width';
-import { stringify } from 'csv-stringify/sync';
+import { createRequire } from 'node:module';
+import { displayWidth } from './render/style.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -56,8 +56,12 @@ function pick<Row extends object>(row: Row, columns: readonly Column<Row>[]): Re
   return result;
 }
 
+// Loaded on first use: most runs print a table or JSON.
+let csvStringify: typeof import('csv-stringify/sync').stringify | undefined;
+
 export function toCsv<Row extends object>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
-  return stringify(
+  csvStringify ??= (createRequire(import.meta.url)('csv-stringify/sync') as typeof import('csv-stringify/sync')).stringify;
+  return csvStringify(
     rows.map((row) => columns.map((column) => csvValue(row[column.key]))),
     { header: true, columns: columns.map((column) => column.key), record_delimiter: 'unix' },
   );
@@ -78,12 +82,12 @@ export function renderTable<Row extends object>(rows: readonly Row[], columns: r
     }),
   );
   const widths = columns.map((column, index) =>
-    Math.max(stringWidth(column.header), ...cells.map((line) => stringWidth(line[index] ?? ''))),
+    Math.max(displayWidth(column.header), ...cells.map((line) => displayWidth(line[index] ?? ''))),
   );
   const line = (values: string[]): string =>
     values
       .map((value, index) => {
-        const pad = ' '.repeat(Math.max(0, (widths[index] ?? 0) - stringWidth(value)));
+        const pad = ' '.repeat(Math.max(0, (widths[index] ?? 0) - displayWidth(value)));
         return columns[index]?.align === 'right' ? pad + value : value + pad;
       })
       .join('  ')

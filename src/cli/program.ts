@@ -1,17 +1,38 @@
-import { Command, Option } from 'commander';
+import { Command, Option } from './commander.js';
 import { version } from './main.js';
-import { registerInit } from './commands/init.js';
-import { registerCodebook } from './commands/codebook.js';
-import { registerDemo } from './commands/demo.js';
-import { registerImport } from './commands/import.js';
-import { registerCoding } from './commands/coding.js';
-import { registerAnalysis } from './commands/analysis.js';
-import { registerExport } from './commands/export.js';
-import { registerTeam } from './commands/team.js';
-import { registerRefi } from './commands/refi.js';
 
-/** The commander program: global options, then one register call per command group. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command group with the top-level commands it registers. A run loads only the group of the command
+ * it names: command modules pull in chalk, string-width and the like, and scripts call qcode in loops.
+ * Help, and a word that names no command, load every group. test/unit/program.test.ts holds this table
+ * to what the groups really register.
+ */
+export const COMMAND_GROUPS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<Register> }> = [
+  { commands: ['init'], load: async () => (await import('./commands/init.js')).registerInit },
+  { commands: ['demo'], load: async () => (await import('./commands/demo.js')).registerDemo },
+  { commands: ['codebook'], load: async () => (await import('./commands/codebook.js')).registerCodebook },
+  { commands: ['import', 'cases', 'docs'], load: async () => (await import('./commands/import.js')).registerImport },
+  { commands: ['code', 'tag', 'untag', 'autocode', 'memo', 'log', 'undo'], load: async () => (await import('./commands/coding.js')).registerCoding },
+  { commands: ['retrieve', 'search', 'stats', 'cooccur'], load: async () => (await import('./commands/analysis.js')).registerAnalysis },
+  { commands: ['export'], load: async () => (await import('./commands/export.js')).registerExport },
+  { commands: ['agreement', 'disagreements', 'reconcile', 'merge'], load: async () => (await import('./commands/team.js')).registerTeam },
+  { commands: ['refi'], load: async () => (await import('./commands/refi.js')).registerRefi },
+];
+
+/** The command word of an argv (after node and the script), skipping global options and --project's value. */
+export function commandWord(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--project') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/** The commander program: global options, then the command groups (only the named one when argv names one). */
+export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command('qcode')
     .description('Qualitative coding at the terminal: import transcripts, code them from a YAML codebook, analyse and export.')
     .version(version(), '-V, --version')
@@ -35,11 +56,10 @@ Examples:
 
 Exit codes: 0 ok, 1 error, 2 usage. Docs: README.md and docs/ in the qcode package.`,
     );
+  const word = commandWord(args);
+  const named = COMMAND_GROUPS.find((group) => word !== undefined && group.commands.includes(word));
+  for (const group of named ? [named] : COMMAND_GROUPS) (await group.load())(program);
   // Subcommands inherit the error handling so that every usage error exits 2 through main().
-  program.hook('preAction', () => undefined);
-  for (const register of [registerInit, registerDemo, registerCodebook, registerImport, registerCoding, registerAnalysis, registerExport, registerTeam, registerRefi]) {
-    register(program);
-  }
   applyToAll(program, (command) => command.exitOverride().showSuggestionAfterError());
   return program;
 }

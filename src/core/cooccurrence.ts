@@ -11,7 +11,7 @@
 // - An attribute value v stands for the units whose case has the value v; a unit without a case, or whose
 //   case lacks the attribute, belongs to no value.
 
-import { formatAxis, labelIn, type AxisRef, type ProjectCodebook } from './codebook.js';
+import { formatAxis, labelIn, type AxisRef, type ProjectCodebook } from './codebook-model.js';
 import { UserError } from './errors.js';
 import { didYouMeanSuffix } from './suggest.js';
 

@@ -1,9 +1,13 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { UserError } from '../core/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
-export type Db = Database.Database;
+// Required, not imported: a CommonJS module imported from ESM starts Node's export lexer (see cli/commander.ts).
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+
+export type Db = BetterSqlite3.Database;
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 

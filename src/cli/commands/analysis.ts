@@ -1,4 +1,5 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from '../commander.js';
 import type { Measure, Unit } from '../../core/cooccurrence.js';
 import { usageError } from '../../core/errors.js';
 import { globals, withProject } from '../context.js';
@@ -78,7 +79,7 @@ Examples:
       if (options.json) return writeJson(report.passages);
       if (options.csv) return writeRows(report.passages.map(passageRow), PASSAGE_COLUMNS, { csv: true });
       const { loadProjectCodebook } = await import('../../store/codebook.js');
-      const { labelIn } = await import('../../core/codebook.js');
+      const { labelIn } = await import('../../core/codebook-model.js');
       const codebook = loadProjectCodebook(project.db);
       const language = checkLanguage(codebook, options.lang);
       const labels = new Map(codebook.codes.map((code) => [code.id, labelIn(code, language)]));

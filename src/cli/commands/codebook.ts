@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { labelIn } from '../../core/codebook.js';
+import { labelIn } from '../../core/codebook-model.js';
 import { describeStep, plural, type CodebookPlan } from '../../core/codebook-plan.js';
 import { globals, withProject } from '../context.js';
 import { note, out, writeJson } from '../output.js';

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from '../commander.js';
 import chalk from 'chalk';
 import { usageError } from '../../core/errors.js';
 import { plural } from '../../core/codebook-plan.js';

@@ -1,4 +1,5 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { Option } from '../commander.js';
 import { UNIT_CHOICES } from './analysis.js';
 import { globals, withProject } from '../context.js';
 import { note, out, writeJson } from '../output.js';

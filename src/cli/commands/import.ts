@@ -1,5 +1,6 @@
 import chalk from 'chalk';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { Option } from '../commander.js';
 import { UserError } from '../../core/errors.js';
 import { parseEncodingOption } from '../../core/encoding.js';
 import { SEGMENT_MODES } from '../../core/segment.js';

@@ -1,5 +1,6 @@
 import chalk from 'chalk';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { Option } from '../commander.js';
 import type { AgreementReport, CodeAgreement, DimensionAgreement, PooledAgreement } from '../../app/agreement.js';
 import type { Project } from '../../app/project.js';
 import type { ReconcileSession } from '../../app/reconcile.js';

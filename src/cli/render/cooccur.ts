@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { measureOf, strongestCells, type Measure, type TableItem, type Unit } from '../../core/cooccurrence.js';
-import { formatAxis } from '../../core/codebook.js';
+import { formatAxis } from '../../core/codebook-model.js';
 import type { HypothesisTable } from '../../app/analysis.js';
 import type { Project } from '../../app/project.js';
 import wrapAnsi from 'wrap-ansi';

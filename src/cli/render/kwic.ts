@@ -1,5 +1,4 @@
 import type { ChalkInstance } from 'chalk';
-import stringWidth from 'string-width';
 import type { SearchReport, SearchResult } from '../../app/analysis.js';
 import { charWidth, displayWidth, pad, truncate, truncateLeft } from './style.js';
 
@@ -38,7 +37,7 @@ export function renderKwic(report: SearchReport, color: ChalkInstance, width: nu
 /** Truncates text that may hold ANSI styles, closing any open style. */
 function truncateStyled(text: string, width: number, plain: boolean): string {
   if (plain) return truncate(text, width);
-  if (stringWidth(text) <= width) return text;
+  if (displayWidth(text) <= width) return text;
   let result = '';
   let visible = 0;
   const pattern = /\u001b\[[0-9;]*m|[\s\S]/gu;

@@ -1,5 +1,16 @@
-import { Chalk, type ChalkInstance } from 'chalk';
-import stringWidth from 'string-width';
+import { createRequire } from 'node:module';
+import type { ChalkInstance } from 'chalk';
+
+// chalk and string-width load on first use (require of an ES module, Node >= 20.19): a command that
+// prints JSON or CSV never pays for them, and scripts call qcode in loops.
+const require = createRequire(import.meta.url);
+let chalkModule: typeof import('chalk') | undefined;
+let stringWidthFn: ((text: string) => number) | undefined;
+
+function stringWidth(text: string): number {
+  stringWidthFn ??= (require('string-width') as typeof import('string-width')).default;
+  return stringWidthFn(text);
+}
 
 /**
  * Colours unless the user said no: NO_COLOR (https://no-color.org, any non-empty value), --no-color, or
@@ -7,7 +18,8 @@ import stringWidth from 'string-width';
  */
 export function palette(env: NodeJS.ProcessEnv = process.env): ChalkInstance {
   const off = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
-  return off ? new Chalk({ level: 0 }) : new Chalk();
+  chalkModule ??= require('chalk') as typeof import('chalk');
+  return off ? new chalkModule.Chalk({ level: 0 }) : new chalkModule.Chalk();
 }
 
 /** The width to lay tables out for: the terminal's, else $COLUMNS, else 100. */

@@ -1,4 +1,4 @@
-import { formatAxis, type AttributeDef, type CodeDef, type DimensionDef, type HypothesisDef, type Status } from '../../core/codebook.js';
+import { formatAxis, type AttributeDef, type CodeDef, type DimensionDef, type HypothesisDef, type Status } from '../../core/codebook-model.js';
 import { UserError } from '../../core/errors.js';
 import { CodePointIndex } from '../../core/text.js';
 import { codeNotesWithFallback, describe, META_MARK, type Meta } from './describe.js';
