@@ -4,7 +4,7 @@ import { labelIn, type AttributeDef, type ProjectCodebook, type Status } from '.
 import { longRows, LONG_KEYS, type CodeSpan, type Unit } from '../core/cooccurrence.js';
 import { UserError } from '../core/errors.js';
 import { NameAllocator } from '../core/names.js';
-import { CsvFileWriter, encodeField, numberCell, smallCsv, textCell, type CellPolicy } from '../io/export/csv.js';
+import { CsvFileWriter, encodeField, numberCell, RECORD_END, smallCsv, textCell, type CellPolicy } from '../io/export/csv.js';
 import { rScript } from '../io/export/r.js';
 import { spssSyntax } from '../io/export/spss.js';
 import { WidthTracker, type ExportColumn, type ExportTable } from '../io/export/table.js';
@@ -89,18 +89,26 @@ function writeError(path: string, error: unknown): UserError {
   return new UserError(`cannot write the export to ${path}: ${reason}`, { hint: 'Choose a folder you can write to with --out DIR', cause: error });
 }
 
-/** New or empty target: one rename. --force on a non-empty folder: each file replaced; other files stay. */
+/**
+ * A new target: one rename. A folder that exists keeps its identity (it may be the user's working
+ * folder, or carry permissions of its own): the files move into it one by one, and if a move fails the
+ * ones already moved into an empty folder are taken out again. With --force other files stay.
+ */
 function moveIntoPlace(temp: string, target: string, mode: TargetMode): void {
   if (mode === 'create') {
     renameSync(temp, target);
     return;
   }
-  if (mode === 'replace-empty') {
-    rmdirSync(target);
-    renameSync(temp, target);
-    return;
+  const moved: string[] = [];
+  try {
+    for (const file of readdirSync(temp)) {
+      renameSync(join(temp, file), join(target, file));
+      moved.push(file);
+    }
+  } catch (error) {
+    if (mode === 'replace-empty') for (const file of moved) rmSync(join(target, file), { force: true });
+    throw error;
   }
-  for (const file of readdirSync(temp)) renameSync(join(temp, file), join(target, file));
   rmdirSync(temp);
 }
 
@@ -147,8 +155,11 @@ function writeExport(db: Db, dir: string, context: ExportContext): Array<{ file:
 
   const counts = countUnits(db, frame, context.unit, context.coderIds, pass.coded);
   const cooccurTables: ExportTable[] = [];
+  // Dataset names are case-insensitive in SPSS, and so are file names on Windows and macOS.
+  const tableNames = new NameAllocator(['codings', 'segments', 'documents', 'cases', 'codebook']);
   for (const hypothesis of tablesFromCounts({ codebook, frame }, counts, language)) {
-    const file = `cooccur_${hypothesis.id}.csv`;
+    const name = tableNames.allocate(`cooccur_${hypothesis.id}`);
+    const file = `${name}.csv`;
     const rows = longRows(hypothesis.id, hypothesis.table);
     const columns = cooccurColumns();
     const tracker = new WidthTracker(columns);
@@ -165,7 +176,7 @@ function writeExport(db: Db, dir: string, context: ExportContext): Array<{ file:
       }),
     );
     writeFileSync(join(dir, file), smallCsv(LONG_KEYS, cells, { bom }), { mode: 0o600, flag: 'wx' });
-    cooccurTables.push({ file, name: `cooccur_${hypothesis.id}`, title: `${hypothesis.id} ${hypothesis.title}: one row per cell (${context.unit}s)`, columns, rows: rows.length });
+    cooccurTables.push({ file, name, key: hypothesis.id, title: `${hypothesis.id} ${hypothesis.title}: one row per cell (${context.unit}s)`, columns, rows: rows.length });
   }
 
   const dataTables = [pass.codings, pass.segments, documentsTable, casesTable, codebookTable];
@@ -329,7 +340,7 @@ function writeCodingsAndSegments(db: Db, dir: string, context: ExportContext, at
       const flat = textCell(text, policy);
       codingWidths.text(12, flat);
       segmentWidths.text(textColumn, flat);
-      const textBytes = Buffer.from(`${encodeField(flat)}\n`, 'utf8');
+      const textBytes = Buffer.from(`${encodeField(flat)}${RECORD_END}`, 'utf8');
 
       while (!coding.done && coding.value[0] < id) coding = codingRows.next();
       const spans: CodeSpan[] = [];
