@@ -86,11 +86,21 @@ describe('qcode cooccur', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('refuses an empty project', () => {
-    const empty = newProject('example');
-    const result = runQcode(['--project', empty, 'cooccur']);
+  it.each([
+    [['cooccur']],
+    [['stats']],
+    [['retrieve', '--code', 'forms.protest']],
+    [['search', 'protest']],
+    [['export', 'all', '--out', 'exports']],
+  ])('refuses an empty project: %j', (args) => {
+    const empty = newProject();
+    const cwd = tempDir();
+    const result = runQcode(['--project', empty, ...args], { cwd });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Error: the project has no documents yet/);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^Error: the project has no documents yet — Import some first/);
+    expect(result.stdout).toBe('');
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });
 
