@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { labelIn, type AttributeDef, type ProjectCodebook, type Status } from '../core/codebook.js';
 import { longRows, LONG_KEYS, type CodeSpan, type Unit } from '../core/cooccurrence.js';
@@ -52,18 +52,21 @@ export function exportAll(project: Project, options: ExportOptions): ExportRepor
   const language = checkLanguage(analysis.codebook, options.language);
   const coders = selectCoders(project.db, options);
   const temp = makeTempFolder(target);
+  let files: ExportReport['files'];
   try {
-    const files = writeExport(project.db, temp, { ...analysis, unit, language, coderIds: coders.ids, policy: { excel: options.excel ?? false }, project: project.dir });
+    files = writeExport(project.db, temp, { ...analysis, unit, language, coderIds: coders.ids, policy: { excel: options.excel ?? false }, project: project.dir });
     moveIntoPlace(temp, target, mode);
-    return { dir: target, files };
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
     if (error instanceof UserError) throw error;
     throw writeError(target, error);
   }
+  // Into an existing folder, the temporary one is left holding the files that were replaced.
+  if (mode !== 'create') rmSync(temp, { recursive: true, force: true });
+  return { dir: target, files };
 }
 
-type TargetMode = 'create' | 'replace-empty' | 'merge';
+export type TargetMode = 'create' | 'replace-empty' | 'merge';
 
 function checkTarget(target: string, force: boolean): TargetMode {
   if (!existsSync(target)) return 'create';
@@ -91,25 +94,35 @@ function writeError(path: string, error: unknown): UserError {
 
 /**
  * A new target: one rename. A folder that exists keeps its identity (it may be the user's working
- * folder, or carry permissions of its own): the files move into it one by one, and if a move fails the
- * ones already moved into an empty folder are taken out again. With --force other files stay.
+ * folder, or carry permissions of its own): the files it already has under the export's names are moved
+ * aside into the temporary folder, the new files moved in, and if any move fails every step is undone,
+ * so the folder is as it was. Other files stay. `rename` is a seam for the tests.
  */
-function moveIntoPlace(temp: string, target: string, mode: TargetMode): void {
+export function moveIntoPlace(temp: string, target: string, mode: TargetMode, rename: (from: string, to: string) => void = renameSync): void {
   if (mode === 'create') {
-    renameSync(temp, target);
+    rename(temp, target);
     return;
   }
-  const moved: string[] = [];
+  const files = readdirSync(temp);
+  const aside = join(temp, '.replaced');
+  mkdirSync(aside);
+  const setAside: string[] = [];
+  const movedIn: string[] = [];
   try {
-    for (const file of readdirSync(temp)) {
-      renameSync(join(temp, file), join(target, file));
-      moved.push(file);
+    for (const file of files) {
+      if (!existsSync(join(target, file))) continue;
+      rename(join(target, file), join(aside, file));
+      setAside.push(file);
+    }
+    for (const file of files) {
+      rename(join(temp, file), join(target, file));
+      movedIn.push(file);
     }
   } catch (error) {
-    if (mode === 'replace-empty') for (const file of moved) rmSync(join(target, file), { force: true });
+    for (const file of movedIn) rmSync(join(target, file), { force: true });
+    for (const file of setAside) renameSync(join(aside, file), join(target, file));
     throw error;
   }
-  rmdirSync(temp);
 }
 
 interface ExportContext {

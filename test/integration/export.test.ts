@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { codeFrequencies } from '../../src/app/analysis.js';
-import { exportAll, type ExportOptions } from '../../src/app/export.js';
+import { exportAll, moveIntoPlace, type ExportOptions } from '../../src/app/export.js';
 import { closeProject, initProject, openProject } from '../../src/app/project.js';
 import { isPortableName } from '../../src/core/names.js';
 import { handCountedProject, seedAnalysisProject, TINY_CODEBOOK } from '../analysis-seed.js';
@@ -165,6 +165,25 @@ describe('export all refuses', () => {
     runExport({ out, force: true });
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
     expect(readCsv(join(out, 'codings.csv'))).toHaveLength(13);
+  });
+
+  it.each([
+    ['replace-empty', [], 2],
+    ['merge', ['codings.csv', 'notes.txt'], 3],
+    ['merge', ['codings.csv', 'segments.csv', 'qcode.R'], 4],
+  ] as const)('leaves a folder as it was when a move fails (%s, existing %j, failing move %i)', (mode, existing, failAt) => {
+    const temp = tempDir();
+    const target = tempDir();
+    for (const file of ['codings.csv', 'segments.csv', 'qcode.R']) writeFileSync(join(temp, file), `new ${file}`);
+    for (const file of existing) writeFileSync(join(target, file), `old ${file}`);
+    let moves = 0;
+    const failing = (from: string, to: string): void => {
+      if (++moves === failAt) throw Object.assign(new Error('no space left'), { code: 'ENOSPC' });
+      renameSync(from, to);
+    };
+    expect(() => moveIntoPlace(temp, target, mode, failing)).toThrow(/no space left/);
+    expect(readdirSync(target).sort()).toEqual([...existing].sort());
+    for (const file of existing) expect(readFileSync(join(target, file), 'utf8')).toBe(`old ${file}`);
   });
 
   it('writes into an empty folder that exists, keeping the folder itself (it may be the working folder)', () => {
