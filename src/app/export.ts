@@ -51,13 +51,13 @@ export function exportAll(project: Project, options: ExportOptions): ExportRepor
   const analysis = loadAnalysis(project.db);
   const language = checkLanguage(analysis.codebook, options.language);
   const coders = selectCoders(project.db, options);
-  const temp = makeTempFolder(target);
+  const { temp, created } = makeTempFolder(target);
   let files: ExportReport['files'];
   try {
     files = writeExport(project.db, temp, { ...analysis, unit, language, coderIds: coders.ids, policy: { excel: options.excel ?? false }, project: project.dir });
     moveIntoPlace(temp, target, mode);
   } catch (error) {
-    rmSync(temp, { recursive: true, force: true });
+    rmSync(created ?? temp, { recursive: true, force: true });
     if (error instanceof UserError) throw error;
     throw writeError(target, error);
   }
@@ -76,12 +76,15 @@ function checkTarget(target: string, force: boolean): TargetMode {
   return 'merge';
 }
 
-function makeTempFolder(target: string): string {
+/** The temporary folder beside the target, and the first folder created on the way to it (to remove on failure). */
+function makeTempFolder(target: string): { temp: string; created: string | undefined } {
   const parent = dirname(target);
+  let created: string | undefined;
   try {
-    mkdirSync(parent, { recursive: true });
-    return mkdtempSync(join(parent, `.${basename(target)}.qcode-export-`));
+    created = mkdirSync(parent, { recursive: true });
+    return { temp: mkdtempSync(join(parent, `.${basename(target)}.qcode-export-`)), created };
   } catch (error) {
+    if (created !== undefined) rmSync(created, { recursive: true, force: true });
     throw writeError(parent, error);
   }
 }
