@@ -64,6 +64,13 @@ describe('qcode cooccur', () => {
     ]);
   });
 
+  it('prints an ad-hoc table titled by its axes once', () => {
+    const result = qcode('cooccur', '--rows', 'effect', '--columns', 'forms.protest', '--measure', 'count');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n').slice(0, 2)).toEqual(['effect × forms.protest', 'units coded with both (n_ab) · segments (N = 8) · all coders']);
+    expect(result.stdout).toMatch(/ {2}Mobilising +2 +2\*/);
+  });
+
   it('prints JSON with every cell, and takes ad-hoc rows and columns', () => {
     const result = qcode('cooccur', '--rows', 'forms.protest', '--columns', 'forms.letters,attribute:country', '--json', '--coder', 'anna');
     expect(result.code, result.stderr).toBe(0);
