@@ -19,6 +19,7 @@ import {
   codedSegments,
   codingsPerCode,
   countSearchMatches,
+  hasDocuments,
   loadAnalysisFrame,
   MATCH_CLOSE,
   MATCH_OPEN,
@@ -85,11 +86,13 @@ export interface Analysis {
   frame: AnalysisFrame;
 }
 
+function noDocuments(): UserError {
+  return new UserError('the project has no documents yet', { hint: 'Import some first: qcode import FILE... (or try: qcode demo)' });
+}
+
 export function loadAnalysis(db: Db): Analysis {
   const frame = loadAnalysisFrame(db);
-  if (frame.documents.length === 0) {
-    throw new UserError('the project has no documents yet', { hint: 'Import some first: qcode import FILE... (or try: qcode demo)' });
-  }
+  if (frame.documents.length === 0) throw noDocuments();
   return { codebook: loadProjectCodebook(db), frame };
 }
 
@@ -383,6 +386,7 @@ export function retrieve(project: Project, options: RetrieveOptions): RetrieveRe
       throw new UserError(`${flag}: unknown code "${id}"${guess}`, { hint });
     });
   if (options.codes.length === 0) throw usageError('retrieve needs --code CODE', 'e.g. qcode retrieve --code forms.protest');
+  if (!hasDocuments(db)) throw noDocuments();
   const anyOf = [...checkCodes(options.codes, '--code'), ...checkCodes(options.or ?? [], '--or')];
   const allOf = checkCodes(options.and ?? [], '--and');
   const noneOf = checkCodes(options.not ?? [], '--not');
@@ -462,6 +466,7 @@ export function search(project: Project, options: SearchOptions): SearchReport {
   if (query === '') throw usageError('the search query is empty', 'e.g. qcode search "open letter" or qcode search протест*');
   const limit = options.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1) throw usageError(`--limit must be a positive whole number, not "${options.limit}"`);
+  if (!hasDocuments(project.db)) throw noDocuments();
   try {
     const total = countSearchMatches(project.db, query);
     const hits = searchSegments(project.db, query, limit, Math.min(64, Math.max(4, options.contextWords ?? 24)));

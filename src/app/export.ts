@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { labelIn, type AttributeDef, type ProjectCodebook, type Status } from '../core/codebook-model.js';
 import { longRows, LONG_KEYS, type CodeSpan, type Unit } from '../core/cooccurrence.js';
 import { UserError } from '../core/errors.js';
 import { NameAllocator } from '../core/names.js';
-import { CsvFileWriter, encodeField, numberCell, smallCsv, textCell, type CellPolicy } from '../io/export/csv.js';
+import { CsvFileWriter, encodeField, numberCell, RECORD_END, smallCsv, textCell, type CellPolicy } from '../io/export/csv.js';
 import { rScript } from '../io/export/r.js';
 import { spssSyntax } from '../io/export/spss.js';
 import { WidthTracker, type ExportColumn, type ExportTable } from '../io/export/table.js';
@@ -51,19 +51,22 @@ export function exportAll(project: Project, options: ExportOptions): ExportRepor
   const analysis = loadAnalysis(project.db);
   const language = checkLanguage(analysis.codebook, options.language);
   const coders = selectCoders(project.db, options);
-  const temp = makeTempFolder(target);
+  const { temp, created } = makeTempFolder(target);
+  let files: ExportReport['files'];
   try {
-    const files = writeExport(project.db, temp, { ...analysis, unit, language, coderIds: coders.ids, policy: { excel: options.excel ?? false }, project: project.dir });
+    files = writeExport(project.db, temp, { ...analysis, unit, language, coderIds: coders.ids, policy: { excel: options.excel ?? false }, project: project.dir });
     moveIntoPlace(temp, target, mode);
-    return { dir: target, files };
   } catch (error) {
-    rmSync(temp, { recursive: true, force: true });
+    rmSync(created ?? temp, { recursive: true, force: true });
     if (error instanceof UserError) throw error;
     throw writeError(target, error);
   }
+  // Into an existing folder, the temporary one is left holding the files that were replaced.
+  if (mode !== 'create') rmSync(temp, { recursive: true, force: true });
+  return { dir: target, files };
 }
 
-type TargetMode = 'create' | 'replace-empty' | 'merge';
+export type TargetMode = 'create' | 'replace-empty' | 'merge';
 
 function checkTarget(target: string, force: boolean): TargetMode {
   if (!existsSync(target)) return 'create';
@@ -73,12 +76,15 @@ function checkTarget(target: string, force: boolean): TargetMode {
   return 'merge';
 }
 
-function makeTempFolder(target: string): string {
+/** The temporary folder beside the target, and the first folder created on the way to it (to remove on failure). */
+function makeTempFolder(target: string): { temp: string; created: string | undefined } {
   const parent = dirname(target);
+  let created: string | undefined;
   try {
-    mkdirSync(parent, { recursive: true });
-    return mkdtempSync(join(parent, `.${basename(target)}.qcode-export-`));
+    created = mkdirSync(parent, { recursive: true });
+    return { temp: mkdtempSync(join(parent, `.${basename(target)}.qcode-export-`)), created };
   } catch (error) {
+    if (created !== undefined) rmSync(created, { recursive: true, force: true });
     throw writeError(parent, error);
   }
 }
@@ -89,19 +95,37 @@ function writeError(path: string, error: unknown): UserError {
   return new UserError(`cannot write the export to ${path}: ${reason}`, { hint: 'Choose a folder you can write to with --out DIR', cause: error });
 }
 
-/** New or empty target: one rename. --force on a non-empty folder: each file replaced; other files stay. */
-function moveIntoPlace(temp: string, target: string, mode: TargetMode): void {
+/**
+ * A new target: one rename. A folder that exists keeps its identity (it may be the user's working
+ * folder, or carry permissions of its own): the files it already has under the export's names are moved
+ * aside into the temporary folder, the new files moved in, and if any move fails every step is undone,
+ * so the folder is as it was. Other files stay. `rename` is a seam for the tests.
+ */
+export function moveIntoPlace(temp: string, target: string, mode: TargetMode, rename: (from: string, to: string) => void = renameSync): void {
   if (mode === 'create') {
-    renameSync(temp, target);
+    rename(temp, target);
     return;
   }
-  if (mode === 'replace-empty') {
-    rmdirSync(target);
-    renameSync(temp, target);
-    return;
+  const files = readdirSync(temp);
+  const aside = join(temp, '.replaced');
+  mkdirSync(aside);
+  const setAside: string[] = [];
+  const movedIn: string[] = [];
+  try {
+    for (const file of files) {
+      if (!existsSync(join(target, file))) continue;
+      rename(join(target, file), join(aside, file));
+      setAside.push(file);
+    }
+    for (const file of files) {
+      rename(join(temp, file), join(target, file));
+      movedIn.push(file);
+    }
+  } catch (error) {
+    for (const file of movedIn) rmSync(join(target, file), { force: true });
+    for (const file of setAside) renameSync(join(aside, file), join(target, file));
+    throw error;
   }
-  for (const file of readdirSync(temp)) renameSync(join(temp, file), join(target, file));
-  rmdirSync(temp);
 }
 
 interface ExportContext {
@@ -147,8 +171,11 @@ function writeExport(db: Db, dir: string, context: ExportContext): Array<{ file:
 
   const counts = countUnits(db, frame, context.unit, context.coderIds, pass.coded);
   const cooccurTables: ExportTable[] = [];
+  // Dataset names are case-insensitive in SPSS, and so are file names on Windows and macOS.
+  const tableNames = new NameAllocator(['codings', 'segments', 'documents', 'cases', 'codebook']);
   for (const hypothesis of tablesFromCounts({ codebook, frame }, counts, language)) {
-    const file = `cooccur_${hypothesis.id}.csv`;
+    const name = tableNames.allocate(`cooccur_${hypothesis.id}`);
+    const file = `${name}.csv`;
     const rows = longRows(hypothesis.id, hypothesis.table);
     const columns = cooccurColumns();
     const tracker = new WidthTracker(columns);
@@ -165,7 +192,7 @@ function writeExport(db: Db, dir: string, context: ExportContext): Array<{ file:
       }),
     );
     writeFileSync(join(dir, file), smallCsv(LONG_KEYS, cells, { bom }), { mode: 0o600, flag: 'wx' });
-    cooccurTables.push({ file, name: `cooccur_${hypothesis.id}`, title: `${hypothesis.id} ${hypothesis.title}: one row per cell (${context.unit}s)`, columns, rows: rows.length });
+    cooccurTables.push({ file, name, key: hypothesis.id, title: `${hypothesis.id} ${hypothesis.title}: one row per cell (${context.unit}s)`, columns, rows: rows.length });
   }
 
   const dataTables = [pass.codings, pass.segments, documentsTable, casesTable, codebookTable];
@@ -329,7 +356,7 @@ function writeCodingsAndSegments(db: Db, dir: string, context: ExportContext, at
       const flat = textCell(text, policy);
       codingWidths.text(12, flat);
       segmentWidths.text(textColumn, flat);
-      const textBytes = Buffer.from(`${encodeField(flat)}\n`, 'utf8');
+      const textBytes = Buffer.from(`${encodeField(flat)}${RECORD_END}`, 'utf8');
 
       while (!coding.done && coding.value[0] < id) coding = codingRows.next();
       const spans: CodeSpan[] = [];

@@ -204,6 +204,10 @@ export function passages(db: Db, query: PassageQuery): PassageRow[] {
   return statement(db, sql).raw().all(...params) as PassageRow[];
 }
 
+export function hasDocuments(db: Db): boolean {
+  return statement(db, 'SELECT EXISTS (SELECT 1 FROM documents)').pluck().get() === 1;
+}
+
 export function speakers(db: Db): string[] {
   return statement(db, 'SELECT DISTINCT speaker FROM segments WHERE speaker IS NOT NULL ORDER BY speaker').pluck().all() as string[];
 }

@@ -64,6 +64,13 @@ describe('qcode cooccur', () => {
     ]);
   });
 
+  it('prints an ad-hoc table titled by its axes once', () => {
+    const result = qcode('cooccur', '--rows', 'effect', '--columns', 'forms.protest', '--measure', 'count');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n').slice(0, 2)).toEqual(['effect × forms.protest', 'units coded with both (n_ab) · segments (N = 8) · all coders']);
+    expect(result.stdout).toMatch(/ {2}Mobilising +2 +2\*/);
+  });
+
   it('prints JSON with every cell, and takes ad-hoc rows and columns', () => {
     const result = qcode('cooccur', '--rows', 'forms.protest', '--columns', 'forms.letters,attribute:country', '--json', '--coder', 'anna');
     expect(result.code, result.stderr).toBe(0);
@@ -86,11 +93,21 @@ describe('qcode cooccur', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('refuses an empty project', () => {
-    const empty = newProject('example');
-    const result = runQcode(['--project', empty, 'cooccur']);
+  it.each([
+    [['cooccur']],
+    [['stats']],
+    [['retrieve', '--code', 'forms.protest']],
+    [['search', 'protest']],
+    [['export', 'all', '--out', 'exports']],
+  ])('refuses an empty project: %j', (args) => {
+    const empty = newProject();
+    const cwd = tempDir();
+    const result = runQcode(['--project', empty, ...args], { cwd });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Error: the project has no documents yet/);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^Error: the project has no documents yet — Import some first/);
+    expect(result.stdout).toBe('');
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });
 

@@ -211,6 +211,12 @@ describe('search', () => {
     expect(withProject((project) => search(project, { query: 'embassy OR petition' })).total).toBe(2);
   });
 
+  it('ranks by bm25, best first: of two segments with the word once, the shorter', () => {
+    const report = withProject((project) => search(project, { query: 'letter*' }));
+    expect(report.results.map((result) => `${result.document}#${result.segment}`)).toEqual(['d1#2', 'd2#1']);
+    expect(report.results[0]!.score).toBeGreaterThan(report.results[1]!.score);
+  });
+
   it('honours --limit', () => {
     expect(withProject((project) => search(project, { query: 'we', limit: 1 })).results).toHaveLength(1);
   });

@@ -1,12 +1,12 @@
 import { parse } from 'csv-parse/sync';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { codeFrequencies } from '../../src/app/analysis.js';
-import { exportAll, type ExportOptions } from '../../src/app/export.js';
+import { exportAll, moveIntoPlace, type ExportOptions } from '../../src/app/export.js';
 import { closeProject, initProject, openProject } from '../../src/app/project.js';
 import { isPortableName } from '../../src/core/names.js';
-import { handCountedProject, seedAnalysisProject } from '../analysis-seed.js';
+import { handCountedProject, seedAnalysisProject, TINY_CODEBOOK } from '../analysis-seed.js';
 import { tempDir } from '../helpers.js';
 
 let dir: string;
@@ -118,6 +118,34 @@ describe('export all', () => {
     expect(readCsv(join(out, 'codings.csv')).find((row) => row.doc_id === 'd4')!.text).toBe("'-5 degrees; @home we read news.");
   });
 
+  it('ends every record with CRLF (RFC 4180), with no other line break in any file', () => {
+    const out = join(tempDir(), 'exports');
+    const report = runExport({ out });
+    for (const file of report.files.filter((item) => item.rows !== null)) {
+      const raw = readFileSync(join(out, file.file), 'utf8');
+      const records = raw.split('\r\n');
+      expect(records.pop(), file.file).toBe('');
+      expect(records, file.file).toHaveLength(file.rows! + 1);
+      for (const record of records) expect(record, file.file).not.toMatch(/[\r\n]/);
+    }
+  });
+
+  it('names hypothesis files and datasets uniquely without regard to case, within 64 bytes', async () => {
+    const long = `H_${'x'.repeat(70)}`;
+    const codebook = TINY_CODEBOOK.replace(/hypotheses:[\s\S]*$/, [
+      'hypotheses:',
+      ...['H1', 'h1', long].flatMap((id) => [`  ${id}:`, '    title: T', '    rows: [effect]', '    columns: [forms]']),
+      '',
+    ].join('\n'));
+    dir = await seedAnalysisProject({ ...handCountedProject(), codebook });
+    const out = join(tempDir(), 'exports');
+    const files = runExport({ out }).files.map((file) => file.file).filter((file) => file.startsWith('cooccur_'));
+    expect(files).toEqual(['cooccur_H1.csv', 'cooccur_h1_2.csv', `cooccur_H_${'x'.repeat(54)}.csv`]);
+    const syntax = readFileSync(join(out, 'qcode.sps'), 'utf8');
+    expect(syntax).toContain('DATASET NAME cooccur_h1_2.');
+    expect(readFileSync(join(out, 'qcode.R'), 'utf8')).toContain(`cooccur[["${long}"]] <- qcode_read("cooccur_H_${'x'.repeat(54)}.csv"`);
+  });
+
   it('uses the unit asked for the co-occurrence files', () => {
     const out = join(tempDir(), 'exports');
     runExport({ out, unit: 'document' });
@@ -139,10 +167,32 @@ describe('export all refuses', () => {
     expect(readCsv(join(out, 'codings.csv'))).toHaveLength(13);
   });
 
-  it('writes into an empty folder that exists', () => {
+  it.each([
+    ['replace-empty', [], 2],
+    ['merge', ['codings.csv', 'notes.txt'], 3],
+    ['merge', ['codings.csv', 'segments.csv', 'qcode.R'], 4],
+  ] as const)('leaves a folder as it was when a move fails (%s, existing %j, failing move %i)', (mode, existing, failAt) => {
+    const temp = tempDir();
+    const target = tempDir();
+    for (const file of ['codings.csv', 'segments.csv', 'qcode.R']) writeFileSync(join(temp, file), `new ${file}`);
+    for (const file of existing) writeFileSync(join(target, file), `old ${file}`);
+    let moves = 0;
+    const failing = (from: string, to: string): void => {
+      if (++moves === failAt) throw Object.assign(new Error('no space left'), { code: 'ENOSPC' });
+      renameSync(from, to);
+    };
+    expect(() => moveIntoPlace(temp, target, mode, failing)).toThrow(/no space left/);
+    expect(readdirSync(target).sort()).toEqual([...existing].sort());
+    for (const file of existing) expect(readFileSync(join(target, file), 'utf8')).toBe(`old ${file}`);
+  });
+
+  it('writes into an empty folder that exists, keeping the folder itself (it may be the working folder)', () => {
     const out = tempDir();
+    const before = statSync(out).ino;
     runExport({ out });
     expect(existsSync(join(out, 'qcode.sps'))).toBe(true);
+    expect(statSync(out).ino).toBe(before);
+    expect(readdirSync(dirname(out)).filter((name) => name.includes('qcode-export'))).toEqual([]);
   });
 
   it('a target that is a file, or a folder it cannot create', () => {

@@ -11,8 +11,8 @@ import { available, bundledProject, exportWithExpectations, handCountedExport, t
 const hasPspp = available('pspp', ['--version'], 'GNU PSPP');
 const UTF8 = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
 
-function pspp(dir: string, file: string): string {
-  const result = spawnSync('pspp', ['-b', '-o', `${file}.txt`, file], { cwd: dir, encoding: 'utf8', env: UTF8 });
+function pspp(dir: string, file: string, env: NodeJS.ProcessEnv = UTF8): string {
+  const result = spawnSync('pspp', ['-b', '-o', `${file}.txt`, file], { cwd: dir, encoding: 'utf8', env });
   const output = readFileSync(join(dir, `${file}.txt`), 'utf8');
   expect(result.status, output).toBe(0);
   return output;
@@ -22,8 +22,8 @@ function readCsv(path: string): Array<Record<string, string>> {
   return parse(readFileSync(path, 'utf8'), { columns: true }) as Array<Record<string, string>>;
 }
 
-function checkAgainstQcode({ out, expected }: ExportedProject): void {
-  const output = pspp(out, 'qcode.sps');
+function checkAgainstQcode({ out, expected }: ExportedProject, env: NodeJS.ProcessEnv = UTF8): void {
+  const output = pspp(out, 'qcode.sps', env);
   expect(output).not.toMatch(/error|warning/i);
   const codes = Object.keys(expected.perCode);
   const { attribute, column } = expected.crosstab;
@@ -59,6 +59,10 @@ describe.skipIf(!hasPspp)('qcode.sps in GNU PSPP', () => {
   it('reads the hand-counted project with the numbers qcode computes, and the text exactly', async () => {
     const exported = await handCountedExport();
     checkAgainstQcode(exported);
+    // The counts of test/analysis-seed.ts, by hand: Germany's cases hold 5 segments (3 with protest),
+    // Lithuania's 2 (1 with protest).
+    expect(readCsv(join(exported.out, 'check-crosstab.csv')).filter((row) => row.country !== '').map((row) => [row.country, row.n, row.coded]))
+      .toEqual([['DE', '5', '3'], ['LT', '2', '1']]);
     writeFileSync(join(exported.out, 'text.sps'), "GET FILE='segments.sav'.\nSAVE TRANSLATE /OUTFILE='check-text.csv' /TYPE=CSV /FIELDNAMES /KEEP=doc_id text /REPLACE.\n");
     pspp(exported.out, 'text.sps');
     expect(readCsv(join(exported.out, 'check-text.csv')).map((row) => row.text)).toEqual([
@@ -74,6 +78,16 @@ describe.skipIf(!hasPspp)('qcode.sps in GNU PSPP', () => {
   it('reads an --excel export (BOM, guarded cells) without errors', async () => {
     const exported = exportWithExpectations(await bundledProject(), { excel: true });
     checkAgainstQcode(exported);
+  });
+
+  it('keeps Cyrillic data and labels when PSPP runs under a non-UTF-8 locale (LANG=C)', async () => {
+    const exported = exportWithExpectations(await bundledProject(), { language: 'ru' });
+    checkAgainstQcode(exported, { ...process.env, LANG: 'C', LC_ALL: 'C' });
+    writeFileSync(join(exported.out, 'text.sps'), "GET FILE='segments.sav'.\nSAVE TRANSLATE /OUTFILE='check-text.csv' /TYPE=CSV /FIELDNAMES /KEEP=speaker text /REPLACE.\n");
+    pspp(exported.out, 'text.sps');
+    expect(readCsv(join(exported.out, 'check-text.csv'))[0]).toEqual({ speaker: 'Интервьюер', text: 'Мы вышли на пикет у посольства. 0' });
+    writeFileSync(join(exported.out, 'labels.sps'), "GET FILE='segments.sav'.\nDISPLAY DICTIONARY /VARIABLES=forms_protest.\n");
+    expect(pspp(exported.out, 'labels.sps')).toContain('forms.protest: Протест, митинг, пикет');
   });
 
   it('keeps the labels: variable, value and Cyrillic', async () => {

@@ -11,17 +11,25 @@ import { tempDir } from '../helpers.js';
 
 const hasR = available('Rscript', ['--version'], 'R');
 
-/** Runs R code after source()-ing qcode.R; the code prints "key<TAB>value" lines, returned as a map. */
-function runR(out: string, code: string): Map<string, string> {
+/**
+ * Runs R code after source()-ing qcode.R; the code prints "key<TAB>value" lines, returned as a map.
+ * Values are printed as UTF-8 whatever the locale, so that Cyrillic can be compared under LANG=C too.
+ */
+function runR(out: string, code: string, locale = 'C.UTF-8'): Map<string, string> {
   const script = join(tempDir('qcode-r-'), 'check.R');
-  writeFileSync(script, `source(${JSON.stringify(join(out, 'qcode.R'))})\nemit <- function(key, value) cat(key, "\\t", format(value), "\\n", sep = "")\n${code}\n`);
-  const result = spawnSync('Rscript', ['--vanilla', script], { cwd: tempDir('qcode-r-cwd-'), encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } });
+  writeFileSync(script, [
+    `source(${JSON.stringify(join(out, 'qcode.R'))})`,
+    'emit <- function(key, value) writeLines(paste0(key, "\\t", enc2utf8(as.character(value))), useBytes = TRUE)',
+    code,
+    '',
+  ].join('\n'));
+  const result = spawnSync('Rscript', ['--vanilla', script], { cwd: tempDir('qcode-r-cwd-'), encoding: 'utf8', env: { ...process.env, LANG: locale, LC_ALL: locale } });
   expect(result.status, result.stderr).toBe(0);
   expect(result.stderr).not.toMatch(/warning|error/i);
   return new Map(result.stdout.trim().split('\n').map((line) => line.split('\t') as [string, string]));
 }
 
-function checkAgainstQcode({ out, expected }: ExportedProject): Map<string, string> {
+function checkAgainstQcode({ out, expected }: ExportedProject, locale?: string): Map<string, string> {
   const { attribute, column } = expected.crosstab;
   const values = runR(out, `
 emit("segments", nrow(segments))
@@ -39,7 +47,7 @@ emit("label", attr(segments$${column}, "label"))
 emit("documents", nrow(documents))
 emit("cases", nrow(cases))
 emit("hypotheses", paste(names(cooccur), collapse = ","))
-`);
+`, locale);
   expect(Number(values.get('segments'))).toBe(expected.segments);
   expect(Number(values.get('codings'))).toBe(expected.codings);
   for (const [code, n] of Object.entries(expected.perCode)) expect(Number(values.get(`sum:${code}`)), code).toBe(n);
@@ -59,6 +67,10 @@ describe.skipIf(!hasR)('qcode.R in R', () => {
     expect(values.get('label')).toBe('forms.protest: Protest');
     expect(values.get('codes')).toBe('5');
     expect(values.get('hypotheses')).toBe('H1,H2');
+    // The counts of test/analysis-seed.ts, by hand: protest in 4 segments, Germany's cases hold 5
+    // segments (3 with protest), Lithuania's 2 (1 with protest).
+    expect([values.get('sum:forms_protest'), values.get('units:Germany'), values.get('coded:Germany'), values.get('units:Lithuania'), values.get('coded:Lithuania')])
+      .toEqual(['4', '5', '3', '2', '1']);
     const more = runR(exported.out, `
 emit("text", segments$text[3])
 emit("levels", paste(levels(segments$country), collapse = "|"))
@@ -77,6 +89,19 @@ emit("c", cooccur[["H1"]]$c[1])
     const values = checkAgainstQcode(exportWithExpectations(await bundledProject(), { language: 'ru' }));
     expect(values.get('label')).toBe('strategies.continuing: Продолжение деятельности, начатой в России');
     expect(values.get('documents')).toBe('6');
+  });
+
+  it('reads every row and letter under a non-UTF-8 locale (LANG=C), with and without --excel', async () => {
+    const project = await bundledProject();
+    for (const excel of [false, true]) {
+      const exported = exportWithExpectations(project, { language: 'ru', excel });
+      const values = checkAgainstQcode(exported, 'C');
+      expect(values.get('label')).toBe('strategies.continuing: Продолжение деятельности, начатой в России');
+      const text = runR(exported.out, 'emit("text", segments$text[1])\nemit("speaker", segments$speaker[1])\nemit("nchar", nchar(segments$text[1]))', 'C');
+      expect(text.get('text')).toBe('Мы вышли на пикет у посольства. 0');
+      expect(text.get('speaker')).toBe('Интервьюер');
+      expect(text.get('nchar')).toBe('33');
+    }
   });
 
   it('reads an --excel export: the BOM is stripped, guarded cells keep their apostrophe', async () => {

@@ -129,7 +129,8 @@ function registerSearch(program: Command): void {
     .option('--json', 'print JSON: {query, total, results: [...]}, matches as [start, end) in the snippet')
     .option('--csv', 'print CSV, one row per match')
     .addHelpText('after', `
-Matching ignores case and diacritics (ё = е). Quote a word that holds - or :, e.g. '"anti-war"'.
+Matching ignores case and accents on Latin letters, not ё/е: write 'еще OR ещё' or 'ещ*'.
+Quote a word that holds - or :, e.g. '"anti-war"'.
 
 Examples:
   $ qcode search embassy

@@ -46,7 +46,9 @@ export function renderHypothesisTable(hypothesis: HypothesisTable, options: Tabl
   const axes = `${hypothesis.rows.map(formatAxis).join(', ')} × ${hypothesis.columns.map(formatAxis).join(', ')}`;
   lines.push(color.bold(`${hypothesis.id === 'table' ? '' : `${hypothesis.id}  `}${hypothesis.title}`));
   const coders = options.coders === 'all' ? 'all coders' : `coder${options.coders.length > 1 ? 's' : ''} ${options.coders.join(', ')}`;
-  lines.push(color.dim(wrapAnsi(`${axes} · ${MEASURE_NAMES[options.measure]} · ${options.unit}s (N = ${table.unitCount}) · ${coders}`, options.width, { hard: true })));
+  // An ad-hoc table's title already is its axes, as typed.
+  const subtitle = [...(hypothesis.id === 'table' ? [] : [axes]), MEASURE_NAMES[options.measure], `${options.unit}s (N = ${table.unitCount})`, coders];
+  lines.push(color.dim(wrapAnsi(subtitle.join(' · '), options.width, { hard: true })));
   if (table.rows.length === 0 || table.columns.length === 0) {
     lines.push('(no rows or columns: the axes name no active codes or attribute values)');
     return lines.join('\n');

@@ -1,7 +1,10 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 
-// CSV as R, SPSS/PSPP and spreadsheets read it: RFC 4180, UTF-8, LF record ends, no BOM unless --excel.
+// CSV as R, SPSS/PSPP and spreadsheets read it: RFC 4180 (CRLF record ends), UTF-8, no BOM unless --excel.
+
+/** RFC 4180 ends every record with CRLF; GNU PSPP, R, readr and spreadsheets all read it. */
+export const RECORD_END = '\r\n';
 
 export interface CellPolicy {
   /** --excel: guard cells that a spreadsheet would run as a formula. */
@@ -60,7 +63,7 @@ export class CsvFileWriter {
   constructor(path: string, header: readonly string[], options: { bom: boolean }) {
     this.fd = openSync(path, 'wx', 0o600);
     if (options.bom) this.write(BOM);
-    this.write(`${header.map(encodeField).join(',')}\n`);
+    this.write(`${header.map(encodeField).join(',')}${RECORD_END}`);
   }
 
   /** Appends text that is already CSV (whole records or parts of one). */
@@ -114,7 +117,7 @@ export function smallCsv(header: readonly string[], rows: ReadonlyArray<Readonly
   const body = stringify(rows.map((row) => row.map((value) => (value === null ? '' : value))), {
     header: true,
     columns: [...header],
-    record_delimiter: 'unix',
+    record_delimiter: 'windows',
   });
   return options.bom ? BOM + body : body;
 }

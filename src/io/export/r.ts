@@ -91,9 +91,14 @@ export function rScript(tables: readonly ExportTable[], cooccurTables: readonly 
     '})',
     '',
     'qcode_read <- function(file, classes) {',
-    '  # UTF-8-BOM also reads files without a BOM; empty cells are NA.',
-    '  utils::read.csv(file.path(qcode_dir, file), fileEncoding = "UTF-8-BOM", colClasses = classes,',
-    '                  na.strings = "", check.names = FALSE, stringsAsFactors = FALSE)',
+    '  # encoding = "UTF-8" marks the text as UTF-8 without converting it to the locale\'s encoding, which',
+    '  # would drop every Cyrillic line under a non-UTF-8 locale (LANG=C, or Windows before R 4.2).',
+    '  # Columns are given by position and named afterwards, so a BOM (--excel) before the header is harmless.',
+    '  # Empty cells are NA.',
+    '  data <- utils::read.csv(file.path(qcode_dir, file), encoding = "UTF-8", colClasses = unname(classes),',
+    '                          na.strings = "", check.names = FALSE, stringsAsFactors = FALSE)',
+    '  names(data) <- names(classes)',
+    '  data',
     '}',
     '',
     'qcode_label <- function(data, labels) {',
@@ -103,7 +108,7 @@ export function rScript(tables: readonly ExportTable[], cooccurTables: readonly 
     '',
   ];
   const body = tables.map((table) => readTable(table, table.name));
-  const cooccur = cooccurTables.map((table) => readTable(table, `cooccur[[${rString(table.name.replace(/^cooccur_/, ''))}]]`));
+  const cooccur = cooccurTables.map((table) => readTable(table, `cooccur[[${rString(table.key ?? table.name)}]]`));
   const parts = [lines.join('\n'), body.join('\n\n')];
   if (cooccurTables.length > 0) parts.push(`cooccur <- list()\n${cooccur.join('\n\n')}`);
   return `${parts.join('\n\n')}\n`;

@@ -139,6 +139,11 @@ export function spssSyntax(tables: readonly ExportTable[], context: SyntaxContex
     '* Line breaks inside text cells are written as spaces: PSPP cannot read them in a CSV field.',
     `* Co-occurrence tables count ${context.unit}s.`,
     '',
+    '* GNU PSPP gives the .sav files the encoding of its locale: under a non-UTF-8 one (e.g. LANG=C) every',
+    '* Cyrillic letter would become "?", in the data as in the labels. SPSS reads and writes UTF-8 in its',
+    '* default Unicode mode; should it warn that UTF-8 is no locale, the warning is harmless.',
+    "SET LOCALE='UTF-8'.",
+    '',
   ];
   return `${header.join('\n')}${tables.map(readTable).join('\n\n')}\n`;
 }

@@ -29,6 +29,8 @@ export interface ExportTable {
   file: string;
   /** Name of the dataset / data frame, e.g. segments. */
   name: string;
+  /** R: the data frame's key in a list, e.g. "H1" in cooccur[["H1"]]. */
+  key?: string;
   /** One line saying what a row is. */
   title: string;
   columns: ExportColumn[];
