@@ -92,3 +92,43 @@ export function normalizeText(raw: string): { text: string; removedControls: num
   });
   return { text: text.normalize('NFC'), removedControls };
 }
+
+/**
+ * Russian writers use ё and е interchangeably (ещё / еще), so the full-text index and every query see
+ * ё as е. The replacement keeps every offset: both are single UTF-16 units.
+ */
+export function foldYo(text: string): string {
+  return /[ёЁ]/.test(text) ? text.replace(/ё/g, 'е').replace(/Ё/g, 'Е') : text;
+}
+
+/**
+ * Puts the ё back into a snippet that the full-text index cut from the folded text. The snippet holds
+ * `marks` around matches and may start or end with an ellipsis; what remains is a slice of the folded
+ * original, found and copied back character by character. A snippet that cannot be placed is returned as it is.
+ */
+export function unfoldSnippet(snippet: string, original: string, marks: readonly string[], ellipsis = '…'): string {
+  if (!/[ёЁ]/.test(original)) return snippet;
+  const folded = foldYo(original);
+  const plain = [...marks].reduce((text, mark) => text.split(mark).join(''), snippet);
+  let lead = 0;
+  let core = plain;
+  if (core.startsWith(ellipsis) && !folded.includes(core)) {
+    core = core.slice(ellipsis.length);
+    lead = ellipsis.length;
+  }
+  if (core.endsWith(ellipsis) && !folded.includes(core)) core = core.slice(0, -ellipsis.length);
+  const at = folded.indexOf(core);
+  if (at < 0) return snippet;
+  let result = '';
+  let k = 0;
+  for (let i = 0; i < snippet.length; i++) {
+    const unit = snippet[i] as string;
+    if (marks.includes(unit)) {
+      result += unit;
+      continue;
+    }
+    result += k >= lead && k < lead + core.length ? original[at + k - lead] : unit;
+    k++;
+  }
+  return result;
+}

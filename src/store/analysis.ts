@@ -1,4 +1,5 @@
 import type { CodeSpan } from '../core/cooccurrence.js';
+import { foldYo, unfoldSnippet } from '../core/text.js';
 import type { Db } from './db.js';
 import { statement } from './common.js';
 
@@ -237,20 +238,25 @@ export interface SearchHit {
   score: number;
 }
 
-/** Segments matching an FTS5 query, best first (bm25). Throws SQLite's error for a malformed query. */
+/**
+ * Segments matching an FTS5 query, best first (bm25). Throws SQLite's error for a malformed query. The
+ * index holds ё as е (migration 2), so the query is folded the same way and the snippets get their ё back.
+ */
 export function searchSegments(db: Db, query: string, limit: number, snippetTokens: number): SearchHit[] {
-  return statement(db, `
+  const hits = statement(db, `
     SELECT f.rowid AS segmentId, d.slug AS document, d.case_id AS caseId, s.ordinal, s.speaker, s.start, s."end",
            s.t_start AS tStart, f.snippet, s.text, -f.rank AS score
     FROM (SELECT rowid, rank, snippet(segments_fts, 0, char(2), char(3), '…', ?) AS snippet
           FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rank LIMIT ?) f
     JOIN segments s ON s.id = f.rowid
     JOIN documents d ON d.id = s.document_id
-    ORDER BY f.rank`).all(snippetTokens, query, limit) as SearchHit[];
+    ORDER BY f.rank`).all(snippetTokens, foldYo(query), limit) as SearchHit[];
+  for (const hit of hits) hit.snippet = unfoldSnippet(hit.snippet, hit.text, [MATCH_OPEN, MATCH_CLOSE]);
+  return hits;
 }
 
 export function countSearchMatches(db: Db, query: string): number {
-  return statement(db, 'SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?').pluck().get(query) as number;
+  return statement(db, 'SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?').pluck().get(foldYo(query)) as number;
 }
 
 // ---------------------------------------------------------------------------------------------- exports

@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { appendEvent, nowIso, statement } from './common.js';
+import { foldYo, unfoldSnippet } from '../core/text.js';
 
 // Codings, "seen" marks and the lookups that coding commands need. Every write goes through
 // writeCodingBatch: one transaction that also appends the events undo needs to revert it.
@@ -211,16 +212,20 @@ export interface TextHit {
 export const HIT_OPEN = '\u0002';
 export const HIT_CLOSE = '\u0003';
 
-/** Segments matching an FTS5 query, in document order. Throws SQLite's error for a malformed query. */
+/**
+ * Segments matching an FTS5 query, in document order. Throws SQLite's error for a malformed query. The
+ * index holds ё as е (migration 2): the query is folded alike and the snippets get their ё back.
+ */
 export function matchSegments(db: Db, query: string, filters: { documentId: number | null; speaker: string | null }): TextHit[] {
-  return statement(db, `
+  const rows = statement(db, `
     SELECT s.id, s.document_id, d.slug, d.sha256, s.ordinal, s.speaker,
-           snippet(segments_fts, 0, char(2), char(3), '…', 24) AS snippet
+           snippet(segments_fts, 0, char(2), char(3), '…', 24) AS snippet, s.text
     FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid JOIN documents d ON d.id = s.document_id
     WHERE segments_fts MATCH @query
       AND (@document IS NULL OR s.document_id = @document)
       AND (@speaker IS NULL OR s.speaker = @speaker)
-    ORDER BY d.slug, s.ordinal`).all({ query, document: filters.documentId, speaker: filters.speaker }) as TextHit[];
+    ORDER BY d.slug, s.ordinal`).all({ query: foldYo(query), document: filters.documentId, speaker: filters.speaker }) as Array<TextHit & { text: string }>;
+  return rows.map(({ text, ...hit }) => ({ ...hit, snippet: unfoldSnippet(hit.snippet, text, [HIT_OPEN, HIT_CLOSE]) }));
 }
 
 /** The distinct speakers of one document, or of all (documentId null). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codePointLength, CodePointIndex, normalizeText, sliceCodePoints } from '../../src/core/text.js';
+import { codePointLength, CodePointIndex, foldYo, normalizeText, sliceCodePoints, unfoldSnippet } from '../../src/core/text.js';
 
 describe('code-point offsets', () => {
   it('counts the REFERENCE example: 17 code points, 18 UTF-16 units', () => {
@@ -28,5 +28,23 @@ describe('normalizeText', () => {
     const { text, removedControls } = normalizeText('\uFEFFa\r\nb\rc\u0000d\u0007\te\u0301');
     expect(text).toBe('a\nb\ncd\té');
     expect(removedControls).toBe(2);
+  });
+});
+
+describe('ё and е in full-text search', () => {
+  it('folds ё into е and keeps the length', () => {
+    expect(foldYo('Ещё раз, Ёлки')).toBe('Еще раз, Елки');
+    expect(foldYo('Ещё раз, Ёлки')).toHaveLength('Ещё раз, Ёлки'.length);
+    expect(foldYo('мой')).toBe('мой');
+  });
+
+  it.each([
+    ['a snippet of the whole text', 'Да, \u0002еще\u0003 как', 'Да, ещё как', 'Да, \u0002ещё\u0003 как'],
+    ['a snippet cut at both ends', '…раз \u0002еще\u0003 раз…', 'Один раз ещё раз и ещё', '…раз \u0002ещё\u0003 раз…'],
+    ['a text that starts with an ellipsis', '…и \u0002елки\u0003', '…и ёлки', '…и \u0002ёлки\u0003'],
+    ['a text without ё', 'мой \u0002дом\u0003', 'мой дом', 'мой \u0002дом\u0003'],
+    ['a snippet that is not a slice of the text', '\u0002еще\u0003', 'совсем другое ёж', '\u0002еще\u0003'],
+  ])('puts the ё back into %s', (_, snippet, original, expected) => {
+    expect(unfoldSnippet(snippet, original, ['\u0002', '\u0003'])).toBe(expected);
   });
 });

@@ -129,7 +129,7 @@ function registerSearch(program: Command): void {
     .option('--json', 'print JSON: {query, total, results: [...]}, matches as [start, end) in the snippet')
     .option('--csv', 'print CSV, one row per match')
     .addHelpText('after', `
-Matching ignores case and accents on Latin letters, not ё/е: write 'еще OR ещё' or 'ещ*'.
+Matching ignores case and accents on Latin letters, and reads ё as е (еще finds ещё).
 Quote a word that holds - or :, e.g. '"anti-war"'.
 
 Examples:
