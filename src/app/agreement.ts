@@ -38,7 +38,8 @@ import type { Project } from './project.js';
 //   of those dimensions only; for the other codes that coder is missing, not absent.
 // - Per code, presence/absence: percent agreement and Cohen's kappa over the units every compared coder has
 //   seen; Krippendorff's binary alpha over the units at least two of them have seen, unseen = missing.
-// - Per exclusive dimension, nominal alpha over its codes: a coder who saw a unit but gave it no code of the
+// - Per exclusive dimension, nominal alpha over its codes, for segments only (a document carries several codes
+//   of an exclusive dimension as a matter of course): a coder who saw a unit but gave it no code of the
 //   dimension (or, against the rule, several) is missing for that unit.
 // - Per dimension and overall: the mean of the per-code alphas and the pooled alpha of the summed
 //   coincidence matrices; pooled percent agreement and kappa likewise sum the per-code counts.
@@ -107,7 +108,10 @@ export interface DimensionAgreement extends PooledAgreement {
   dimension: string;
   label: string;
   exclusive: boolean;
-  /** Nominal alpha over the codes of an exclusive dimension; null when not exclusive or only partly selected. */
+  /**
+   * Nominal alpha over the codes of an exclusive dimension; null when not exclusive, only partly selected, or
+   * with --unit document. `multiple`: units where a coder gave several of its codes (missing for that coder).
+   */
   nominal: (AlphaResult & { interval: AlphaInterval | null; multiple: number }) | null;
 }
 
@@ -414,7 +418,7 @@ export function computeAgreement(project: Project, options: AgreementOptions): A
 
   const dimensions: DimensionAgreement[] = scope.dimensions.map((dimension) => {
     const members = codes.filter((code) => code.dimension === dimension.id);
-    const nominal = dimension.exclusive && dimension.complete
+    const nominal = dimension.exclusive && dimension.complete && unit === 'segment'
       ? nominalAlpha(data, scope, dimension.id, n, options.bootstrap === undefined ? undefined : bootstrapOptions)
       : null;
     return { dimension: dimension.id, label: dimension.label, exclusive: dimension.exclusive, ...pooled(members, n), nominal };
@@ -482,7 +486,6 @@ function nominalAlpha(
         touchedUnits.push(data.entryUnit[e]!);
       } else if (before !== k && before !== SEVERAL) {
         value[cell] = SEVERAL;
-        multiple++;
       }
     }
   });
@@ -490,11 +493,14 @@ function nominalAlpha(
   for (const u of new Set(touchedUnits)) {
     const row: Array<number | null> = [];
     let values = 0;
+    let several = false;
     for (let i = 0; i < n; i++) {
       const v = value[u * n + i]!;
       row.push(v >= 0 ? v : null);
       if (v >= 0) values++;
+      if (v === SEVERAL) several = true;
     }
+    if (several) multiple++;
     if (values >= 2) rows.push(row);
   }
   const alpha = krippendorffAlpha(rows, 'nominal');

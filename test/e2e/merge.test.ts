@@ -63,6 +63,7 @@ interface Row {
   kappa: number | null;
   alpha: number | null;
   nominal_alpha: number | null;
+  nominal_units: number | null;
   flag: string;
 }
 
@@ -95,6 +96,7 @@ describe('team workflow: copies coded apart, merged, measured', () => {
     expect([row('forms.protest').flag, row('forms.petitions').flag, row('forms.media').flag]).toEqual(['below 0.667', 'ok', 'undefined']);
     const dimension = rows.find((item) => item.level === 'dimension' && item.id === 'migration_effect')!;
     expect(dimension.nominal_alpha).toBeCloseTo(0, 12);
+    expect(dimension.nominal_units).toBe(2);
     expect(rows.at(-1)).toMatchObject({ level: 'overall', id: 'all', units: null });
 
     const csv = qcode(anna, 'disagreements', '--coders', 'anna,boris', '--csv').split('\n');
@@ -126,10 +128,10 @@ describe('team workflow: copies coded apart, merged, measured', () => {
     expect(table).toMatch(/anna vs boris · 42 segments · 5 segments seen by both/);
     const csv = qcode(anna, 'agreement', '--coders', 'anna,boris', '--code', 'forms.petitions', '--csv');
     expect(csv).toBe([
-      'level,id,dimension,coded_anna,coded_boris,units,decisions,agreement,kappa,alpha,alpha_low,alpha_high,alpha_units,mean_alpha,nominal_alpha,nominal_low,nominal_high,flag',
-      'code,forms.petitions,forms,2,2,5,5,1,1,1,,,5,,,,,ok',
-      'dimension,forms,forms,,,,5,1,1,1,,,5,1,,,,ok',
-      'overall,all,,,,,5,1,1,1,,,5,1,,,,ok',
+      'level,id,dimension,coded_anna,coded_boris,units,decisions,agreement,kappa,alpha,alpha_low,alpha_high,alpha_units,mean_alpha,nominal_alpha,nominal_low,nominal_high,nominal_units,flag',
+      'code,forms.petitions,forms,2,2,5,5,1,1,1,,,5,,,,,,ok',
+      'dimension,forms,forms,,,,5,1,1,1,,,5,1,,,,,ok',
+      'overall,all,,,,,5,1,1,1,,,5,1,,,,,ok',
       '',
     ].join('\n'));
   });

@@ -218,6 +218,14 @@ describe('agreement: nominal alpha of an exclusive dimension', () => {
     expect(rating.nominal?.alpha).toBe(1);
   });
 
+  it('gives no nominal alpha with --unit document, where a document carries several codes of the dimension', () => {
+    const dir = krippendorffProject();
+    const report = withProject(dir, (project) => computeAgreement(project, { coders: OBSERVERS, dimensions: ['rating'], unit: 'document' }));
+    expect(report.dimensions[0]!.nominal).toBeNull();
+    // Per code, a document carries rating.r3 for all four observers (they all gave it to units 3 and 4).
+    expect(code(report, 'rating.r3')).toMatchObject({ units: 1, coded: [1, 1, 1, 1], percentAgreement: 1 });
+  });
+
   it('gives a bootstrap interval around the estimate, the same for the same seed', () => {
     const dir = krippendorffProject();
     const run = (seed: number) => withProject(dir, (project) => computeAgreement(project, { coders: OBSERVERS, dimensions: ['rating'], bootstrap: 300, seed }));

@@ -224,6 +224,7 @@ type AgreementRow = Record<string, unknown> & {
   nominal_alpha: number | null;
   nominal_low: number | null;
   nominal_high: number | null;
+  nominal_units: number | null;
   flag: string;
 };
 
@@ -245,6 +246,7 @@ function codeRow(code: CodeAgreement, coders: readonly string[]): AgreementRow {
     nominal_alpha: null,
     nominal_low: null,
     nominal_high: null,
+    nominal_units: null,
     flag: code.flag,
   };
 }
@@ -267,6 +269,7 @@ function pooledRow(level: 'dimension' | 'overall', id: string, pooled: PooledAgr
     nominal_alpha: nominal?.alpha ?? null,
     nominal_low: nominal?.interval?.low ?? null,
     nominal_high: nominal?.interval?.high ?? null,
+    nominal_units: nominal?.units ?? null,
     flag: pooled.flag,
   };
 }
@@ -318,7 +321,7 @@ function renderAgreement(report: AgreementReport, options: OutputOptions, withIn
   out('flag: ! <0.8 tentative conclusions only · ✗ <0.667 not reliable · n/a no variation (alpha undefined)');
   const multiple = report.dimensions.filter((dimension) => (dimension.nominal?.multiple ?? 0) > 0);
   for (const dimension of multiple) {
-    note(`${dimension.dimension}: ${plural(dimension.nominal!.multiple, 'unit')} where a coder gave more than one code of this exclusive dimension count as missing for that coder.`);
+    note(`${dimension.dimension}: on ${plural(dimension.nominal!.multiple, 'segment')} a coder gave more than one code of this exclusive dimension; there that coder counts as missing in its nominal alpha.`);
   }
 }
 
