@@ -340,12 +340,21 @@ function renderMerge(report: MergeReport, quiet: boolean): void {
   }
   for (const id of added.retiredCodes) out(`  ! code ${id} (used over there, not in this codebook) added as retired`);
   for (const name of added.retiredAttributes) out(`  ! attribute ${name} (used over there, not in this codebook) added as retired`);
+  const why = {
+    'slug-taken': 'its slug is taken here by a different text',
+    'segmentation-differs': 'same text as a document here, but segmented differently',
+    'duplicate-text': 'same text as another document over there, already matched to the one here',
+  } as const;
   for (const item of report.renamedDocuments) {
     const where = item.as === item.slug ? 'came in as a separate document' : `came in as ${item.as}`;
-    out(`  ! ${item.slug} ${where}: ${item.reason === 'slug-taken' ? 'its slug is taken here by a different text' : 'same text as a document here, but segmented differently'}`);
+    out(`  ! ${item.slug} ${where}: ${why[item.reason]}`);
   }
   for (const conflict of report.caseValueConflicts) {
     out(`  ! case ${conflict.case} ${conflict.attribute}: kept ${conflict.kept} (other project: ${conflict.other})`);
+  }
+  if (added.documentCases > 0) out(`  + ${plural(added.documentCases, 'document')} without a case here assigned to the other project's case`);
+  for (const conflict of report.documentCaseConflicts) {
+    out(`  ! document ${conflict.document}: kept case ${conflict.kept} (other project: ${conflict.other})`);
   }
   if (report.orphanMemos > 0) out(`  ! ${plural(report.orphanMemos, 'memo')} about things deleted over there came in as project memos`);
   if (report.coderConflicts.length > 0) {
