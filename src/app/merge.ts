@@ -79,7 +79,7 @@ export interface MergeOptions {
   /** The other project's coder names to bring in under another name (old → new), to keep two copies apart. */
   renameCoders?: ReadonlyMap<string, string> | undefined;
   cwd?: string | undefined;
-  /** Test hook: called inside the transaction, after documents, segments and codings are written. */
+  /** Test hook: called inside the transaction after every row is written, just before the commit. */
   insideTransaction?: (() => void) | undefined;
 }
 
@@ -190,6 +190,7 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
         if (hasAdditions(report)) {
           appendEvent(db, { coderId: null, action: 'merge', payload: { from: otherPath, added: report.added, conflicts: report.coderConflicts.length } });
         }
+        options.insideTransaction?.();
         if (options.dryRun) throw new DryRunRollback();
       }).immediate();
       report.applied = true;
@@ -340,7 +341,6 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     insertSeenDimension(db, { ...row, segment_id: segmentOf.get(row.segment_id)!, coder_id: coderOf.get(row.coder_id)! });
   }
 
-  options.insideTransaction?.();
 
   const memosHere = new Map<string, number>();
   for (const memo of memoRecords(other)) {

@@ -152,7 +152,14 @@ describe('merge killed midway', () => {
   it('leaves the target exactly as it was, and a later merge succeeds', async () => {
     const [anna, vera] = copies('study-anna', 'study-vera') as [string, string];
     tagFrom(anna, ANNA);
-    tagFrom(vera, ANNA.map((line) => line.replace(/,anna$/, ',vera')));
+    // vera brings every kind of row a merge writes: a coder, a document with segments, codings, seen marks,
+    // a memo, events and a case.
+    const sources = tempDir('qcode-sources-');
+    copyFileSync(join(FIXTURES, 'interviews', 'r03-warsaw-ru.txt'), join(sources, 'r03-warsaw-ru.txt'));
+    qcode(vera, 'import', join(sources, 'r03-warsaw-ru.txt'));
+    tagFrom(vera, [...ANNA.map((line) => line.replace(/,anna$/, ',vera')), 'r03-warsaw-ru,2,forms.media,vera']);
+    qcode(vera, 'memo', 'add', '--segment', 'r03-warsaw-ru:2', '--coder', 'vera', 'о газете, не о протесте');
+    qcode(vera, 'cases', 'set', 'R03', 'host_country=PL');
     const before = projectContent(anna);
 
     const child = spawn(process.execPath, [BIN, '--project', anna, 'merge', vera], {
@@ -176,7 +183,7 @@ describe('merge killed midway', () => {
 
     expect(query(anna, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     expect(projectContent(anna)).toEqual(before);
-    const merged = JSON.parse(qcode(anna, 'merge', vera, '--json')) as { added: { coders: number; codings: number } };
-    expect(merged.added).toMatchObject({ coders: 1, codings: 6 });
+    const merged = JSON.parse(qcode(anna, 'merge', vera, '--json')) as { added: Record<string, number> };
+    expect(merged.added).toMatchObject({ coders: 1, cases: 1, documents: 1, codings: 7, memos: 1 });
   });
 });

@@ -189,7 +189,7 @@ function parseRenames(pairs: readonly string[]): Map<string, string> {
 
 /**
  * QCODE_TEST_PAUSE_MERGE_MS (a test hook, not for users): merge pauses that long inside its transaction,
- * after writing documents, segments and codings, so a test can kill it there and check that nothing stuck.
+ * after writing every row and before the commit, so a test can kill it there and check that nothing stuck.
  */
 function testPauseHook(): (() => void) | undefined {
   const ms = Number(process.env.QCODE_TEST_PAUSE_MERGE_MS ?? '');
