@@ -100,13 +100,17 @@ describe('team workflow: copies coded apart, merged, measured', () => {
     expect(rows.at(-1)).toMatchObject({ level: 'overall', id: 'all', units: null });
 
     const csv = qcode(anna, 'disagreements', '--coders', 'anna,boris', '--csv').split('\n');
-    expect(csv[0]).toBe('document,ordinal,speaker,text,codes_anna,codes_boris');
+    expect(csv[0]).toBe('document,ordinal,speaker,text,codes_anna,codes_boris,only_anna,only_boris');
     expect(csv.filter((line) => line.startsWith(`${R01},`))).toHaveLength(2);
     const disagreements = JSON.parse(qcode(anna, 'disagreements', '--coders', 'anna,boris', '--json')) as Array<Record<string, unknown>>;
-    expect(disagreements.map((item) => [item.document, item.ordinal, item.codes_anna, item.codes_boris])).toEqual([
-      [R01, 3, 'forms.petitions', 'forms.protest forms.petitions'],
-      [R01, 6, 'migration_effect.inhibiting', 'migration_effect.mobilising'],
+    expect(disagreements.map((item) => [item.document, item.ordinal, item.codes_anna, item.codes_boris, item.only_anna, item.only_boris])).toEqual([
+      [R01, 3, 'forms.petitions', 'forms.protest forms.petitions', '', 'forms.protest'],
+      [R01, 6, 'migration_effect.inhibiting', 'migration_effect.mobilising', 'migration_effect.inhibiting', 'migration_effect.mobilising'],
     ]);
+    const screen = qcode(anna, 'disagreements', '--coders', 'anna,boris');
+    expect(screen).toMatch(/^document +# +speaker +text +only anna +only boris$/m);
+    expect(screen).toMatch(new RegExp(`^${R01} +3 .* — +forms\\.protest$`, 'm'));
+    expect(screen).toMatch(/2 disagreements in 5 segments seen by both anna and boris\./);
 
     const after = projectContent(anna);
     const again = JSON.parse(qcode(anna, 'merge', boris, '--json')) as { added: Record<string, unknown> };

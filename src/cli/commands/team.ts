@@ -92,14 +92,20 @@ Examples:
           text: item.text,
           [`codes_${first}`]: item.first.join(' '),
           [`codes_${second}`]: item.second.join(' '),
+          [`only_${first}`]: item.first.filter((code) => !item.second.includes(code)).join(' '),
+          [`only_${second}`]: item.second.filter((code) => !item.first.includes(code)).join(' '),
         }));
+        const scripted = options.json === true || options.csv === true;
+        // On screen only what differs: the full lists of a segment with many codes bury the one that matters.
+        const codeList = (value: unknown): string => (value === '' ? '—' : String(value).split(' ').join(', '));
         const columns: Column<Record<string, unknown>>[] = [
           { key: 'document', header: 'document' },
           { key: 'ordinal', header: '#', align: 'right' },
           { key: 'speaker', header: 'speaker' },
           { key: 'text', header: 'text', format: (value) => shorten(String(value), 60) },
-          { key: `codes_${first}`, header: first, format: (value) => String(value).split(' ').join(', ') },
-          { key: `codes_${second}`, header: second, format: (value) => String(value).split(' ').join(', ') },
+          ...(scripted ? [`codes_${first}`, `codes_${second}`].map((key): Column<Record<string, unknown>> => ({ key, header: key })) : []),
+          { key: `only_${first}`, header: `only ${first}`, format: codeList },
+          { key: `only_${second}`, header: `only ${second}`, format: codeList },
         ];
         writeRows(rows, columns, options);
         if (!options.json && !options.csv && !globals(command).quiet) {
