@@ -71,6 +71,15 @@ export function seenPairs(db: Db, coderIds: readonly number[]): SeenPairs {
   return unpack(packed, coderIds.length);
 }
 
+/** Whether a coder has any work (codings or seen marks), and whether any of it was written by reconcile. */
+export function coderHistory(db: Db, coderId: number): { work: boolean; reconciled: boolean } {
+  const row = statement(db, `
+    SELECT EXISTS (SELECT 1 FROM codings WHERE coder_id = @coder) OR EXISTS (SELECT 1 FROM seen WHERE coder_id = @coder) AS work,
+      EXISTS (SELECT 1 FROM events WHERE coder_id = @coder AND json_extract(payload, '$.via') LIKE 'reconcile %') AS reconciled`)
+    .get({ coder: coderId }) as { work: number; reconciled: number };
+  return { work: row.work === 1, reconciled: row.reconciled === 1 };
+}
+
 /** What these coders went through in one-dimension passes (`qcode code --dimension D`). */
 export interface DimensionPasses {
   /**
