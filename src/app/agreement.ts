@@ -20,6 +20,7 @@ import type { Db } from '../store/db.js';
 import {
   codesUsedBy,
   codingTriples,
+  dimensionPasses,
   maxSegmentId,
   segmentDetail,
   segmentsInScope,
@@ -33,9 +34,12 @@ import type { Project } from './project.js';
 // Agreement between coders, computed from the project's codings and "seen" marks (docs/team.md states the rules):
 // - A unit is a segment, or a document with --unit document. A coder has seen a unit when the store says so
 //   (seen) or when they coded it; a coder has seen a document when they have seen any of its segments.
+// - A segment a coder went through only in one-dimension passes (qcode code --dimension D) is seen for the codes
+//   of those dimensions only; for the other codes that coder is missing, not absent.
 // - Per code, presence/absence: percent agreement and Cohen's kappa over the units every compared coder has
 //   seen; Krippendorff's binary alpha over the units at least two of them have seen, unseen = missing.
-// - Per exclusive dimension, nominal alpha over its codes: a coder who saw a unit but gave it no code of the
+// - Per exclusive dimension, nominal alpha over its codes, for segments only (a document carries several codes
+//   of an exclusive dimension as a matter of course): a coder who saw a unit but gave it no code of the
 //   dimension (or, against the rule, several) is missing for that unit.
 // - Per dimension and overall: the mean of the per-code alphas and the pooled alpha of the summed
 //   coincidence matrices; pooled percent agreement and kappa likewise sum the per-code counts.
@@ -104,7 +108,10 @@ export interface DimensionAgreement extends PooledAgreement {
   dimension: string;
   label: string;
   exclusive: boolean;
-  /** Nominal alpha over the codes of an exclusive dimension; null when not exclusive or only partly selected. */
+  /**
+   * Nominal alpha over the codes of an exclusive dimension; null when not exclusive, only partly selected, or
+   * with --unit document. `multiple`: units where a coder gave several of its codes (missing for that coder).
+   */
   nominal: (AlphaResult & { interval: AlphaInterval | null; multiple: number }) | null;
 }
 
@@ -203,7 +210,13 @@ function resolveDocuments(db: Db, slugs: readonly string[] | undefined): number[
 /** Units, who has seen each (a bit mask per unit), and the codings sorted by code. */
 interface UnitData {
   units: number;
+  /** Who has seen each unit for every dimension. */
   seenMask: Uint32Array;
+  /**
+   * Who has seen each unit for one dimension only (one-dimension passes), OR-ed onto seenMask for the codes of
+   * that dimension. Only dimensions with such sightings have an entry.
+   */
+  passMask: Map<string, Uint32Array>;
   /** Codings in scope grouped by code: code k owns entries [codeStart[k], codeStart[k + 1]). */
   codeStart: Int32Array;
   entryUnit: Int32Array;
@@ -232,9 +245,30 @@ function loadUnitData(db: Db, scope: Scope, unit: AgreementUnit): UnitData {
     units = unitOfDocument.size;
   }
 
+  const n = coderIds.length;
+  const passes = dimensionPasses(db, coderIds);
+  const partial = new Set<number>();
+  for (let i = 0; i < passes.partial.segment.length; i++) partial.add(passes.partial.segment[i]! * n + passes.partial.coder[i]!);
+  const passMask = new Map<string, Uint32Array>();
+  const passMaskOf = (dimensionId: string): Uint32Array => {
+    let mask = passMask.get(dimensionId);
+    if (mask === undefined) {
+      mask = new Uint32Array(units);
+      passMask.set(dimensionId, mask);
+    }
+    return mask;
+  };
+  const dimensionsInScope = new Set(scope.dimensions.map((dimension) => dimension.id));
+  for (let i = 0; i < passes.passes.segment.length; i++) {
+    const dimensionId = passes.passes.dimension[i]!;
+    const u = unitOfSegment[passes.passes.segment[i]!] ?? -1;
+    if (u >= 0 && dimensionsInScope.has(dimensionId)) passMaskOf(dimensionId)[u]! |= 1 << passes.passes.coder[i]!;
+  }
+
   const seenMask = new Uint32Array(units);
   const seen = seenPairs(db, coderIds);
   for (let i = 0; i < seen.segment.length; i++) {
+    if (partial.size > 0 && partial.has(seen.segment[i]! * n + seen.coder[i]!)) continue;
     const u = unitOfSegment[seen.segment[i]!] ?? -1;
     if (u >= 0) seenMask[u]! |= 1 << seen.coder[i]!;
   }
@@ -254,10 +288,36 @@ function loadUnitData(db: Db, scope: Scope, unit: AgreementUnit): UnitData {
     const at = fill[triples.code[i]!]!++;
     entryUnit[at] = u;
     entryCoder[at] = triples.coder[i]!;
-    // A coder who coded a unit has seen it, whatever the seen table says.
-    seenMask[u]! |= 1 << triples.coder[i]!;
+    // A coder who coded a unit has seen it, whatever the seen table says; in a one-dimension pass, for that dimension.
+    const bit = 1 << triples.coder[i]!;
+    if (partial.size > 0 && partial.has(triples.segment[i]! * n + triples.coder[i]!)) passMaskOf(scope.codes[triples.code[i]!]!.dimensionId)[u]! |= bit;
+    else seenMask[u]! |= bit;
   }
-  return { units, seenMask, codeStart, entryUnit, entryCoder };
+  return { units, seenMask, passMask, codeStart, entryUnit, entryCoder };
+}
+
+/** Who has seen each unit for the codes of one dimension. */
+function seenFor(data: UnitData, dimensionId: string): Uint32Array {
+  const pass = data.passMask.get(dimensionId);
+  if (pass === undefined) return data.seenMask;
+  const mask = new Uint32Array(data.units);
+  for (let u = 0; u < data.units; u++) mask[u] = data.seenMask[u]! | pass[u]!;
+  return mask;
+}
+
+/** Who has seen each unit for at least one of the dimensions compared. */
+function seenForAny(data: UnitData): Uint32Array {
+  if (data.passMask.size === 0) return data.seenMask;
+  const mask = data.seenMask.slice();
+  for (const pass of data.passMask.values()) for (let u = 0; u < data.units; u++) mask[u]! |= pass[u]!;
+  return mask;
+}
+
+/** How many units each number of coders has seen (index = number of coders). */
+function unitsBySeers(mask: Uint32Array, coders: number): number[] {
+  const counts = new Array<number>(coders + 1).fill(0);
+  for (let u = 0; u < mask.length; u++) counts[popcount(mask[u]!)]! += 1;
+  return counts;
 }
 
 function popcount(x: number): number {
@@ -282,16 +342,27 @@ export function computeAgreement(project: Project, options: AgreementOptions): A
   const n = scope.coders.length;
   const allMask = n === 32 ? 0xffffffff : (1 << n) - 1;
 
-  // How many units each number of coders has seen: the absent cells of every code's tally start from these.
-  const unitsBySeers = new Array<number>(n + 1).fill(0);
-  for (let u = 0; u < data.units; u++) unitsBySeers[popcount(data.seenMask[u]!)]! += 1;
-  const unitsSeenByAll = unitsBySeers[n]!;
-  const unitsSeenByTwo = unitsBySeers.slice(2).reduce((sum, count) => sum + count, 0);
+  const anySeers = unitsBySeers(seenForAny(data), n);
+  const unitsSeenByAll = anySeers[n]!;
+  const unitsSeenByTwo = anySeers.slice(2).reduce((sum, count) => sum + count, 0);
+  // Who has seen what, per dimension: the absent cells of every code's tally start from these counts.
+  const seenByDimension = new Map<string, { mask: Uint32Array; bySeers: number[] }>();
+  const seenOf = (dimensionId: string): { mask: Uint32Array; bySeers: number[] } => {
+    let entry = seenByDimension.get(dimensionId);
+    if (entry === undefined) {
+      const mask = seenFor(data, dimensionId);
+      entry = { mask, bySeers: unitsBySeers(mask, n) };
+      seenByDimension.set(dimensionId, entry);
+    }
+    return entry;
+  };
 
   const codedMask = new Uint32Array(data.units);
   const touched = new Int32Array(data.units);
   const bootstrapOptions = { samples: options.bootstrap ?? 1, seed: options.seed ?? 1 };
   const codes: CodeAgreement[] = scope.codes.map((code, k) => {
+    const { mask: seenMask, bySeers } = seenOf(code.dimensionId);
+    const seenByAll = bySeers[n]!;
     let touchedCount = 0;
     for (let e = data.codeStart[k]!; e < data.codeStart[k + 1]!; e++) {
       const u = data.entryUnit[e]!;
@@ -309,11 +380,11 @@ export function computeAgreement(project: Project, options: AgreementOptions): A
       const mask = codedMask[u]!;
       codedMask[u] = 0;
       for (let i = 0; i < n; i++) if (mask & (1 << i)) coded[i]! += 1;
-      const seers = popcount(data.seenMask[u]!);
+      const seers = popcount(seenMask[u]!);
       const ones = popcount(mask);
       present[seers]![ones]! += 1;
       touchedBySeers[seers]! += 1;
-      if ((data.seenMask[u]! >>> 0) === allMask >>> 0) {
+      if ((seenMask[u]! >>> 0) === allMask >>> 0) {
         allTouched++;
         if (ones === n) allPresent++;
         if (n === 2) pairCells[mask]! += 1;
@@ -321,21 +392,21 @@ export function computeAgreement(project: Project, options: AgreementOptions): A
     }
     const tally: PresenceTally[] = [];
     for (let m = 2; m <= n; m++) {
-      tally.push({ coders: m, present: 0, units: unitsBySeers[m]! - touchedBySeers[m]! });
+      tally.push({ coders: m, present: 0, units: bySeers[m]! - touchedBySeers[m]! });
       for (let ones = 1; ones <= m; ones++) tally.push({ coders: m, present: ones, units: present[m]![ones]! });
     }
     const coincidence = binaryCoincidenceFromTally(tally);
     const alpha = alphaFromCoincidence(coincidence, 'nominal');
-    const agreed = allPresent + (unitsSeenByAll - allTouched);
+    const agreed = allPresent + (seenByAll - allTouched);
     const table: [[number, number], [number, number]] | null =
-      n === 2 ? [[unitsSeenByAll - allTouched, pairCells[2]!], [pairCells[1]!, pairCells[3]!]] : null;
+      n === 2 ? [[seenByAll - allTouched, pairCells[2]!], [pairCells[1]!, pairCells[3]!]] : null;
     return {
       code: code.id,
       dimension: code.dimensionId,
       coded,
-      units: unitsSeenByAll,
+      units: seenByAll,
       agreed,
-      percentAgreement: unitsSeenByAll === 0 ? null : agreed / unitsSeenByAll,
+      percentAgreement: seenByAll === 0 ? null : agreed / seenByAll,
       kappa: table === null ? null : cohenKappaFromTable(table),
       table,
       alpha,
@@ -347,7 +418,7 @@ export function computeAgreement(project: Project, options: AgreementOptions): A
 
   const dimensions: DimensionAgreement[] = scope.dimensions.map((dimension) => {
     const members = codes.filter((code) => code.dimension === dimension.id);
-    const nominal = dimension.exclusive && dimension.complete
+    const nominal = dimension.exclusive && dimension.complete && unit === 'segment'
       ? nominalAlpha(data, scope, dimension.id, n, options.bootstrap === undefined ? undefined : bootstrapOptions)
       : null;
     return { dimension: dimension.id, label: dimension.label, exclusive: dimension.exclusive, ...pooled(members, n), nominal };
@@ -415,7 +486,6 @@ function nominalAlpha(
         touchedUnits.push(data.entryUnit[e]!);
       } else if (before !== k && before !== SEVERAL) {
         value[cell] = SEVERAL;
-        multiple++;
       }
     }
   });
@@ -423,11 +493,14 @@ function nominalAlpha(
   for (const u of new Set(touchedUnits)) {
     const row: Array<number | null> = [];
     let values = 0;
+    let several = false;
     for (let i = 0; i < n; i++) {
       const v = value[u * n + i]!;
       row.push(v >= 0 ? v : null);
       if (v >= 0) values++;
+      if (v === SEVERAL) several = true;
     }
+    if (several) multiple++;
     if (values >= 2) rows.push(row);
   }
   const alpha = krippendorffAlpha(rows, 'nominal');
@@ -484,10 +557,21 @@ export function pairedCodeSets(project: Project, options: ScopeOptions): PairedS
       else if (list[list.length - 1] !== code.id) list.push(code.id);
     }
   });
+  const dimensionOf = new Map(scope.codes.map((code) => [code.id, code.dimensionId]));
   const segments: PairedSegments['segments'] = [];
   for (let u = 0; u < data.units; u++) {
-    if (data.seenMask[u] !== 3) continue;
-    segments.push({ segmentId: segmentIds[u]!, first: codeSets[0]!.get(u) ?? [], second: codeSets[1]!.get(u) ?? [] });
+    const first = codeSets[0]!.get(u) ?? [];
+    const second = codeSets[1]!.get(u) ?? [];
+    if (data.seenMask[u] === 3) {
+      segments.push({ segmentId: segmentIds[u]!, first, second });
+      continue;
+    }
+    // Seen by both only in one-dimension passes: compare the codes of the dimensions both went through.
+    const shared = new Set<string>();
+    for (const [dimensionId, pass] of data.passMask) if ((data.seenMask[u]! | pass[u]!) === 3) shared.add(dimensionId);
+    if (shared.size === 0) continue;
+    const within = (codes: string[]): string[] => codes.filter((code) => shared.has(dimensionOf.get(code)!));
+    segments.push({ segmentId: segmentIds[u]!, first: within(first), second: within(second) });
   }
   return { coders: [scope.coders[0]!, scope.coders[1]!], segments };
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseCodebook } from '../core/codebook.js';
 import { describeStep, planCodebookApply, type CodebookPlan } from '../core/codebook-plan.js';
 import { UserError, usageError } from '../core/errors.js';
+import { didYouMeanSuffix } from '../core/suggest.js';
 import { applyCodebookPlan, latestCodebookYaml, loadStoredCodebook } from '../store/codebook.js';
 import { appendEvent, nowIso } from '../store/common.js';
 import { segmentDetail as segmentPlace } from '../store/team.js';
@@ -48,6 +49,7 @@ import {
   otherCoders,
   segmentRecords,
   segmentSpans,
+  setDocumentCase,
   slugTaken,
   type SegmentRecord,
 } from '../store/merge.js';
@@ -77,7 +79,7 @@ export interface MergeOptions {
   /** The other project's coder names to bring in under another name (old → new), to keep two copies apart. */
   renameCoders?: ReadonlyMap<string, string> | undefined;
   cwd?: string | undefined;
-  /** Test hook: called inside the transaction, after documents, segments and codings are written. */
+  /** Test hook: called inside the transaction after every row is written, just before the commit. */
   insideTransaction?: (() => void) | undefined;
 }
 
@@ -89,6 +91,8 @@ export interface MergeReport {
     coders: number;
     cases: number;
     caseValues: number;
+    /** Matched documents without a case here that the other project assigns to one. */
+    documentCases: number;
     documents: number;
     segments: number;
     codings: number;
@@ -99,9 +103,11 @@ export interface MergeReport {
     retiredAttributes: string[];
   };
   matchedDocuments: number;
-  /** Documents that came in under a new slug, and why. */
-  renamedDocuments: Array<{ slug: string; as: string; reason: 'slug-taken' | 'segmentation-differs' }>;
+  /** Documents that came in as separate documents (under a new slug when theirs is taken here), and why. */
+  renamedDocuments: Array<{ slug: string; as: string; reason: 'slug-taken' | 'segmentation-differs' | 'duplicate-text' }>;
   caseValueConflicts: Array<{ case: string; attribute: string; kept: string; other: string }>;
+  /** Matched documents assigned to different cases in the two projects: this project's case is kept. */
+  documentCaseConflicts: Array<{ document: string; kept: string; other: string }>;
   /** Segments that a coder of the same name coded differently in the two projects; both sets of codes are kept. */
   coderConflicts: Array<{ document: string; ordinal: number; coder: string }>;
   /** Memos whose target no longer exists in the other project: brought in as project memos. */
@@ -157,10 +163,11 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
     other: otherPath,
     applied: false,
     codebook: { differences: [], from: options.codebookFrom ?? null, yamlReplaced: false },
-    added: { coders: 0, cases: 0, caseValues: 0, documents: 0, segments: 0, codings: 0, seen: 0, memos: 0, events: 0, retiredCodes: [], retiredAttributes: [] },
+    added: { coders: 0, cases: 0, caseValues: 0, documentCases: 0, documents: 0, segments: 0, codings: 0, seen: 0, memos: 0, events: 0, retiredCodes: [], retiredAttributes: [] },
     matchedDocuments: 0,
     renamedDocuments: [],
     caseValueConflicts: [],
+    documentCaseConflicts: [],
     coderConflicts: [],
     orphanMemos: 0,
   };
@@ -168,6 +175,7 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
   // One read transaction on the other store: a consistent snapshot even if a colleague is coding in it.
   other.prepare('BEGIN').run();
   try {
+    checkRenames(otherCoders(other).map((coder) => coder.name), options.renameCoders);
     const comparison = compareCodebooks(db, other, otherPath);
     report.codebook.differences = comparison.plan.steps.map(describeStep);
     if (report.codebook.differences.length > 0 && options.codebookFrom === undefined) {
@@ -182,6 +190,7 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
         if (hasAdditions(report)) {
           appendEvent(db, { coderId: null, action: 'merge', payload: { from: otherPath, added: report.added, conflicts: report.coderConflicts.length } });
         }
+        options.insideTransaction?.();
         if (options.dryRun) throw new DryRunRollback();
       }).immediate();
       report.applied = true;
@@ -197,9 +206,26 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
   }
 }
 
+/** A rename must name a coder of the other project and must not pour two of its coders into one name. */
+function checkRenames(otherNames: readonly string[], renames: ReadonlyMap<string, string> | undefined): void {
+  if (renames === undefined || renames.size === 0) return;
+  const known = new Set(otherNames);
+  const targets = new Map<string, string>();
+  for (const name of otherNames) targets.set(renames.get(name) ?? name, name);
+  for (const [from, to] of renames) {
+    if (!known.has(from)) {
+      throw usageError(`--rename-coder ${from}=${to}: the other project has no coder "${from}"${didYouMeanSuffix(from, known)}`, `Its coders: ${otherNames.join(', ') || 'none'}`);
+    }
+    const owner = targets.get(to);
+    if (owner !== undefined && owner !== from) {
+      throw usageError(`--rename-coder ${from}=${to}: "${to}" would hold the work of both "${from}" and "${owner}" of the other project`, 'Choose a name no other coder over there has or is renamed to');
+    }
+  }
+}
+
 function hasAdditions(report: MergeReport): boolean {
   const added = report.added;
-  return added.coders + added.cases + added.caseValues + added.documents + added.segments + added.codings + added.seen + added.memos + added.events > 0
+  return added.coders + added.cases + added.caseValues + added.documentCases + added.documents + added.segments + added.codings + added.seen + added.memos + added.events > 0
     || added.retiredCodes.length > 0 || added.retiredAttributes.length > 0;
 }
 
@@ -244,15 +270,26 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
 
   const segmentOf = new Map<number, number>();
   const slugOf = new Map<string, string>();
+  // A document here takes at most one document from over there, so two copies of one text stay two documents.
+  const matchedHere = new Set<number>();
   // Work of coders on segments of matched documents, to count the conflicts: key "segment:coder" → codes.
   const thisWork = new Map<string, Set<string>>();
   const matchedSegments = new Set<number>();
   for (const document of documentRecords(other)) {
     const segments = segmentRecords(other, document.id);
-    const match = matchingDocument(db, document.sha256, document.slug, segments);
-    if (match !== undefined) {
+    const match = matchingDocument(db, document.sha256, document.slug, segments, matchedHere);
+    if (match !== undefined && !match.used) {
+      matchedHere.add(match.id);
       report.matchedDocuments++;
       slugOf.set(document.slug, match.slug);
+      if (document.case_id !== null && document.case_id !== match.caseId) {
+        if (match.caseId === null) {
+          setDocumentCase(db, match.id, document.case_id);
+          report.added.documentCases++;
+        } else {
+          report.documentCaseConflicts.push({ document: match.slug, kept: match.caseId, other: document.case_id });
+        }
+      }
       for (const segment of segments) {
         segmentOf.set(segment.id, match.segmentIds.get(segment.ordinal)!);
         matchedSegments.add(segment.id);
@@ -265,7 +302,8 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     const sameText = documentsWithHash(db, document.sha256).length > 0;
     const slug = freeSlug(db, document.slug);
     if (slug !== document.slug || sameText) {
-      report.renamedDocuments.push({ slug: document.slug, as: slug, reason: sameText ? 'segmentation-differs' : 'slug-taken' });
+      const reason = match !== undefined ? 'duplicate-text' : sameText ? 'segmentation-differs' : 'slug-taken';
+      report.renamedDocuments.push({ slug: document.slug, as: slug, reason });
     }
     const documentId = insertDocument(db, document, slug);
     report.added.documents++;
@@ -303,7 +341,6 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     insertSeenDimension(db, { ...row, segment_id: segmentOf.get(row.segment_id)!, coder_id: coderOf.get(row.coder_id)! });
   }
 
-  options.insideTransaction?.();
 
   const memosHere = new Map<string, number>();
   for (const memo of memoRecords(other)) {
@@ -358,16 +395,19 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
 
 /**
  * A document here with the same text and the same segmentation (each ordinal with the same span), preferring
- * one with the same slug. Codings are carried over by ordinal only when the spans agree, so a coding
- * can never land on different words.
+ * one this merge has not matched yet (`used` says when only matched ones are left), then one with the same
+ * slug. Codings are carried over by ordinal only when the spans agree, so a coding can never land on
+ * different words.
  */
 function matchingDocument(
   db: Db,
   sha256: string,
   slug: string,
   segments: readonly SegmentRecord[],
-): { id: number; slug: string; segmentIds: Map<number, number> } | undefined {
-  const candidates = documentsWithHash(db, sha256).sort((a, b) => Number(b.slug === slug) - Number(a.slug === slug));
+  matchedHere: ReadonlySet<number>,
+): { id: number; slug: string; caseId: string | null; segmentIds: Map<number, number>; used: boolean } | undefined {
+  const candidates = documentsWithHash(db, sha256).sort((a, b) =>
+    Number(matchedHere.has(a.id)) - Number(matchedHere.has(b.id)) || Number(b.slug === slug) - Number(a.slug === slug));
   for (const candidate of candidates) {
     const spans = segmentSpans(db, candidate.id);
     if (spans.length !== segments.length) continue;
@@ -375,7 +415,10 @@ function matchingDocument(
       const segment = segments[i]!;
       return span.ordinal === segment.ordinal && span.start === segment.start && span.end === segment.end;
     });
-    if (same) return { id: candidate.id, slug: candidate.slug, segmentIds: new Map(spans.map((span) => [span.ordinal, span.id])) };
+    if (same) {
+      const segmentIds = new Map(spans.map((span) => [span.ordinal, span.id]));
+      return { id: candidate.id, slug: candidate.slug, caseId: candidate.case_id, segmentIds, used: matchedHere.has(candidate.id) };
+    }
   }
   return undefined;
 }

@@ -3,7 +3,7 @@ import { didYouMeanSuffix } from '../core/suggest.js';
 import { writeCodingBatch, type CodingChange, type SegmentPlace } from '../store/codings.js';
 import { ensureCoder, findCoder, type CoderRow } from '../store/common.js';
 import type { Db } from '../store/db.js';
-import { codingsOnSegment, seenPairs, segmentDetail, teamCodes, teamDimensions, type SpanRow } from '../store/team.js';
+import { coderHistory, codingsOnSegment, seenPairs, segmentDetail, teamCodes, teamDimensions, type SpanRow } from '../store/team.js';
 import { pairedCodeSets, sameCodes } from './agreement.js';
 import { newBatchId } from './coding.js';
 import type { Project } from './project.js';
@@ -62,6 +62,15 @@ export class ReconcileSession {
     }
     const paired = pairedCodeSets(project, { coders: options.coders, documents: options.documents });
     const existing = findCoder(db, name);
+    // A typo or a colleague's name must not pour consensus codes into an independent coder's work.
+    if (existing !== undefined) {
+      const history = coderHistory(db, existing.id);
+      if (history.work && !history.reconciled) {
+        throw new UserError(`--as ${name}: "${name}" has coded on their own; the consensus needs a name of its own`, {
+          hint: 'Choose a new name (e.g. --as consensus), or one that reconcile has written under before',
+        });
+      }
+    }
     const alreadySeen = new Set<number>(existing === undefined ? [] : Array.from(seenPairs(db, [existing.id]).segment));
     const open = paired.segments.filter((segment) => !alreadySeen.has(segment.segmentId));
     const consensus = ensureCoder(db, name);

@@ -237,8 +237,12 @@ export function insertCaseValue(db: Db, row: CaseValueRecord): void {
   statement(db, 'INSERT INTO case_values (case_id, attribute, value) VALUES (?, ?, ?)').run(row.case_id, row.attribute, row.value);
 }
 
-export function documentsWithHash(db: Db, sha256: string): Array<{ id: number; slug: string }> {
-  return statement(db, 'SELECT id, slug FROM documents WHERE sha256 = ? ORDER BY id').all(sha256) as Array<{ id: number; slug: string }>;
+export function documentsWithHash(db: Db, sha256: string): Array<{ id: number; slug: string; case_id: string | null }> {
+  return statement(db, 'SELECT id, slug, case_id FROM documents WHERE sha256 = ? ORDER BY id').all(sha256) as Array<{ id: number; slug: string; case_id: string | null }>;
+}
+
+export function setDocumentCase(db: Db, documentId: number, caseId: string): void {
+  statement(db, 'UPDATE documents SET case_id = ? WHERE id = ?').run(caseId, documentId);
 }
 
 export function slugTaken(db: Db, slug: string): boolean {

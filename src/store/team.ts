@@ -68,9 +68,47 @@ export function seenPairs(db: Db, coderIds: readonly number[]): SeenPairs {
   const packed = statement(db, `
     SELECT segment_id * ${coderIds.length} + ${coderIndexCase(coderIds.length)}
     FROM seen WHERE coder_id IN (${placeholders(coderIds.length)})`).pluck().all(...coderIds, ...coderIds) as number[];
+  return unpack(packed, coderIds.length);
+}
+
+/** Whether a coder has any work (codings or seen marks), and whether any of it was written by reconcile. */
+export function coderHistory(db: Db, coderId: number): { work: boolean; reconciled: boolean } {
+  const row = statement(db, `
+    SELECT EXISTS (SELECT 1 FROM codings WHERE coder_id = @coder) OR EXISTS (SELECT 1 FROM seen WHERE coder_id = @coder) AS work,
+      EXISTS (SELECT 1 FROM events WHERE coder_id = @coder AND json_extract(payload, '$.via') LIKE 'reconcile %') AS reconciled`)
+    .get({ coder: coderId }) as { work: number; reconciled: number };
+  return { work: row.work === 1, reconciled: row.reconciled === 1 };
+}
+
+/** What these coders went through in one-dimension passes (`qcode code --dimension D`). */
+export interface DimensionPasses {
+  /**
+   * Seen marks written by a one-dimension pass: the pass writes its seen_dimensions mark and, the first time
+   * the coder meets the segment, the seen mark with the same timestamp. A seen mark older than every pass
+   * mark on the segment came from a full pass (or from tag) and is not listed here.
+   */
+  partial: SeenPairs;
+  /** Every one-dimension pass mark: `dimension[i]` is the dimension of (segment[i], coder[i]). */
+  passes: SeenPairs & { dimension: string[] };
+}
+
+export function dimensionPasses(db: Db, coderIds: readonly number[]): DimensionPasses {
+  const n = coderIds.length;
+  const partial = statement(db, `
+    SELECT DISTINCT v.segment_id * ${n} + ${coderIndexCase(n, 'v.coder_id')}
+    FROM seen_dimensions v JOIN seen s ON s.coder_id = v.coder_id AND s.segment_id = v.segment_id AND s.at = v.at
+    WHERE v.coder_id IN (${placeholders(n)})`).pluck().all(...coderIds, ...coderIds) as number[];
+  const rows = statement(db, `
+    SELECT segment_id * ${n} + ${coderIndexCase(n)} AS packed, dimension_id AS dimension
+    FROM seen_dimensions WHERE coder_id IN (${placeholders(n)})`).all(...coderIds, ...coderIds) as Array<{ packed: number; dimension: string }>;
+  const unpacked = unpack(partial, n);
+  const passes = unpack(rows.map((row) => row.packed), n);
+  return { partial: unpacked, passes: { ...passes, dimension: rows.map((row) => row.dimension) } };
+}
+
+function unpack(packed: readonly number[], n: number): SeenPairs {
   const segment = new Float64Array(packed.length);
   const coder = new Uint8Array(packed.length);
-  const n = coderIds.length;
   for (let i = 0; i < packed.length; i++) {
     const value = packed[i]!;
     coder[i] = value % n;

@@ -63,6 +63,7 @@ interface Row {
   kappa: number | null;
   alpha: number | null;
   nominal_alpha: number | null;
+  nominal_units: number | null;
   flag: string;
 }
 
@@ -95,16 +96,21 @@ describe('team workflow: copies coded apart, merged, measured', () => {
     expect([row('forms.protest').flag, row('forms.petitions').flag, row('forms.media').flag]).toEqual(['below 0.667', 'ok', 'undefined']);
     const dimension = rows.find((item) => item.level === 'dimension' && item.id === 'migration_effect')!;
     expect(dimension.nominal_alpha).toBeCloseTo(0, 12);
+    expect(dimension.nominal_units).toBe(2);
     expect(rows.at(-1)).toMatchObject({ level: 'overall', id: 'all', units: null });
 
     const csv = qcode(anna, 'disagreements', '--coders', 'anna,boris', '--csv').split('\n');
-    expect(csv[0]).toBe('document,ordinal,speaker,text,codes_anna,codes_boris');
+    expect(csv[0]).toBe('document,ordinal,speaker,text,codes_anna,codes_boris,only_anna,only_boris');
     expect(csv.filter((line) => line.startsWith(`${R01},`))).toHaveLength(2);
     const disagreements = JSON.parse(qcode(anna, 'disagreements', '--coders', 'anna,boris', '--json')) as Array<Record<string, unknown>>;
-    expect(disagreements.map((item) => [item.document, item.ordinal, item.codes_anna, item.codes_boris])).toEqual([
-      [R01, 3, 'forms.petitions', 'forms.protest forms.petitions'],
-      [R01, 6, 'migration_effect.inhibiting', 'migration_effect.mobilising'],
+    expect(disagreements.map((item) => [item.document, item.ordinal, item.codes_anna, item.codes_boris, item.only_anna, item.only_boris])).toEqual([
+      [R01, 3, 'forms.petitions', 'forms.protest forms.petitions', '', 'forms.protest'],
+      [R01, 6, 'migration_effect.inhibiting', 'migration_effect.mobilising', 'migration_effect.inhibiting', 'migration_effect.mobilising'],
     ]);
+    const screen = qcode(anna, 'disagreements', '--coders', 'anna,boris');
+    expect(screen).toMatch(/^document +# +speaker +text +only anna +only boris$/m);
+    expect(screen).toMatch(new RegExp(`^${R01} +3 .* — +forms\\.protest$`, 'm'));
+    expect(screen).toMatch(/2 disagreements in 5 segments seen by both anna and boris\./);
 
     const after = projectContent(anna);
     const again = JSON.parse(qcode(anna, 'merge', boris, '--json')) as { added: Record<string, unknown> };
@@ -126,10 +132,10 @@ describe('team workflow: copies coded apart, merged, measured', () => {
     expect(table).toMatch(/anna vs boris · 42 segments · 5 segments seen by both/);
     const csv = qcode(anna, 'agreement', '--coders', 'anna,boris', '--code', 'forms.petitions', '--csv');
     expect(csv).toBe([
-      'level,id,dimension,coded_anna,coded_boris,units,decisions,agreement,kappa,alpha,alpha_low,alpha_high,alpha_units,mean_alpha,nominal_alpha,nominal_low,nominal_high,flag',
-      'code,forms.petitions,forms,2,2,5,5,1,1,1,,,5,,,,,ok',
-      'dimension,forms,forms,,,,5,1,1,1,,,5,1,,,,ok',
-      'overall,all,,,,,5,1,1,1,,,5,1,,,,ok',
+      'level,id,dimension,coded_anna,coded_boris,units,decisions,agreement,kappa,alpha,alpha_low,alpha_high,alpha_units,mean_alpha,nominal_alpha,nominal_low,nominal_high,nominal_units,flag',
+      'code,forms.petitions,forms,2,2,5,5,1,1,1,,,5,,,,,,ok',
+      'dimension,forms,forms,,,,5,1,1,1,,,5,1,,,,,ok',
+      'overall,all,,,,,5,1,1,1,,,5,1,,,,,ok',
       '',
     ].join('\n'));
   });
@@ -150,7 +156,14 @@ describe('merge killed midway', () => {
   it('leaves the target exactly as it was, and a later merge succeeds', async () => {
     const [anna, vera] = copies('study-anna', 'study-vera') as [string, string];
     tagFrom(anna, ANNA);
-    tagFrom(vera, ANNA.map((line) => line.replace(/,anna$/, ',vera')));
+    // vera brings every kind of row a merge writes: a coder, a document with segments, codings, seen marks,
+    // a memo, events and a case.
+    const sources = tempDir('qcode-sources-');
+    copyFileSync(join(FIXTURES, 'interviews', 'r03-warsaw-ru.txt'), join(sources, 'r03-warsaw-ru.txt'));
+    qcode(vera, 'import', join(sources, 'r03-warsaw-ru.txt'));
+    tagFrom(vera, [...ANNA.map((line) => line.replace(/,anna$/, ',vera')), 'r03-warsaw-ru,2,forms.media,vera']);
+    qcode(vera, 'memo', 'add', '--segment', 'r03-warsaw-ru:2', '--coder', 'vera', 'о газете, не о протесте');
+    qcode(vera, 'cases', 'set', 'R03', 'host_country=PL');
     const before = projectContent(anna);
 
     const child = spawn(process.execPath, [BIN, '--project', anna, 'merge', vera], {
@@ -174,7 +187,7 @@ describe('merge killed midway', () => {
 
     expect(query(anna, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     expect(projectContent(anna)).toEqual(before);
-    const merged = JSON.parse(qcode(anna, 'merge', vera, '--json')) as { added: { coders: number; codings: number } };
-    expect(merged.added).toMatchObject({ coders: 1, codings: 6 });
+    const merged = JSON.parse(qcode(anna, 'merge', vera, '--json')) as { added: Record<string, number> };
+    expect(merged.added).toMatchObject({ coders: 1, cases: 1, documents: 1, codings: 7, memos: 1 });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeAgreement, listDisagreements, type AgreementReport, type CodeAgreement } from '../../src/app/agreement.js';
+import { CodingSession } from '../../src/app/coding.js';
 import { closeProject, openProject, type Project } from '../../src/app/project.js';
 import { binaryAlpha, cohenKappa, krippendorffAlpha } from '../../src/core/agreement.js';
 import { UserError } from '../../src/core/errors.js';
@@ -122,6 +123,56 @@ describe('agreement: missing data and more than two coders (hand-computed)', () 
   });
 });
 
+describe('agreement: one-dimension passes', () => {
+  /** Codes each segment of "talk" in order through the coding session, as `qcode code [--dimension D]` does. */
+  const pass = (dir: string, coder: string, answers: string[][], dimension?: string): void => {
+    withProject(dir, (project) => {
+      const session = CodingSession.open(project, { coder, document: 'talk', dimension });
+      for (const codes of answers) session.confirm(codes);
+    });
+  };
+  // anna codes everything; boris goes through "talk" only for the topics dimension.
+  const passes = (): string => {
+    const dir = agreementProject({ talk: 4 });
+    pass(dir, 'anna', [['topics.protest', 'rating.r1'], ['topics.petition'], [], ['rating.r2']]);
+    pass(dir, 'boris', [['topics.protest'], [], [], []], 'topics');
+    return dir;
+  };
+
+  it("counts a coder as seen only for the dimension of the pass: missing, not absent, for the other codes", () => {
+    const dir = passes();
+    const report = withProject(dir, (project) => computeAgreement(project, { coders: ['anna', 'boris'] }));
+    // topics: both went through segments 1-4. protest anna {1} boris {1}; petition anna {2} boris {}.
+    expect(code(report, 'topics.protest')).toMatchObject({ units: 4, table: [[3, 0], [0, 1]], percentAgreement: 1 });
+    expect(code(report, 'topics.petition')).toMatchObject({ units: 4, table: [[3, 0], [1, 0]], percentAgreement: 0.75 });
+    // rating: boris never looked at it, so anna's rating codes meet no second coder.
+    expect(code(report, 'rating.r1')).toMatchObject({ coded: [1, 0], units: 0, percentAgreement: null, table: [[0, 0], [0, 0]] });
+    expect(code(report, 'rating.r1').alpha).toMatchObject({ alpha: null, reason: 'no-pairable-units' });
+    expect(report.dimensions.find((dimension) => dimension.dimension === 'rating')?.decisions).toBe(0);
+    expect(report).toMatchObject({ units: 4, unitsSeenByAll: 4, unitsSeenByTwo: 4 });
+  });
+
+  it('disagreements compare only the dimensions both went through', () => {
+    const dir = passes();
+    const report = withProject(dir, (project) => listDisagreements(project, { coders: ['anna', 'boris'] }));
+    expect(report.seenByBoth).toBe(4);
+    expect(report.disagreements.map(({ ordinal, first, second }) => ({ ordinal, first, second }))).toEqual([
+      { ordinal: 2, first: ['topics.petition'], second: [] },
+    ]);
+  });
+
+  it('a seen mark older than the pass (a full pass or tag came first) still counts for every dimension', () => {
+    const dir = agreementProject({ talk: 4 });
+    recordWork(dir, [
+      { coder: 'anna', document: 'talk', seen: range(1, 4), codes: { 1: ['rating.r1'] } },
+      { coder: 'boris', document: 'talk', seen: range(1, 4) },
+    ]);
+    pass(dir, 'boris', [['topics.protest'], [], [], []], 'topics');
+    const report = withProject(dir, (project) => computeAgreement(project, { coders: ['anna', 'boris'], codes: ['rating.r1'] }));
+    expect(code(report, 'rating.r1')).toMatchObject({ units: 4, table: [[3, 0], [1, 0]] });
+  });
+});
+
 describe('agreement: nominal alpha of an exclusive dimension', () => {
   const krippendorffProject = (): string => {
     const dir = agreementProject({ kripp: 12 });
@@ -165,6 +216,14 @@ describe('agreement: nominal alpha of an exclusive dimension', () => {
     expect(rating.nominal?.multiple).toBe(1);
     expect(rating.nominal?.units).toBe(2);
     expect(rating.nominal?.alpha).toBe(1);
+  });
+
+  it('gives no nominal alpha with --unit document, where a document carries several codes of the dimension', () => {
+    const dir = krippendorffProject();
+    const report = withProject(dir, (project) => computeAgreement(project, { coders: OBSERVERS, dimensions: ['rating'], unit: 'document' }));
+    expect(report.dimensions[0]!.nominal).toBeNull();
+    // Per code, a document carries rating.r3 for all four observers (they all gave it to units 3 and 4).
+    expect(code(report, 'rating.r3')).toMatchObject({ units: 1, coded: [1, 1, 1, 1], percentAgreement: 1 });
   });
 
   it('gives a bootstrap interval around the estimate, the same for the same seed', () => {

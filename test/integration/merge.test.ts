@@ -5,7 +5,7 @@ import { computeAgreement } from '../../src/app/agreement.js';
 import { CodebookMismatchError, mergeProject, type MergeOptions, type MergeReport } from '../../src/app/merge.js';
 import { closeProject, openProject } from '../../src/app/project.js';
 import { lastUndoableBatch } from '../../src/store/events.js';
-import { AGREEMENT_CODEBOOK, agreementProject, plainDocuments, projectContent as content, range, recordWork } from '../agreement-seed.js';
+import { AGREEMENT_CODEBOOK, agreementCodebookFile, agreementProject, plainDocuments, projectContent as content, range, recordWork } from '../agreement-seed.js';
 import { tempDir } from '../helpers.js';
 import { openStore, query, seedInto, seedProject } from '../seed.js';
 
@@ -69,6 +69,42 @@ describe('merge: documents', () => {
     expect(content(here)).toEqual(after);
   });
 
+  it('keeps two documents with one text apart: each document here takes at most one from over there', () => {
+    const lines = [{ text: 'одна и та же речь' }, { text: 'the same words' }];
+    const here = seedProject([{ slug: 'a', segments: lines }, { slug: 'c', segments: lines }], [], agreementCodebookFile());
+    const there = seedProject([{ slug: 'a', segments: lines }, { slug: 'b', segments: lines }, { slug: 'd', segments: lines }], [], agreementCodebookFile());
+    recordWork(there, [
+      { coder: 'boris', document: 'a', codes: { 1: ['topics.protest'] } },
+      { coder: 'boris', document: 'b', codes: { 1: ['topics.petition'] } },
+      { coder: 'boris', document: 'd', codes: { 1: ['topics.rare'] } },
+    ]);
+    const report = merge(here, { other: there });
+    // a → a (same slug), b → c (the copy left here), d → a new document: nothing lands twice on one document.
+    expect(report.matchedDocuments).toBe(2);
+    expect(report.renamedDocuments).toEqual([{ slug: 'd', as: 'd', reason: 'duplicate-text' }]);
+    const borisCodes = (): unknown[] => query(here, `SELECT d.slug, k.code_id FROM codings k JOIN segments s ON s.id = k.segment_id
+      JOIN documents d ON d.id = s.document_id JOIN coders r ON r.id = k.coder_id WHERE r.name = 'boris' ORDER BY d.slug`);
+    expect(borisCodes()).toEqual([
+      { slug: 'a', code_id: 'topics.protest' },
+      { slug: 'c', code_id: 'topics.petition' },
+      { slug: 'd', code_id: 'topics.rare' },
+    ]);
+    const after = content(here);
+    expect(merge(here, { other: there }).added).toMatchObject({ documents: 0, codings: 0 });
+    expect(content(here)).toEqual(after);
+  });
+
+  it("sets a matched document's case when it has none here, and keeps this project's case on a conflict", () => {
+    const lines = [{ text: 'line one' }];
+    const here = seedProject([{ slug: 'x', segments: lines }, { slug: 'y', caseId: 'R01', segments: [{ text: 'other words' }] }], [], agreementCodebookFile());
+    const there = seedProject([{ slug: 'x', caseId: 'R07', segments: lines }, { slug: 'y', caseId: 'R02', segments: [{ text: 'other words' }] }], [], agreementCodebookFile());
+    const report = merge(here, { other: there });
+    expect(report.added).toMatchObject({ cases: 2, documentCases: 1, documents: 0 });
+    expect(report.documentCaseConflicts).toEqual([{ document: 'y', kept: 'R01', other: 'R02' }]);
+    expect(query(here, 'SELECT slug, case_id FROM documents ORDER BY slug')).toEqual([{ slug: 'x', case_id: 'R07' }, { slug: 'y', case_id: 'R01' }]);
+    expect(merge(here, { other: there }).added).toMatchObject({ cases: 0, documentCases: 0 });
+  });
+
   it('refuses to merge a project into itself, and a folder without a project', () => {
     const here = agreementProject({ a: 1 });
     expect(() => merge(here, { other: here })).toThrow(/cannot merge a project into itself/);
@@ -108,6 +144,24 @@ describe('merge: coders, codings, conflicts', () => {
     const report = merge(here, { other: there, renameCoders: new Map([['anna', 'anna-laptop']]) });
     expect(report.coderConflicts).toEqual([]);
     expect(query(here, 'SELECT name FROM coders ORDER BY name')).toEqual([{ name: 'anna' }, { name: 'anna-laptop' }, { name: 'boris' }]);
+  });
+
+  it.each([
+    [new Map([['vera', 'vera-2']]), /--rename-coder vera=vera-2: the other project has no coder "vera"/],
+    [new Map([['anna', 'boris']]), /--rename-coder anna=boris: "boris" would hold the work of both "anna" and "boris" of the other project/],
+    [new Map([['anna', 'x'], ['boris', 'x']]), /--rename-coder anna=x: "x" would hold the work of both "anna" and "boris" of the other project/],
+  ])('refuses a rename that names no coder over there or mixes two coders (%o)', (renameCoders, message) => {
+    const { here, there } = build();
+    const before = content(here);
+    expect(() => merge(here, { other: there, renameCoders })).toThrow(message);
+    expect(content(here)).toEqual(before);
+  });
+
+  it('accepts swapping two coder names', () => {
+    const { here, there } = build();
+    merge(here, { other: there, renameCoders: new Map([['anna', 'boris'], ['boris', 'anna']]) });
+    expect(query(here, `SELECT r.name, k.code_id FROM codings k JOIN coders r ON r.id = k.coder_id JOIN segments s ON s.id = k.segment_id
+      WHERE s.ordinal = 3`)).toEqual([{ name: 'anna', code_id: 'topics.rare' }]);
   });
 
   it('changes nothing in a dry run and reports what a real run does', () => {

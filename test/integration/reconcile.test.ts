@@ -101,6 +101,17 @@ describe('reconcile', () => {
       expect(() => ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'boris' })).toThrow(/must differ/);
     });
   });
+
+  it("refuses a consensus name under which someone coded on their own, but resumes its own earlier work", () => {
+    const dir = project();
+    recordWork(dir, [{ coder: 'vera', document: 'talk', seen: [1], codes: { 1: ['topics.rare'] } }]);
+    withProject(dir, (p) => {
+      expect(() => ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'vera' })).toThrow(/--as vera: "vera" has coded on their own/);
+      ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' }).confirm(['topics.protest']);
+      expect(ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' }).items).toHaveLength(1);
+    });
+    expect(consensusCodes(dir, 'vera')).toEqual(['talk:1 topics.rare']);
+  });
 });
 
 describe('consensusSpans', () => {

@@ -3,8 +3,10 @@ import {
   alphaFromCoincidence,
   binaryAlpha,
   binaryCoincidence,
+  binaryCoincidenceFromTally,
   bootstrapAlpha,
   cohenKappa,
+  cohenKappaFromTable,
   coincidenceMatrix,
   krippendorffAlpha,
   meanOfDefined,
@@ -168,6 +170,47 @@ describe('krippendorffAlpha edge cases', () => {
 
   it('rejects negative values at the ratio level', () => {
     expect(() => krippendorffAlpha([[-1, 2], [3, 3]], 'ratio')).toThrow(RangeError);
+  });
+});
+
+// The edge cases of docs/team.md, two coders, presence (1) / absence (0) of one code. Each figure follows from the
+// formulas by hand: e.g. one unit (0, 1) gives o01 = o10 = 1, n = 2, D_o = 1, D_e = 2·1·1/(2·1) = 1, alpha 0;
+// p_o = 0, p_e = 1·0 + 0·1 = 0, kappa 0. Always opposite (1,0)/(0,1): p_o = 0, p_e = 1/2, kappa −1;
+// o01 = o10 = 2, n = 4, D_o = 1, D_e = 2·2·2/(4·3) = 2/3, alpha −1/2.
+describe('documented edge cases (docs/team.md), two coders', () => {
+  it.each<[string, number[], number[], number | null, number | null, number | null]>([
+    ['perfect agreement with variation', [1, 0, 0], [1, 0, 0], 1, 1, 1],
+    ['no variation: nobody applied the code', [0, 0, 0], [0, 0, 0], 1, null, null],
+    ['no variation: applied to every unit', [1, 1], [1, 1], 1, null, null],
+    ['a single unit, agreeing', [1], [1], 1, null, null],
+    ['a single unit, differing', [0], [1], 0, 0, 0],
+    ['always opposite', [1, 0], [0, 1], 0, -1, -0.5],
+    ['all missing: no unit seen by both', [], [], null, null, null],
+  ])('%s', (_name, first, second, agreement, kappa, alpha) => {
+    const units = first.map((value, u) => [value, second[u]!]);
+    expect(percentAgreement(units).agreement).toBe(agreement);
+    const k = cohenKappa(first, second).kappa;
+    const a = binaryAlpha(units).alpha;
+    // The same through the counting path `qcode agreement` takes: a 2×2 table and a presence tally.
+    const table = [[0, 0], [0, 0]];
+    const tally = [0, 1, 2].map((present) => ({ coders: 2, present, units: 0 }));
+    units.forEach(([x, y]) => {
+      table[x!]![y!]! += 1;
+      tally[x! + y!]!.units += 1;
+    });
+    const kFromTable = cohenKappaFromTable(table).kappa;
+    const aFromTally = alphaFromCoincidence(binaryCoincidenceFromTally(tally)).alpha;
+    for (const [actual, expected] of [[k, kappa], [a, alpha], [kFromTable, kappa], [aFromTally, alpha]] as const) {
+      if (expected === null) expect(actual).toBeNull();
+      else expect(actual).toBeCloseTo(expected, 12);
+    }
+  });
+
+  it('gives the reason of an undefined figure instead of NaN', () => {
+    expect(binaryAlpha([[1, 1]])).toMatchObject({ alpha: null, reason: 'no-variation' });
+    expect(binaryAlpha([[1, null], [null, 0]])).toMatchObject({ alpha: null, reason: 'no-pairable-units' });
+    expect(cohenKappa([1], [1])).toMatchObject({ kappa: null, reason: 'no-variation' });
+    expect(cohenKappa([], [])).toMatchObject({ kappa: null, reason: 'no-units' });
   });
 });
 

@@ -93,14 +93,20 @@ Examples:
           text: item.text,
           [`codes_${first}`]: item.first.join(' '),
           [`codes_${second}`]: item.second.join(' '),
+          [`only_${first}`]: item.first.filter((code) => !item.second.includes(code)).join(' '),
+          [`only_${second}`]: item.second.filter((code) => !item.first.includes(code)).join(' '),
         }));
+        const scripted = options.json === true || options.csv === true;
+        // On screen only what differs: the full lists of a segment with many codes bury the one that matters.
+        const codeList = (value: unknown): string => (value === '' ? '—' : String(value).split(' ').join(', '));
         const columns: Column<Record<string, unknown>>[] = [
           { key: 'document', header: 'document' },
           { key: 'ordinal', header: '#', align: 'right' },
           { key: 'speaker', header: 'speaker' },
           { key: 'text', header: 'text', format: (value) => shorten(String(value), 60) },
-          { key: `codes_${first}`, header: first, format: (value) => String(value).split(' ').join(', ') },
-          { key: `codes_${second}`, header: second, format: (value) => String(value).split(' ').join(', ') },
+          ...(scripted ? [`codes_${first}`, `codes_${second}`].map((key): Column<Record<string, unknown>> => ({ key, header: key })) : []),
+          { key: `only_${first}`, header: `only ${first}`, format: codeList },
+          { key: `only_${second}`, header: `only ${second}`, format: codeList },
         ];
         writeRows(rows, columns, options);
         if (!options.json && !options.csv && !globals(command).quiet) {
@@ -190,7 +196,7 @@ function parseRenames(pairs: readonly string[]): Map<string, string> {
 
 /**
  * QCODE_TEST_PAUSE_MERGE_MS (a test hook, not for users): merge pauses that long inside its transaction,
- * after writing documents, segments and codings, so a test can kill it there and check that nothing stuck.
+ * after writing every row and before the commit, so a test can kill it there and check that nothing stuck.
  */
 function testPauseHook(): (() => void) | undefined {
   const ms = Number(process.env.QCODE_TEST_PAUSE_MERGE_MS ?? '');
@@ -225,6 +231,7 @@ type AgreementRow = Record<string, unknown> & {
   nominal_alpha: number | null;
   nominal_low: number | null;
   nominal_high: number | null;
+  nominal_units: number | null;
   flag: string;
 };
 
@@ -246,6 +253,7 @@ function codeRow(code: CodeAgreement, coders: readonly string[]): AgreementRow {
     nominal_alpha: null,
     nominal_low: null,
     nominal_high: null,
+    nominal_units: null,
     flag: code.flag,
   };
 }
@@ -268,6 +276,7 @@ function pooledRow(level: 'dimension' | 'overall', id: string, pooled: PooledAgr
     nominal_alpha: nominal?.alpha ?? null,
     nominal_low: nominal?.interval?.low ?? null,
     nominal_high: nominal?.interval?.high ?? null,
+    nominal_units: nominal?.units ?? null,
     flag: pooled.flag,
   };
 }
@@ -319,7 +328,7 @@ function renderAgreement(report: AgreementReport, options: OutputOptions, withIn
   out('flag: ! <0.8 tentative conclusions only · ✗ <0.667 not reliable · n/a no variation (alpha undefined)');
   const multiple = report.dimensions.filter((dimension) => (dimension.nominal?.multiple ?? 0) > 0);
   for (const dimension of multiple) {
-    note(`${dimension.dimension}: ${plural(dimension.nominal!.multiple, 'unit')} where a coder gave more than one code of this exclusive dimension count as missing for that coder.`);
+    note(`${dimension.dimension}: on ${plural(dimension.nominal!.multiple, 'segment')} a coder gave more than one code of this exclusive dimension; there that coder counts as missing in its nominal alpha.`);
   }
 }
 
@@ -338,12 +347,21 @@ function renderMerge(report: MergeReport, quiet: boolean): void {
   }
   for (const id of added.retiredCodes) out(`  ! code ${id} (used over there, not in this codebook) added as retired`);
   for (const name of added.retiredAttributes) out(`  ! attribute ${name} (used over there, not in this codebook) added as retired`);
+  const why = {
+    'slug-taken': 'its slug is taken here by a different text',
+    'segmentation-differs': 'same text as a document here, but segmented differently',
+    'duplicate-text': 'same text as another document over there, already matched to the one here',
+  } as const;
   for (const item of report.renamedDocuments) {
     const where = item.as === item.slug ? 'came in as a separate document' : `came in as ${item.as}`;
-    out(`  ! ${item.slug} ${where}: ${item.reason === 'slug-taken' ? 'its slug is taken here by a different text' : 'same text as a document here, but segmented differently'}`);
+    out(`  ! ${item.slug} ${where}: ${why[item.reason]}`);
   }
   for (const conflict of report.caseValueConflicts) {
     out(`  ! case ${conflict.case} ${conflict.attribute}: kept ${conflict.kept} (other project: ${conflict.other})`);
+  }
+  if (added.documentCases > 0) out(`  + ${plural(added.documentCases, 'document')} without a case here assigned to the other project's case`);
+  for (const conflict of report.documentCaseConflicts) {
+    out(`  ! document ${conflict.document}: kept case ${conflict.kept} (other project: ${conflict.other})`);
   }
   if (report.orphanMemos > 0) out(`  ! ${plural(report.orphanMemos, 'memo')} about things deleted over there came in as project memos`);
   if (report.coderConflicts.length > 0) {
