@@ -79,6 +79,56 @@ describe('CodingSession', () => {
     expect(session.view()).toBeNull();
   });
 
+  it('finishes a document only when every segment is seen: after a jump to the end it goes back to the first one left', () => {
+    const dir = seedProject([
+      { slug: 'a', segments: [{ text: 'one' }, { text: 'two' }, { text: 'three' }, { text: 'four' }] },
+      { slug: 'b', segments: [{ text: 'five' }] },
+    ]);
+    const named = CodingSession.open(project(dir), { coder: 'anna', document: 'a' });
+    named.confirm([]);
+    named.jump(4);
+    named.confirm(['forms.media']);
+    expect(named.view()?.segment.ordinal).toBe(2);
+    named.skip();
+    named.skip();
+    // From there it walks on in order, as after going back, through segment 4 coded before.
+    expect(named.view()?.segment).toMatchObject({ ordinal: 4, seen: true });
+    named.skip();
+    expect(named.view()).toBeNull();
+
+    // Without DOC the document on screen is finished before the session moves on.
+    const any = CodingSession.open(project(dir), { coder: 'boris' });
+    any.jump(3);
+    any.skip();
+    expect(any.view()?.segment.ordinal).toBe(4);
+    any.skip();
+    expect(any.view()).toMatchObject({ document: { slug: 'a' }, segment: { ordinal: 1 } });
+    any.skip();
+    any.skip();
+    expect(any.view()?.segment).toMatchObject({ ordinal: 3, seen: true });
+    any.skip();
+    any.skip();
+    expect(any.view()).toMatchObject({ document: { slug: 'b' }, segment: { ordinal: 1 } });
+  });
+
+  it('--only-uncoded goes through each document once, rather than coming back to the segments skipped', () => {
+    const dir = seedProject([
+      { slug: 'a', segments: [{ text: 'one' }, { text: 'two' }] },
+      { slug: 'b', segments: [{ text: 'three' }] },
+    ]);
+    const session = CodingSession.open(project(dir), { coder: 'anna', onlyUncoded: true });
+    session.skip();
+    session.skip();
+    expect(session.view()).toMatchObject({ document: { slug: 'b' }, segment: { ordinal: 1 } });
+    session.skip();
+    expect(session.view()).toBeNull();
+
+    const named = CodingSession.open(project(dir), { coder: 'anna', document: 'a', onlyUncoded: true });
+    named.jump(2);
+    named.skip();
+    expect(named.view()).toBeNull();
+  });
+
   it('keeps to one speaker with --speaker, and --only-uncoded skips what the coder already coded', () => {
     const dir = seedInterviews();
     const respondent = CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru', speaker: 'Респондент' });
