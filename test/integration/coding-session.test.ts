@@ -180,28 +180,40 @@ describe('CodingSession', () => {
     ]);
   });
 
-  it('runs a fixed number of statements per segment, whatever the document length', () => {
+  it('runs a fixed number of statements per segment, prepared once, wherever it is in a 150-segment transcript', () => {
     const long = Array.from({ length: 150 }, (_, index) => ({ speaker: index % 2 ? 'R' : 'I', text: `turn ${index + 1}` }));
     const dir = seedProject([{ slug: 'long', segments: long }]);
     const opened = project(dir);
-    const session = CodingSession.open(opened, { coder: 'anna' });
+    // Count preparations and executions from the first statement on (the statement cache is per connection).
     const prepare = opened.db.prepare.bind(opened.db);
     let prepared = 0;
+    let executed = 0;
     opened.db.prepare = ((sql: string) => {
       prepared++;
-      return prepare(sql);
+      const statement = prepare(sql);
+      for (const method of ['run', 'get', 'all', 'iterate'] as const) {
+        const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+        (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+          executed++;
+          return original(...args);
+        };
+      }
+      return statement;
     }) as typeof opened.db.prepare;
-    for (let i = 0; i < 20; i++) {
+    const session = CodingSession.open(opened, { coder: 'anna' });
+    const step = (): number => {
+      const before = executed;
       session.view();
-      session.confirm(i % 2 ? ['forms.protest'] : []);
-    }
-    session.view();
-    // Statements are prepared once per connection; twenty more segments prepare nothing new.
-    const afterTwenty = prepared;
-    for (let i = 0; i < 20; i++) {
-      session.view();
-      session.confirm(['forms.media']);
-    }
-    expect(prepared).toBe(afterTwenty);
+      session.confirm(['forms.protest']);
+      return executed - before;
+    };
+    step();
+    const preparedAfterFirst = prepared;
+    const perSegment = Array.from({ length: 140 }, step);
+    expect(new Set(perSegment)).toEqual(new Set([perSegment[0]]));
+    expect(perSegment[0]).toBeGreaterThan(3);
+    expect(perSegment[0]).toBeLessThan(15);
+    expect(prepared).toBe(preparedAfterFirst);
+    expect(session.view()?.segment.ordinal).toBe(142);
   });
 });
