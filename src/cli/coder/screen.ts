@@ -1,7 +1,7 @@
 import chalk from 'chalk';
-import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
 import { foldForSearch, highlighted, type Catalog, type PickerCode, type PickerState } from './picker.js';
+import { columns, wrapPlain } from './width.js';
 
 /** What the coder shows for one segment; the source (coding session, reconcile, …) builds it. */
 export interface CoderView {
@@ -41,14 +41,14 @@ const JUMP_KEYS = 'enter go · esc cancel';
 
 /** A line cut to the width with an ellipsis, colours kept. */
 export function fit(line: string, width: number): string {
-  if (stringWidth(line) <= width) return line;
+  if (columns(line) <= width) return line;
   if (width <= 1) return '…'.slice(0, width);
   return `${wrapAnsi(line, width - 1, { hard: true, trim: false, wordWrap: false }).split('\n')[0] ?? ''}…`;
 }
 
-/** Text wrapped to the width, paragraph by paragraph. */
+/** Plain text wrapped to the width, paragraph by paragraph. */
 export function wrap(text: string, width: number): string[] {
-  return text.split('\n').flatMap((paragraph) => wrapAnsi(paragraph, Math.max(10, width), { hard: true, trim: true }).split('\n'));
+  return wrapPlain(text, Math.max(10, width));
 }
 
 function labelOf(item: { label: string; labels: Record<string, string> }, language: string | undefined): string {
@@ -61,7 +61,7 @@ function keyLines(keys: string, width: number): string[] {
   let line = '';
   for (const part of keys.split(' · ')) {
     const candidate = line === '' ? part : `${line} · ${part}`;
-    if (stringWidth(candidate) > width && line !== '') {
+    if (columns(candidate) > width && line !== '') {
       lines.push(line);
       line = part;
     } else {
@@ -82,7 +82,7 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
 
   const title = chalk.bold(view.title);
   const right = view.titleRight === undefined ? '' : view.titleRight;
-  const gap = width - stringWidth(view.title) - stringWidth(right);
+  const gap = width - columns(view.title) - columns(right);
   const header = gap >= 2 ? `${title}${' '.repeat(gap)}${chalk.dim(right)}` : fit(title, width);
 
   const previousLines = view.previous === null ? [] : wrap(`${view.previous.label} ${view.previous.text}`, width);
