@@ -764,6 +764,16 @@ export class CodingSession {
     return this.document?.slug ?? null;
   }
 
+  /** The number of the segment on screen, or null when the session has ended. */
+  get currentOrdinal(): number | null {
+    return this.segment?.ordinal ?? null;
+  }
+
+  /** Whether the session goes through uncoded segments (seen or not) rather than unseen ones. */
+  get onlyUncoded(): boolean {
+    return this.filter.onlyUncoded;
+  }
+
   private requireCurrent(): { segment: SessionSegment; document: SessionDocument } {
     if (this.segment === null || this.document === null) throw new Error('the coding session has ended');
     return { segment: this.segment, document: this.document };
@@ -776,15 +786,25 @@ export class CodingSession {
       this.segment = next;
       return;
     }
+    // The coder may have jumped past segments not seen yet: the document is finished only when none is
+    // left. With --only-uncoded a skipped segment stays uncoded, so coming back to it would never end.
+    if (!this.filter.onlyUncoded) {
+      const earlier = firstToDo(this.db, document.id, this.filter);
+      if (earlier !== undefined) {
+        this.segment = earlier;
+        return;
+      }
+    }
     if (this.fixedDocument) {
       this.segment = null;
       return;
     }
-    this.moveToNextDocument();
+    this.moveToNextDocument(this.filter.onlyUncoded ? document.slug : null);
   }
 
-  private moveToNextDocument(): void {
-    const documentId = firstDocumentToDo(this.db, this.filter);
+  /** Opens the first document with work left; with `afterSlug`, only documents after that one. */
+  private moveToNextDocument(afterSlug: string | null = null): void {
+    const documentId = firstDocumentToDo(this.db, this.filter, afterSlug);
     if (documentId === undefined) {
       this.segment = null;
       return;

@@ -278,12 +278,13 @@ export function firstToDo(db: Db, documentId: number, filter: SessionFilter): Se
     .get(params(filter, { documentId })) as SessionSegment | undefined;
 }
 
-/** The first document (by slug) with a segment still to do for this coder. */
-export function firstDocumentToDo(db: Db, filter: SessionFilter): number | undefined {
+/** The first document (by slug, after `afterSlug` when given) with a segment still to do for this coder. */
+export function firstDocumentToDo(db: Db, filter: SessionFilter, afterSlug: string | null = null): number | undefined {
   const row = statement(db, `
     SELECT d.id FROM documents d
-    WHERE EXISTS (SELECT 1 FROM segments s WHERE s.document_id = d.id AND ${CANDIDATE} AND ${TO_DO})
-    ORDER BY d.slug LIMIT 1`).get(params(filter, {})) as { id: number } | undefined;
+    WHERE (@after IS NULL OR d.slug > @after)
+      AND EXISTS (SELECT 1 FROM segments s WHERE s.document_id = d.id AND ${CANDIDATE} AND ${TO_DO})
+    ORDER BY d.slug LIMIT 1`).get(params(filter, { after: afterSlug })) as { id: number } | undefined;
   return row?.id;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runQcode } from '../helpers.js';
-import { query, seedInterviews, seedProject } from '../seed.js';
+import { openStore, query, seedInterviews, seedProject } from '../seed.js';
 
 function qcode(dir: string, args: string[]) {
   return runQcode(['--project', dir, ...args]);
@@ -79,6 +79,13 @@ describe('qcode autocode', () => {
   it('refuses a retired or unknown code, and an exclusive conflict, writing nothing', () => {
     const dir = small();
     expect(qcode(dir, ['autocode', '--query', 'митинг', '--code', 'forms.protst']).stderr).toContain('did you mean "forms.protest"');
+    const db = openStore(dir);
+    db.prepare("UPDATE codes SET status = 'retired' WHERE id = 'forms.art'").run();
+    db.close();
+    const retired = qcode(dir, ['autocode', '--query', 'митинг', '--code', 'forms.art']);
+    expect(retired.code).toBe(1);
+    expect(retired.stderr).toContain('code "forms.art" is retired and cannot be applied');
+    expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 0 }]);
     expect(qcode(dir, ['tag', 'mixed:2', 'migration_effect.inhibiting', '--coder', 'auto']).code).toBe(0);
     const conflict = qcode(dir, ['autocode', '--query', 'митинг*', '--code', 'migration_effect.mobilising']);
     expect(conflict.code).toBe(1);

@@ -2,6 +2,7 @@ import pty from 'node-pty';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, runQcode, tempDir } from '../helpers.js';
 import { query, seedInterviews } from '../seed.js';
@@ -62,6 +63,10 @@ class Terminal {
 
   kill(signal: string): void {
     this.process.kill(signal);
+  }
+
+  resize(columns: number, rows: number): void {
+    this.process.resize(columns, rows);
   }
 }
 
@@ -197,6 +202,28 @@ describe('qcode code in a terminal', () => {
       { target_kind: 'segment', text: 'Draft\nWritten in the editor.' },
       { target_kind: 'case', text: 'Written in the editor.' },
     ]);
+  });
+
+  it('redraws to fit a resized terminal, shows a whole definition once filtered, and quits on ^C', async () => {
+    const dir = seedInterviews();
+    const terminal = new Terminal(['--project', dir, 'code', 'r01-vilnius-ru', '--coder', 'anna']);
+    await terminal.waitFor('segment 1/20', '^Q quit');
+    terminal.type('mobilis');
+    const filtered = await terminal.waitFor('› ( ) migration_effect.mobilising');
+    // The whole exclude criterion of the bundled codebook's code, to its last words.
+    expect(filtered.replace(/\s+/g, ' ')).toContain('the same level as before (use migration_effect.no_change).');
+    terminal.resize(60, 20);
+    const narrow = await terminal.waitUntil(() => {
+      const lines = terminal.screen().split(/\r?\n/);
+      return lines.length <= 20 && lines[0]?.startsWith('R01 · Vilnius · segment 1/20') === true && terminal.screen().includes('^Q quit')
+        && lines.every((line) => stringWidth(line) <= 60);
+    }, 'a frame at 60×20');
+    expect(narrow).toContain('→ skip');
+    expect(narrow).toContain('− A change of kind');
+    terminal.type('\u0003');
+    expect((await terminal.exited).exitCode).toBe(0);
+    expect(stripVTControlCharacters(terminal.output)).toContain('Stopped: 0 segments answered, all saved.');
+    expect(query(dir, 'SELECT count(*) AS n FROM seen')).toEqual([{ n: 0 }]);
   });
 
   it('asks for the coder once when neither --coder nor QCODE_CODER is set', async () => {

@@ -178,6 +178,34 @@ describe('qcode tag --from FILE.csv', () => {
     expect(query(dir, 'SELECT count(*) AS n FROM coders')).toEqual([{ n: 0 }]);
   });
 
+  it('takes spans from the start and end columns, each checked against its segment', () => {
+    const dir = seedInterviews();
+    const [segment] = query<{ start: number; end: number }>(dir, "SELECT start, \"end\" FROM segments WHERE ordinal = 2 AND document_id = (SELECT id FROM documents WHERE slug = 'r01-vilnius-ru')");
+    const start = (segment?.start ?? 0) + 5;
+    const bad = csvFile([
+      'document,segment,code,coder,start,end',
+      `r01-vilnius-ru,2,forms.protest,anna,${start},${start + 10}`,
+      'r01-vilnius-ru,2,forms.media,anna,0,5',
+      `r01-vilnius-ru,2,forms.art,anna,${start},`,
+      `r01-vilnius-ru,2,forms.art,anna,${start + 10},${start}`,
+    ].join('\n'));
+    const refused = qcode(dir, ['tag', '--from', bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.split('\n').filter((line) => line.startsWith(bad))).toEqual([
+      `${bad}:3:5: span 0–5 is not inside r01-vilnius-ru:2 (${segment?.start}–${segment?.end})`,
+      `${bad}:4:6: start and end must both be whole numbers (code-point offsets into the document), or both empty`,
+      `${bad}:5:5: span ${start + 10}–${start} is not inside r01-vilnius-ru:2 (${segment?.start}–${segment?.end})`,
+    ]);
+    expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 0 }]);
+
+    const good = csvFile(`document,segment,code,coder,start,end\nr01-vilnius-ru,2,forms.protest,anna,${start},${start + 10}\nr01-vilnius-ru,2,forms.protest,anna,,\n`);
+    expect(qcode(dir, ['tag', '--from', good]).code).toBe(0);
+    expect(codings(dir).sort((a, b) => (a.start ?? -1) - (b.start ?? -1))).toEqual([
+      { segment: 'r01-vilnius-ru:2', code: 'forms.protest', coder: 'anna', start: null, end: null },
+      { segment: 'r01-vilnius-ru:2', code: 'forms.protest', coder: 'anna', start, end: start + 10 },
+    ]);
+  });
+
   it('reads files saved by spreadsheets: semicolons, a byte-order mark, quoted fields', () => {
     const dir = seedInterviews();
     const result = qcode(dir, ['tag', '--from', csvFile('\uFEFFdocument;segment;code;coder\r\n"r01-vilnius-ru";2;forms.protest;"anna"\r\n')]);

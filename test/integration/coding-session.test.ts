@@ -79,6 +79,56 @@ describe('CodingSession', () => {
     expect(session.view()).toBeNull();
   });
 
+  it('finishes a document only when every segment is seen: after a jump to the end it goes back to the first one left', () => {
+    const dir = seedProject([
+      { slug: 'a', segments: [{ text: 'one' }, { text: 'two' }, { text: 'three' }, { text: 'four' }] },
+      { slug: 'b', segments: [{ text: 'five' }] },
+    ]);
+    const named = CodingSession.open(project(dir), { coder: 'anna', document: 'a' });
+    named.confirm([]);
+    named.jump(4);
+    named.confirm(['forms.media']);
+    expect(named.view()?.segment.ordinal).toBe(2);
+    named.skip();
+    named.skip();
+    // From there it walks on in order, as after going back, through segment 4 coded before.
+    expect(named.view()?.segment).toMatchObject({ ordinal: 4, seen: true });
+    named.skip();
+    expect(named.view()).toBeNull();
+
+    // Without DOC the document on screen is finished before the session moves on.
+    const any = CodingSession.open(project(dir), { coder: 'boris' });
+    any.jump(3);
+    any.skip();
+    expect(any.view()?.segment.ordinal).toBe(4);
+    any.skip();
+    expect(any.view()).toMatchObject({ document: { slug: 'a' }, segment: { ordinal: 1 } });
+    any.skip();
+    any.skip();
+    expect(any.view()?.segment).toMatchObject({ ordinal: 3, seen: true });
+    any.skip();
+    any.skip();
+    expect(any.view()).toMatchObject({ document: { slug: 'b' }, segment: { ordinal: 1 } });
+  });
+
+  it('--only-uncoded goes through each document once, rather than coming back to the segments skipped', () => {
+    const dir = seedProject([
+      { slug: 'a', segments: [{ text: 'one' }, { text: 'two' }] },
+      { slug: 'b', segments: [{ text: 'three' }] },
+    ]);
+    const session = CodingSession.open(project(dir), { coder: 'anna', onlyUncoded: true });
+    session.skip();
+    session.skip();
+    expect(session.view()).toMatchObject({ document: { slug: 'b' }, segment: { ordinal: 1 } });
+    session.skip();
+    expect(session.view()).toBeNull();
+
+    const named = CodingSession.open(project(dir), { coder: 'anna', document: 'a', onlyUncoded: true });
+    named.jump(2);
+    named.skip();
+    expect(named.view()).toBeNull();
+  });
+
   it('keeps to one speaker with --speaker, and --only-uncoded skips what the coder already coded', () => {
     const dir = seedInterviews();
     const respondent = CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru', speaker: 'Респондент' });
@@ -130,28 +180,40 @@ describe('CodingSession', () => {
     ]);
   });
 
-  it('runs a fixed number of statements per segment, whatever the document length', () => {
+  it('runs a fixed number of statements per segment, prepared once, wherever it is in a 150-segment transcript', () => {
     const long = Array.from({ length: 150 }, (_, index) => ({ speaker: index % 2 ? 'R' : 'I', text: `turn ${index + 1}` }));
     const dir = seedProject([{ slug: 'long', segments: long }]);
     const opened = project(dir);
-    const session = CodingSession.open(opened, { coder: 'anna' });
+    // Count preparations and executions from the first statement on (the statement cache is per connection).
     const prepare = opened.db.prepare.bind(opened.db);
     let prepared = 0;
+    let executed = 0;
     opened.db.prepare = ((sql: string) => {
       prepared++;
-      return prepare(sql);
+      const statement = prepare(sql);
+      for (const method of ['run', 'get', 'all', 'iterate'] as const) {
+        const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+        (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+          executed++;
+          return original(...args);
+        };
+      }
+      return statement;
     }) as typeof opened.db.prepare;
-    for (let i = 0; i < 20; i++) {
+    const session = CodingSession.open(opened, { coder: 'anna' });
+    const step = (): number => {
+      const before = executed;
       session.view();
-      session.confirm(i % 2 ? ['forms.protest'] : []);
-    }
-    session.view();
-    // Statements are prepared once per connection; twenty more segments prepare nothing new.
-    const afterTwenty = prepared;
-    for (let i = 0; i < 20; i++) {
-      session.view();
-      session.confirm(['forms.media']);
-    }
-    expect(prepared).toBe(afterTwenty);
+      session.confirm(['forms.protest']);
+      return executed - before;
+    };
+    step();
+    const preparedAfterFirst = prepared;
+    const perSegment = Array.from({ length: 140 }, step);
+    expect(new Set(perSegment)).toEqual(new Set([perSegment[0]]));
+    expect(perSegment[0]).toBeGreaterThan(3);
+    expect(perSegment[0]).toBeLessThan(15);
+    expect(prepared).toBe(preparedAfterFirst);
+    expect(session.view()?.segment.ordinal).toBe(142);
   });
 });

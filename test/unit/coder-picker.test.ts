@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import {
   bestMatch, buildCatalog, highlighted, initialPickerState, matchCodes, orderedSelection, pressKey, toggleCode,
@@ -30,8 +31,8 @@ const catalog: Catalog = buildCatalog(
 
 const ids = (matches: number[]): string[] => matches.map((index) => catalog.codes[index]?.id ?? '?');
 const key = (name: string, extra: Partial<Key> = {}): Key => ({ name, sequence: name.length === 1 ? name : undefined, ...extra });
-const typeText = (state: PickerState, text: string): PickerState =>
-  [...text].reduce((current, char) => pressKey(catalog, current, { name: char.toLowerCase(), sequence: char }).state, state);
+const typeText = (state: PickerState, text: string, into: Catalog = catalog): PickerState =>
+  [...text].reduce((current, char) => pressKey(into, current, { name: char.toLowerCase(), sequence: char }).state, state);
 
 describe('filtering codes as the coder types', () => {
   it.each([
@@ -107,6 +108,19 @@ describe('keys', () => {
   it('enter with a filter still typed takes the highlighted code too', () => {
     const state = typeText(initialPickerState(catalog, ['migration_effect.mobilising']), 'inhib');
     expect(pressKey(catalog, state, key('return')).effect).toEqual({ kind: 'confirm', codes: ['migration_effect.inhibiting'] });
+  });
+
+  it('enter with a filter that matches no code saves nothing and says why', () => {
+    const state = typeText(initialPickerState(catalog, ['forms.media']), 'protsetx');
+    const result = pressKey(catalog, state, key('return'));
+    expect(result.effect).toBeNull();
+    expect(result.state.message).toBe('no code matches "protsetx": nothing saved; backspace to edit, esc to clear');
+    expect([...result.state.selected]).toEqual(['forms.media']);
+  });
+
+  it('PgDn and PgUp ask the driver to scroll the segment by a page', () => {
+    expect(pressKey(catalog, initialPickerState(catalog, []), key('pagedown')).effect).toEqual({ kind: 'scroll', pages: 1 });
+    expect(pressKey(catalog, initialPickerState(catalog, []), key('pageup')).effect).toEqual({ kind: 'scroll', pages: -1 });
   });
 
   it('arrows move and wrap, tab jumps to the next dimension, backspace and escape edit the filter', () => {
@@ -197,6 +211,63 @@ describe('the coder screen', () => {
     expect(screen.lines.every((line) => line.length <= 60)).toBe(true);
     expect(screen.maxScroll).toBeGreaterThan(0);
     expect(screen.lines.join('\n')).toContain('PgDn/PgUp to scroll');
+  });
+
+  const longDefinition = buildCatalog(
+    [{ id: 'forms', label: 'Forms', labels: {}, exclusive: false }],
+    [
+      ...Array.from({ length: 40 }, (_, index) => code(`forms.filler${index}`, `Filler ${index}`, `Заполнитель ${index}`)),
+      code('forms.protest', 'Protest, demonstration, picket', 'Протест, митинг, пикет', {
+        definition: `Public collective action. ${'More of the definition. '.repeat(6)}END-OF-DEFINITION`,
+        include: `Street rallies. ${'More to include. '.repeat(4)}END-OF-INCLUDE`,
+        exclude: `Online-only actions. ${'More to exclude. '.repeat(4)}END-OF-EXCLUDE`,
+      }),
+    ],
+  );
+
+  it('shows the whole definition and both criteria once a filter leaves room, on an 80×24 terminal', () => {
+    const size = { columns: 80, rows: 24 };
+    const full = initialPickerState(longDefinition, []);
+    const cursorOnProtest = { ...full, cursor: full.matches.length - 1 };
+    const unfiltered = renderCoderScreen(longDefinition, view, cursorOnProtest, size).lines.join('\n');
+    expect(unfiltered).toContain('forms.protest — Протест, митинг, пикет');
+    expect(unfiltered).not.toContain('END-OF-DEFINITION');
+
+    const filtered = renderCoderScreen(longDefinition, view, typeText(full, 'протест', longDefinition), size);
+    const text = filtered.lines.join('\n');
+    for (const end of ['END-OF-DEFINITION', 'END-OF-INCLUDE', 'END-OF-EXCLUDE', '+ Street rallies.', '− Online-only actions.', '^Q quit']) {
+      expect(text).toContain(end);
+    }
+    expect(filtered.lines.length).toBeLessThanOrEqual(24);
+  });
+
+  it('keeps one line of each criterion when the definition must be cut', () => {
+    const state = typeText(initialPickerState(longDefinition, []), 'протест', longDefinition);
+    const lines = renderCoderScreen(longDefinition, { ...view, current: { label: '12 R:', text: 'word '.repeat(600) } }, state, { columns: 80, rows: 30 }).lines;
+    const text = lines.join('\n');
+    expect(text).toContain('+ Street rallies.');
+    expect(text).toContain('− Online-only actions.');
+    expect(text).toContain('… lines 1–');
+  });
+
+  it.each([
+    [100, 40],
+    [80, 24],
+    [60, 20],
+    [40, 16],
+  ])('at %i×%i no line is wider than the terminal (Cyrillic, CJK, emoji) and the keys stay in view', (columns, rows) => {
+    const wide = {
+      ...view,
+      title: 'R07 · Мадрид 🙂 · segment 12/148 · 8% coded',
+      previous: { label: '11 Интервьюер:', text: '中文字 '.repeat(60) },
+      current: { label: '12 Респондент:', text: 'Эмиграция 🙂 中文字 протест. '.repeat(40) },
+      notes: ['Coded by anna: forms.media', `Memo: ${'заметка 🙂 '.repeat(20)}`],
+    };
+    const state = initialPickerState(catalog, view.given);
+    const lines = renderCoderScreen(catalog, wide, state, { columns, rows }).lines;
+    expect(lines.length).toBeLessThanOrEqual(rows);
+    for (const line of lines) expect(stringWidth(line)).toBeLessThanOrEqual(columns);
+    expect(lines.join(' ')).toMatch(/\^Q\s+quit/);
   });
 
   it('counts unsaved changes on the input line', () => {

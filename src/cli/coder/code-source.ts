@@ -63,13 +63,13 @@ export function sessionSource(session: CodingSession, languages: readonly string
       };
     },
     confirm(codes) {
-      const ordinal = session.view()?.segment.ordinal;
+      const ordinal = session.currentOrdinal;
       const { added, removed } = session.confirm(codes);
       const changes = [...added.map((id) => `+${id}`), ...removed.map((id) => `−${id}`)];
       return withDocumentNote(`Saved segment ${ordinal}: ${changes.length > 0 ? changes.join(' ') : codes.length > 0 ? 'codes unchanged' : 'seen, no code'}`);
     },
     skip() {
-      const ordinal = session.view()?.segment.ordinal;
+      const ordinal = session.currentOrdinal;
       session.skip();
       return withDocumentNote(`Skipped segment ${ordinal} (marked seen)`);
     },
@@ -90,7 +90,11 @@ export function sessionSource(session: CodingSession, languages: readonly string
 /** One line for the end of a session. */
 export function sessionSummary(session: CodingSession, outcome: 'done' | 'quit'): string {
   const answered = `${plural(session.answered, 'segment')} answered`;
-  if (outcome === 'done') return `Done: ${answered}; ${session.coder.name} has no segment left to code here.`;
+  if (outcome === 'done') {
+    return session.onlyUncoded
+      ? `Done: ${answered}; ${session.coder.name} has been through every uncoded segment here.`
+      : `Done: ${answered}; ${session.coder.name} has no segment left to code here.`;
+  }
   const where = session.currentDocument;
   return `Stopped: ${answered}, all saved. Resume with: qcode code${where === null ? '' : ` ${where}`} --coder ${session.coder.name}`;
 }

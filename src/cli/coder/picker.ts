@@ -130,6 +130,8 @@ export type PickerEffect =
   | { kind: 'memo'; text: string }
   | { kind: 'editor'; draft: string }
   | { kind: 'redraw' }
+  /** Scroll a long segment by whole screens of its text (the driver knows how tall that is). */
+  | { kind: 'scroll'; pages: 1 | -1 }
   | { kind: 'quit' };
 
 export interface KeyResult {
@@ -176,8 +178,8 @@ export function pressKey(catalog: Catalog, state: PickerState, key: Key): KeyRes
   const same = (next: PickerState, effect: PickerEffect | null = null): KeyResult => ({ state: next, effect });
   if (key.ctrl && (key.name === 'c' || key.name === 'q')) return same(state, { kind: 'quit' });
   if (key.ctrl && key.name === 'l') return same(state, { kind: 'redraw' });
-  if (key.name === 'pagedown') return same({ ...state, scroll: state.scroll + 3 });
-  if (key.name === 'pageup') return same({ ...state, scroll: Math.max(0, state.scroll - 3) });
+  if (key.name === 'pagedown') return same(state, { kind: 'scroll', pages: 1 });
+  if (key.name === 'pageup') return same(state, { kind: 'scroll', pages: -1 });
   if (state.mode === 'memo') return memoKey(state, key);
   if (state.mode === 'jump') return jumpKey(state, key);
 
@@ -186,6 +188,10 @@ export function pressKey(catalog: Catalog, state: PickerState, key: Key): KeyRes
   switch (key.name) {
     case 'return':
     case 'enter': {
+      // A mistyped filter must not pass for "no code": nothing is saved until it is fixed or cleared.
+      if (state.filter !== '' && current === undefined) {
+        return same({ ...state, message: `no code matches "${state.filter}": nothing saved; backspace to edit, esc to clear` });
+      }
       // A filter still typed means "this one": take the highlighted code too.
       const selected = state.filter !== '' && current !== undefined ? selectCode(catalog, state.selected, current.id) : state.selected;
       return same({ ...state, selected }, { kind: 'confirm', codes: orderedSelection(catalog, selected) });

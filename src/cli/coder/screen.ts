@@ -1,7 +1,7 @@
 import chalk from 'chalk';
-import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
 import { foldForSearch, highlighted, type Catalog, type PickerCode, type PickerState } from './picker.js';
+import { columns, wrapPlain } from './width.js';
 
 /** What the coder shows for one segment; the source (coding session, reconcile, …) builds it. */
 export interface CoderView {
@@ -31,6 +31,8 @@ export interface Screen {
   lines: string[];
   /** The largest useful state.scroll for this size (the text's hidden lines). */
   maxScroll: number;
+  /** Lines of segment text on screen: how far PgDn/PgUp move. */
+  page: number;
 }
 
 const CODE_KEYS = 'enter confirm · space toggle · type to filter · ↑↓ move · tab next dimension · → skip · ← back · ^N memo · ^G go to segment · ^Q quit';
@@ -39,14 +41,14 @@ const JUMP_KEYS = 'enter go · esc cancel';
 
 /** A line cut to the width with an ellipsis, colours kept. */
 export function fit(line: string, width: number): string {
-  if (stringWidth(line) <= width) return line;
+  if (columns(line) <= width) return line;
   if (width <= 1) return '…'.slice(0, width);
   return `${wrapAnsi(line, width - 1, { hard: true, trim: false, wordWrap: false }).split('\n')[0] ?? ''}…`;
 }
 
-/** Text wrapped to the width, paragraph by paragraph. */
+/** Plain text wrapped to the width, paragraph by paragraph. */
 export function wrap(text: string, width: number): string[] {
-  return text.split('\n').flatMap((paragraph) => wrapAnsi(paragraph, Math.max(10, width), { hard: true, trim: true }).split('\n'));
+  return wrapPlain(text, Math.max(10, width));
 }
 
 function labelOf(item: { label: string; labels: Record<string, string> }, language: string | undefined): string {
@@ -59,7 +61,7 @@ function keyLines(keys: string, width: number): string[] {
   let line = '';
   for (const part of keys.split(' · ')) {
     const candidate = line === '' ? part : `${line} · ${part}`;
-    if (stringWidth(candidate) > width && line !== '') {
+    if (columns(candidate) > width && line !== '') {
       lines.push(line);
       line = part;
     } else {
@@ -80,7 +82,7 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
 
   const title = chalk.bold(view.title);
   const right = view.titleRight === undefined ? '' : view.titleRight;
-  const gap = width - stringWidth(view.title) - stringWidth(right);
+  const gap = width - columns(view.title) - columns(right);
   const header = gap >= 2 ? `${title}${' '.repeat(gap)}${chalk.dim(right)}` : fit(title, width);
 
   const previousLines = view.previous === null ? [] : wrap(`${view.previous.label} ${view.previous.text}`, width);
@@ -90,21 +92,29 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
 
   const notes = view.notes.slice(0, 3).map((note) => fit(note, width));
   const keys = keyLines(state.mode === 'memo' ? MEMO_KEYS : state.mode === 'jump' ? JUMP_KEYS : CODE_KEYS, width);
-  const definitionHeight = height >= 28 ? 4 : 2;
-  const fixed = 1 + previous.length + notes.length + 1 + 1 + 1 + definitionHeight + keys.length + 1;
-  const available = Math.max(2, height - fixed);
+  const fixed = 1 + previous.length + notes.length + 1 + 1 + 1 + keys.length + 1;
+  // The definition's own lines; on a small terminal they give way first, so that the keys stay in view.
+  const definitionBase = Math.max(1, Math.min(height >= 28 ? Math.min(8, Math.max(4, Math.floor(height / 6))) : 2, height - fixed - 4));
+  const available = Math.max(2, height - fixed - definitionBase);
 
   const listRows = buildListRows(catalog, state, language);
   const textAll = wrap(`${view.current.label} ${view.current.text}`, width);
   const minimumList = Math.min(6, Math.max(1, listRows.length));
   const textHeight = Math.min(textAll.length, Math.max(3, available - minimumList));
-  const listHeight = Math.max(1, available - textHeight);
+  let listHeight = Math.max(1, available - textHeight);
+  // A filter that leaves fewer codes than the list has room for lends the rest to the definition, so the
+  // coder reads the whole definition and criteria of the code about to be chosen.
+  const spare = listRows.length > 0 ? Math.max(0, listHeight - listRows.length) : 0;
+  const definition = renderDefinition(catalog, state, language, definitionBase, definitionBase + spare, width);
+  listHeight += definitionBase - definition.length;
   let text: string[];
   let maxScroll = 0;
+  let page = textAll.length;
   if (textAll.length <= textHeight) {
     text = textAll;
   } else {
     const shown = Math.max(1, textHeight - 1);
+    page = shown;
     maxScroll = textAll.length - shown;
     const scroll = Math.min(state.scroll, maxScroll);
     text = [...textAll.slice(scroll, scroll + shown), chalk.dim(fit(`… lines ${scroll + 1}–${scroll + shown} of ${textAll.length} · PgDn/PgUp to scroll`, width))];
@@ -121,11 +131,11 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
     fit(inputLine(catalog, view, state), width),
     ...renderList(listRows, state, listHeight, width, language),
     rule,
-    ...renderDefinition(catalog, state, language, definitionHeight, width),
+    ...definition,
     ...keys,
     state.message === null ? '' : fit(chalk.yellow(state.message), width),
   ];
-  return { lines: lines.slice(0, height), maxScroll };
+  return { lines: lines.slice(0, height), maxScroll, page };
 }
 
 function inputLine(catalog: Catalog, view: CoderView, state: PickerState): string {
@@ -193,23 +203,47 @@ function labelsFor(code: PickerCode, filter: string, language: string | undefine
   return extra === undefined ? shown : `${shown} · ${extra}`;
 }
 
-function renderDefinition(catalog: Catalog, state: PickerState, language: string | undefined, height: number, width: number): string[] {
+/**
+ * The highlighted code's label, definition and include (+) / exclude (−) criteria in `minimum` to
+ * `maximum` lines: all of it when it fits, else the definition first and at least a line of each
+ * criterion, each part cut with an ellipsis. Padded to `minimum` so the layout does not jump as the
+ * cursor moves.
+ */
+function renderDefinition(catalog: Catalog, state: PickerState, language: string | undefined, minimum: number, maximum: number, width: number): string[] {
   const code = highlighted(catalog, state);
-  if (code === undefined) return Array<string>(height).fill('');
+  const pad = (lines: string[]): string[] => [...lines, ...Array<string>(Math.max(0, minimum - lines.length)).fill('')];
+  if (code === undefined) return pad([]);
   const label = labelOf(code, language);
   const others = [code.label, ...Object.values(code.labels)].filter((other) => other !== label);
   const head = fit(`${chalk.bold(code.id)} — ${label}${others.length > 0 ? chalk.dim(` · ${others.join(' · ')}`) : ''}`, width);
-  const criteria = [
-    code.include === null ? undefined : fit(chalk.green(`+ ${code.include.replace(/\s+/g, ' ')}`), width),
-    code.exclude === null ? undefined : fit(chalk.red(`− ${code.exclude.replace(/\s+/g, ' ')}`), width),
-  ].filter((line): line is string => line !== undefined);
-  const room = height - 1 - (height >= 4 ? criteria.length : 0);
-  const definitionLines = code.definition === null ? [] : wrap(code.definition.replace(/\s+/g, ' '), width);
-  const definition = definitionLines.slice(0, Math.max(0, room));
-  if (definitionLines.length > definition.length && definition.length > 0) {
-    definition[definition.length - 1] = fit(`${definition[definition.length - 1]} …`, width);
-  }
-  const lines = [head, ...definition, ...(height >= 4 ? criteria : [])].slice(0, height);
-  while (lines.length < height) lines.push('');
-  return lines;
+  const flat = (text: string | null): string | null => (text === null ? null : text.replace(/\s+/g, ' ').trim());
+  const parts = [
+    { text: flat(code.definition), mark: '', colour: (line: string) => line },
+    { text: flat(code.include), mark: '+ ', colour: chalk.green },
+    { text: flat(code.exclude), mark: '− ', colour: chalk.red },
+  ].flatMap((part) => (part.text === null || part.text === '' ? [] : [{ ...part, lines: wrapPart(part.mark, part.text, width) }]));
+  const room = Math.max(0, maximum - 1);
+  // One line for each part while room lasts, then the rest in order: definition, include, exclude.
+  const shown = parts.map((_part, index): number => (index < room ? 1 : 0));
+  let left = room - shown.reduce((sum, count) => sum + count, 0);
+  parts.forEach((part, index) => {
+    const more = Math.min(left, part.lines.length - (shown[index] ?? 0));
+    if ((shown[index] ?? 0) > 0 && more > 0) {
+      shown[index] = (shown[index] ?? 0) + more;
+      left -= more;
+    }
+  });
+  const body = parts.flatMap((part, index) => {
+    const count = shown[index] ?? 0;
+    const lines = part.lines.slice(0, count);
+    if (count > 0 && count < part.lines.length) lines[count - 1] = fit(`${lines[count - 1]} …`, width);
+    return lines.map((line) => fit(part.colour(line), width));
+  });
+  return pad([head, ...body].slice(0, Math.max(1, maximum)));
+}
+
+/** A criterion wrapped under its mark ("+ ", "− "), continuation lines indented to match. */
+function wrapPart(mark: string, text: string, width: number): string[] {
+  const indent = ' '.repeat(mark.length);
+  return wrap(text, width - mark.length).map((line, index) => (index === 0 ? mark : indent) + line);
 }

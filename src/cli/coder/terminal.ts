@@ -55,10 +55,12 @@ export function runCoderPrompt(options: RunCoderOptions): Promise<CoderOutcome> 
     }
     let state: PickerState = initialPickerState(catalog, view.given);
     let finished = false;
+    let page = 1;
 
     const draw = (): void => {
       if (view === null) return;
       const screen = renderCoderScreen(catalog, view, state, { columns: output.columns ?? 80, rows: output.rows ?? 24 });
+      page = screen.page;
       if (state.scroll > screen.maxScroll) state = { ...state, scroll: screen.maxScroll };
       // One write per frame, each line cleared to its end: no flicker and nothing left of the last frame.
       output.write(HOME + screen.lines.map((line) => line + CLEAR_LINE_END).join('\r\n') + CLEAR_BELOW);
@@ -152,6 +154,10 @@ export function runCoderPrompt(options: RunCoderOptions): Promise<CoderOutcome> 
               break;
             case 'redraw':
               output.write('\u001b[2J');
+              break;
+            case 'scroll':
+              // One line of the last page stays in view, to read on from. draw() caps it at the end.
+              state = { ...state, scroll: Math.max(0, state.scroll + effect.pages * Math.max(1, page - 1)) };
               break;
           }
         }
