@@ -1,7 +1,8 @@
 import chalk from 'chalk';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { columns, wrapPlain } from '../../src/cli/coder/width.js';
+import { wrapPlain } from '../../src/cli/coder/width.js';
+import { displayWidth as columns } from '../../src/cli/width.js';
 
 describe('measuring text for the coder screen', () => {
   it.each([

@@ -1,7 +1,8 @@
 import chalk from 'chalk';
 import wrapAnsi from 'wrap-ansi';
 import { foldForSearch, highlighted, type Catalog, type PickerCode, type PickerState } from './picker.js';
-import { columns, wrapPlain } from './width.js';
+import { displayWidth } from '../width.js';
+import { wrapPlain } from './width.js';
 
 /** What the coder shows for one segment; the source (coding session, reconcile, …) builds it. */
 export interface CoderView {
@@ -41,7 +42,7 @@ const JUMP_KEYS = 'enter go · esc cancel';
 
 /** A line cut to the width with an ellipsis, colours kept. */
 export function fit(line: string, width: number): string {
-  if (columns(line) <= width) return line;
+  if (displayWidth(line) <= width) return line;
   if (width <= 1) return '…'.slice(0, width);
   return `${wrapAnsi(line, width - 1, { hard: true, trim: false, wordWrap: false }).split('\n')[0] ?? ''}…`;
 }
@@ -61,7 +62,7 @@ function keyLines(keys: string, width: number): string[] {
   let line = '';
   for (const part of keys.split(' · ')) {
     const candidate = line === '' ? part : `${line} · ${part}`;
-    if (columns(candidate) > width && line !== '') {
+    if (displayWidth(candidate) > width && line !== '') {
       lines.push(line);
       line = part;
     } else {
@@ -82,7 +83,7 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
 
   const title = chalk.bold(view.title);
   const right = view.titleRight === undefined ? '' : view.titleRight;
-  const gap = width - columns(view.title) - columns(right);
+  const gap = width - displayWidth(view.title) - displayWidth(right);
   const header = gap >= 2 ? `${title}${' '.repeat(gap)}${chalk.dim(right)}` : fit(title, width);
 
   const previousLines = view.previous === null ? [] : wrap(`${view.previous.label} ${view.previous.text}`, width);

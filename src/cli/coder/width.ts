@@ -1,24 +1,10 @@
-import { stripVTControlCharacters } from 'node:util';
-import stringWidth from 'string-width';
-
-// The coder redraws the whole screen on every key, so measuring text must be cheap. string-width
-// segments graphemes and runs an emoji regex per character (about 10 ms to wrap one long answer);
-// text made only of characters that are one column wide in string-width's own terms (Latin,
-// Cyrillic, Greek, the punctuation, arrows and box lines the screen draws) is measured by its length.
-const NARROW = /^[\u0020-\u007e\u00a0-\u00a8\u00aa-\u00ac\u00af-\u02ff\u0370-\u052f\u2010-\u2029\u202f-\u203b\u203d-\u2048\u204a-\u205e\u2190-\u2193\u2212\u2500-\u259f]*$/;
+import { displayWidth } from '../width.js';
 
 const segmenter = new Intl.Segmenter();
 
-/** Terminal columns a text takes, colours ignored: as string-width counts them, faster for common text. */
-export function columns(text: string): number {
-  const plain = stripVTControlCharacters(text);
-  return NARROW.test(plain) ? plain.length : stringWidth(plain);
-}
-
 /** The characters (graphemes) of a text, each with its width. */
 function characters(text: string): Array<{ text: string; width: number }> {
-  if (NARROW.test(text)) return [...text].map((char) => ({ text: char, width: 1 }));
-  return [...segmenter.segment(text)].map(({ segment }) => ({ text: segment, width: stringWidth(segment) }));
+  return [...segmenter.segment(text)].map(({ segment }) => ({ text: segment, width: displayWidth(segment) }));
 }
 
 /** A word too long for a line, cut into pieces that fit. */
@@ -50,7 +36,7 @@ export function wrapPlain(text: string, width: number): string[] {
     let line = '';
     let used = 0;
     for (const word of paragraph.split(/[ \t]+/).filter((item) => item !== '')) {
-      const size = columns(word);
+      const size = displayWidth(word);
       if (line !== '' && used + 1 + size <= limit) {
         line += ` ${word}`;
         used += 1 + size;
@@ -65,7 +51,7 @@ export function wrapPlain(text: string, width: number): string[] {
       const pieces = breakWord(word, limit);
       lines.push(...pieces.slice(0, -1));
       line = pieces.at(-1) ?? '';
-      used = columns(line);
+      used = displayWidth(line);
     }
     lines.push(line);
   }

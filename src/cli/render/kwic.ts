@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { SearchReport, SearchResult } from '../../app/analysis.js';
-import { charWidth, displayWidth, pad, truncate, truncateLeft } from './style.js';
+import { displayWidth, pad, truncate, truncateLeft } from './style.js';
 
 function flatten(text: string): string {
   return text.replace(/\s+/g, ' ');
@@ -47,7 +47,7 @@ function truncateStyled(text: string, width: number, plain: boolean): string {
       result += piece;
       continue;
     }
-    const w = charWidth(piece);
+    const w = displayWidth(piece);
     if (visible + w > width - 1) break;
     result += piece;
     visible += w;

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Passage, RetrieveReport } from '../../app/analysis.js';
 import { CodePointIndex } from '../../core/text.js';
-import { charWidth, formatTime } from './style.js';
+import { displayWidth, formatTime } from './style.js';
 
 /** Spans coded in a passage, relative to the segment in code points, merged where they touch or overlap. */
 export function codedSpans(passage: Passage): Array<[number, number]> {
@@ -64,7 +64,7 @@ export function wrapRanges(text: string, width: number): Array<[number, number]>
       lastSpace = -1;
       continue;
     }
-    const w = charWidth(char);
+    const w = displayWidth(char);
     if (column + w > width && column > 0) {
       if (lastSpace > lineStart) {
         lines.push([lineStart, lastSpace]);

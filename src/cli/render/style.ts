@@ -1,16 +1,12 @@
 import { createRequire } from 'node:module';
 import type { ChalkInstance } from 'chalk';
+import { displayWidth } from '../width.js';
 
-// chalk and string-width load on first use (require of an ES module, Node >= 20.19): a command that
-// prints JSON or CSV never pays for them, and scripts call qcode in loops.
-const require = createRequire(import.meta.url);
+export { displayWidth };
+
+// chalk loads on first use (require of an ES module, Node >= 20.19): a command that prints JSON or
+// CSV never pays for it, and scripts call qcode in loops.
 let chalkModule: typeof import('chalk') | undefined;
-let stringWidthFn: ((text: string) => number) | undefined;
-
-function stringWidth(text: string): number {
-  stringWidthFn ??= (require('string-width') as typeof import('string-width')).default;
-  return stringWidthFn(text);
-}
 
 /**
  * Colours unless the user said no: NO_COLOR (https://no-color.org, any non-empty value), --no-color, or
@@ -18,7 +14,7 @@ function stringWidth(text: string): number {
  */
 export function palette(env: NodeJS.ProcessEnv = process.env): ChalkInstance {
   const off = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
-  chalkModule ??= require('chalk') as typeof import('chalk');
+  chalkModule ??= createRequire(import.meta.url)('chalk') as typeof import('chalk');
   return off ? new chalkModule.Chalk({ level: 0 }) : new chalkModule.Chalk();
 }
 
@@ -28,20 +24,6 @@ export function terminalWidth(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isFinite(columns) && columns !== undefined && columns >= 40 ? columns : 100;
 }
 
-// Latin, Greek, Cyrillic and the other alphabets below U+1100 are one column per character, except
-// combining marks; only text outside that needs string-width, which is slow per character.
-const NARROW = /^[\u0020-\u007e\u00a0-\u02ff\u0370-\u0482\u048a-\u0590\u0600-\u0609\u0700-\u10ff]*$/;
-
-/** Columns a text takes in a terminal (East Asian wide characters count two, combining marks none). */
-export function displayWidth(text: string): number {
-  return NARROW.test(text) ? text.length : stringWidth(text);
-}
-
-/** Columns of one character. */
-export function charWidth(char: string): number {
-  return NARROW.test(char) ? 1 : stringWidth(char);
-}
-
 /** Cuts text to a display width, ending in "…" when cut. */
 export function truncate(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
@@ -49,7 +31,7 @@ export function truncate(text: string, width: number): string {
   let result = '';
   let used = 0;
   for (const char of text) {
-    const w = charWidth(char);
+    const w = displayWidth(char);
     if (used + w > width - 1) break;
     result += char;
     used += w;
@@ -65,7 +47,7 @@ export function truncateLeft(text: string, width: number): string {
   let result = '';
   let used = 0;
   for (let i = chars.length - 1; i >= 0; i--) {
-    const w = charWidth(chars[i]!);
+    const w = displayWidth(chars[i]!);
     if (used + w > width - 1) break;
     result = chars[i] + result;
     used += w;
@@ -75,7 +57,7 @@ export function truncateLeft(text: string, width: number): string {
 
 /** Pads to a display width; styled (ANSI) text is measured without its escapes. */
 export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-  const fill = ' '.repeat(Math.max(0, width - (text.includes('\u001b') ? stringWidth(text) : displayWidth(text))));
+  const fill = ' '.repeat(Math.max(0, width - displayWidth(text)));
   return align === 'right' ? fill + text : text + fill;
 }
 
