@@ -268,7 +268,6 @@ function loadUnitData(db: Db, scope: Scope, unit: AgreementUnit): UnitData {
   const seenMask = new Uint32Array(units);
   const seen = seenPairs(db, coderIds);
   for (let i = 0; i < seen.segment.length; i++) {
-    if (partial.size > 0 && partial.has(seen.segment[i]! * n + seen.coder[i]!)) continue;
     const u = unitOfSegment[seen.segment[i]!] ?? -1;
     if (u >= 0) seenMask[u]! |= 1 << seen.coder[i]!;
   }

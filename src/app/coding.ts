@@ -251,6 +251,8 @@ export interface CsvTagReport {
   alreadyThere: number;
   removed: number;
   missing: number;
+  /** Rows with an empty code: the coder saw the segment and gave it no code (not with untag). */
+  seenWithoutCode: number;
   coders: string[];
   batch: string | null;
   dryRun: boolean;
@@ -341,6 +343,7 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
   const colOf = (name: CsvColumn): number => (columnIndex.get(name) ?? 0) + 1;
 
   const rows: CsvRow[] = [];
+  const seenRows: Array<{ line: number; segment: LookupSegment; coder: string }> = [];
   const seenKeys = new Set<string>();
   let duplicates = 0;
   for (let r = 1; r < records.length; r++) {
@@ -379,7 +382,9 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
     }
 
     const codeId = column(record, 'code') ?? '';
-    const codeProblem = codeId === '' ? 'the code is empty' : index.problemWith(codeId, options.remove ? 'remove' : 'apply');
+    // An empty code says "seen, no code": agreement then counts the segment as this coder's absence.
+    const seenOnly = codeId === '' && !options.remove;
+    const codeProblem = codeId === '' ? (seenOnly ? undefined : 'the code is empty') : index.problemWith(codeId, options.remove ? 'remove' : 'apply');
     if (codeProblem !== undefined) problem(line, colOf('code'), codeProblem);
 
     const coder = (column(record, 'coder') || options.defaultCoder) ?? '';
@@ -401,6 +406,11 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
       }
     }
     if (problemCount > before || segment === undefined) continue;
+    if (seenOnly) {
+      if (start !== null) problem(line, colOf('start'), 'a row without a code marks the whole segment seen: leave start and end empty');
+      else seenRows.push({ line, segment, coder });
+      continue;
+    }
 
     const key = `${segment.id}\u0000${codeId}\u0000${coder}\u0000${start}\u0000${end}`;
     if (seenKeys.has(key)) {
@@ -423,8 +433,8 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
   }
   if (problemCount > 0) throw csvProblems(file, problems, problemCount);
 
-  const coderNames = [...new Set(rows.map((row) => row.coder))].sort();
-  const base = { file: file, rows: records.length - 1, duplicates, coders: coderNames };
+  const coderNames = [...new Set([...rows, ...seenRows].map((row) => row.coder))].sort();
+  const base = { file: file, rows: records.length - 1, duplicates, seenWithoutCode: seenRows.length, coders: coderNames };
   if (options.dryRun) {
     const known = new Map(allCodersForLookup(db).map((coder) => [coder.name, coder.id]));
     let present = 0;
@@ -444,21 +454,21 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
   const via = `${options.remove ? 'untag' : 'tag'} --from ${basename(file)}`;
   const result = db.transaction(() => {
     for (const name of coderNames) coders.set(name, ensureCoder(db, name));
+    const placeOf = (segment: LookupSegment): SegmentPlace => {
+      const document = documentById.get(segment.document_id) as (typeof documents)[number];
+      return { segmentId: segment.id, slug: document.slug, sha256: document.sha256, ordinal: segment.ordinal };
+    };
     const changes: CodingChange[] = rows.map((row) => {
-      const document = documentById.get(row.segment.document_id) as (typeof documents)[number];
       const coder = coders.get(row.coder) as CoderRow;
-      return {
-        place: { segmentId: row.segment.id, slug: document.slug, sha256: document.sha256, ordinal: row.segment.ordinal },
-        codeId: row.codeId,
-        coderId: coder.id,
-        coder: coder.name,
-        start: row.start,
-        end: row.end,
-      };
+      return { place: placeOf(row.segment), codeId: row.codeId, coderId: coder.id, coder: coder.name, start: row.start, end: row.end };
+    });
+    const seenOnly = seenRows.map((row) => {
+      const coder = coders.get(row.coder) as CoderRow;
+      return { place: placeOf(row.segment), coderId: coder.id, coder: coder.name, dimensionId: null };
     });
     return writeCodingBatch(db, options.remove
       ? { batch, via, remove: changes }
-      : { batch, via, add: changes, seen: changes.map((change) => ({ place: change.place, coderId: change.coderId, coder: change.coder, dimensionId: null })) });
+      : { batch, via, add: changes, seen: [...changes.map((change) => ({ place: change.place, coderId: change.coderId, coder: change.coder, dimensionId: null })), ...seenOnly] });
   }).immediate();
   const wrote = result.added + result.removed + result.newlySeen > 0;
   return { ...base, ...result, batch: wrote ? batch : null, dryRun: false };

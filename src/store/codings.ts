@@ -105,8 +105,10 @@ export function writeCodingBatch(db: Db, input: CodingBatch): CodingBatchResult 
       appendEvent(db, { coderId: change.coderId, action: 'tag', batch: input.batch, at, payload: codingPayload(change, input.via) });
     }
     for (const mark of input.seen ?? []) {
+      // "seen" means gone through for every dimension; a one-dimension pass marks only its dimension, so
+      // that a later full pass still brings the segment up and agreement counts it for that dimension alone.
       const firstInPass = mark.dimensionId !== null && insertSeenDimension.run(mark.place.segmentId, mark.coderId, mark.dimensionId, at).changes > 0;
-      const first = insertSeen.run(mark.place.segmentId, mark.coderId, at).changes > 0;
+      const first = mark.dimensionId === null && insertSeen.run(mark.place.segmentId, mark.coderId, at).changes > 0;
       if (!first && !firstInPass) continue;
       if (first) result.newlySeen++;
       // Only a first sighting is logged: undo must know to forget it, and nothing else needs it.
@@ -251,12 +253,12 @@ const CANDIDATE = `
     SELECT 1 FROM codings k JOIN codes c ON c.id = k.code_id
     WHERE k.segment_id = s.id AND k.coder_id = @coder AND (@dimension IS NULL OR c.dimension_id = @dimension)))`;
 
-// A segment still to do: unseen (in this dimension's pass, for --dimension); with --only-uncoded, any uncoded one.
+// A segment still to do: not seen in a full pass, nor (for --dimension) in this dimension's pass; with
+// --only-uncoded, any uncoded one.
 const TO_DO = `
-  (@uncoded = 1 OR CASE WHEN @dimension IS NULL
-    THEN NOT EXISTS (SELECT 1 FROM seen v WHERE v.coder_id = @coder AND v.segment_id = s.id)
-    ELSE NOT EXISTS (SELECT 1 FROM seen_dimensions v WHERE v.coder_id = @coder AND v.dimension_id = @dimension AND v.segment_id = s.id)
-  END)`;
+  (@uncoded = 1 OR (NOT EXISTS (SELECT 1 FROM seen v WHERE v.coder_id = @coder AND v.segment_id = s.id)
+    AND (@dimension IS NULL
+      OR NOT EXISTS (SELECT 1 FROM seen_dimensions v WHERE v.coder_id = @coder AND v.dimension_id = @dimension AND v.segment_id = s.id))))`;
 
 export interface SessionSegment {
   id: number;
@@ -333,8 +335,10 @@ export function sessionDocument(db: Db, documentId: number): SessionDocument {
 export function seenCount(db: Db, documentId: number, coderId: number, dimension: string | null): number {
   const row = (dimension === null
     ? statement(db, 'SELECT count(*) AS n FROM seen v JOIN segments s ON s.id = v.segment_id WHERE v.coder_id = ? AND s.document_id = ?').get(coderId, documentId)
-    : statement(db, `SELECT count(*) AS n FROM seen_dimensions v JOIN segments s ON s.id = v.segment_id
-        WHERE v.coder_id = ? AND v.dimension_id = ? AND s.document_id = ?`).get(coderId, dimension, documentId)) as { n: number };
+    : statement(db, `SELECT count(*) AS n FROM segments s WHERE s.document_id = @document
+        AND (EXISTS (SELECT 1 FROM seen v WHERE v.coder_id = @coder AND v.segment_id = s.id)
+          OR EXISTS (SELECT 1 FROM seen_dimensions v WHERE v.coder_id = @coder AND v.dimension_id = @dimension AND v.segment_id = s.id))`)
+      .get({ document: documentId, coder: coderId, dimension })) as { n: number };
   return row.n;
 }
 

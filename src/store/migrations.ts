@@ -208,5 +208,12 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO segments_fts (segments_fts) VALUES ('rebuild');
   `,
+
+  /* 3: seen means gone through for every dimension; a one-dimension pass marks seen_dimensions only */ `
+  -- Until now a one-dimension pass also wrote seen, with the same timestamp as its pass mark.
+  DELETE FROM seen WHERE EXISTS (
+    SELECT 1 FROM seen_dimensions v WHERE v.coder_id = seen.coder_id AND v.segment_id = seen.segment_id AND v.at = seen.at);
+  `,
 ];
+
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -82,11 +82,7 @@ export function coderHistory(db: Db, coderId: number): { work: boolean; reconcil
 
 /** What these coders went through in one-dimension passes (`qcode code --dimension D`). */
 export interface DimensionPasses {
-  /**
-   * Seen marks written by a one-dimension pass: the pass writes its seen_dimensions mark and, the first time
-   * the coder meets the segment, the seen mark with the same timestamp. A seen mark older than every pass
-   * mark on the segment came from a full pass (or from tag) and is not listed here.
-   */
+  /** Segments a coder went through in one-dimension passes only (no full-pass seen mark). */
   partial: SeenPairs;
   /** Every one-dimension pass mark: `dimension[i]` is the dimension of (segment[i], coder[i]). */
   passes: SeenPairs & { dimension: string[] };
@@ -96,8 +92,9 @@ export function dimensionPasses(db: Db, coderIds: readonly number[]): DimensionP
   const n = coderIds.length;
   const partial = statement(db, `
     SELECT DISTINCT v.segment_id * ${n} + ${coderIndexCase(n, 'v.coder_id')}
-    FROM seen_dimensions v JOIN seen s ON s.coder_id = v.coder_id AND s.segment_id = v.segment_id AND s.at = v.at
-    WHERE v.coder_id IN (${placeholders(n)})`).pluck().all(...coderIds, ...coderIds) as number[];
+    FROM seen_dimensions v
+    WHERE v.coder_id IN (${placeholders(n)})
+      AND NOT EXISTS (SELECT 1 FROM seen s WHERE s.coder_id = v.coder_id AND s.segment_id = v.segment_id)`).pluck().all(...coderIds, ...coderIds) as number[];
   const rows = statement(db, `
     SELECT segment_id * ${n} + ${coderIndexCase(n)} AS packed, dimension_id AS dimension
     FROM seen_dimensions WHERE coder_id IN (${placeholders(n)})`).all(...coderIds, ...coderIds) as Array<{ packed: number; dimension: string }>;

@@ -241,6 +241,28 @@ describe('qcode tag --from FILE.csv', () => {
     expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 1 }]);
   });
 
+  it('marks a segment seen without a code where the code is empty, undoably, and refuses such a row with a span or in untag', () => {
+    const dir = seedInterviews();
+    const file = csvFile('document,segment,code,coder\nr01-vilnius-ru,2,,anna\nr01-vilnius-ru,3,forms.art,anna\n');
+    const result = qcode(dir, ['tag', '--from', file]);
+    expect(result.stdout).toBe(`${file}: 2 rows added 1 coding (anna); 0 were already there; 1 segment marked seen without a code.\n`);
+    const seen = () => query<{ segment: string }>(dir, `
+      SELECT d.slug || ':' || s.ordinal AS segment FROM seen v JOIN segments s ON s.id = v.segment_id JOIN documents d ON d.id = s.document_id
+      ORDER BY s.ordinal`).map((row) => row.segment);
+    expect(seen()).toEqual(['r01-vilnius-ru:2', 'r01-vilnius-ru:3']);
+    expect(codings(dir).map((row) => `${row.segment} ${row.code}`)).toEqual(['r01-vilnius-ru:3 forms.art']);
+    expect(qcode(dir, ['undo', '--coder', 'anna']).code).toBe(0);
+    expect(seen()).toEqual([]);
+
+    const spanned = csvFile('document,segment,code,coder,start,end\nr01-vilnius-ru,2,,anna,87,90\n');
+    const refused = qcode(dir, ['tag', '--from', spanned]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('a row without a code marks the whole segment seen');
+    const untag = qcode(dir, ['untag', '--from', csvFile('document,segment,code,coder\nr01-vilnius-ru,2,,anna\n')]);
+    expect(untag.code).toBe(1);
+    expect(untag.stderr).toContain('the code is empty');
+  });
+
   it('untag --from removes the listed codings as one batch', () => {
     const dir = seedInterviews();
     qcode(dir, ['tag', 'r01-vilnius-ru:2', 'forms.protest', 'forms.media', '--coder', 'anna']);

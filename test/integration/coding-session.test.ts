@@ -161,6 +161,23 @@ describe('CodingSession', () => {
     expect(() => CodingSession.open(project(dir), { coder: 'anna', dimension: 'form' })).toThrow('did you mean "forms"');
   });
 
+  it('brings up in a full pass what only one-dimension passes went through, and not the other way round', () => {
+    const dir = seedInterviews();
+    const forms = CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru', dimension: 'forms' });
+    forms.confirm(['forms.protest']);
+    forms.confirm([]);
+    expect(query(dir, 'SELECT count(*) AS n FROM seen')).toEqual([{ n: 0 }]);
+    const full = CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru' });
+    expect(full.view()?.segment.ordinal).toBe(1);
+    expect(full.view()?.given).toEqual(['forms.protest']);
+    full.confirm(['forms.protest', 'networks.value_based']);
+    full.confirm([]);
+    full.confirm([]);
+    // Segments 1–3 are seen in full now: a networks pass starts after them, a forms pass too.
+    expect(CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru', dimension: 'networks' }).view()?.segment.ordinal).toBe(4);
+    expect(CodingSession.open(project(dir), { coder: 'anna', document: 'r01-vilnius-ru', dimension: 'forms' }).view()?.segment.ordinal).toBe(4);
+  });
+
   it('refuses two codes of an exclusive dimension and codes outside the scope, writing nothing', () => {
     const dir = seedInterviews();
     const session = CodingSession.open(project(dir), { coder: 'anna' });

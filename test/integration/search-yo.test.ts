@@ -5,9 +5,6 @@ import { search } from '../../src/app/analysis.js';
 import { autocode } from '../../src/app/coding.js';
 import { importPaths } from '../../src/app/import.js';
 import { closeProject, initProject, openProject, type Project } from '../../src/app/project.js';
-import Database from 'better-sqlite3';
-import { openDatabase } from '../../src/store/db.js';
-import { MIGRATIONS } from '../../src/store/migrations.js';
 import { tempDir } from '../helpers.js';
 
 const open: Project[] = [];
@@ -45,24 +42,5 @@ describe('ё and е are one letter to search and autocode', () => {
     const project = await projectWith(transcript);
     const report = autocode(project, { query: 'ещё', code: 'forms.protest', coder: 'auto', dryRun: true });
     expect(report.hits.map((hit) => hit.context)).toEqual(['Вы \u0002ещё\u0003 участвуете?', 'Да, \u0002еще\u0003 как. Ёлки-палки!']);
-  });
-
-  it('rebuilds the index of a store written before the folding (schema 1)', () => {
-    // A schema-1 store built by hand: the first migration only, with one segment indexed the old way.
-    const raw = new Database(join(tempDir('qcode-yo-'), 'qcode.db'));
-    raw.exec(MIGRATIONS[0] as string);
-    raw.pragma('user_version = 1');
-    raw.prepare("INSERT INTO documents (slug, kind, format, sha256, text, imported_at) VALUES ('r01', 'interview', 'txt', 'x', 'Ещё раз', 'now')").run();
-    raw.prepare("INSERT INTO segments (document_id, ordinal, start, \"end\", text) VALUES (1, 1, 0, 7, 'Ещё раз')").run();
-    expect(raw.prepare("SELECT count(*) FROM segments_fts WHERE segments_fts MATCH 'еще'").pluck().get()).toBe(0);
-    const name = raw.name;
-    raw.close();
-    const upgraded = openDatabase(name);
-    try {
-      expect(upgraded.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-      expect(upgraded.prepare("SELECT count(*) FROM segments_fts WHERE segments_fts MATCH 'еще'").pluck().get()).toBe(1);
-    } finally {
-      upgraded.close();
-    }
   });
 });

@@ -118,7 +118,8 @@ Examples:
   $ QCODE_CODER=anna qcode tag --from codings.csv
 
 A CSV is checked whole first: every unknown document, segment or code is reported as FILE:ROW:COLUMN,
-and then nothing is written. Retired codes cannot be applied. See docs/coding.md.`)
+and then nothing is written. Retired codes cannot be applied. A row with an empty code marks the
+segment seen by that coder without a code, so that agreement counts it as the coder's "no". See docs/coding.md.`)
       .action(async (segment: string | undefined, codes: string[], options: TagCommandOptions, command: Command) => {
         const app = await import('../../app/coding.js');
         if (options.from !== undefined) {
@@ -133,7 +134,10 @@ and then nothing is written. Retired codes cannot be applied. See docs/coding.md
             const duplicates = report.duplicates > 0 ? `; ${plural(report.duplicates, 'row')} repeated earlier rows` : '';
             const prefix = report.dryRun ? `${file} is valid: ${plural(report.rows, 'row')} would` : `${file}: ${plural(report.rows, 'row')}`;
             if (remove) out(`${prefix}${report.dryRun ? ' remove' : ' removed'} ${plural(report.removed, 'coding')}${coders}; ${wasWere(report.missing)} not there${duplicates}.`);
-            else out(`${prefix}${report.dryRun ? ' add' : ' added'} ${plural(report.added, 'coding')}${coders}; ${wasWere(report.alreadyThere)} already there${duplicates}.`);
+            else {
+              const seen = report.seenWithoutCode > 0 ? `; ${plural(report.seenWithoutCode, 'segment')} ${report.dryRun ? 'to be marked' : 'marked'} seen without a code` : '';
+              out(`${prefix}${report.dryRun ? ' add' : ' added'} ${plural(report.added, 'coding')}${coders}; ${wasWere(report.alreadyThere)} already there${seen}${duplicates}.`);
+            }
             if (report.dryRun) out('Dry run: nothing was written.');
             else if (report.batch !== null && !globals(command).quiet) note(`Undo with: qcode undo${report.coders.length === 1 ? ` --coder ${report.coders[0]}` : ''}`);
           });
