@@ -112,7 +112,12 @@ export function planCodebookApply(stored: StoredCodebook, next: Codebook): Codeb
   for (const code of next.codes) {
     let before = storedCodes.get(code.id);
     if (!before) {
-      const from = code.was.find((old) => storedCodes.has(old) && !nextCodeIds.has(old) && !renamedAway.has(old));
+      const available = (old: string): boolean => storedCodes.has(old) && !nextCodeIds.has(old) && !renamedAway.has(old);
+      // A child of a renamed code follows its parent (forms.protest.picket → forms.street_protest.picket)
+      // without a was: of its own. Parents come before children, so the parent's rename is known here.
+      const parentRename = plan.renames.find((rename) => code.id.startsWith(`${rename.to}.`));
+      const implied = parentRename === undefined ? undefined : `${parentRename.from}${code.id.slice(parentRename.to.length)}`;
+      const from = code.was.find(available) ?? (implied !== undefined && available(implied) ? implied : undefined);
       if (from !== undefined) {
         const old = storedCodes.get(from) as StoredCode;
         renamedAway.add(from);

@@ -15,9 +15,12 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length] as number;
 }
 
-/** The closest candidate within a distance that scales with the word, or undefined. */
+/**
+ * The closest candidate within a distance that scales with the word, or undefined. A short word must
+ * keep at least one of its letters: "XX" is no typo of "LT", though "de" is one of "DE".
+ */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.max(2, Math.floor(word.length / 3));
+  const limit = Math.min(Math.max(2, Math.floor(word.length / 3)), word.length - 1);
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = word.toLowerCase();

@@ -45,4 +45,16 @@ describe('planCodebookApply', () => {
     const plan = planCodebookApply(stored([{ id: 'forms.protest', codings: 1, label: 'Protest' }]), book('      - {id: protest, label: Street protest}\n'));
     expect(plan.steps).toEqual([{ action: 'update-code', id: 'forms.protest', changes: ['label'] }]);
   });
+
+  it('carries the children of a renamed code along without a was: of their own', () => {
+    const before = stored([{ id: 'forms.protest', codings: 0, label: 'Protest' }, { id: 'forms.protest.picket', codings: 2, label: 'Picket' }]);
+    const [parent, child] = before.codes;
+    if (child !== undefined && parent !== undefined) child.parentId = parent.id;
+    const plan = planCodebookApply(before, book('      - id: street_protest\n        label: Protest\n        was: forms.protest\n        codes: [{id: picket, label: Picket}]\n'));
+    expect(plan.renames).toEqual([{ from: 'forms.protest', to: 'forms.street_protest' }, { from: 'forms.protest.picket', to: 'forms.street_protest.picket' }]);
+    expect(plan.steps).toContainEqual({ action: 'rename-code', from: 'forms.protest.picket', id: 'forms.street_protest.picket', codings: 2 });
+    expect(plan.retireCodes).toEqual([]);
+    expect(plan.deleteCodes).toEqual([]);
+    expect(plan.warnings).toEqual([]);
+  });
 });
