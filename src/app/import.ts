@@ -277,7 +277,7 @@ function emptyResult(file: string, bytes: number): FileResult {
 
 /** One line for a failed file, starting with the file as the user named it. */
 function failureLine(display: string, error: unknown): string {
-  let message = error instanceof UserError ? error.message + (error.hint ? ` (${error.hint})` : '') : `unexpected error, please report it: ${(error as Error).message}`;
+  let message = error instanceof UserError ? error.message + (error.hint ? ` — ${error.hint}` : '') : `unexpected error, please report it: ${(error as Error).message}`;
   if (error instanceof ProblemsError) message += error.problems.map((problem) => `\n  ${formatProblem(problem)}`).join('');
   return message.startsWith(display) ? message : `${display}: ${message}`;
 }
@@ -310,7 +310,12 @@ async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry |
     detected = detectLanguage(text);
     segments = segmentText(text, { mode: options.segment, speakers: ctx.speakers, language: languageOption ?? detected }).segments;
   }
-  if (segments.length === 0) throw new UserError(`${file.display}: no text to import (the file holds only white space${format === 'docx' || format === 'html' ? ', markup or images' : ''})`);
+  if (segments.length === 0) {
+    const holds = format === 'docx' ? 'the document body holds no text (headers, footers, comments and images are not imported)'
+      : format === 'html' ? 'the page holds no readable text outside scripts, styles and navigation'
+      : 'the file holds only white space';
+    throw new UserError(`${file.display}: no text to import: ${holds}`);
+  }
   const language = languageOption ?? detected;
   const slug = entry?.slug ?? options.slug ?? slugify(stem(file.path));
   const cases = entry?.cases ?? (options.caseId !== undefined ? { caseId: options.caseId, values: new Map<string, string>() } : null);
