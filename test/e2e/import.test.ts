@@ -171,6 +171,24 @@ describe('qcode import (the built binary)', () => {
     expect(qcode(project, 'docs', 'list', '--json').stdout.trim()).toBe('[]');
   });
 
+  it('refuses a manifest and a cases CSV with unbalanced quotes, naming line and row, and writes nothing', () => {
+    const project = newProject();
+    const dir = fixtures();
+    const manifest = join(dir, 'interviews', 'manifest.csv');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('r03-warsaw-ru.txt,R03,PL,2022,participant,emigrant,female,18-29,Warsaw', 'r03-warsaw-ru.txt,R03,PL,2022,participant,emigrant,female,18-29,"Warsaw'));
+    const imported = qcode(project, 'import', '--manifest', manifest);
+    expect(imported.code).toBe(1);
+    expect(imported.stderr).toMatch(/^Error: .*manifest\.csv:4: row 4: a quoted field is never closed \(unbalanced quotes; the row starts on line 4 and runs to the end of the file\) — /);
+    expect(imported.stderr.trim().split('\n')).toHaveLength(1);
+    const cases = join(tempDir(), 'cases.csv');
+    writeFileSync(cases, 'case,host_country,city\nR01,LT,Vilnius\nR02,LV,"Riga\nR03,PL,Warsaw\n');
+    const set = qcode(project, 'cases', 'import', cases);
+    expect(set.code).toBe(1);
+    expect(set.stderr).toMatch(/^Error: .*cases\.csv:3: row 3: a quoted field is never closed/);
+    expect(qcode(project, 'docs', 'list', '--json').stdout.trim()).toBe('[]');
+    expect(qcode(project, 'cases', 'list', '--json').stdout.trim()).toBe('[]');
+  });
+
   it('exits 2 on usage errors', () => {
     const project = newProject();
     expect(qcode(project, 'import', 'x.txt', '--segment', 'words').code).toBe(2);

@@ -416,7 +416,7 @@ describe('bad input: a clear line each, nothing half-imported', () => {
 
   it('a survey CSV with unbalanced quotes, with the row', async () => {
     const csv = 'respondent_id,q1_activities,q2_networks,q3_remittances\nS01,a,b,c\nS02,"never closed,b,c\nS03,a,b,c\n';
-    expect(await refused({ 'survey.csv': csv }, { kind: 'survey', idColumn: 'respondent_id', textColumns: ['q1_activities'] })).toMatch(/survey\.csv: row 3 .*unbalanced quotes/);
+    expect(await refused({ 'survey.csv': csv }, { kind: 'survey', idColumn: 'respondent_id', textColumns: ['q1_activities'] })).toMatch(/survey\.csv:3: row 3: a quoted field is never closed \(unbalanced quotes; the row starts on line 3 and runs to the end of the file\)/);
   });
 
   it('a survey value the codebook does not allow, with row and column; the whole file stays out', async () => {

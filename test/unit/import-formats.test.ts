@@ -99,7 +99,8 @@ describe('CSV tables', () => {
   });
 
   it.each([
-    ['id,answer\nS01,fine\nS02,"never closed\nS03,x\n', /row 3 .*unbalanced quotes/],
+    ['id,answer\nS01,fine\nS02,"never closed\nS03,x\n', /^x\.csv:3: row 3: a quoted field is never closed \(unbalanced quotes; the row starts on line 3/],
+    ['id,answer\nS01,"two\nlines"\n\nS02,"never closed\nS03,x\n', /^x\.csv:5: row 3: a quoted field is never closed/],
     ['id,answer\nS01,fine\nS02,a "quote" inside\n', /x\.csv:3: row 3: a quote in the middle of a field/],
     ['id,answer\nS01,fine,extra\n', /x\.csv:2: row 2: has 3 fields/],
     ['id,id\n1,2\n', /row 1: the column "id" appears twice/],

@@ -31,10 +31,22 @@ export async function parseCsvTable(text: string, file: string): Promise<CsvTabl
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (source.trim() === '') throw new UserError(`${file}: the CSV file is empty`, { hint: 'It needs a header row and one row per record' });
   let records: Array<{ record: string[]; info: { lines: number; records: number } }>;
+  // Where the last complete record ended: a record that fails starts on the next line.
+  let lastEnd = 0;
   try {
-    records = parse(source, { delimiter: delimiterOf(source), info: true, skip_empty_lines: true, relax_column_count: false, bom: true }) as unknown as typeof records;
+    records = parse(source, {
+      delimiter: delimiterOf(source), info: true, skip_empty_lines: true, relax_column_count: false, bom: true,
+      on_record: (record, context) => {
+        lastEnd = context.lines;
+        return record;
+      },
+    }) as unknown as typeof records;
   } catch (error) {
-    throw csvError(error, file);
+    // Empty lines between records are skipped, so the failing record starts at the next line with text.
+    const lines = source.split('\n');
+    let start = lastEnd + 1;
+    while (start < lines.length && (lines[start - 1] ?? '').trim() === '') start++;
+    throw csvError(error, file, start);
   }
   const [header, ...body] = records;
   if (header === undefined) throw new UserError(`${file}: the CSV file is empty`);
@@ -59,14 +71,14 @@ export async function parseCsvTable(text: string, file: string): Promise<CsvTabl
   return { columns, rows };
 }
 
-function csvError(error: unknown, file: string): UserError {
+function csvError(error: unknown, file: string, recordStart: number): UserError {
   const details = error as { code?: string; lines?: number; records?: number; message?: string; record?: unknown[] };
   const line = details.lines ?? 0;
   const row = (details.records ?? 0) + 1;
   const where = `${file}:${line}: row ${row}`;
   switch (details.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return new UserError(`${file}: row ${row} (from line ${line} or before): a quoted field is never closed (unbalanced quotes)`, {
+      return new UserError(`${file}:${recordStart}: row ${row}: a quoted field is never closed (unbalanced quotes; the row starts on line ${recordStart} and runs to the end of the file)`, {
         hint: 'Every field that starts with " must end with "; a quote inside a quoted field is written twice ("")',
       });
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
