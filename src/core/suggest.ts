@@ -16,11 +16,12 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The closest candidate within a distance that scales with the word, or undefined. A short word must
- * keep at least one of its letters: "XX" is no typo of "LT", though "de" is one of "DE".
+ * The closest candidate within a distance that scales with the word, or undefined. Short words allow
+ * one slip at most: "typo" may mean "type" and "de" mean "DE", but "XX" is no typo of "LT" nor "Age"
+ * one of "case".
  */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.min(Math.max(2, Math.floor(word.length / 3)), word.length - 1);
+  const limit = word.length <= 1 ? 0 : word.length <= 4 ? 1 : Math.max(2, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = word.toLowerCase();

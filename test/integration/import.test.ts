@@ -156,6 +156,17 @@ describe('the fixtures', () => {
   });
 });
 
+describe('surveys', () => {
+  it('find the id and answer columns whatever their case, and keep the header\'s spelling as the speaker', async () => {
+    const project = await newStudy();
+    const file = join(tempDir(), 'feedback.csv');
+    writeFileSync(file, 'Case,Age,Qual\nID4,24,I lost interest.\nID5,54,"I needed to upskill, for work."\n');
+    const report = await run(project, [file], { kind: 'survey', idColumn: 'case', textColumns: ['qual'] });
+    expect(report.totals).toMatchObject({ imported: 1, failed: 0, documents: 2 });
+    expect(project.db.prepare("SELECT s.speaker, s.text FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.slug = 'feedback-id5'").all()).toEqual([{ speaker: 'Qual', text: 'I needed to upskill, for work.' }]);
+  });
+});
+
 describe('importing again', () => {
   it('the same content is a no-op that says so', async () => {
     const project = await newStudy();
@@ -417,6 +428,16 @@ describe('bad input: a clear line each, nothing half-imported', () => {
   it('a survey CSV with unbalanced quotes, with the row', async () => {
     const csv = 'respondent_id,q1_activities,q2_networks,q3_remittances\nS01,a,b,c\nS02,"never closed,b,c\nS03,a,b,c\n';
     expect(await refused({ 'survey.csv': csv }, { kind: 'survey', idColumn: 'respondent_id', textColumns: ['q1_activities'] })).toMatch(/survey\.csv:3: row 3: a quoted field is never closed \(unbalanced quotes; the row starts on line 3 and runs to the end of the file\)/);
+  });
+
+  it('a spreadsheet given as a survey or a manifest, with the way to save it as CSV', async () => {
+    const zip = Buffer.from(zipSync({ 'xl/workbook.xml': new TextEncoder().encode('<workbook/>') }));
+    expect(await refused({ 'survey.xlsx': zip }, { kind: 'survey', idColumn: 'id', textColumns: ['q1'] })).toMatch(/survey\.xlsx: a spreadsheet: save it as CSV \(UTF-8\)/);
+    expect(await refused({ 'survey.xlsx': zip }, { kind: 'survey', format: 'csv', idColumn: 'id', textColumns: ['q1'] })).toMatch(/survey\.xlsx: a spreadsheet \(or other packaged file\), not a CSV file — Save the sheet as CSV/);
+    const project = await newStudy();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'manifest.xlsx'), zip);
+    await expect(run(project, [], { manifest: join(dir, 'manifest.xlsx') })).rejects.toThrow(/manifest\.xlsx: a spreadsheet/);
   });
 
   it('a survey value the codebook does not allow, with row and column; the whole file stays out', async () => {

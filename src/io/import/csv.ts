@@ -17,6 +17,22 @@ export interface CsvTable {
   rows: CsvRow[];
 }
 
+const SPREADSHEET_EXTENSIONS = /\.(xlsx|xlsm|xls|ods|numbers)$/i;
+
+/**
+ * A spreadsheet where a CSV is expected (a manifest, case attributes, a survey), told by its extension
+ * or its bytes (a zip or an old Office file), so the user reads how to save a CSV rather than "binary".
+ */
+export function assertNotSpreadsheet(path: string, display: string, bytes?: Uint8Array): void {
+  const zip = bytes !== undefined && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  const ole = bytes !== undefined && bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0;
+  if (SPREADSHEET_EXTENSIONS.test(path) || zip || ole) {
+    throw new UserError(`${display}: a spreadsheet (or other packaged file), not a CSV file`, {
+      hint: 'Save the sheet as CSV (in Excel: File → Save As → CSV UTF-8; in LibreOffice: Save As → Text CSV, UTF-8) and give qcode that file',
+    });
+  }
+}
+
 function delimiterOf(text: string): string {
   const header = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
   const count = (char: string): number => header.split(char).length - 1;
