@@ -83,6 +83,32 @@ describe('the fixtures', () => {
     expect(new Set((project.db.prepare('SELECT value FROM case_values WHERE attribute = ?').all('host_country') as Array<{ value: string }>).map((row) => row.value)).size).toBe(7);
   });
 
+  it('are what issue 3 asks for: ≥ 12 interviews in Russian and English, in several conventions, encodings and formats, ≥ 5 host countries, two pages, a 30 × 3 survey', async () => {
+    const project = await newStudy();
+    const fixtures = copyFixtures();
+    await run(project, [], { manifest: join(fixtures, 'interviews', 'manifest.csv') });
+    await run(project, [join(fixtures, 'web')]);
+    await run(project, [join(fixtures, 'survey', 'survey.csv')], SURVEY);
+    const interviews = project.db.prepare("SELECT slug, language, format, encoding, case_id FROM documents WHERE kind = 'interview'").all() as Array<{ slug: string; language: string; format: string; encoding: string | null; case_id: string }>;
+    expect(interviews.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(interviews.map((doc) => doc.language))).toEqual(new Set(['ru', 'en']));
+    expect(interviews.every((doc) => doc.case_id !== null)).toBe(true);
+    const formats = interviews.map((doc) => doc.format);
+    for (const format of ['txt', 'md', 'docx', 'vtt', 'srt']) expect(formats, format).toContain(format);
+    const encodings = interviews.map((doc) => doc.encoding);
+    for (const encoding of ['cp1251', 'koi8r', 'utf16le', 'utf8']) expect(encodings, encoding).toContain(encoding);
+    const countries = project.db.prepare("SELECT DISTINCT v.value FROM case_values v JOIN documents d ON d.case_id = v.case_id WHERE v.attribute = 'host_country' AND d.kind = 'interview'").all();
+    expect(countries.length).toBeGreaterThanOrEqual(5);
+    // The interviewer's label of each transcript: the conventions of the issue, several of them.
+    const interviewerLabels = new Set((project.db.prepare("SELECT s.speaker FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.kind = 'interview' AND s.ordinal = 1").all() as Array<{ speaker: string }>).map((row) => row.speaker));
+    expect([...interviewerLabels].sort()).toEqual(expect.arrayContaining(['I', 'Interviewer', 'Q', 'ВОПРОС', 'И', 'Интервьюер']));
+    const speakers = new Set((project.db.prepare("SELECT DISTINCT s.speaker FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.kind = 'interview'").all() as Array<{ speaker: string }>).map((row) => row.speaker));
+    for (const label of ['R', 'A', 'Respondent', 'Респондент', 'Р', 'ОТВЕТ', 'ВС', 'Ольга Д.', 'Mikko L.']) expect(speakers, label).toContain(label);
+    expect(count(project, "documents WHERE kind = 'web'")).toBe(2);
+    expect(count(project, "cases WHERE kind = 'respondent'")).toBe(30);
+    expect(new Set((project.db.prepare("SELECT DISTINCT s.speaker FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.kind = 'survey'").all() as Array<{ speaker: string }>).map((row) => row.speaker))).toEqual(new Set(SURVEY.textColumns));
+  });
+
   it('give the segments the demo codings point at: every coded ordinal is a respondent turn or cue', async () => {
     const project = await newStudy();
     const fixtures = copyFixtures();
