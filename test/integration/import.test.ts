@@ -343,6 +343,19 @@ describe('options', () => {
     expect((await run(project, [join(dir, 'notes.log')], { format: 'txt' })).files[0]).toMatchObject({ status: 'imported', slug: 'notes', segments: 2 });
   });
 
+  it('refuses a page that declares UTF-8 but is not, naming the spot; --encoding reads it as it really is', async () => {
+    const project = await newStudy();
+    const dir = tempDir();
+    const page = '<html><head><meta charset="utf-8"><title>Да</title></head><body><p>Мы работаем в Вильнюсе с 2022 года и помогаем политзаключённым.</p></body></html>';
+    writeFileSync(join(dir, 'page.html'), iconv.encode(page, 'windows-1251'));
+    const refusedReport = await run(project, [join(dir, 'page.html')]);
+    expect(failureOf(refusedReport)).toMatch(/page\.html:1:42: byte 0xC4 is not valid UTF-8, although the page declares charset utf-8 — .*--encoding cp1251/);
+    expect(count(project, 'documents')).toBe(0);
+    const forced = await run(project, [join(dir, 'page.html')], { encoding: 'cp1251' });
+    expect(forced.files[0]).toMatchObject({ status: 'imported', encoding: 'windows-1251' });
+    expect(project.db.prepare('SELECT title FROM documents').get()).toEqual({ title: 'Да' });
+  });
+
   it('refuses usage mistakes before reading anything', async () => {
     const project = await newStudy();
     await expect(run(project, [])).rejects.toThrow(/nothing to import/);
