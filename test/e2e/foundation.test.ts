@@ -309,6 +309,30 @@ describe('qcode codebook apply', () => {
     db.close();
   });
 
+  it('applying the codebook already in use writes nothing, not even another snapshot', () => {
+    const dir = newProject();
+    const before = storeState(dir);
+    const result = runQcode(['codebook', 'apply'], { cwd: dir });
+    expect(result).toMatchObject({ code: 0, stderr: '', stdout: 'codebook.yaml is the codebook the project already uses: nothing to apply.\n' });
+    expect(storeState(dir)).toBe(before);
+  });
+
+  it('shows hypothesis and attribute changes in the plan, and notes when FILE is not the project\'s codebook.yaml', () => {
+    const dir = newProject();
+    const other = join(tempDir(), 'other.yaml');
+    writeFileSync(other, readFileSync(join(dir, 'codebook.yaml'), 'utf8')
+      .replace('title: Host-country characteristics shape strategies', 'title: Host countries shape strategies')
+      .replace('values: [LT, LV, PL, DE, UK, FI, ES]', 'values: [LT, LV, PL, DE, UK, FI, ES, FR]'));
+    expect(runQcode(['codebook', 'diff', other], { cwd: dir }).stdout).toBe('  ~ attribute host_country (values)\n  ~ hypothesis H2 (title)\n');
+    const applied = runQcode(['codebook', 'apply', other], { cwd: dir });
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('~ hypothesis H2 (title)');
+    expect(applied.stderr).toBe(`Note: the project's codebook.yaml is not ${other}: copy it over (cp ${other} codebook.yaml), or the next plain qcode codebook apply goes back to codebook.yaml\n`);
+    const db = new Database(join(dir, 'qcode.db'), { readonly: true });
+    expect(db.prepare("SELECT title FROM hypotheses WHERE id = 'H2'").get()).toEqual({ title: 'Host countries shape strategies' });
+    db.close();
+  });
+
   it('--dry-run changes nothing', () => {
     const dir = newProject();
     const yaml = readFileSync(join(dir, 'codebook.yaml'), 'utf8');

@@ -13,6 +13,7 @@ function stored(codes: Array<{ id: string; codings: number; status?: 'active' | 
       definition: null, include: null, exclude: null, examples: [], color: null, status: code.status ?? 'active', codings: code.codings,
     })),
     attributes: [],
+    hypotheses: [],
   };
 }
 
@@ -56,5 +57,24 @@ describe('planCodebookApply', () => {
     expect(plan.retireCodes).toEqual([]);
     expect(plan.deleteCodes).toEqual([]);
     expect(plan.warnings).toEqual([]);
+  });
+
+  it('says which hypotheses and attribute declarations change', () => {
+    const before = stored([{ id: 'forms.protest', codings: 0, label: 'Protest' }]);
+    before.attributes = [{ name: 'country', type: 'category', label: 'country', labels: {}, description: null, allowed: ['DE', 'LT'], valueLabels: {}, min: null, max: null, status: 'active', values: new Map() }];
+    before.hypotheses = [
+      { id: 'H1', title: 'T', description: null, rows: JSON.stringify([{ kind: 'dimension', id: 'forms' }]), columns: JSON.stringify([{ kind: 'dimension', id: 'forms' }]) },
+      { id: 'H9', title: 'Old', description: null, rows: '[]', columns: '[]' },
+    ];
+    const next = parseCodebook([
+      'codebook: t', 'attributes:', '  country: {type: category, values: [DE, LT, PL]}', 'dimensions:', '  - id: forms', '    label: Forms', '    codes:', '      - {id: protest, label: Protest}',
+      'hypotheses:', '  H1: {title: T, rows: ["attribute:country"], columns: [forms]}', '  H2: {title: New, rows: [forms], columns: [forms]}', '',
+    ].join('\n'), 'cb.yaml');
+    expect(planCodebookApply(before, next).steps).toEqual([
+      { action: 'update-attribute', name: 'country', changes: ['values'] },
+      { action: 'update-hypothesis', id: 'H1', changes: ['rows'] },
+      { action: 'add-hypothesis', id: 'H2' },
+      { action: 'delete-hypothesis', id: 'H9' },
+    ]);
   });
 });
