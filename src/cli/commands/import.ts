@@ -151,7 +151,7 @@ export function registerImport(program: Command): void {
     .option('--encoding <name>', 'auto, utf8, utf16, utf16le, utf16be, cp1251 or koi8r', 'auto')
     .addOption(new Option('--format <format>', 'read every file as this format, whatever its extension').choices(FORMATS))
     .addOption(new Option('--kind <kind>', 'document kind (default: web for .html, else interview)').choices(KINDS))
-    .option('--language <code>', 'document language, e.g. ru or en (default: detected from the script)')
+    .option('--language <code>', 'document language, e.g. ru, en, de (default: detected from the text; see docs/import.md)')
     .option('--speakers <map>', 'speaker labels and the names to store, e.g. "И=Interviewer,Р=Respondent"')
     .option('--slug <slug>', 'the document\'s name in qcode (one file only; default: the file name)')
     .option('--replace', 'replace documents whose file changed (codings on unchanged segments are kept)')
