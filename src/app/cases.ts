@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ProblemsError, UserError, usageError, type Problem } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
-import { parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
+import { assertNotSpreadsheet, parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
 import { decodeBytes } from '../io/import/decode.js';
 import { readSourceBytes } from '../io/import/read.js';
 import { caseExists, ensureCase, listCases as listStoredCases, loadAttributeRules, setCaseKind, setCaseValue, type AttributeRule } from '../store/cases.js';
@@ -147,7 +147,9 @@ export interface CasesImportReport {
 /** `qcode cases import FILE.csv`: columns `case` (or `id`), optional `kind`, and declared attributes; one transaction. */
 export async function importCases(project: Project, file: string, options: { dryRun?: boolean; cwd?: string } = {}): Promise<CasesImportReport> {
   const path = resolve(options.cwd ?? process.cwd(), file);
+  assertNotSpreadsheet(path, file);
   const bytes = readSourceBytes(path, file);
+  assertNotSpreadsheet(path, file, bytes);
   const { text } = await decodeBytes(bytes, file, 'auto');
   const table = await parseCsvTable(text, file);
   const caseColumn = table.columns.includes('case') || !table.columns.includes('id') ? 'case' : 'id';

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseCodebook, type Codebook, type ProjectCodebook } from '../core/codebook.js';
 import { planCodebookApply, type CodebookPlan } from '../core/codebook-plan.js';
 import { readUtf8File } from '../io/text-file.js';
-import { applyCodebookPlan, codingCounts, loadProjectCodebook, loadStoredCodebook } from '../store/codebook.js';
+import { applyCodebookPlan, codingCounts, latestCodebookYaml, loadProjectCodebook, loadStoredCodebook } from '../store/codebook.js';
 import type { Db } from '../store/db.js';
 import type { Project } from './project.js';
 
@@ -15,6 +17,8 @@ export interface ApplyReport {
   codebook: Codebook;
   plan: CodebookPlan;
   applied: boolean;
+  /** The very same YAML was the last one applied: nothing was written, not even a snapshot. */
+  alreadyApplied: boolean;
 }
 
 /** Brings the store in line with a codebook file in one transaction, or (dryRun) only plans it. */
@@ -22,14 +26,28 @@ export function applyCodebookFile(db: Db, path: string, options: { dryRun: boole
   const yaml = readUtf8File(path, 'codebook');
   const codebook = parseCodebook(yaml, options.displayPath ?? path);
   const plan = planCodebookApply(loadStoredCodebook(db), codebook);
-  if (options.dryRun) return { codebook, plan, applied: false };
   const sha256 = createHash('sha256').update(yaml).digest('hex');
+  const alreadyApplied = plan.steps.length === 0 && latestCodebookYaml(db)?.sha256 === sha256;
+  if (options.dryRun || alreadyApplied) return { codebook, plan, applied: false, alreadyApplied };
   applyCodebookPlan(db, codebook, plan, { yaml, sha256, appliedAt: new Date().toISOString() });
-  return { codebook, plan, applied: true };
+  return { codebook, plan, applied: true, alreadyApplied };
 }
 
-export function applyProjectCodebook(project: Project, file: string | undefined, dryRun: boolean): ApplyReport {
-  return applyCodebookFile(project.db, file ?? project.codebookPath, { dryRun, displayPath: file ?? 'codebook.yaml' });
+/**
+ * `qcode codebook apply [FILE]`. Applying another file than the project's codebook.yaml leaves the two
+ * apart (the next plain apply would go back): the report says so, so that the user copies it over.
+ */
+export function applyProjectCodebook(project: Project, file: string | undefined, dryRun: boolean): ApplyReport & { projectFileDiffers: boolean } {
+  const report = applyCodebookFile(project.db, file ?? project.codebookPath, { dryRun, displayPath: file ?? 'codebook.yaml' });
+  let projectFileDiffers = false;
+  if (file !== undefined && resolve(file) !== resolve(project.codebookPath)) {
+    try {
+      projectFileDiffers = readFileSync(file, 'utf8') !== readFileSync(project.codebookPath, 'utf8');
+    } catch {
+      projectFileDiffers = true;
+    }
+  }
+  return { ...report, projectFileDiffers };
 }
 
 /** What applying FILE would change in the project. */

@@ -6,7 +6,7 @@ import { formatProblem, ProblemsError, UserError, usageError, type Problem } fro
 import { assembleUnits, detectLanguage, parseSpeakerMap, planCarryOver, segmentText, type Segment, type SegmentMode } from '../core/segment.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
 import { normalizeText } from '../core/text.js';
-import { parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
+import { assertNotSpreadsheet, parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
 import { decodeBytes } from '../io/import/decode.js';
 import { extractDocument } from '../io/import/extract.js';
 import { expandPaths, formatOfPath, stem, type PathProblem, type SourceFile, type SourceFormat } from '../io/import/paths.js';
@@ -128,7 +128,10 @@ const MANIFEST_COLUMNS = ['file', 'kind', 'language', 'title', 'slug'];
 
 async function readManifest(manifest: string, cwd: string, rules: readonly AttributeRule[]): Promise<{ path: string; entries: ManifestEntry[] }> {
   const path = resolve(cwd, manifest);
-  const { text } = await decodeBytes(readSourceBytes(path, manifest), manifest, 'auto');
+  assertNotSpreadsheet(path, manifest);
+  const bytes = readSourceBytes(path, manifest);
+  assertNotSpreadsheet(path, manifest, bytes);
+  const { text } = await decodeBytes(bytes, manifest, 'auto');
   const table: CsvTable = await parseCsvTable(text, manifest);
   if (!table.columns.includes('file')) {
     throw new UserError(`${manifest}: row 1: no "file" column`, { hint: 'A manifest has the columns file, case and any declared attribute (and optionally kind, language, title, slug)' });
@@ -277,7 +280,7 @@ function emptyResult(file: string, bytes: number): FileResult {
 
 /** One line for a failed file, starting with the file as the user named it. */
 function failureLine(display: string, error: unknown): string {
-  let message = error instanceof UserError ? error.message + (error.hint ? ` (${error.hint})` : '') : `unexpected error, please report it: ${(error as Error).message}`;
+  let message = error instanceof UserError ? error.message + (error.hint ? ` — ${error.hint}` : '') : `unexpected error, please report it: ${(error as Error).message}`;
   if (error instanceof ProblemsError) message += error.problems.map((problem) => `\n  ${formatProblem(problem)}`).join('');
   return message.startsWith(display) ? message : `${display}: ${message}`;
 }
@@ -310,7 +313,12 @@ async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry |
     detected = detectLanguage(text);
     segments = segmentText(text, { mode: options.segment, speakers: ctx.speakers, language: languageOption ?? detected }).segments;
   }
-  if (segments.length === 0) throw new UserError(`${file.display}: no text to import (the file holds only white space${format === 'docx' || format === 'html' ? ', markup or images' : ''})`);
+  if (segments.length === 0) {
+    const holds = format === 'docx' ? 'the document body holds no text (headers, footers, comments and images are not imported)'
+      : format === 'html' ? 'the page holds no readable text outside scripts, styles and navigation'
+      : 'the file holds only white space';
+    throw new UserError(`${file.display}: no text to import: ${holds}`);
+  }
   const language = languageOption ?? detected;
   const slug = entry?.slug ?? options.slug ?? slugify(stem(file.path));
   const cases = entry?.cases ?? (options.caseId !== undefined ? { caseId: options.caseId, values: new Map<string, string>() } : null);
@@ -334,14 +342,24 @@ async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry |
 /** A survey CSV: one case and one document per respondent, all in one transaction (the file goes in whole or not at all). */
 async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, result: FileResult): Promise<FileResult> {
   const options = ctx.options;
-  const idColumn = options.idColumn;
-  const textColumns = options.textColumns ?? [];
-  if (idColumn === undefined || textColumns.length === 0) {
+  const requestedId = options.idColumn;
+  const requestedText = options.textColumns ?? [];
+  if (requestedId === undefined || requestedText.length === 0) {
     throw usageError(`${file.display}: a survey needs --id-column and --text-columns`, 'Example: --kind survey --id-column respondent_id --text-columns q1,q2 --attribute-columns host_country');
   }
+  assertNotSpreadsheet(file.path, file.display, bytes);
   const { text: csvText, encoding } = await decodeBytes(bytes, file.display, options.encoding ?? 'auto');
   result.encoding = ENCODING_LABELS[encoding];
   const table = await parseCsvTable(csvText, file.display);
+  // "--id-column case" finds a header "Case" when no other column differs only in case; attribute
+  // columns must be spelt as the codebook declares them.
+  const column = (name: string): string => {
+    if (table.columns.includes(name)) return name;
+    const matches = table.columns.filter((candidate) => candidate.toLowerCase() === name.toLowerCase());
+    return matches.length === 1 ? (matches[0] as string) : name;
+  };
+  const idColumn = column(requestedId);
+  const textColumns = requestedText.map(column);
   const attributeColumns = options.attributeColumns ?? [];
   const missing = [idColumn, ...textColumns, ...attributeColumns].filter((column) => !table.columns.includes(column));
   if (missing.length > 0) {

@@ -10,8 +10,7 @@ export function reportError(error: unknown, debug: boolean): number {
   }
   if (error instanceof ProblemsError) {
     for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
-    process.stderr.write(`${chalk.red('Error:')} ${error.message}\n`);
-    if (error.hint) process.stderr.write(`${chalk.dim(error.hint)}\n`);
+    process.stderr.write(`${chalk.red('Error:')} ${error.message}${error.hint ? chalk.dim(` — ${error.hint}`) : ''}\n`);
     if (debug) process.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }

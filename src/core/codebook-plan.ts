@@ -1,4 +1,4 @@
-import type { AttributeDef, Codebook, CodeDef, DimensionDef } from './codebook.js';
+import type { AttributeDef, Codebook, CodeDef, DimensionDef, HypothesisDef } from './codebook.js';
 
 /** A code as the store holds it, with how many codings it carries. */
 export interface StoredCode {
@@ -29,15 +29,33 @@ export interface StoredDimension {
 export interface StoredAttribute {
   name: string;
   type: string;
+  label: string;
+  labels: Record<string, string>;
+  description: string | null;
+  /** Allowed values of a category, else null. */
+  allowed: string[] | null;
+  valueLabels: Record<string, string>;
+  min: number | null;
+  max: number | null;
   status: 'active' | 'retired';
   /** Values held by cases: value → number of cases. */
   values: Map<string, number>;
+}
+
+export interface StoredHypothesis {
+  id: string;
+  title: string;
+  description: string | null;
+  /** The axes as stored: JSON of AxisRef[]. */
+  rows: string;
+  columns: string;
 }
 
 export interface StoredCodebook {
   dimensions: StoredDimension[];
   codes: StoredCode[];
   attributes: StoredAttribute[];
+  hypotheses: StoredHypothesis[];
 }
 
 export type PlanStep =
@@ -54,7 +72,10 @@ export type PlanStep =
   | { action: 'add-attribute'; name: string }
   | { action: 'update-attribute'; name: string; changes: string[] }
   | { action: 'retire-attribute'; name: string; values: number }
-  | { action: 'delete-attribute'; name: string };
+  | { action: 'delete-attribute'; name: string }
+  | { action: 'add-hypothesis'; id: string }
+  | { action: 'update-hypothesis'; id: string; changes: string[] }
+  | { action: 'delete-hypothesis'; id: string };
 
 export interface CodebookPlan {
   steps: PlanStep[];
@@ -112,7 +133,12 @@ export function planCodebookApply(stored: StoredCodebook, next: Codebook): Codeb
   for (const code of next.codes) {
     let before = storedCodes.get(code.id);
     if (!before) {
-      const from = code.was.find((old) => storedCodes.has(old) && !nextCodeIds.has(old) && !renamedAway.has(old));
+      const available = (old: string): boolean => storedCodes.has(old) && !nextCodeIds.has(old) && !renamedAway.has(old);
+      // A child of a renamed code follows its parent (forms.protest.picket → forms.street_protest.picket)
+      // without a was: of its own. Parents come before children, so the parent's rename is known here.
+      const parentRename = plan.renames.find((rename) => code.id.startsWith(`${rename.to}.`));
+      const implied = parentRename === undefined ? undefined : `${parentRename.from}${code.id.slice(parentRename.to.length)}`;
+      const from = code.was.find(available) ?? (implied !== undefined && available(implied) ? implied : undefined);
       if (from !== undefined) {
         const old = storedCodes.get(from) as StoredCode;
         renamedAway.add(from);
@@ -170,7 +196,29 @@ export function planCodebookApply(stored: StoredCodebook, next: Codebook): Codeb
   }
 
   planAttributes(stored.attributes, next.attributes, plan);
+  planHypotheses(stored.hypotheses, next.hypotheses, plan);
   return plan;
+}
+
+/** Hypotheses are replaced wholesale on apply; the plan says which ones change, so a dry run shows it. */
+function planHypotheses(stored: readonly StoredHypothesis[], next: readonly HypothesisDef[], plan: CodebookPlan): void {
+  const storedById = new Map(stored.map((hypothesis) => [hypothesis.id, hypothesis]));
+  for (const hypothesis of next) {
+    const before = storedById.get(hypothesis.id);
+    if (before === undefined) {
+      plan.steps.push({ action: 'add-hypothesis', id: hypothesis.id });
+      continue;
+    }
+    const changes = [
+      before.title !== hypothesis.title ? 'title' : null,
+      before.description !== hypothesis.description ? 'description' : null,
+      before.rows !== JSON.stringify(hypothesis.rows) ? 'rows' : null,
+      before.columns !== JSON.stringify(hypothesis.columns) ? 'columns' : null,
+    ].filter((change): change is string => change !== null);
+    if (changes.length > 0) plan.steps.push({ action: 'update-hypothesis', id: hypothesis.id, changes });
+  }
+  const nextIds = new Set(next.map((hypothesis) => hypothesis.id));
+  for (const hypothesis of stored) if (!nextIds.has(hypothesis.id)) plan.steps.push({ action: 'delete-hypothesis', id: hypothesis.id });
 }
 
 function planAttributes(stored: StoredAttribute[], next: AttributeDef[], plan: CodebookPlan): void {
@@ -183,6 +231,12 @@ function planAttributes(stored: StoredAttribute[], next: AttributeDef[], plan: C
     }
     const changes: string[] = [];
     if (before.type !== attribute.type) changes.push('type');
+    if (before.label !== attribute.label) changes.push('label');
+    if (JSON.stringify(before.labels) !== JSON.stringify(attribute.labels)) changes.push('labels');
+    if (before.description !== attribute.description) changes.push('description');
+    if (JSON.stringify(before.allowed) !== JSON.stringify(attribute.values)) changes.push('values');
+    if (JSON.stringify(before.valueLabels) !== JSON.stringify(attribute.valueLabels)) changes.push('value_labels');
+    if (before.min !== attribute.min || before.max !== attribute.max) changes.push('min/max');
     if (before.status === 'retired') changes.push('status');
     plan.steps.push({ action: 'update-attribute', name: attribute.name, changes });
     if (attribute.values !== null) {
@@ -259,5 +313,8 @@ export function describeStep(step: PlanStep): string {
     case 'update-attribute': return `~ attribute ${step.name} (${step.changes.join(', ')})`;
     case 'retire-attribute': return `- attribute ${step.name} retired (keeps ${plural(step.values, 'case value')})`;
     case 'delete-attribute': return `- attribute ${step.name}`;
+    case 'add-hypothesis': return `+ hypothesis ${step.id}`;
+    case 'update-hypothesis': return `~ hypothesis ${step.id} (${step.changes.join(', ')})`;
+    case 'delete-hypothesis': return `- hypothesis ${step.id}`;
   }
 }

@@ -8,8 +8,10 @@ const localId = z
   .regex(/^[a-z][a-z0-9_]*$/, 'an id is lower-case letters, digits and _ and starts with a letter')
   .describe('Stable key: lower-case letters, digits and _. Never reuse one for another meaning.');
 
+const languageCode = z.string().regex(/^[a-z]{2,3}$/, 'a language is a code of 2 or 3 lower-case letters, such as en or ru');
+
 const labels = z
-  .record(z.string().regex(/^[a-z]{2,3}$/), z.string())
+  .record(languageCode, z.string())
   .describe('Labels in the other languages of the codebook, e.g. {ru: Протест}.');
 
 const color = z
@@ -85,21 +87,21 @@ export const hypothesisSchema = z
   .object({
     title: text,
     description: text.optional(),
-    rows: z.array(axis).min(1),
-    columns: z.array(axis).min(1),
+    rows: z.array(axis).min(1, 'list at least one dimension, code or attribute:NAME'),
+    columns: z.array(axis).min(1, 'list at least one dimension, code or attribute:NAME'),
   })
   .strict();
 
 export const codebookSchema = z
   .object({
     codebook: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'the codebook name is lower-case letters, digits and -'),
-    version: z.number().int().positive().optional(),
+    version: z.number().int('the version is a whole number').positive('the version is 1 or more').optional(),
     title: text.optional(),
     description: text.optional(),
-    languages: z.array(z.string().regex(/^[a-z]{2,3}$/)).min(1).optional().describe('First = the language of `label`.'),
+    languages: z.array(languageCode).min(1, 'list at least one language').optional().describe('First = the language of `label`.'),
     attributes: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'an attribute name is lower-case letters, digits and _'), attributeSchema).optional(),
     dimensions: z.array(dimensionSchema).min(1, 'a codebook needs at least one dimension'),
-    hypotheses: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), hypothesisSchema).optional(),
+    hypotheses: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a hypothesis id is letters, digits and _, starting with a letter (H1)'), hypothesisSchema).optional(),
   })
   .strict();
 

@@ -1,8 +1,9 @@
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
 import { codebookSchema, type CodeInput, type CodebookInput } from './codebook-schema.js';
 import { ProblemsError, type Problem } from './errors.js';
 import { didYouMeanSuffix } from './suggest.js';
-import type { AttributeDef, Codebook, CodeDef, DimensionDef, HypothesisDef, AxisRef } from './codebook-model.js';
+import type { AttributeDef, AttributeType, Codebook, CodeDef, DimensionDef, HypothesisDef, AxisRef } from './codebook-model.js';
 
 // The model lives apart from the parser so that commands which only read a project's codebook never load
 // yaml and zod (they cost more start-up than any query). Re-exported for the parser's callers.
@@ -28,40 +29,180 @@ export function parseCodebook(source: string, file: string): Codebook {
     const { line, col } = lineCounter.linePos(error.pos[0]);
     problems.push({ file, line, col, message: yamlMessage(error.message, error.code) });
   }
-  if (problems.length > 0) throw codebookProblems(file, problems);
+  // A duplicate key leaves a readable document (the last value wins), so the other checks still run.
+  if (doc.errors.some((error) => error.code !== 'DUPLICATE_KEY')) throw codebookProblems(file, problems);
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     throw codebookProblems(file, [{ file, line: 1, col: 1, message: 'the codebook is empty' }]);
   }
 
   const locate = (path: readonly PropertyKey[], key?: string): number => locateOffset(doc, path, key);
-  const result = codebookSchema.safeParse(doc.toJS({ maxAliasCount: 100 }));
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) {
-          at(locate(issue.path, key), `unknown key "${key}"${didYouMeanSuffix(key, knownKeys(issue.path))}`);
-        }
-      } else {
-        const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-        at(locate(issue.path), `${where}${issue.message}`);
-      }
-    }
-    throw codebookProblems(file, problems);
-  }
-
   const placeOf = (offset: number): string => {
     const { line, col } = lineCounter.linePos(offset);
     return `${line}:${col}`;
   };
-  checkLabelLanguages(result.data, locate, at);
-  const codebook = buildModel(result.data, locate, at, placeOf);
-  if (problems.length > 0) throw codebookProblems(file, problems);
-  return codebook;
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const result = codebookSchema.safeParse(raw, { reportInput: true });
+  if (result.success) {
+    checkLabelLanguages(result.data, locate, at);
+    const codebook = buildModel(result.data, locate, at, placeOf);
+    if (problems.length > 0) throw codebookProblems(file, problems);
+    return codebook;
+  }
+
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        at(locate(issue.path, key), `unknown key "${key}"${didYouMeanSuffix(key, knownKeys(issue.path))}`);
+      }
+    } else {
+      at(locate(issue.path), schemaMessage(issue));
+    }
+  }
+  // The shape is wrong somewhere, but the rest of the file can still have duplicate ids, unknown
+  // hypothesis axes and the like: check what can be read, so that one pass shows every problem.
+  const readable = salvage(raw);
+  if (readable !== undefined) {
+    const shapeProblems = new Set(problems.map((problem) => `${problem.line}:${problem.col}`));
+    const more: Problem[] = [];
+    const atAlso = (offset: number, message: string): void => {
+      const { line, col } = lineCounter.linePos(offset);
+      if (!shapeProblems.has(`${line}:${col}`)) more.push({ file, line, col, message });
+    };
+    checkLabelLanguages(readable, locate, atAlso);
+    buildModel(readable, locate, atAlso, placeOf);
+    problems.push(...more);
+  }
+  throw codebookProblems(file, problems);
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', array: 'a list', object: 'a mapping', record: 'a mapping',
+};
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'nothing (an empty value)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the text "${value.length > 40 ? `${value.slice(0, 39)}…` : value}"`;
+  return `${typeof value === 'number' ? 'the number' : 'the value'} ${String(value)}`;
+}
+
+/** A schema issue in the words of the codebook format rather than of the validator library. */
+function schemaMessage(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  const last = issue.path[issue.path.length - 1];
+  switch (issue.code) {
+    case 'invalid_type': {
+      const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+      if (!('input' in issue) || issue.input === undefined) {
+        return issue.path.length > 1
+          ? `${issue.path.slice(0, -1).join('.')}: missing key "${String(last)}"`
+          : `missing key "${String(last)}"`;
+      }
+      if (issue.path.length === 0) {
+        return `a codebook is a mapping (codebook:, languages:, attributes:, dimensions:, hypotheses:), but this file is ${describeValue(issue.input)}: is it a qcode codebook? See docs/codebook.md`;
+      }
+      return `${where}expected ${expected}, found ${describeValue(issue.input)}`;
+    }
+    case 'invalid_value': {
+      const options = issue.values.map(String);
+      const given = String(issue.input);
+      return `${where}"${given}" is not one of ${options.join(', ')}${didYouMeanSuffix(given, options)}`;
+    }
+    case 'invalid_key': {
+      const inner = issue.issues[0]?.message ?? issue.message;
+      return `${issue.path.slice(0, -1).join('.')}: key "${String(last)}": ${inner}`;
+    }
+    case 'too_small':
+    case 'too_big':
+    case 'invalid_format':
+    case 'custom':
+      return `${where}${issue.message}`;
+    default:
+      return `${where}${issue.message}`;
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (!isRecord(value)) return undefined;
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+function salvageCodes(value: unknown): CodeInput[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  // Entries that cannot be read stay as holes, so that indexes (and with them line numbers) still match the file.
+  return value.map((item) => {
+    if (!isRecord(item) || typeof item.id !== 'string') return null as unknown as CodeInput;
+    const was = typeof item.was === 'string' ? item.was : Array.isArray(item.was) ? item.was.filter((old): old is string => typeof old === 'string') : undefined;
+    return {
+      id: item.id,
+      label: typeof item.label === 'string' ? item.label : '',
+      labels: stringRecord(item.labels),
+      was,
+      codes: salvageCodes(item.codes),
+    };
+  });
+}
+
+/**
+ * What can be read of a codebook that fails the schema, for the checks that need the whole file
+ * (duplicate ids, hypothesis axes, exclusive dimensions with children). Unreadable entries become
+ * holes; an attribute of an unknown type is kept by name only.
+ */
+function salvage(raw: unknown): CodebookInput | undefined {
+  if (!isRecord(raw)) return undefined;
+  const languages = Array.isArray(raw.languages) ? raw.languages.filter((language): language is string => typeof language === 'string') : undefined;
+  const attributes = isRecord(raw.attributes)
+    ? Object.fromEntries(Object.entries(raw.attributes).map(([name, value]) => {
+      const attribute = isRecord(value) ? value : {};
+      const type = ['category', 'number', 'date', 'text'].includes(attribute.type as string) ? (attribute.type as AttributeType) : 'text';
+      const values = type === 'category' && Array.isArray(attribute.values)
+        ? attribute.values.filter((item) => typeof item === 'string' || typeof item === 'number').map(String)
+        : undefined;
+      return [name, {
+        type,
+        labels: stringRecord(attribute.labels),
+        values,
+        value_labels: type === 'category' ? stringRecord(attribute.value_labels) : undefined,
+        min: type === 'number' && typeof attribute.min === 'number' ? attribute.min : undefined,
+        max: type === 'number' && typeof attribute.max === 'number' ? attribute.max : undefined,
+      }];
+    }))
+    : undefined;
+  const dimensions = Array.isArray(raw.dimensions)
+    ? raw.dimensions.map((item) => {
+      if (!isRecord(item) || typeof item.id !== 'string') return null;
+      return {
+        id: item.id,
+        label: typeof item.label === 'string' ? item.label : '',
+        labels: stringRecord(item.labels),
+        exclusive: item.exclusive === true,
+        codes: salvageCodes(item.codes) ?? [],
+      };
+    })
+    : [];
+  const hypotheses = isRecord(raw.hypotheses)
+    ? Object.fromEntries(Object.entries(raw.hypotheses).map(([id, value]) => {
+      const hypothesis = isRecord(value) ? value : {};
+      const axes = (side: unknown): string[] => (Array.isArray(side) ? side.map((name) => (typeof name === 'string' ? name : (null as unknown as string))) : []);
+      return [id, { title: '', rows: axes(hypothesis.rows), columns: axes(hypothesis.columns) }];
+    }))
+    : undefined;
+  return {
+    codebook: typeof raw.codebook === 'string' ? raw.codebook : '',
+    languages: languages !== undefined && languages.length > 0 ? languages : undefined,
+    attributes,
+    dimensions: dimensions as CodebookInput['dimensions'],
+    hypotheses,
+  } as CodebookInput;
 }
 
 function codebookProblems(file: string, problems: Problem[]): ProblemsError {
+  problems.sort((a, b) => a.line - b.line || a.col - b.col);
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return new ProblemsError(`${file}: ${count} in the codebook`, problems, `Fix them and run: qcode codebook check ${file}`);
+  return new ProblemsError(`${file}: ${count} in the codebook`, problems, `Fix ${problems.length === 1 ? 'it' : 'them'} and run: qcode codebook check ${file}`);
 }
 
 function yamlMessage(message: string, code: string): string {
@@ -125,6 +266,8 @@ function buildModel(
   };
 
   input.dimensions.forEach((dimension, dimensionIndex) => {
+    // A hole: an entry salvage() could not read (only in a codebook that failed the schema).
+    if (!dimension) return;
     const path = ['dimensions', dimensionIndex];
     claim(dimension.id, locate([...path, 'id']), 'dimension');
     dimensions.push({
@@ -138,6 +281,7 @@ function buildModel(
     });
     const visit = (list: CodeInput[], listPath: PropertyKey[], parentId: string | null, depth: number): void => {
       list.forEach((code, index) => {
+        if (!code) return;
         const codePath = [...listPath, index];
         const id = `${parentId ?? dimension.id}.${code.id}`;
         claim(id, locate([...codePath, 'id']), 'code');
@@ -203,8 +347,10 @@ function pathOfCode(input: CodebookInput, flatIndex: number): PropertyKey[] {
   let counter = 0;
   let found: PropertyKey[] = [];
   input.dimensions.forEach((dimension, dimensionIndex) => {
+    if (!dimension) return;
     const visit = (list: CodeInput[], listPath: PropertyKey[]): void => {
       list.forEach((code, index) => {
+        if (!code) return;
         if (counter++ === flatIndex) found = [...listPath, index, 'was'];
         if (code.codes) visit(code.codes, [...listPath, index, 'codes']);
       });
@@ -266,6 +412,7 @@ function buildHypotheses(
   return Object.entries(input.hypotheses ?? {}).map(([id, hypothesis], ord) => {
     const resolve = (side: 'rows' | 'columns'): AxisRef[] =>
       hypothesis[side].flatMap((name, index): AxisRef[] => {
+        if (typeof name !== 'string') return [];
         const offset = locate(['hypotheses', id, side, index]);
         if (name.startsWith('attribute:')) {
           const attribute = name.slice('attribute:'.length);
@@ -309,9 +456,11 @@ function checkLabelLanguages(input: CodebookInput, locate: Locate, at: (offset: 
     }
   };
   input.dimensions.forEach((dimension, d) => {
+    if (!dimension) return;
     check(dimension.labels, ['dimensions', d]);
     const visit = (codes: CodeInput[], path: PropertyKey[]): void =>
       codes.forEach((code, c) => {
+        if (!code) return;
         check(code.labels, [...path, c]);
         if (code.codes) visit(code.codes, [...path, c, 'codes']);
       });

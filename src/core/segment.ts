@@ -60,18 +60,55 @@ export function parseSpeakerMap(spec: string): Map<string, string> {
 
 // ---------------------------------------------------------------- languages
 
-/** 'ru' when Cyrillic letters are the majority, 'en' when Latin ones are, null without letters. */
-export function detectLanguage(text: string): 'ru' | 'en' | null {
+// Short, frequent words that tell the Latin-script languages of the study's host countries (and a
+// few neighbours) apart. Each list leaves out words that are as common in another listed language.
+const STOPWORDS: ReadonlyArray<[string, ReadonlySet<string>]> = [
+  ['en', new Set('the and of that is was for with you not this are have they but from which'.split(' '))],
+  ['de', new Set('der die und das ist nicht ich wir mit auf den dem ein eine sich auch wie aber'.split(' '))],
+  ['es', new Set('el los las que por una con para del pero como más muy también fue este esta'.split(' '))],
+  ['fr', new Set('le les et est des une pour dans pas nous je du au sur mais avec qui sont'.split(' '))],
+  ['it', new Set('il di che per non sono con del della gli anche come questo molto'.split(' '))],
+  ['pt', new Set('não um uma para com os é em da do mas como muito também'.split(' '))],
+  ['pl', new Set('nie się na że jest jak ale tak już przez dla czy był jego może'.split(' '))],
+  ['lt', new Set('ir kad yra tai su iš bet kaip buvo mes aš jis jie arba nuo'.split(' '))],
+  ['lv', new Set('un ir ka ar uz par bet kā mēs tas lai arī bija viņš viņi vai'.split(' '))],
+  ['fi', new Set('ja on ei että oli mutta kun myös minä hän ovat tämä se mitä niin'.split(' '))],
+];
+
+/**
+ * The language of a text: 'ru' (or 'uk', 'be' by their own letters) when Cyrillic letters are the
+ * majority; else the Latin-script language whose frequent words occur most (en, de, es, fr, it, pt,
+ * pl, lt, lv, fi), 'en' when too few of them occur to tell; null without letters.
+ */
+export function detectLanguage(text: string): string | null {
   let cyrillic = 0;
   let latin = 0;
+  let ukrainian = 0;
+  let belarusian = 0;
   const limit = Math.min(text.length, 50_000);
   for (let i = 0; i < limit; i++) {
     const unit = text.charCodeAt(i);
-    if (unit >= 0x400 && unit <= 0x4ff) cyrillic++;
-    else if ((unit >= 0x41 && unit <= 0x5a) || (unit >= 0x61 && unit <= 0x7a) || (unit >= 0xc0 && unit <= 0x24f && unit !== 0xd7 && unit !== 0xf7)) latin++;
+    if (unit >= 0x400 && unit <= 0x4ff) {
+      cyrillic++;
+      // і ї є ґ (and capitals) are Ukrainian; ў is Belarusian; Russian has none of them.
+      if (unit === 0x456 || unit === 0x457 || unit === 0x454 || unit === 0x491 || unit === 0x406 || unit === 0x407 || unit === 0x404 || unit === 0x490) ukrainian++;
+      if (unit === 0x45e || unit === 0x40e) belarusian++;
+    } else if ((unit >= 0x41 && unit <= 0x5a) || (unit >= 0x61 && unit <= 0x7a) || (unit >= 0xc0 && unit <= 0x24f && unit !== 0xd7 && unit !== 0xf7)) latin++;
   }
   if (cyrillic === 0 && latin === 0) return null;
-  return cyrillic >= latin ? 'ru' : 'en';
+  if (cyrillic >= latin) {
+    if (belarusian * 200 >= cyrillic) return 'be';
+    if (ukrainian * 100 >= cyrillic) return 'uk';
+    return 'ru';
+  }
+  const counts = new Map<string, number>();
+  for (const word of text.slice(0, limit).toLowerCase().match(/\p{L}+/gu) ?? []) {
+    for (const [language, words] of STOPWORDS) if (words.has(word)) counts.set(language, (counts.get(language) ?? 0) + 1);
+  }
+  const ranked = [...counts].sort((a, b) => b[1] - a[1]);
+  const [best, second] = ranked;
+  if (best === undefined || best[1] < 3 || (second !== undefined && best[1] < second[1] * 1.5)) return 'en';
+  return best[0];
 }
 
 // ---------------------------------------------------------------- speaker labels
@@ -79,6 +116,18 @@ export function detectLanguage(text: string): 'ru' | 'en' | null {
 // Optional timestamp, then a label of up to 40 characters, a colon and white space (or the line end).
 const LABEL_LINE =
   /^[ \t]*(?:[[(]?(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)[\])]?[ \t]*(?:[-–—][ \t]*)?)?([^\s:\d\[\(][^:\n]{0,39}?)[ \t]*:(?:[ \t]+|$)/u;
+
+// A label in square brackets at the start of a line, as QualCoder and some transcription services
+// write them ("[id1] I like the course."), optionally after a timestamp and with an optional colon.
+const BRACKET_LINE =
+  /^[ \t]*(?:[[(]?(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)[\])]?[ \t]*(?:[-–—][ \t]*)?)?\[([\p{L}][\p{L}\p{N}_. -]{0,39}?)\][ \t]*:?(?:[ \t]+|$)/u;
+
+// Bracketed notes a transcriber puts at the start of a line that are not speakers.
+const BRACKET_NOTES = new Set([
+  'laughs', 'laughter', 'laughing', 'inaudible', 'unclear', 'pause', 'silence', 'crosstalk', 'cross-talk', 'music', 'applause',
+  'noise', 'interruption', 'break', 'end', 'start', 'sic', 'смеётся', 'смеется', 'смех', 'неразборчиво', 'пауза', 'тишина',
+  'перебивает', 'шум', 'музыка', 'конец', 'начало',
+]);
 
 // Labels that are speaker labels wherever they appear (compared lower-cased, without a final dot).
 const KNOWN_LABELS = new Set([
@@ -129,7 +178,8 @@ function parseTimestamp(stamp: string | undefined): number | null {
 
 const LABEL_HEAD = 96;
 
-function candidateLines(text: string, speakers: ReadonlyMap<string, string> | undefined): LabelLine[] {
+function candidateLines(text: string, speakers: ReadonlyMap<string, string> | undefined, style: 'colon' | 'bracket' = 'colon'): LabelLine[] {
+  const pattern = style === 'colon' ? LABEL_LINE : BRACKET_LINE;
   const lines: LabelLine[] = [];
   let lineStart = 0;
   while (lineStart <= text.length) {
@@ -137,12 +187,13 @@ function candidateLines(text: string, speakers: ReadonlyMap<string, string> | un
     if (lineEnd === -1) lineEnd = text.length;
     // Only the first characters of a line can hold a timestamp and a label; slicing more is wasted work.
     const head = text.slice(lineStart, Math.min(lineEnd, lineStart + LABEL_HEAD));
-    const match = LABEL_LINE.exec(head);
+    const match = pattern.exec(head);
     // A colon that ends a cut-off head must still be followed by white space in the real line.
     const cutAfterColon = match !== null && match[0].endsWith(':') && match[0].length === head.length && lineStart + head.length < lineEnd && !/[ \t]/.test(text[lineStart + head.length] ?? '');
     if (match !== null && !cutAfterColon) {
       const label = collapse(match[2] as string);
-      if (isLabelCandidate(label) || mappedName(label, speakers) !== undefined) {
+      const candidate = style === 'colon' ? isLabelCandidate(label) : !BRACKET_NOTES.has(label.toLowerCase()) && label.split(' ').length <= 3;
+      if (candidate || mappedName(label, speakers) !== undefined) {
         lines.push({ lineStart, contentStart: lineStart + match[0].length, label, timeMs: parseTimestamp(match[1]) });
       }
     }
@@ -193,10 +244,31 @@ interface Unit {
   tEnd: number | null;
 }
 
-/** The speaker turns of a text, or null when it has no speaker labels. */
+/**
+ * Which bracketed labels ("[id1]") are speakers: --speakers entries always; others when the text is a
+ * dialogue of at least two of them, each starting a line at least twice.
+ */
+export function acceptedBracketLabels(candidates: readonly string[], speakers?: ReadonlyMap<string, string>): Set<string> {
+  const counts = new Map<string, number>();
+  for (const label of candidates) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const mapped = [...counts.keys()].filter((label) => mappedName(label, speakers) !== undefined);
+  const repeated = [...counts].filter(([label, count]) => count >= 2 && !mapped.includes(label)).map(([label]) => label);
+  if (mapped.length === 0 && repeated.length < 2) return new Set();
+  return new Set([...mapped, ...repeated]);
+}
+
+/**
+ * The speaker turns of a text, or null when it has no speaker labels. "Name:" labels come first;
+ * "[Name]" labels are looked for only in a text without them, so that a "[laughs]" in a labelled
+ * transcript never starts a turn.
+ */
 function findTurns(text: string, speakers: ReadonlyMap<string, string> | undefined): Unit[] | null {
-  const candidates = candidateLines(text, speakers);
-  const accepted = acceptedLabels(candidates.map((line) => line.label), speakers);
+  let candidates = candidateLines(text, speakers);
+  let accepted = acceptedLabels(candidates.map((line) => line.label), speakers);
+  if (accepted.size === 0) {
+    candidates = candidateLines(text, speakers, 'bracket');
+    accepted = acceptedBracketLabels(candidates.map((line) => line.label), speakers);
+  }
   if (accepted.size === 0) return null;
   const labelLines = candidates.filter((line) => accepted.has(line.label));
   const units: Unit[] = [];

@@ -15,9 +15,13 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length] as number;
 }
 
-/** The closest candidate within a distance that scales with the word, or undefined. */
+/**
+ * The closest candidate within a distance that scales with the word, or undefined. Short words allow
+ * one slip at most: "typo" may mean "type" and "de" mean "DE", but "XX" is no typo of "LT" nor "Age"
+ * one of "case".
+ */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.max(2, Math.floor(word.length / 3));
+  const limit = word.length <= 1 ? 0 : word.length <= 4 ? 1 : Math.max(2, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = word.toLowerCase();

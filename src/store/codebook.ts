@@ -21,7 +21,8 @@ export function loadStoredCodebook(db: Db): StoredCodebook {
     SELECT c.*, (SELECT count(*) FROM codings k WHERE k.code_id = c.id) AS codings
     FROM codes c ORDER BY c.ord`).all() as CodeRow[];
   const dimensions = db.prepare('SELECT * FROM dimensions ORDER BY ord').all() as DimensionRow[];
-  const attributes = db.prepare('SELECT name, type, status FROM attributes ORDER BY ord').all() as Array<Pick<AttributeRow, 'name' | 'type' | 'status'>>;
+  const attributes = db.prepare('SELECT * FROM attributes ORDER BY ord').all() as AttributeRow[];
+  const hypotheses = db.prepare('SELECT id, title, description, rows, columns FROM hypotheses ORDER BY ord').all() as StoredCodebook['hypotheses'];
   const values = db.prepare('SELECT attribute, value, count(*) AS n FROM case_values GROUP BY attribute, value').all() as Array<{ attribute: string; value: string; n: number }>;
   return {
     dimensions: dimensions.map((row) => ({
@@ -34,9 +35,12 @@ export function loadStoredCodebook(db: Db): StoredCodebook {
       color: row.color, status: row.status, codings: row.codings,
     })),
     attributes: attributes.map((row) => ({
-      name: row.name, type: row.type, status: row.status,
+      name: row.name, type: row.type, label: row.label, labels: JSON.parse(row.labels), description: row.description,
+      allowed: row.allowed === null ? null : JSON.parse(row.allowed), valueLabels: JSON.parse(row.value_labels), min: row.min, max: row.max,
+      status: row.status,
       values: new Map(values.filter((value) => value.attribute === row.name).map((value) => [value.value, value.n])),
     })),
+    hypotheses,
   };
 }
 

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
@@ -11,20 +12,72 @@ export type Db = BetterSqlite3.Database;
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 
-/** Fails unless the file starts with SQLite's magic header, so a stray file is never "migrated". */
+/**
+ * Fails unless the file starts with SQLite's magic header, so a stray file is never "migrated". An
+ * empty file is refused too: SQLite would quietly make it a new, empty store without a codebook.
+ */
 function assertSqliteFile(path: string): void {
-  const size = statSync(path).size;
-  if (size === 0) return;
   const header = Buffer.alloc(16);
-  const fd = openSync(path, 'r');
+  let size: number;
   try {
-    readSync(fd, header, 0, 16, 0);
-  } finally {
-    closeSync(fd);
+    size = statSync(path).size;
+    if (size > 0) {
+      const fd = openSync(path, 'r');
+      try {
+        readSync(fd, header, 0, 16, 0);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  } catch (error) {
+    throw accessError(path, error);
+  }
+  if (size === 0) {
+    throw new UserError(`${path} is empty (0 bytes), not a qcode store`, {
+      hint: 'Restore it from a backup, or remove it and create the project anew with: qcode init DIR',
+    });
   }
   if (header.toString('latin1') !== SQLITE_HEADER) {
     throw new UserError(`${path} is not a qcode store (not a SQLite file)`, {
       hint: 'Restore it from a backup, or create a new project with: qcode init DIR',
+    });
+  }
+}
+
+function accessError(path: string, error: unknown): UserError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new UserError(`${path}: permission denied`, { hint: 'Ask for read and write access to the project (chmod u+rw qcode.db)', cause: error });
+  }
+  return new UserError(`cannot open ${path}: ${(error as Error).message}`, { cause: error });
+}
+
+/**
+ * A store that is written needs the file and its folder writable: SQLite keeps its journal
+ * (qcode.db-wal, qcode.db-shm) next to the file. Checked up front so the user reads why, not
+ * "attempt to write a readonly database" halfway through a command.
+ */
+function assertWritable(path: string): void {
+  const dir = dirname(path);
+  const problem = (target: string, mode: number): string | undefined => {
+    try {
+      accessSync(target, mode);
+      return undefined;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'EROFS' ? 'is on a read-only file system' : 'permission denied';
+    }
+  };
+  const fileProblem = problem(path, constants.R_OK | constants.W_OK);
+  if (fileProblem !== undefined) {
+    throw new UserError(`${path}: ${fileProblem}: qcode needs to read and write the project's store`, {
+      hint: 'Ask for write access (chmod u+rw qcode.db), or copy the project to a folder of your own',
+    });
+  }
+  const dirProblem = problem(dir, constants.W_OK | constants.X_OK);
+  if (dirProblem !== undefined) {
+    throw new UserError(`${dir}: ${dirProblem}: qcode writes its journal (qcode.db-wal, qcode.db-shm) next to qcode.db in the project folder`, {
+      hint: 'Ask for write access to the folder (chmod u+w), or copy the project to a folder of your own',
     });
   }
 }
@@ -39,6 +92,7 @@ export interface OpenOptions {
  */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   assertSqliteFile(path);
+  if (!options.readonly) assertWritable(path);
   let db: Db;
   try {
     db = new Database(path, { fileMustExist: true, readonly: options.readonly ?? false });

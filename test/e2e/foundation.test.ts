@@ -1,13 +1,33 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codebookJsonSchema } from '../../src/core/codebook-schema.js';
-import { BIN, CODEBOOKS, newProject, runQcode, tempDir } from '../helpers.js';
+import { BIN, CODEBOOKS, FIXTURES, newProject, runQcode, tempDir } from '../helpers.js';
 
 const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** What a codebook command could change in the store: codes, dimensions, attributes, hypotheses and snapshots. */
+function storeState(dir: string): string {
+  const db = new Database(join(dir, 'qcode.db'), { readonly: true });
+  try {
+    return JSON.stringify(['codes', 'dimensions', 'attributes', 'hypotheses', 'codebook_versions', 'codings'].map((table) => db.prepare(`SELECT * FROM ${table} ORDER BY 1`).all()));
+  } finally {
+    db.close();
+  }
+}
+
+/** Root ignores permissions: as root, a command runs as "nobody" on a project that nobody owns. */
+const asRoot = process.getuid?.() === 0;
+function runLocked(dir: string, args: string[]): { code: number; stdout: string; stderr: string } {
+  if (!asRoot) return runQcode(args, { cwd: dir });
+  chmodSync(dirname(dir), 0o755);
+  for (const name of readdirSync(dir)) chownSync(join(dir, name), 65534, 65534);
+  chownSync(dir, 65534, 65534);
+  return runAs(65534, ['--project', dir, ...args]);
+}
 
 /** The error output is one line (an optional hint is on the same line). */
 function expectOneLineError(result: { code: number; stderr: string }, pattern: RegExp, code = 1): void {
@@ -117,6 +137,34 @@ describe('finding the project', () => {
     expect(sha(join(dir, 'qcode.db'))).toBe(before);
   });
 
+  it('refuses an empty qcode.db instead of quietly making it a store without a codebook', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'qcode.db'), '');
+    expectOneLineError(runQcode(['codebook', 'show'], { cwd: dir }), /qcode\.db is empty \(0 bytes\), not a qcode store/);
+    expect(statSync(join(dir, 'qcode.db')).size).toBe(0);
+  });
+
+  it('refuses a project folder without write permission with one line, the store untouched', () => {
+    const dir = newProject();
+    const before = storeState(dir);
+    const hash = sha(join(dir, 'qcode.db'));
+    chmodSync(dir, 0o555);
+    try {
+      expectOneLineError(runLocked(dir, ['codebook', 'apply']), /study: permission denied: qcode writes its journal \(qcode\.db-wal, qcode\.db-shm\) next to qcode\.db/);
+      expectOneLineError(runLocked(dir, ['import', join(FIXTURES, 'interviews', 'r02-riga-en.txt')]), /study: permission denied/);
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+    expect(sha(join(dir, 'qcode.db'))).toBe(hash);
+    expect(storeState(dir)).toBe(before);
+  });
+
+  it('refuses a qcode.db the user cannot read or write, with one line', () => {
+    const dir = newProject();
+    chmodSync(join(dir, 'qcode.db'), 0o400);
+    expectOneLineError(runLocked(dir, ['codebook', 'show']), /qcode\.db: permission denied: qcode needs to read and write the project's store/);
+  });
+
   it('refuses a qcode.db written by a newer qcode, untouched', () => {
     const dir = newProject();
     const db = new Database(join(dir, 'qcode.db'));
@@ -142,7 +190,54 @@ describe('qcode codebook check', () => {
     const result = runQcode(['codebook', 'check', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${file}:4:5: unknown key "lable" (did you mean "label"?)`);
-    expect(result.stderr).toContain(`${file}:3:5: dimensions.0.label:`);
+    expect(result.stderr).toContain(`${file}:3:5: dimensions.0: missing key "label"`);
+    expect(result.stderr).toContain(`${file}:7:14: duplicate code id "forms.a" (also defined at 6:14)`);
+  });
+
+  it('reports every kind of problem in one run, in file order, even when the shape is wrong as well', () => {
+    const file = join(tempDir(), 'cb.yaml');
+    writeFileSync(file, [
+      'codebook: t',
+      'attributes:',
+      '  year: {type: integer}',
+      'dimensions:',
+      '  - id: effect',
+      '    label: Effect',
+      '    exclusive: true',
+      '    codes:',
+      '      - id: mobilising',
+      '        label: Mobilising',
+      '        codes: [{id: strongly, label: Strongly}]',
+      '  - id: forms',
+      '    lable: Forms',
+      '    codes:',
+      '      - {id: protest, label: Protest}',
+      '      - {id: protest, label: Picket}',
+      '      - {id: media}',
+      'hypotheses:',
+      '  H1: {title: T, rows: [efect, "attribute:year"], columns: [forms]}',
+      '',
+    ].join('\n'));
+    const result = runQcode(['codebook', 'check', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `${file}:3:16: attributes.year.type: "integer" is not one of category, number, date, text`,
+      `${file}:11:16: code "effect.mobilising" has child codes, but dimension "effect" is exclusive (one code per unit): flatten the children or make the dimension non-exclusive`,
+      `${file}:12:5: dimensions.1: missing key "label"`,
+      `${file}:13:5: unknown key "lable" (did you mean "label"?)`,
+      `${file}:16:14: duplicate code id "forms.protest" (also defined at 15:14): give one of them another id`,
+      `${file}:17:9: dimensions.1.codes.2: missing key "label"`,
+      `${file}:19:25: hypothesis H1 rows: unknown dimension "efect" (did you mean "effect"?)`,
+      `Error: ${file}: 7 problems in the codebook — Fix them and run: qcode codebook check ${file}`,
+    ]);
+  });
+
+  it('says so when a file is not a qcode codebook at all (another tool\'s list of codes)', () => {
+    const file = join(tempDir(), 'codes.yaml');
+    writeFileSync(file, '- contexto_laboral\n- negocios\n');
+    const result = runQcode(['codebook', 'check', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${file}:1:1: a codebook is a mapping (codebook:, languages:, attributes:, dimensions:, hypotheses:), but this file is a list: is it a qcode codebook?`);
   });
 
   it.each([
@@ -192,6 +287,52 @@ describe('qcode codebook apply', () => {
     expect(show.codes.find((code) => code.id === 'forms.street_protest')?.codings).toBe(1);
   });
 
+  it('renames a parent code with was: and its children follow, codings and all', () => {
+    const dir = newProject('example');
+    seedCoding(dir, 'motives.social.friendship');
+    const yaml = readFileSync(join(dir, 'codebook.yaml'), 'utf8');
+    const renamed = yaml.replace(/\n      - id: social\n/, '\n      - id: sociability\n        was: motives.social\n');
+    expect(renamed).not.toBe(yaml);
+    writeFileSync(join(dir, 'codebook.yaml'), renamed);
+    const dry = runQcode(['codebook', 'apply', '--dry-run'], { cwd: dir });
+    expect(dry.stdout).toContain('> code motives.social.friendship renamed to motives.sociability.friendship (keeps 1 coding)');
+    const result = runQcode(['codebook', 'apply'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const db = new Database(join(dir, 'qcode.db'), { readonly: true });
+    expect(db.prepare('SELECT code_id FROM codings').all()).toEqual([{ code_id: 'motives.sociability.friendship' }]);
+    expect(db.prepare("SELECT id, parent_id, status FROM codes WHERE id LIKE 'motives.soci%' ORDER BY id").all()).toEqual([
+      { id: 'motives.sociability', parent_id: null, status: 'active' },
+      { id: 'motives.sociability.friendship', parent_id: 'motives.sociability', status: 'active' },
+      { id: 'motives.sociability.neighbours', parent_id: 'motives.sociability', status: 'active' },
+    ]);
+    db.close();
+  });
+
+  it('applying the codebook already in use writes nothing, not even another snapshot', () => {
+    const dir = newProject();
+    const before = storeState(dir);
+    const result = runQcode(['codebook', 'apply'], { cwd: dir });
+    expect(result).toMatchObject({ code: 0, stderr: '', stdout: 'codebook.yaml is the codebook the project already uses: nothing to apply.\n' });
+    expect(storeState(dir)).toBe(before);
+  });
+
+  it('shows hypothesis and attribute changes in the plan, and notes when FILE is not the project\'s codebook.yaml', () => {
+    const dir = newProject();
+    const other = join(tempDir(), 'other.yaml');
+    writeFileSync(other, readFileSync(join(dir, 'codebook.yaml'), 'utf8')
+      .replace('title: Host-country characteristics shape strategies', 'title: Host countries shape strategies')
+      .replace('values: [LT, LV, PL, DE, UK, FI, ES]', 'values: [LT, LV, PL, DE, UK, FI, ES, FR]'));
+    expect(runQcode(['codebook', 'diff', other], { cwd: dir }).stdout).toBe('  ~ attribute host_country (values)\n  ~ hypothesis H2 (title)\n');
+    const applied = runQcode(['codebook', 'apply', other], { cwd: dir });
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('~ hypothesis H2 (title)');
+    expect(applied.stderr).toBe(`Note: the project's codebook.yaml is not ${other}: copy it over (cp ${other} codebook.yaml), or the next plain qcode codebook apply goes back to codebook.yaml\n`);
+    const db = new Database(join(dir, 'qcode.db'), { readonly: true });
+    expect(db.prepare("SELECT title FROM hypotheses WHERE id = 'H2'").get()).toEqual({ title: 'Host countries shape strategies' });
+    db.close();
+  });
+
   it('--dry-run changes nothing', () => {
     const dir = newProject();
     const yaml = readFileSync(join(dir, 'codebook.yaml'), 'utf8');
@@ -210,6 +351,31 @@ describe('qcode codebook apply', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('codebook.yaml:7:14: duplicate code id "forms.a"');
     expect(runQcode(['codebook', 'show', '--json'], { cwd: dir }).stdout).toBe(before);
+  });
+});
+
+describe('a bad codebook leaves the store untouched', () => {
+  const tenThousand = `codebook: big\ndimensions:\n  - id: d\n    label: D\n    codes:\n${Array.from({ length: 10_000 }, (_, i) => `      - {id: c${i}, label: C${i}}`).join('\n')}\n`;
+  it.each([
+    ['a missing file', null, [/^Error: .*cb\.yaml: no such file$/]],
+    ['an empty file', '', [/^Error: .*cb\.yaml: the codebook is empty$/]],
+    ['a binary file', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]), [/^Error: .*cb\.yaml: this is a binary file, not a codebook \(NUL byte at offset 4\)$/]],
+    ['a file that is not UTF-8', Buffer.from('codebook: t\n# \xcf\xf0\xee\xf2\xe5\xf1\xf2\n', 'latin1'), [/^Error: .*cb\.yaml:2:3: the codebook is not valid UTF-8 — Save it as UTF-8/]],
+    ['a YAML syntax error', 'codebook: t\ndimensions: [\n', [/cb\.yaml:3:1: YAML: /, /^Error: .*cb\.yaml: 1 problem in the codebook — Fix it and run: qcode codebook check/]],
+    ['a duplicate key', 'codebook: t\ncodebook: u\ndimensions:\n  - {id: d, label: D, codes: [{id: a, label: A}]}\n', [/cb\.yaml:2:1: duplicate key: a key may appear only once in a mapping$/, /^Error: .*1 problem in the codebook/]],
+    ['10,000 codes', tenThousand, [/cb\.yaml:3:3: the codebook has 10000 codes; qcode accepts at most 2000/, /^Error: .*1 problem in the codebook/]],
+  ])('%s: the problem on a line of its own, exit 1', (_name, content, expected) => {
+    const dir = newProject();
+    const file = join(tempDir(), 'cb.yaml');
+    if (content !== null) writeFileSync(file, content);
+    const before = storeState(dir);
+    const result = runQcode(['codebook', 'apply', file], { cwd: dir });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(expected.length);
+    expected.forEach((pattern, index) => expect(lines[index]).toMatch(pattern));
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(storeState(dir)).toBe(before);
   });
 });
 

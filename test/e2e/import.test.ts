@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, newProject, runQcode, tempDir } from '../helpers.js';
+import { BIN, FIXTURES, newProject, runQcode, tempDir } from '../helpers.js';
 
 // The built binary importing the fixtures as a user would: exit codes, the lines on stderr, the
 // summary on stdout, and what the store holds afterwards.
@@ -30,7 +30,8 @@ describe('qcode import (the built binary)', () => {
     expect(first.code).toBe(0);
 
     const again = qcode(project, 'import', join(dir, 'interviews'), '--manifest', join(dir, 'interviews', 'manifest.csv'));
-    expect(again.stdout).toMatch(/^Imported 0 files · 16 unchanged — /);
+    expect(again.stdout).toBe('Nothing imported: 16 unchanged (already imported).\n');
+    expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
 
     const list = qcode(project, 'docs', 'list', '--csv');
@@ -114,6 +115,39 @@ describe('qcode import (the built binary)', () => {
     expect(result.stderr).toMatch(/✗ .*pipe\.txt: is a named pipe \(FIFO\), not a file/);
   });
 
+  it('refuses an unreadable file and an unreadable folder, one line each, and imports the rest', () => {
+    const project = newProject();
+    const dir = tempDir('qcode-perm-');
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, 'a-good.txt'), 'I: How?\nR: Like this.\n');
+    writeFileSync(join(dir, 'b-secret.txt'), 'I: Hi.\nR: Secret.\n');
+    mkdirSync(join(dir, 'c-locked'));
+    writeFileSync(join(dir, 'c-locked', 'inside.txt'), 'I: Hi.\nR: Hidden.\n');
+    chmodSync(join(dir, 'b-secret.txt'), 0o000);
+    chmodSync(join(dir, 'c-locked'), 0o000);
+    // Root reads any file: as root, qcode runs as "nobody", who owns the project but not the locked files.
+    const asRoot = process.getuid?.() === 0;
+    let result: ReturnType<typeof runQcode>;
+    if (asRoot) {
+      chmodSync(dirname(project), 0o755);
+      for (const name of readdirSync(project)) chownSync(join(project, name), 65534, 65534);
+      chownSync(project, 65534, 65534);
+      const run = spawnSync(process.execPath, [BIN, '--project', project, 'import', dir], { encoding: 'utf8', uid: 65534, gid: 65534, cwd: dir, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
+      result = { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+    } else {
+      result = runQcode(['--project', project, 'import', dir], { cwd: dir });
+    }
+    chmodSync(join(dir, 'c-locked'), 0o755);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      "✗ c-locked: cannot read the folder: permission denied (check the file's permissions)",
+      "✗ b-secret.txt: permission denied (check the file's permissions)",
+      'Error: 2 of 3 files failed (listed above); the other files were imported',
+    ]);
+    expect(result.stdout).toBe('Imported 1 file · 2 failed — 1 document, 2 segments, 0.0 MB.\n');
+    expect(qcode(project, 'docs', 'list', '--csv').stdout.trim().split('\n').slice(1).map((line) => line.split(',')[0])).toEqual(['a-good']);
+  });
+
   it('names the manifest row of a missing file', () => {
     const project = newProject();
     const dir = fixtures();
@@ -135,6 +169,24 @@ describe('qcode import (the built binary)', () => {
     expect(result.stderr).toMatch(/manifest\.csv:3:3: row 3, column host_country: "Latvia" is not a value of host_country/);
     expect(result.stderr).toMatch(/Error: .*manifest\.csv: 1 problem; nothing was imported/);
     expect(qcode(project, 'docs', 'list', '--json').stdout.trim()).toBe('[]');
+  });
+
+  it('refuses a manifest and a cases CSV with unbalanced quotes, naming line and row, and writes nothing', () => {
+    const project = newProject();
+    const dir = fixtures();
+    const manifest = join(dir, 'interviews', 'manifest.csv');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('r03-warsaw-ru.txt,R03,PL,2022,participant,emigrant,female,18-29,Warsaw', 'r03-warsaw-ru.txt,R03,PL,2022,participant,emigrant,female,18-29,"Warsaw'));
+    const imported = qcode(project, 'import', '--manifest', manifest);
+    expect(imported.code).toBe(1);
+    expect(imported.stderr).toMatch(/^Error: .*manifest\.csv:4: row 4: a quoted field is never closed \(unbalanced quotes; the row starts on line 4 and runs to the end of the file\) — /);
+    expect(imported.stderr.trim().split('\n')).toHaveLength(1);
+    const cases = join(tempDir(), 'cases.csv');
+    writeFileSync(cases, 'case,host_country,city\nR01,LT,Vilnius\nR02,LV,"Riga\nR03,PL,Warsaw\n');
+    const set = qcode(project, 'cases', 'import', cases);
+    expect(set.code).toBe(1);
+    expect(set.stderr).toMatch(/^Error: .*cases\.csv:3: row 3: a quoted field is never closed/);
+    expect(qcode(project, 'docs', 'list', '--json').stdout.trim()).toBe('[]');
+    expect(qcode(project, 'cases', 'list', '--json').stdout.trim()).toBe('[]');
   });
 
   it('exits 2 on usage errors', () => {

@@ -72,6 +72,17 @@ describe('qcode cases import / list / set', () => {
     expect(listCases(project).rows).toEqual([]);
   });
 
+  it('refuses a spreadsheet with the way to save it as CSV, by extension or by content', async () => {
+    const project = await newStudy();
+    const xlsx = join(tempDir(), 'cases.xlsx');
+    writeFileSync(xlsx, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]));
+    await expect(importCases(project, xlsx)).rejects.toThrow(/cases\.xlsx: a spreadsheet \(or other packaged file\), not a CSV file/);
+    const renamed = csv('');
+    writeFileSync(renamed, Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0, 0]));
+    await expect(importCases(project, renamed)).rejects.toThrow(/cases\.csv: a spreadsheet/);
+    expect(listCases(project).rows).toEqual([]);
+  });
+
   it('refuses conflicting values for one case in two rows', async () => {
     const project = await newStudy();
     await expect(importCases(project, csv('case,host_country\nR01,LT\nR01,DE\n'))).rejects.toThrow(ProblemsError);

@@ -13,6 +13,7 @@ function stored(codes: Array<{ id: string; codings: number; status?: 'active' | 
       definition: null, include: null, exclude: null, examples: [], color: null, status: code.status ?? 'active', codings: code.codings,
     })),
     attributes: [],
+    hypotheses: [],
   };
 }
 
@@ -44,5 +45,36 @@ describe('planCodebookApply', () => {
   it('reports label changes as updates', () => {
     const plan = planCodebookApply(stored([{ id: 'forms.protest', codings: 1, label: 'Protest' }]), book('      - {id: protest, label: Street protest}\n'));
     expect(plan.steps).toEqual([{ action: 'update-code', id: 'forms.protest', changes: ['label'] }]);
+  });
+
+  it('carries the children of a renamed code along without a was: of their own', () => {
+    const before = stored([{ id: 'forms.protest', codings: 0, label: 'Protest' }, { id: 'forms.protest.picket', codings: 2, label: 'Picket' }]);
+    const [parent, child] = before.codes;
+    if (child !== undefined && parent !== undefined) child.parentId = parent.id;
+    const plan = planCodebookApply(before, book('      - id: street_protest\n        label: Protest\n        was: forms.protest\n        codes: [{id: picket, label: Picket}]\n'));
+    expect(plan.renames).toEqual([{ from: 'forms.protest', to: 'forms.street_protest' }, { from: 'forms.protest.picket', to: 'forms.street_protest.picket' }]);
+    expect(plan.steps).toContainEqual({ action: 'rename-code', from: 'forms.protest.picket', id: 'forms.street_protest.picket', codings: 2 });
+    expect(plan.retireCodes).toEqual([]);
+    expect(plan.deleteCodes).toEqual([]);
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it('says which hypotheses and attribute declarations change', () => {
+    const before = stored([{ id: 'forms.protest', codings: 0, label: 'Protest' }]);
+    before.attributes = [{ name: 'country', type: 'category', label: 'country', labels: {}, description: null, allowed: ['DE', 'LT'], valueLabels: {}, min: null, max: null, status: 'active', values: new Map() }];
+    before.hypotheses = [
+      { id: 'H1', title: 'T', description: null, rows: JSON.stringify([{ kind: 'dimension', id: 'forms' }]), columns: JSON.stringify([{ kind: 'dimension', id: 'forms' }]) },
+      { id: 'H9', title: 'Old', description: null, rows: '[]', columns: '[]' },
+    ];
+    const next = parseCodebook([
+      'codebook: t', 'attributes:', '  country: {type: category, values: [DE, LT, PL]}', 'dimensions:', '  - id: forms', '    label: Forms', '    codes:', '      - {id: protest, label: Protest}',
+      'hypotheses:', '  H1: {title: T, rows: ["attribute:country"], columns: [forms]}', '  H2: {title: New, rows: [forms], columns: [forms]}', '',
+    ].join('\n'), 'cb.yaml');
+    expect(planCodebookApply(before, next).steps).toEqual([
+      { action: 'update-attribute', name: 'country', changes: ['values'] },
+      { action: 'update-hypothesis', id: 'H1', changes: ['rows'] },
+      { action: 'add-hypothesis', id: 'H2' },
+      { action: 'delete-hypothesis', id: 'H9' },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCodebook, MAX_CODES } from '../../src/core/codebook.js';
+import { formatAxis, parseCodebook, MAX_CODES } from '../../src/core/codebook.js';
 import { formatProblem, ProblemsError } from '../../src/core/errors.js';
 import { CODEBOOKS } from '../helpers.js';
 
@@ -46,6 +46,55 @@ describe('the bundled codebooks', () => {
     expect(codebook.hypotheses[1]?.rows).toEqual([{ kind: 'attribute', name: 'host_country' }, { kind: 'dimension', id: 'host_context' }]);
   });
 
+  // Every code issue 2 lists, in its words, with the id that stands for it.
+  it.each([
+    ['forms', 'protest/picket', 'protest'], ['forms', 'petitions and open letters', 'petitions'], ['forms', 'association/NGO work', 'ngo_work'],
+    ['forms', 'independent media and journalism', 'media'], ['forms', 'art and cultural action', 'art'], ['forms', 'humanitarian aid and volunteering', 'humanitarian'],
+    ['forms', 'election-related action', 'elections'], ['forms', 'online activism', 'online'], ['forms', 'advocacy towards host institutions', 'advocacy'],
+    ['forms', 'education and public talks', 'education'], ['forms', 'legal aid and human-rights documentation', 'legal_aid'], ['forms', 'fundraising', 'fundraising'],
+    ['strategies', 'continuing home activity', 'continuing'], ['strategies', 'adapting or reframing', 'reframing'], ['strategies', 'coalition-building with host NGOs', 'coalition'],
+    ['strategies', 'institutionalising', 'institutionalising'], ['strategies', 'transnational networking', 'transnational'], ['strategies', 'security precautions and anonymity', 'security'],
+    ['strategies', 'withdrawal or disengagement', 'withdrawal'], ['strategies', 'targeting Russia remotely', 'targeting_russia'], ['strategies', 'integrating into host civic life', 'integrating'],
+    ['policy_areas', 'human rights and political prisoners', 'human_rights'], ['policy_areas', 'democracy and elections', 'democracy'], ['policy_areas', 'anti-corruption', 'anti_corruption'],
+    ['policy_areas', 'anti-war and Ukraine', 'anti_war'], ['policy_areas', 'free speech and media', 'free_speech'], ['policy_areas', 'LGBT rights', 'lgbt'],
+    ['policy_areas', 'environment', 'environment'], ['policy_areas', "migrants' rights and legal status", 'migrant_rights'], ['policy_areas', 'culture and education', 'culture_education'],
+    ['policy_areas', 'EU and host policy towards Russia', 'host_policy'],
+    ['audiences', 'people in Russia', 'russia'], ['audiences', 'the Russian diaspora in the host country', 'diaspora'], ['audiences', 'the host public', 'host_public'],
+    ['audiences', 'host policymakers and EU institutions', 'policymakers'], ['audiences', 'international organisations', 'intl_orgs'], ['audiences', 'media', 'media'],
+    ['audiences', 'other émigré communities', 'other_emigres'],
+    ['remittances', 'political', 'political'], ['remittances', 'social', 'social'], ['remittances', 'cultural', 'cultural'], ['remittances', 'economic (money sent)', 'economic'],
+    ['remittances', 'reverse transfer', 'reverse'],
+    ['migration_effect', 'mobilising', 'mobilising'], ['migration_effect', 'inhibiting', 'inhibiting'], ['migration_effect', 'transforming', 'transforming'], ['migration_effect', 'no change', 'no_change'],
+    ['host_context', 'open civic opportunity structure', 'open_cos'], ['host_context', 'restrictive civic opportunity structure', 'restrictive_cos'], ['host_context', 'association law', 'association_law'],
+    ['host_context', 'migration regime and legal status', 'migration_regime'], ['host_context', 'settled diaspora supportive', 'diaspora_supportive'], ['host_context', 'settled diaspora conflictual', 'diaspora_conflictual'],
+    ['host_context', 'settled diaspora absent', 'diaspora_absent'], ['host_context', 'host public attitude', 'host_attitude'],
+    ['networks', 'value-based', 'value_based'], ['networks', 'pre-migration activist', 'pre_migration'], ['networks', 'kin and friends', 'kin_friends'], ['networks', 'professional', 'professional'],
+    ['networks', 'host NGO ties', 'host_ngo'], ['networks', 'diaspora organisations', 'diaspora_orgs'], ['networks', 'online', 'online'],
+  ])('political-remittances has %s: %s (%s), labelled in English and Russian', (dimension, _words, id) => {
+    const file = join(CODEBOOKS, 'political-remittances.yaml');
+    const code = parseCodebook(readFileSync(file, 'utf8'), file).codes.find((item) => item.id === `${dimension}.${id}`);
+    expect(code?.label).toBeTruthy();
+    expect(code?.labels.ru).toMatch(/[А-Яа-яЁё]/);
+  });
+
+  it('political-remittances declares the attributes and hypotheses of the study', () => {
+    const file = join(CODEBOOKS, 'political-remittances.yaml');
+    const codebook = parseCodebook(readFileSync(file, 'utf8'), file);
+    const attribute = (name: string): unknown => codebook.attributes.find((item) => item.name === name);
+    expect(attribute('host_country')).toMatchObject({ type: 'category', values: ['LT', 'LV', 'PL', 'DE', 'UK', 'FI', 'ES'] });
+    expect(attribute('emigration_year')).toMatchObject({ type: 'number' });
+    expect(attribute('role')).toMatchObject({ type: 'category', values: ['emigrant', 'host_opinion_maker', 'russia_opinion_maker'] });
+    for (const name of ['activism_in_russia', 'gender', 'age_band']) expect(attribute(name)).toMatchObject({ type: 'category' });
+    const axes = (id: string): { rows: string[]; columns: string[] } => {
+      const hypothesis = codebook.hypotheses.find((item) => item.id === id);
+      return { rows: (hypothesis?.rows ?? []).map(formatAxis), columns: (hypothesis?.columns ?? []).map(formatAxis) };
+    };
+    expect(axes('H1')).toEqual({ rows: ['migration_effect'], columns: ['forms', 'strategies', 'policy_areas', 'audiences'] });
+    expect(axes('H2')).toEqual({ rows: ['attribute:host_country', 'host_context'], columns: ['strategies', 'forms', 'policy_areas'] });
+    expect(axes('H3')).toEqual({ rows: ['networks'], columns: ['strategies', 'forms', 'policy_areas', 'remittances'] });
+    expect(axes('H4')).toEqual({ rows: ['remittances'], columns: ['audiences', 'policy_areas'] });
+  });
+
   it('example is valid and nests child codes under their parent', () => {
     const file = join(CODEBOOKS, 'example.yaml');
     const codebook = parseCodebook(readFileSync(file, 'utf8'), file);
@@ -71,6 +120,9 @@ describe('parseCodebook', () => {
     ['an unknown attribute in a hypothesis', `${minimal}hypotheses:\n  H1: {title: T, rows: ["attribute:country"], columns: [forms]}\n`, /unknown attribute "country"/],
     ['an undeclared label language', `${minimal}        labels: {de: Protest}\n`, /cb\.yaml:9:18: label language "de"/],
     ['an empty file', '', /cb\.yaml:1:1: the codebook is empty/],
+    ['a missing required key', minimal.replace('    label: Forms\n', ''), /cb\.yaml:4:5: dimensions\.0: missing key "label"/],
+    ['a list where a mapping belongs', `${minimal}attributes: [host_country]\n`, /cb\.yaml:9:13: attributes: expected a mapping, found a list/],
+    ['a yes/no that is not true/false', minimal.replace('    label: Forms', '    label: Forms\n    exclusive: yes'), /cb\.yaml:6:16: dimensions\.0\.exclusive: expected true or false, found the text "yes"/],
   ])('reports %s with file:line:col', (_name, source, expected) => {
     const problems = problemsOf(source);
     expect(problems.length).toBeGreaterThan(0);
@@ -85,6 +137,16 @@ describe('parseCodebook', () => {
   it('refuses child codes under an exclusive dimension', () => {
     const source = minimal.replace('    label: Forms', '    label: Forms\n    exclusive: true') + '        codes:\n          - {id: picket, label: Picket}\n';
     expect(problemsOf(source).join('\n')).toMatch(/has child codes, but dimension "forms" is exclusive/);
+  });
+
+  it('still finds duplicate ids and unknown hypothesis axes when the shape is wrong elsewhere', () => {
+    const source = minimal.replace('    label: Forms', '    lable: Forms') + '      - {id: protest, label: Again}\nhypotheses:\n  H1: {title: T, rows: [form], columns: [forms]}\n';
+    expect(problemsOf(source)).toEqual([
+      'cb.yaml:4:5: dimensions.0: missing key "label"',
+      'cb.yaml:5:5: unknown key "lable" (did you mean "label"?)',
+      'cb.yaml:9:14: duplicate code id "forms.protest" (also defined at 7:13): give one of them another id',
+      'cb.yaml:11:25: hypothesis H1 rows: unknown dimension "form" (did you mean "forms"?)',
+    ]);
   });
 
   it('reports every problem at once', () => {

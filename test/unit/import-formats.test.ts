@@ -36,6 +36,13 @@ describe('HTML: the readable text of a page', () => {
     }
   });
 
+  it('drops chrome that templates mark only by class or id, and keeps look-alike names in the text', () => {
+    const html = `<body><div class="wrapper"><div id="sidebar"><p>Archive</p></div><ul class="menu"><li>Home</li></ul>
+      <div class="post-header"><h1>Our year</h1></div><p class="menu-of-the-day">Soup and bread.</p>
+      <div class="share buttons">Share on X</div><div class="cookie-banner">We use cookies</div><p>We met 40 times.</p></div></body>`;
+    expect(htmlToText(html).text).toBe('Our year\n\nSoup and bread.\n\nWe met 40 times.');
+  });
+
   it('turns mammoth footnotes into "[1] …" paragraphs without back-links', () => {
     const html = '<p>Ouch<sup><a href="#footnote-1" id="footnote-ref-1">[1]</a></sup>.</p><ol><li id="footnote-1"><p> A note. <a href="#footnote-ref-1">↑</a></p></li></ol>';
     expect(htmlToText(html, { notes: true }).text).toBe('Ouch[1].\n\n[1] A note.');
@@ -92,7 +99,8 @@ describe('CSV tables', () => {
   });
 
   it.each([
-    ['id,answer\nS01,fine\nS02,"never closed\nS03,x\n', /row 3 .*unbalanced quotes/],
+    ['id,answer\nS01,fine\nS02,"never closed\nS03,x\n', /^x\.csv:3: row 3: a quoted field is never closed \(unbalanced quotes; the row starts on line 3/],
+    ['id,answer\nS01,"two\nlines"\n\nS02,"never closed\nS03,x\n', /^x\.csv:5: row 3: a quoted field is never closed/],
     ['id,answer\nS01,fine\nS02,a "quote" inside\n', /x\.csv:3: row 3: a quote in the middle of a field/],
     ['id,answer\nS01,fine,extra\n', /x\.csv:2: row 2: has 3 fields/],
     ['id,id\n1,2\n', /row 1: the column "id" appears twice/],

@@ -83,6 +83,22 @@ describe('segments slice the document exactly (seeded random documents)', () => 
     expect(byTurn.map((segment) => segment.speaker)).toEqual(expectedTurns.map((turn) => turn.label));
   });
 
+  it.each(Array.from({ length: 15 }, (_, seed) => seed + 300))('transcript with [id1] labels in square brackets #%i', (seed) => {
+    const random = generator(seed);
+    const turns = Array.from({ length: 4 + Math.floor(random() * 10) }, (_, index) => ({
+      label: index % 2 === 0 ? 'id1' : 'Speaker B',
+      stamp: random() < 0.3 ? `[00:${String(index).padStart(2, '0')}:0${index % 10}] ` : '',
+      content: words(random, 1 + Math.floor(random() * 30)),
+    }));
+    const { text } = normalizeText(turns.map((turn) => `${turn.stamp}[${turn.label}] ${turn.content}`).join('\n'));
+    for (const mode of modes) {
+      const { segments } = segmentText(text, { mode });
+      checkSegments(text, segments);
+      expect(nonWhite(segments.map((segment) => segment.text).join(''))).toBe(turns.map((turn) => nonWhite(normalizeText(turn.content).text)).join(''));
+    }
+    expect(segmentText(text).segments.map((segment) => segment.speaker)).toEqual(turns.filter((turn) => nonWhite(turn.content) !== '').map((turn) => turn.label));
+  });
+
   it.each(Array.from({ length: 30 }, (_, seed) => seed + 100))('prose without labels #%i', (seed) => {
     const random = generator(seed);
     const { text } = normalizeText(words(random, 5 + Math.floor(random() * 80)));

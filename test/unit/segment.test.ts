@@ -42,6 +42,25 @@ describe('speaker turns: every convention of the issue', () => {
     expect(segments.every((segment) => segment.tEnd === null)).toBe(true);
   });
 
+  it.each([
+    ['QualCoder\'s [id1] tags', '[id1] I like the course.\n\n[id2] I struggle.\n\n[id1] It helped.\n\n[id2] Not me.', [['id1', 'I like the course.'], ['id2', 'I struggle.'], ['id1', 'It helped.'], ['id2', 'Not me.']]],
+    ['bracketed names with a colon and timestamps', '[00:01:02] [Anna]: Hi.\n[00:01:05] [Boris]: Hello.\n[Anna]: Bye.\n[Boris]: Bye.', [['Anna', 'Hi.'], ['Boris', 'Hello.'], ['Anna', 'Bye.'], ['Boris', 'Bye.']]],
+    ['transcriber\'s notes are not speakers', '[laughs] Yes.\n[pause] Well.\n[laughs] No.\n[pause] So.', [[null, '[laughs] Yes.'], [null, '[pause] Well.'], [null, '[laughs] No.'], [null, '[pause] So.']]],
+    ['one bracketed word is not a dialogue', '[Note] first.\n\n[Note] second.', [[null, '[Note] first.'], [null, '[Note] second.']]],
+    ['brackets inside a labelled transcript are text', 'I: How?\n[Anna] laughs\nR: Fine.\n[Anna] laughs again\nI: And?\n[Boris] too\n[Boris] again', [['I', 'How?\n[Anna] laughs'], ['R', 'Fine.\n[Anna] laughs again'], ['I', 'And?\n[Boris] too\n[Boris] again']]],
+  ] as const)('speaker labels in square brackets: %s', (_name, text, expected) => {
+    expect(turns(text)).toEqual(expected);
+    expectSlices(text, segmentText(text).segments);
+  });
+
+  it('maps a bracketed label with --speakers, even when it occurs once', () => {
+    expect(turns('[S1] Hello.\n[S2] Hi.', { speakers: parseSpeakerMap('S1=Interviewer,S2=Respondent') })).toEqual([['Interviewer', 'Hello.'], ['Respondent', 'Hi.']]);
+  });
+
+  it('keeps the time of a timestamped bracketed label', () => {
+    expect(segmentText('[00:00:05] [A1] Hi.\n[00:00:09] [B1] Hello.\n[A1] Yes.\n[B1] No.').segments.map((segment) => segment.tStart)).toEqual([5000, 9000, null, null]);
+  });
+
   it('a turn runs from its label line to the next label line, across lines and blank lines', () => {
     const text = 'Интервьюер: Расскажите.\n\nОльга Д.: Первая строка.\nвторая строка\n\n- пункт\n\nИнтервьюер: Спасибо.\nОльга Д.: Пожалуйста.';
     const { segments } = segmentText(text);
@@ -154,6 +173,15 @@ describe('detectLanguage', () => {
     ['Я уехала в Вильнюс, где работает NGO Freedom House.', 'ru'],
     ['I left for Vilnius, where «Мемориал» works.', 'en'],
     ['12:30 — 14:00', null],
+    ['Wir haben in Berlin einen Verein gegründet, und die Arbeit ist nicht leicht, aber wir machen weiter.', 'de'],
+    ['No, pero sí lo van a modificar y expandir aún más hacia otros ambientes, porque es muy necesaria para los niños.', 'es'],
+    ['Nie wiem, czy to jest dobry pomysł, ale w Krakowie jest już duża grupa, która się spotyka.', 'pl'],
+    ['Mes įkūrėme organizaciją Vilniuje, ir tai buvo sunku, bet kaip kitaip, jie mums padėjo.', 'lt'],
+    ['Mēs Rīgā izveidojām biedrību, un tas bija grūti, bet viņi mums arī palīdzēja, lai varētu strādāt.', 'lv'],
+    ['Me perustimme yhdistyksen Helsingissä, ja se oli vaikeaa, mutta kun ihmiset auttoivat, niin se onnistui.', 'fi'],
+    ['Nous avons créé une association pour les exilés, et ce n\'est pas facile, mais nous sommes là avec eux.', 'fr'],
+    ['Ми виїхали до Вільнюса, і там є громада, яка допомагає українцям.', 'uk'],
+    ['Yes. Riga. 2022.', 'en'],
   ])('%j → %s', (text, language) => {
     expect(detectLanguage(text)).toBe(language);
   });

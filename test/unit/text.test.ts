@@ -29,6 +29,10 @@ describe('normalizeText', () => {
     expect(text).toBe('a\nb\ncd\té');
     expect(removedControls).toBe(2);
   });
+
+  it('turns other line and page breaks into line feeds, never gluing words together', () => {
+    expect(normalizeText('page one\fpage two\u000Bthree\u0085four\u2028five\u2029six')).toEqual({ text: 'page one\npage two\nthree\nfour\nfive\n\nsix', removedControls: 0 });
+  });
 });
 
 describe('ё and е in full-text search', () => {

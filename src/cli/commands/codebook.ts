@@ -40,11 +40,15 @@ Examples:
       const { applyProjectCodebook } = await import('../../app/codebook.js');
       await withProject(command, (project) => {
         const report = applyProjectCodebook(project, file, options.dryRun ?? false);
-        if (options.json) return writeJson({ applied: report.applied, steps: report.plan.steps, warnings: report.plan.warnings });
+        if (options.json) return writeJson({ applied: report.applied, alreadyApplied: report.alreadyApplied, steps: report.plan.steps, warnings: report.plan.warnings });
+        if (report.alreadyApplied) return out(`${file ?? 'codebook.yaml'} is the codebook the project already uses: nothing to apply.`);
         for (const warning of report.plan.warnings) note(`${chalk.yellow('Warning:')} ${warning}`);
         printPlan(report.plan, globals(command).quiet ?? false);
         if (report.applied) out(`Applied codebook "${report.codebook.name}" v${report.codebook.version}: ${plural(report.codebook.codes.length, 'code')}.`);
         else out('Dry run: nothing changed.');
+        if (report.projectFileDiffers && file !== undefined) {
+          note(`${chalk.yellow('Note:')} the project's codebook.yaml is not ${file}: copy it over (cp ${file} codebook.yaml), or the next plain qcode codebook apply goes back to codebook.yaml`);
+        }
       });
     });
 

@@ -53,17 +53,29 @@ function describe(result: FileResult, dryRun: boolean): string {
   return `${verb.padEnd(dryRun ? 13 : 9)} ${result.file} → ${result.slug} (${details})`;
 }
 
+/**
+ * The closing line. Its counts are of what was (or would be) written, so that importing the same
+ * files again plainly says nothing happened.
+ */
 function summary(report: ImportReport): string {
-  const { totals } = report;
-  const head = report.dryRun ? 'Dry run, nothing written: would import' : 'Imported';
-  const parts = [
-    `${head} ${plural(totals.imported, 'file')}`,
-    totals.replaced > 0 ? `${report.dryRun ? 'would replace' : 'replaced'} ${totals.replaced}` : null,
-    totals.unchanged > 0 ? `${totals.unchanged} unchanged` : null,
+  const { totals, dryRun } = report;
+  const written = report.files.filter((file) => file.status === 'imported' || file.status === 'replaced');
+  const others = [
+    totals.unchanged > 0 ? `${totals.unchanged} unchanged (already imported)` : null,
     totals.failed > 0 ? `${totals.failed} failed` : null,
     totals.skipped > 0 ? `${totals.skipped} skipped` : null,
-  ].filter(Boolean);
-  return `${parts.join(' · ')} — ${plural(totals.documents, 'document')}, ${plural(totals.segments, 'segment')}, ${megabytes(totals.bytes)} MB.`;
+  ].filter((part): part is string => part !== null);
+  if (written.length === 0) {
+    return `${dryRun ? 'Dry run: nothing would be imported' : 'Nothing imported'}${others.length > 0 ? `: ${others.join(' · ')}` : ''}.`;
+  }
+  const verbs = [
+    totals.imported > 0 ? `${dryRun ? 'would import' : 'imported'} ${plural(totals.imported, 'file')}` : null,
+    totals.replaced > 0 ? `${dryRun ? 'would replace' : 'replaced'} ${plural(totals.replaced, 'file')}` : null,
+  ].filter((part): part is string => part !== null);
+  const head = verbs.join(' · ');
+  const lead = dryRun ? `Dry run, nothing written: ${head}` : head.charAt(0).toUpperCase() + head.slice(1);
+  const sum = (key: 'documents' | 'segments' | 'bytes'): number => written.reduce((total, file) => total + file[key], 0);
+  return `${[lead, ...others].join(' · ')} — ${plural(sum('documents'), 'document')}, ${plural(sum('segments'), 'segment')}, ${megabytes(sum('bytes'))} MB.`;
 }
 
 function skippedNote(report: ImportReport): string | undefined {
@@ -140,7 +152,7 @@ export function registerImport(program: Command): void {
     .option('--encoding <name>', 'auto, utf8, utf16, utf16le, utf16be, cp1251 or koi8r', 'auto')
     .addOption(new Option('--format <format>', 'read every file as this format, whatever its extension').choices(FORMATS))
     .addOption(new Option('--kind <kind>', 'document kind (default: web for .html, else interview)').choices(KINDS))
-    .option('--language <code>', 'document language, e.g. ru or en (default: detected from the script)')
+    .option('--language <code>', 'document language, e.g. ru, en, de (default: detected from the text; see docs/import.md)')
     .option('--speakers <map>', 'speaker labels and the names to store, e.g. "И=Interviewer,Р=Respondent"')
     .option('--slug <slug>', 'the document\'s name in qcode (one file only; default: the file name)')
     .option('--replace', 'replace documents whose file changed (codings on unchanged segments are kept)')
@@ -160,7 +172,7 @@ Examples:
   $ qcode import survey.csv --kind survey --id-column respondent_id \\
       --text-columns q1_activities,q2_networks --attribute-columns host_country,emigration_year
 
-Files larger than 200 MB are refused. Exit 1 when any file failed (the others are imported).
+Files larger than 100 MB are refused. Exit 1 when any file failed (the others are imported).
 Details: docs/import.md`)
     .action(async (paths: string[], flags: ImportFlags, command: Command) => {
       const encoding = parseEncodingOption(flags.encoding);
@@ -189,7 +201,8 @@ Details: docs/import.md`)
           out(summary(report));
         }
         if (report.totals.failed > 0) {
-          const stopped = report.stopped ? '; stopped at the first failure (--strict)' : report.totals.files > report.totals.failed ? '; the other files were imported' : '';
+          const rest = report.dryRun ? '; the other files would be imported (dry run: nothing was written)' : '; the other files were imported';
+          const stopped = report.stopped ? '; stopped at the first failure (--strict)' : report.totals.files > report.totals.failed ? rest : '';
           throw new UserError(`${report.totals.failed} of ${plural(report.totals.files, 'file')} failed (listed above)${stopped}`);
         }
         if (report.totals.files === 0) throw new UserError('no files to import', { hint: skippedNote(report) ?? 'Name files, folders or globs' });

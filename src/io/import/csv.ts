@@ -17,6 +17,22 @@ export interface CsvTable {
   rows: CsvRow[];
 }
 
+const SPREADSHEET_EXTENSIONS = /\.(xlsx|xlsm|xls|ods|numbers)$/i;
+
+/**
+ * A spreadsheet where a CSV is expected (a manifest, case attributes, a survey), told by its extension
+ * or its bytes (a zip or an old Office file), so the user reads how to save a CSV rather than "binary".
+ */
+export function assertNotSpreadsheet(path: string, display: string, bytes?: Uint8Array): void {
+  const zip = bytes !== undefined && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  const ole = bytes !== undefined && bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0;
+  if (SPREADSHEET_EXTENSIONS.test(path) || zip || ole) {
+    throw new UserError(`${display}: a spreadsheet (or other packaged file), not a CSV file`, {
+      hint: 'Save the sheet as CSV (in Excel: File → Save As → CSV UTF-8; in LibreOffice: Save As → Text CSV, UTF-8) and give qcode that file',
+    });
+  }
+}
+
 function delimiterOf(text: string): string {
   const header = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
   const count = (char: string): number => header.split(char).length - 1;
@@ -31,10 +47,22 @@ export async function parseCsvTable(text: string, file: string): Promise<CsvTabl
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (source.trim() === '') throw new UserError(`${file}: the CSV file is empty`, { hint: 'It needs a header row and one row per record' });
   let records: Array<{ record: string[]; info: { lines: number; records: number } }>;
+  // Where the last complete record ended: a record that fails starts on the next line.
+  let lastEnd = 0;
   try {
-    records = parse(source, { delimiter: delimiterOf(source), info: true, skip_empty_lines: true, relax_column_count: false, bom: true }) as unknown as typeof records;
+    records = parse(source, {
+      delimiter: delimiterOf(source), info: true, skip_empty_lines: true, relax_column_count: false, bom: true,
+      on_record: (record, context) => {
+        lastEnd = context.lines;
+        return record;
+      },
+    }) as unknown as typeof records;
   } catch (error) {
-    throw csvError(error, file);
+    // Empty lines between records are skipped, so the failing record starts at the next line with text.
+    const lines = source.split('\n');
+    let start = lastEnd + 1;
+    while (start < lines.length && (lines[start - 1] ?? '').trim() === '') start++;
+    throw csvError(error, file, start);
   }
   const [header, ...body] = records;
   if (header === undefined) throw new UserError(`${file}: the CSV file is empty`);
@@ -59,14 +87,14 @@ export async function parseCsvTable(text: string, file: string): Promise<CsvTabl
   return { columns, rows };
 }
 
-function csvError(error: unknown, file: string): UserError {
+function csvError(error: unknown, file: string, recordStart: number): UserError {
   const details = error as { code?: string; lines?: number; records?: number; message?: string; record?: unknown[] };
   const line = details.lines ?? 0;
   const row = (details.records ?? 0) + 1;
   const where = `${file}:${line}: row ${row}`;
   switch (details.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return new UserError(`${file}: row ${row} (from line ${line} or before): a quoted field is never closed (unbalanced quotes)`, {
+      return new UserError(`${file}:${recordStart}: row ${row}: a quoted field is never closed (unbalanced quotes; the row starts on line ${recordStart} and runs to the end of the file)`, {
         hint: 'Every field that starts with " must end with "; a quote inside a quoted field is written twice ("")',
       });
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':

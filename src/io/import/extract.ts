@@ -1,4 +1,5 @@
-import { isValidUtf8, type Encoding, type EncodingOption } from '../../core/encoding.js';
+import { UserError } from '../../core/errors.js';
+import { firstInvalidUtf8, isValidUtf8, type Encoding, type EncodingOption } from '../../core/encoding.js';
 import type { TextUnit } from '../../core/segment.js';
 import { decodeBytes } from './decode.js';
 import type { SourceFormat } from './paths.js';
@@ -42,11 +43,26 @@ export async function extractDocument(bytes: Uint8Array, file: string, format: E
     }
     case 'html': {
       const { declaredCharset, htmlToText } = await import('./html.js');
+      if (options.encoding === 'auto') refuseBrokenDeclaredUtf8(bytes, file, declaredCharset);
       const { text, encoding } = await decodeBytes(bytes, file, htmlEncoding(bytes, options.encoding, declaredCharset));
       const reduced = htmlToText(text);
       return { kind: 'text', text: reduced.text, title: reduced.title, encoding, warnings: [] };
     }
   }
+}
+
+/**
+ * A page that declares UTF-8 in a <meta> tag but holds bytes that are not UTF-8 is refused, like a
+ * file declared UTF-8 by --encoding or a byte-order mark: guessing against a declaration risks mojibake.
+ */
+function refuseBrokenDeclaredUtf8(bytes: Uint8Array, file: string, declaredCharset: (head: string) => string | undefined): void {
+  const declared = declaredCharset(Buffer.from(bytes.subarray(0, 4096)).toString('latin1'));
+  if (declared !== 'utf-8' && declared !== 'utf8') return;
+  const invalid = firstInvalidUtf8(bytes, bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0);
+  if (invalid === undefined) return;
+  throw new UserError(`${file}:${invalid.line}:${invalid.col}: byte 0x${invalid.byte.toString(16).toUpperCase().padStart(2, '0')} is not valid UTF-8, although the page declares charset utf-8`, {
+    hint: 'Repair that spot, or pass --encoding cp1251 (or koi8r) if the page is really in another encoding',
+  });
 }
 
 /** A page that is not UTF-8 and declares windows-1251 or KOI8-R in a <meta> tag is read as declared. */

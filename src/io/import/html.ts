@@ -12,6 +12,19 @@ const SKIPPED = new Set([
 const SECTIONING = new Set(['article', 'section', 'main']);
 /** ARIA landmarks that are chrome, whatever element carries them. */
 const SKIPPED_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'search']);
+/**
+ * Class or id names that page templates give their chrome when they use plain <div>s: matched as whole
+ * names, so that "post-header" or "menu-of-the-day" in an article stay.
+ */
+const CHROME_NAMES = new Set([
+  'nav', 'navbar', 'navigation', 'site-nav', 'menu', 'main-menu', 'breadcrumb', 'breadcrumbs', 'sidebar', 'site-header', 'site-footer',
+  'cookie', 'cookies', 'cookie-banner', 'cookie-notice', 'cookie-consent', 'share', 'sharing', 'share-buttons', 'social-share', 'skip-link',
+]);
+
+function isChromeByName(attributes: Record<string, string>): boolean {
+  const names = `${attributes.class ?? ''} ${attributes.id ?? ''}`.toLowerCase().split(/\s+/);
+  return names.some((name) => CHROME_NAMES.has(name));
+}
 
 const BLOCKS = new Set([
   'address', 'article', 'blockquote', 'body', 'caption', 'center', 'dd', 'details', 'dialog', 'div', 'dl', 'dt',
@@ -85,7 +98,7 @@ export function htmlToText(html: string, options: HtmlOptions = {}): HtmlText {
         // A <header> or <footer> inside an article or section is that article's own (its title, its
         // byline), not the page's banner or footer, as HTML defines them.
         const pageChrome = (name !== 'header' && name !== 'footer') || !tagStack.some((tag) => SECTIONING.has(tag));
-        const skip = (SKIPPED.has(name) && pageChrome) || (attributes.role !== undefined && SKIPPED_ROLES.has(attributes.role.toLowerCase())) || 'hidden' in attributes || attributes['aria-hidden'] === 'true';
+        const skip = (SKIPPED.has(name) && pageChrome) || (attributes.role !== undefined && SKIPPED_ROLES.has(attributes.role.toLowerCase())) || 'hidden' in attributes || attributes['aria-hidden'] === 'true' || isChromeByName(attributes);
         tagStack.push(name);
         skipStack.push(skip);
         // The page's <title>, not an SVG icon's; the first one wins.

@@ -85,7 +85,9 @@ export async function expandPaths(inputs: readonly string[], options: ExpandOpti
     const format = options.format ?? formatOfPath(path);
     if (format === undefined) {
       const extension = extname(path) || '(no extension)';
-      if (named) expansion.failures.push({ display, message: `unsupported file type ${extension}; qcode imports .txt, .md, .docx, .vtt, .srt, .html/.htm and survey .csv (or pass --format)` });
+      const spreadsheet = /^\.(xlsx|xlsm|xls|ods|numbers)$/i.test(extension);
+      if (named && spreadsheet) expansion.failures.push({ display, message: 'a spreadsheet: save it as CSV (UTF-8) and import that with --kind survey, or use it with qcode cases import / --manifest once saved as CSV' });
+      else if (named) expansion.failures.push({ display, message: `unsupported file type ${extension}; qcode imports .txt, .md, .docx, .vtt, .srt, .html/.htm and survey .csv (or pass --format)` });
       else expansion.skipped.push({ display, message: `unsupported file type ${extension}` });
       return;
     }

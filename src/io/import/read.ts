@@ -3,11 +3,12 @@ import { UserError } from '../../core/errors.js';
 import { reasonOf, specialFileReason } from './paths.js';
 
 /**
- * The largest file qcode imports. A transcript is rarely over 1 MB; 200 MB is a whole archive pasted
- * into one file, which no coder can work through as one document. Refusing it up front keeps memory
- * bounded (the file, its text and its segments are all held at once while one document is imported).
+ * The largest file qcode imports. A transcript is rarely over 1 MB; a 200 MB file is a whole archive
+ * pasted into one file, which no coder can work through as one document. Refusing it up front keeps
+ * memory bounded: the file, its text and its segments are all held at once while one document is
+ * imported, about 8 bytes of memory per byte of file (a 50 MB transcript peaks near 400 MB).
  */
-export const MAX_FILE_BYTES = 200 * 1024 * 1024;
+export const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
