@@ -4,6 +4,7 @@ import { unzipSync } from 'fflate';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { join, resolve } from 'node:path';
+import { crc32, deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { initProject } from '../src/app/project.js';
 import { segmentText } from '../src/core/segment.js';
 import { ROOT, tempDir } from './helpers.js';
@@ -211,4 +212,43 @@ export function expectSchemaValid(files: { qdpx?: string; qdc?: string }): void 
     expect(result.output).toContain('project.qde validates');
   }
   if (files.qdc !== undefined) expect(validateAgainstXsd(files.qdc, 'Codebook.xsd').output).toContain('validates');
+}
+
+/**
+ * A real zip bomb: one entry of `megabytes` MB of spaces, deflated, with honest sizes and CRC. The deflate
+ * stream repeats one fully flushed block (which refers to nothing before it), so a 2 GB bomb costs
+ * about 2 MB and a second to build.
+ */
+export function zipBomb(name: string, megabytes: number): Uint8Array {
+  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+  const block = deflateRawSync(chunk, { level: 9, finishFlush: zlibConstants.Z_FULL_FLUSH });
+  let crc = 0;
+  for (let index = 0; index < megabytes; index++) crc = crc32(chunk, crc);
+  const data = Buffer.concat([...Array.from({ length: megabytes }, () => block), Buffer.from([0x03, 0x00])]);
+  const size = megabytes * chunk.length;
+  const nameBytes = Buffer.from(name, 'utf8');
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(crc >>> 0, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(size >>> 0, 22);
+  local.writeUInt16LE(nameBytes.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(crc >>> 0, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(size >>> 0, 24);
+  central.writeUInt16LE(nameBytes.length, 28);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + nameBytes.length, 12);
+  end.writeUInt32LE(local.length + nameBytes.length + data.length, 16);
+  return Buffer.concat([local, nameBytes, data, central, nameBytes, end]);
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseCodebook, type Codebook } from '../core/codebook.js';
@@ -161,9 +161,14 @@ export function refiFormatOf(path: string): RefiFormat {
   const extension = extname(path).toLowerCase();
   if (extension === '.qdc') return 'qdc';
   if (extension === '.qdpx') return 'qdpx';
-  let head: Buffer;
+  const head = Buffer.alloc(64);
   try {
-    head = readFileSync(path).subarray(0, 64);
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
   } catch (error) {
     throw fileError(path, error);
   }
@@ -264,20 +269,23 @@ export async function importRefiProject(options: ProjectImportOptions): Promise<
   if (existed && !isEmptyFolder(dir)) {
     throw new UserError(`${dir} already exists and is not empty; refi import creates a new project`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
   }
-  const { DEFAULT_ZIP_LIMITS } = await import('../io/refi/zip.js');
-  const limits = options.limits ?? DEFAULT_ZIP_LIMITS;
-  let bytes: Buffer;
+  const { DEFAULT_ZIP_LIMITS, openZipFile } = await import('../io/refi/zip.js');
+  let archive: ReturnType<typeof openZipFile>;
   try {
     if (!statSync(path).isFile()) throw new UserError(`${options.file}: not a regular file`);
-    if (statSync(path).size > limits.maxTotalBytes) throw new UserError(`${options.file}: larger than the ${limits.maxTotalBytes / 1048576} MB qcode imports`);
-    bytes = readFileSync(path);
+    archive = openZipFile(path);
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw fileError(options.file, error);
   }
   const { readQdpx } = await import('../io/refi/qdpx.js');
   const { planProjectImport } = await import('../io/refi/import-plan.js');
-  const contents = await readQdpx(bytes, options.file, limits);
+  let contents: Awaited<ReturnType<typeof readQdpx>>;
+  try {
+    contents = await readQdpx(archive, options.file, options.limits ?? DEFAULT_ZIP_LIMITS);
+  } finally {
+    archive.close();
+  }
   const now = options.now ?? new Date().toISOString();
   const plan = planProjectImport({
     project: contents.project,

@@ -3,6 +3,9 @@ import { codeNotesWithFallback, describe as describeWith, parseCodeNotes, readDe
 import { guidKey, refiGuid } from '../../src/io/refi/guid.js';
 import { idFromName, transliterate, uniqueId } from '../../src/io/refi/ids.js';
 import { normalizeSource, planSegments, segmentOf } from '../../src/io/refi/positions.js';
+import type { RefiCode } from '../../src/io/refi/read.js';
+import { buildCodebook } from '../../src/io/refi/to-codebook.js';
+import { sixDigitColor } from '../../src/io/refi/write.js';
 import { escapeAttribute, escapeText, parseXml, XmlWriter } from '../../src/io/refi/xml.js';
 
 describe('ids from names', () => {
@@ -190,5 +193,33 @@ describe('XML', () => {
     ['malformed XML', '<CodeBook><Codes></CodeBook>', /x\.qdc:1:\d+: not well-formed XML/],
   ])('refuses %s', async (_what, xml, message) => {
     await expect(parseXml(xml, 'x.qdc')).rejects.toThrow(message);
+  });
+});
+
+describe('colours and names at the codebook boundary', () => {
+  it('writes #rgb as #rrggbb and leaves #rrggbb as it is', () => {
+    expect(sixDigitColor('#1aF')).toBe('#11aaFF');
+    expect(sixDigitColor('#13386c')).toBe('#13386c');
+    expect(sixDigitColor(null)).toBeNull();
+  });
+
+  const code = (guid: string, name: string, color: string | null = null, children: RefiCode[] = []): RefiCode =>
+    ({ guid, name, isCodable: true, color, description: null, noteRefs: [], children });
+  const build = (codes: RefiCode[]): ReturnType<typeof buildCodebook> => buildCodebook({
+    codes, sets: [], variables: [], values: [], origin: null, coded: new Set(), fallbackName: 'other', displayName: 'codebook.yaml', fileName: 'other.qdc', header: '',
+  });
+
+  it('names codes that have no name, so that every label is filled in', () => {
+    const result = build([code('1', ''), code('2', '  '), code('3', 'Hope')]);
+    expect(result.codebook.codes.map((entry) => [entry.id, entry.label])).toEqual([
+      ['codes.unnamed_code_1', 'Unnamed code 1'], ['codes.unnamed_code_2', 'Unnamed code 2'], ['codes.hope', 'Hope'],
+    ]);
+    expect(result.warnings).toEqual(['2 code(s) without a name were named "Unnamed code 1"…']);
+  });
+
+  it('leaves out a colour that is not #rgb or #rrggbb, with a warning naming the code', () => {
+    const result = build([code('1', 'Hope', 'red'), code('2', 'Fear', ' #ABC ')]);
+    expect(result.codebook.codes.map((entry) => entry.color)).toEqual([null, '#ABC']);
+    expect(result.warnings).toEqual(['colours that are not #rgb or #rrggbb were left out: "Hope" (red)']);
   });
 });

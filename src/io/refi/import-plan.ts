@@ -91,7 +91,10 @@ export function planProjectImport(input: PlanInput): ImportPlan {
   const warnings: string[] = [];
   const namespaceProblem = namespaceWarning(project.namespace, PROJECT_NAMESPACE, file);
   if (namespaceProblem !== null) warnings.push(namespaceProblem);
-  for (const [kind, count] of project.skippedSources) warnings.push(`${count} ${kind} source(s) left out: qcode holds text only`);
+  for (const [kind, count] of project.skippedSources) {
+    warnings.push(`${count} ${kind} source(s) left out: qcode holds text only${kind === 'PDFSource' ? ' (these PDFs come without a text representation)' : ''}`);
+  }
+  if (project.pdfAreas > 0) warnings.push(`${project.pdfAreas} PDFSelection(s) (areas of a PDF page) left out: qcode codes characters of the PDF's text`);
   // ATLAS.ti counts CR LF as one position; the standard and the other tools count code points.
   const crlfIsOne = /atlas\.ti/i.test(project.origin ?? '');
 
@@ -179,6 +182,7 @@ export function planProjectImport(input: PlanInput): ImportPlan {
   const memoTime = (value: string | null): string => isoTime(value) ?? input.now;
   const selectionSegment = new Map<string, PlannedMemoTarget>();
   let normalizedSources = 0;
+  const notesByGuid = new Map(project.notes.map((note) => [note.guid, note]));
 
   for (const source of project.sources) {
     const documentIndex = documents.length;
@@ -196,9 +200,18 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     };
     const fullText: Span = { start: 0, end: normalized.mapEnd(normalized.sourceLength) };
     const selections = source.selections.map((selection) => ({ selection, span: toSpan(selection.start, selection.end, `selection ${selection.guid}`) }));
+    // A note the source refers to that holds a selection (a QualCoder annotation) is about that passage;
+    // one whose passage does not fit the text stays a memo on the document.
+    const annotations = source.noteRefs.flatMap((guid) => {
+      const passage = notesByGuid.get(guid)?.passage;
+      if (passage === null || passage === undefined || passage.end < passage.start || passage.end > normalized.sourceLength) return [];
+      return [{ note: guid, span: { start: normalized.mapStart(passage.start), end: normalized.mapEnd(passage.end) } }];
+    });
     // Cut as `qcode import` cuts a text by default, then joined wherever a selection does not fit.
     const base = segmentText(normalized.text).segments.map(({ start, end, speaker, tStart, tEnd }) => ({ start, end, speaker, tStart, tEnd }));
-    const segmentSpans = planSegments(base, [...selections.map(({ span }) => span), ...(source.codings.length > 0 ? [fullText] : [])]);
+    const segmentSpans = planSegments(base, [
+      ...selections.map(({ span }) => span), ...annotations.map(({ span }) => span), ...(source.codings.length > 0 ? [fullText] : []),
+    ]);
     const index = new CodePointIndex(normalized.text);
     const { meta, text: descriptionText } = readDescription(source.description);
     const metaString = (key: string): string | null => (typeof meta?.[key] === 'string' ? (meta[key] as string) : null);
@@ -261,7 +274,11 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     }
     for (const coding of source.codings) addCoding(coding, fullText, source.created);
     if (duplicates > 0) warnings.push(`source "${source.name}": ${duplicates} duplicate codings (same span, code and coder) imported once`);
-    for (const note of source.noteRefs) addNoteTarget(note, { kind: 'document', document: documentIndex });
+    const annotated = new Map(annotations.map(({ note, span }) => [note, segmentFor(span)]));
+    for (const note of source.noteRefs) {
+      const segment = annotated.get(note);
+      addNoteTarget(note, segment === undefined ? { kind: 'document', document: documentIndex } : { kind: 'segment', document: documentIndex, segment });
+    }
     if (descriptionText.trim() !== '') {
       memos.push({ target: { kind: 'document', document: documentIndex }, coder: null, text: descriptionText, createdAt: memoTime(source.created), updatedAt: memoTime(source.created) });
     }
@@ -273,7 +290,7 @@ export function planProjectImport(input: PlanInput): ImportPlan {
       kind: kind !== null && DOCUMENT_KINDS.has(kind) ? kind : 'interview',
       language: metaString('language'),
       sourcePath: meta !== null ? metaString('file') : source.name,
-      format: metaString('format') ?? 'txt',
+      format: metaString('format') ?? source.format,
       encoding: metaString('encoding'),
       sha256: createHash('sha256').update(normalized.text, 'utf8').digest('hex'),
       text: normalized.text,

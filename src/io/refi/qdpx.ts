@@ -1,7 +1,7 @@
 import { UserError } from '../../core/errors.js';
 import { readProject, type RefiProject } from './read.js';
 import { parseXml } from './xml.js';
-import { DEFAULT_ZIP_LIMITS, readZipDirectory, readZipEntry, type ZipEntry, type ZipLimits } from './zip.js';
+import { DEFAULT_ZIP_LIMITS, readZipDirectory, readZipEntry, sizeText, type ZipEntry, type ZipInput, type ZipLimits } from './zip.js';
 
 export interface QdpxContents {
   project: RefiProject;
@@ -49,9 +49,18 @@ function internalName(path: string, file: string, what: string): string {
  * the root when there is none, as ATLAS.ti 26 names it after the project), parses it, and reads
  * exactly the source and note files it refers to.
  */
-export async function readQdpx(bytes: Uint8Array, file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<QdpxContents> {
+export async function readQdpx(bytes: ZipInput, file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<QdpxContents> {
   const warnings: string[] = [];
   const entries = readZipDirectory(bytes, file, limits);
+  // Only what is read counts against the limit: a project may carry gigabytes of media qcode never opens.
+  let budget = limits.maxReadBytes;
+  const read = async (entry: ZipEntry): Promise<Uint8Array> => {
+    if (entry.size > budget) {
+      throw new UserError(`${file}: "${entry.name}" declares ${sizeText(entry.size)}, beyond the ${sizeText(limits.maxReadBytes)} of text qcode reads from one project; refusing it (a zip bomb or a project larger than qcode imports)`);
+    }
+    budget -= entry.size;
+    return readZipEntry(bytes, entry, file);
+  };
   const byName = new Map(entries.filter((entry) => !entry.isDirectory).map((entry) => [entry.name.toLowerCase(), entry]));
   let qde = byName.get('project.qde');
   if (qde === undefined) {
@@ -63,7 +72,7 @@ export async function readQdpx(bytes: Uint8Array, file: string, limits: ZipLimit
     warnings.push(`${file}: the project is in ${qde.name}, not project.qde; read it anyway`);
   }
   const qdeName = qde.name;
-  const source = decodeUtf8(await readZipEntry(bytes, qde, file), file, qdeName, null);
+  const source = decodeUtf8(await read(qde), file, qdeName, null);
   const { root, namespace } = await parseXml(source, `${file}:${qdeName}`);
   const project = readProject(root, namespace, `${file}:${qdeName}`);
 
@@ -73,14 +82,27 @@ export async function readQdpx(bytes: Uint8Array, file: string, limits: ZipLimit
     if (entry === undefined) {
       throw new UserError(`${file}: ${what} refers to sources/${name}, which is missing from the archive`, { hint: 'The export is incomplete: export the project again' });
     }
-    return decodeUtf8(await readZipEntry(bytes, entry, file), file, entry.name, warnings);
+    return decodeUtf8(await read(entry), file, entry.name, warnings);
   };
 
+  /** Whether a path names a file this archive holds (an internal:// path to an entry that exists). */
+  const inArchive = (path: string): boolean => {
+    const match = /^internal:\/\/([^/\\]+)$/i.exec(path.trim());
+    return match !== null && byName.has(`sources/${(match[1] as string).toLowerCase()}`);
+  };
   const sourceTexts = new Map<string, string>();
   for (const textSource of project.sources) {
     const what = `source "${textSource.name}"`;
-    if (textSource.plainTextPath !== null) {
-      if (textSource.plainTextContent !== null) warnings.push(`${what} has both a plain-text file and inline text; the file is used`);
+    if (textSource.plainTextPath !== null && textSource.plainTextContent !== null) {
+      // The schema wants one or the other; some writers (requal's tests) fill both and point the path nowhere.
+      if (inArchive(textSource.plainTextPath)) {
+        warnings.push(`${what} has both a plain-text file and inline text; the file is used`);
+        sourceTexts.set(textSource.guid, await readInternal(textSource.plainTextPath, what));
+      } else {
+        warnings.push(`${what}: its plainTextPath ${textSource.plainTextPath} is not in the archive; its inline PlainTextContent is used`);
+        sourceTexts.set(textSource.guid, textSource.plainTextContent);
+      }
+    } else if (textSource.plainTextPath !== null) {
       sourceTexts.set(textSource.guid, await readInternal(textSource.plainTextPath, what));
     } else if (textSource.plainTextContent !== null) {
       sourceTexts.set(textSource.guid, textSource.plainTextContent);

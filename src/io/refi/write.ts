@@ -46,6 +46,13 @@ export function xsdDateTime(value: string | null | undefined): string | null {
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
 
+/** `#rgb` as `#rrggbb`: the schema accepts both, but not every tool reads the short form. */
+export function sixDigitColor(color: string | null): string | null {
+  if (color === null) return null;
+  const short = /^#([0-9A-Fa-f])([0-9A-Fa-f])([0-9A-Fa-f])$/.exec(color);
+  return short === null ? color : `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}`;
+}
+
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
@@ -87,7 +94,7 @@ function writeCodes(writer: XmlWriter, codebook: ExportCodebook, noteRefs: Map<s
   };
   const writeCode = (code: CodeDef & { status: Status }): void => {
     const children = [...(childrenOf.get(code.id) ?? [])].sort(byStatusAndOrder);
-    writer.start('Code', [['guid', guids.code(code.id)], ['name', code.label], ['isCodable', 'true'], ['color', code.color]]);
+    writer.start('Code', [['guid', guids.code(code.id)], ['name', code.label], ['isCodable', 'true'], ['color', sixDigitColor(code.color)]]);
     const description = codeDescription(code);
     if (description !== null) writer.text('Description', description);
     writeNoteRefs(`code:${code.id}`);
@@ -96,7 +103,7 @@ function writeCodes(writer: XmlWriter, codebook: ExportCodebook, noteRefs: Map<s
   };
   writer.start('Codes');
   for (const dimension of [...codebook.dimensions].sort(byStatusAndOrder)) {
-    writer.start('Code', [['guid', guids.dimension(dimension.id)], ['name', dimension.label], ['isCodable', 'false'], ['color', dimension.color]]);
+    writer.start('Code', [['guid', guids.dimension(dimension.id)], ['name', dimension.label], ['isCodable', 'false'], ['color', sixDigitColor(dimension.color)]]);
     const description = describe(dimension.description, dimensionMeta(dimension));
     if (description !== null) writer.text('Description', description);
     writeNoteRefs(`dimension:${dimension.id}`);
