@@ -55,6 +55,16 @@ export interface RefiExportReport {
   warnings: string[];
 }
 
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group === undefined) groups.set(key(item), [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
 /** The project as the REFI-QDA writers need it: timestamps from the store, never the clock. */
 export function gatherExport(project: Project, warnings: string[]): ExportProject {
   const rows = loadExportRows(project.db);
@@ -85,6 +95,8 @@ export function gatherExport(project: Project, warnings: string[]): ExportProjec
     memos.push({ target, coder: memo.coder, text: memo.text, createdAt: memo.created_at, updatedAt: memo.updated_at });
   }
   if (orphans > 0) warnings.push(`${orphans} memo(s) on a segment or document that no longer exists were exported as project notes`);
+  const segmentsOf = groupBy(rows.segments, (segment) => segment.slug);
+  const seenOf = groupBy(rows.seenUncoded, (mark) => mark.slug);
   return {
     name: rows.projectName ?? basename(project.dir),
     createdAt: rows.createdAt,
@@ -97,7 +109,12 @@ export function gatherExport(project: Project, warnings: string[]): ExportProjec
       values: rows.caseValues.filter((value) => value.case_id === entry.id).map((value) => ({ attribute: value.attribute, value: value.value })),
       documents: rows.documents.filter((document) => document.case_id === entry.id).map((document) => document.slug),
     })),
-    documents: rows.documents.map((document) => ({
+    documents: rows.documents.map((document) => {
+      const segments = segmentsOf.get(document.slug) ?? [];
+      const indexOf = new Map(segments.map((segment, index) => [segment.ordinal, index]));
+      const seenUncoded: Record<string, number[]> = {};
+      for (const mark of seenOf.get(document.slug) ?? []) (seenUncoded[mark.coder] ??= []).push(indexOf.get(mark.ordinal) as number);
+      return {
       slug: document.slug,
       title: document.title,
       kind: document.kind,
@@ -107,7 +124,10 @@ export function gatherExport(project: Project, warnings: string[]): ExportProjec
       encoding: document.encoding,
       text: document.text,
       importedAt: document.imported_at,
-    })),
+      segments: segments.map((segment) => ({ start: segment.start, end: segment.end, speaker: segment.speaker, tStart: segment.t_start, tEnd: segment.t_end })),
+      seenUncoded,
+      };
+    }),
     codings: rows.codings.map((coding) => ({
       document: coding.slug,
       start: coding.start ?? coding.segment_start,

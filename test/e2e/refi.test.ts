@@ -31,6 +31,11 @@ describe('qcode refi (the built binary)', () => {
     const again = runQcode(['refi', 'export', '--qdpx', join(out, 'again.qdpx'), '--json'], { cwd: join(out, 'copy') });
     expect(JSON.parse(again.stdout)).toMatchObject({ documents: 3, codings: 10, memos: 8, warnings: [] });
     expect(readFileSync(join(out, 'again.qdpx')).equals(readFileSync(join(out, 'tokyo.qdpx')))).toBe(true);
+    // Segments and seen marks travel too, so agreement over the copy is agreement over the original.
+    const agreement = (dir: string): unknown => JSON.parse(runQcode(['--project', dir, 'agreement', '--coders', 'anna,boris', '--json']).stdout);
+    const original = agreement(project);
+    expect(JSON.stringify(original)).toContain('forms.protest');
+    expect(agreement(join(out, 'copy'))).toEqual(original);
     expectSchemaValid({ qdpx: join(out, 'tokyo.qdpx'), qdc: join(out, 'codebook.qdc') });
   });
 

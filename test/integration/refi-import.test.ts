@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { zipSync, type Zippable } from 'fflate';
+import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ function query<T>(dir: string, sql: string): T[] {
   }
 }
 
-/** Everything a round trip must keep, in forms that do not depend on row ids or segmentation. */
+/** Everything a round trip must keep, in forms that do not depend on row ids. */
 function snapshot(dir: string): Record<string, unknown> {
   const db = new Database(join(dir, 'qcode.db'), { readonly: true });
   try {
@@ -49,6 +49,10 @@ function snapshot(dir: string): Record<string, unknown> {
       },
       documents: all('SELECT slug, case_id, title, kind, language, format, encoding, sha256, text, imported_at FROM documents ORDER BY slug'),
       coders: all('SELECT name FROM coders ORDER BY name'),
+      segments: all(`SELECT d.slug, s.ordinal, s.start, s."end", s.speaker, s.t_start, s.t_end, s.text FROM segments s JOIN documents d ON d.id = s.document_id ORDER BY 1, 2`),
+      // What agreement counts as seen (docs/team.md): a seen mark, or a coding.
+      seen: all(`SELECT d.slug, s.ordinal, c.name AS coder FROM (SELECT segment_id, coder_id FROM seen UNION SELECT segment_id, coder_id FROM codings) v
+        JOIN segments s ON s.id = v.segment_id JOIN documents d ON d.id = s.document_id JOIN coders c ON c.id = v.coder_id ORDER BY 1, 2, 3`),
       cases: all('SELECT id, kind FROM cases ORDER BY id'),
       values: all('SELECT case_id, attribute, value FROM case_values ORDER BY case_id, attribute'),
       codings: all(`
@@ -97,6 +101,28 @@ describe('round trip qcode → .qdpx → qcode → .qdpx', () => {
     expectSegmentsConsistent(join(out, 'copy'));
     // The local folder of a source never leaves the machine; its file name does.
     expect(query<{ source_path: string }>(join(out, 'copy'), "SELECT source_path FROM documents WHERE slug = 'r01-vilnius-ru'")).toEqual([{ source_path: 'r01.txt' }]);
+  });
+
+  it('cuts the text afresh when the segments in a meta line do not fit it, with a warning', async () => {
+    const original = await seedProject(RICH_SEED);
+    const out = tempDir('qcode-refi-rt-');
+    await exportProject(original, join(out, 'a.qdpx'));
+    const files: Record<string, Uint8Array> = unzipSync(new Uint8Array(readFileSync(join(out, 'a.qdpx'))));
+    const qde = new TextDecoder().decode(files['project.qde']);
+    expect(qde).toContain('"segments":[[0,45],[46,135],[137,223]]');
+    files['project.qde'] = encode(qde.replace('"segments":[[0,45],[46,135],[137,223]]', '"segments":[[0,45],[40,135],[137,9999]]'));
+    writeFileSync(join(out, 'b.qdpx'), zipSync(files));
+    const report = await importRefiProject({ file: join(out, 'b.qdpx'), dir: join(out, 'copy') });
+    expect(report.warnings).toEqual(['source "Интервью R01, Вильнюс": the segments in its qcode meta line do not fit its text; cut as qcode import cuts it']);
+    // qcode's own cut: speaker turns without their labels, except where a coding of the whole line takes
+    // the label in; codings keep their characters.
+    expect(query(join(out, 'copy'), `SELECT s.speaker, s.text FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.slug = 'r01-vilnius-ru' ORDER BY s.ordinal`)).toEqual([
+      { speaker: 'И', text: 'Расскажите, чем вы занимаетесь в Вильнюсе?' },
+      { speaker: 'Р', text: 'Р: Каждую субботу мы стоим с плакатами у посольства, а ещё пишем письма политзаключённым.' },
+      { speaker: 'Р', text: 'Ёлки-палки, «Свободная Россия» — это наше общество; мы его зарегистрировали в 2023.' },
+    ]);
+    expect((snapshot(join(out, 'copy')) as { codings: unknown }).codings).toEqual((snapshot(original) as { codings: unknown }).codings);
+    expectSegmentsConsistent(join(out, 'copy'));
   });
 
   it('cuts an imported text as qcode import does, so a transcript gets its turns and speakers back', async () => {

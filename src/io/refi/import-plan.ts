@@ -4,7 +4,7 @@ import { segmentText } from '../../core/segment.js';
 import { CodePointIndex } from '../../core/text.js';
 import { readDescription } from './describe.js';
 import { idFromName, uniqueId } from './ids.js';
-import { normalizeSource, planSegments, segmentOf, type BaseSegment, type Span } from './positions.js';
+import { normalizeSource, planSegments, segmentOf, type BaseSegment, type NormalizedSource, type Span } from './positions.js';
 import { namespaceWarning, PROJECT_NAMESPACE, type RefiCoding, type RefiProject } from './read.js';
 import { buildCodebook, normalizeValue, type CodebookBuild } from './to-codebook.js';
 
@@ -35,6 +35,8 @@ export interface PlannedDocument {
   importedAt: string;
   segments: Array<BaseSegment & { text: string }>;
   codings: PlannedCoding[];
+  /** Segments seen without coding (qcode's own exports carry them), by index. */
+  seen: Array<{ segment: number; coder: string }>;
 }
 
 export type PlannedMemoTarget =
@@ -85,6 +87,38 @@ export function isoTime(value: string | null | undefined): string | null {
 const DOCUMENT_KINDS = new Set(['interview', 'survey', 'web', 'chat']);
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const SLUG = /^[a-z0-9][a-z0-9._-]*$/;
+
+const isPosition = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+const isTime = (value: unknown): value is number | null => value === null || (typeof value === 'number' && Number.isFinite(value));
+
+/**
+ * The segments a qcode export wrote into a source's meta line (`[start, end, speaker, tStart, tEnd]`),
+ * moved with the text like selections; null unless every one is well-formed, in order and inside the text.
+ */
+function segmentsFromMeta(value: unknown, normalized: NormalizedSource): BaseSegment[] | null {
+  if (!Array.isArray(value)) return null;
+  const segments: BaseSegment[] = [];
+  let previousEnd = 0;
+  for (const entry of value as unknown[]) {
+    if (!Array.isArray(entry) || entry.length < 2 || entry.length > 5) return null;
+    const [start, end, speaker = null, tStart = null, tEnd = null] = entry as unknown[];
+    if (!isPosition(start) || !isPosition(end) || start < previousEnd || end < start || end > normalized.sourceLength) return null;
+    if (!(speaker === null || typeof speaker === 'string') || !isTime(tStart) || !isTime(tEnd)) return null;
+    previousEnd = end;
+    segments.push({ start: normalized.mapStart(start), end: normalized.mapEnd(end), speaker, tStart, tEnd });
+  }
+  return segments;
+}
+
+/** `{coder: [segment index…]}` from a meta line; anything malformed is left out. */
+function seenFromMeta(value: unknown): Record<string, number[]> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+  const result: Record<string, number[]> = {};
+  for (const [coder, indexes] of Object.entries(value as Record<string, unknown>)) {
+    if (Array.isArray(indexes)) result[coder] = indexes.filter(isPosition);
+  }
+  return result;
+}
 
 export function planProjectImport(input: PlanInput): ImportPlan {
   const { project, file } = input;
@@ -183,6 +217,7 @@ export function planProjectImport(input: PlanInput): ImportPlan {
   const selectionSegment = new Map<string, PlannedMemoTarget>();
   let normalizedSources = 0;
   const notesByGuid = new Map(project.notes.map((note) => [note.guid, note]));
+  const importedCoders = new Set(coderOf.values());
 
   for (const source of project.sources) {
     const documentIndex = documents.length;
@@ -207,13 +242,16 @@ export function planProjectImport(input: PlanInput): ImportPlan {
       if (passage === null || passage === undefined || passage.end < passage.start || passage.end > normalized.sourceLength) return [];
       return [{ note: guid, span: { start: normalized.mapStart(passage.start), end: normalized.mapEnd(passage.end) } }];
     });
-    // Cut as `qcode import` cuts a text by default, then joined wherever a selection does not fit.
-    const base = segmentText(normalized.text).segments.map(({ start, end, speaker, tStart, tEnd }) => ({ start, end, speaker, tStart, tEnd }));
+    const { meta, text: descriptionText } = readDescription(source.description);
+    // The layout a qcode export carries, else the cut `qcode import` makes by default; either is joined
+    // wherever a selection does not fit.
+    const layout = meta?.segments === undefined ? null : segmentsFromMeta(meta.segments, normalized);
+    if (meta?.segments !== undefined && layout === null) warnings.push(`source "${source.name}": the segments in its qcode meta line do not fit its text; cut as qcode import cuts it`);
+    const base = layout ?? segmentText(normalized.text).segments.map(({ start, end, speaker, tStart, tEnd }) => ({ start, end, speaker, tStart, tEnd }));
     const segmentSpans = planSegments(base, [
       ...selections.map(({ span }) => span), ...annotations.map(({ span }) => span), ...(source.codings.length > 0 ? [fullText] : []),
     ]);
     const index = new CodePointIndex(normalized.text);
-    const { meta, text: descriptionText } = readDescription(source.description);
     const metaString = (key: string): string | null => (typeof meta?.[key] === 'string' ? (meta[key] as string) : null);
     const metaSlug = metaString('slug');
     const slug = uniqueId(metaSlug !== null && SLUG.test(metaSlug) ? metaSlug : idFromName(source.name.replace(/\.[A-Za-z0-9]{1,5}$/, ''), 'document', '-'), takenSlugs, '-');
@@ -283,6 +321,15 @@ export function planProjectImport(input: PlanInput): ImportPlan {
       memos.push({ target: { kind: 'document', document: documentIndex }, coder: null, text: descriptionText, createdAt: memoTime(source.created), updatedAt: memoTime(source.created) });
     }
 
+    const seen: PlannedDocument['seen'] = [];
+    for (const [coder, indexes] of Object.entries(seenFromMeta(meta?.seen))) {
+      if (!importedCoders.has(coder)) continue;
+      for (const at of indexes) {
+        const segment = base[at];
+        if (segment !== undefined) seen.push({ segment: segmentFor(segment), coder });
+      }
+    }
+
     documents.push({
       slug,
       caseId,
@@ -297,6 +344,7 @@ export function planProjectImport(input: PlanInput): ImportPlan {
       importedAt: isoTime(source.created) ?? input.now,
       segments: segmentSpans.map((span) => ({ ...span, text: index.slice(span.start, span.end) })),
       codings,
+      seen,
     });
   }
   if (normalizedSources > 0) {

@@ -2,7 +2,8 @@ import { formatAxis, type AttributeDef, type CodeDef, type DimensionDef, type Hy
 import { UserError } from '../../core/errors.js';
 import { CodePointIndex } from '../../core/text.js';
 import { codeNotesWithFallback, describe, META_MARK, type Meta } from './describe.js';
-import type { ExportCodebook, ExportCoding, ExportMemo, ExportProject, MemoTarget } from './export-model.js';
+import { segmentText } from '../../core/segment.js';
+import type { ExportCodebook, ExportCoding, ExportDocument, ExportMemo, ExportProject, ExportSegment, MemoTarget } from './export-model.js';
 import { refiGuid } from './guid.js';
 import { XmlWriter, type Attributes } from './xml.js';
 
@@ -187,6 +188,26 @@ function attributeMeta(attribute: AttributeDef & { status: Status }): Meta {
 }
 
 const VALUE_ELEMENT: Record<VariableType, string> = { Text: 'TextValue', Integer: 'IntegerValue', Float: 'FloatValue', Date: 'DateValue' };
+
+/**
+ * The document's segments as `[start, end, speaker, tStart, tEnd]` (trailing nulls dropped), or null when
+ * they are exactly what an import cuts from the text by default (docs/refi-qda.md), which is the usual case.
+ * A layout cut otherwise (`qcode import --segment sentences`, subtitle cues with media times, a survey's
+ * answers) travels in the meta line, so an import gets the same units back for co-occurrence and agreement.
+ */
+function segmentLayout(document: ExportDocument): Array<Array<number | string | null>> | null {
+  const cut = segmentText(document.text).segments;
+  const same = cut.length === document.segments.length && cut.every((segment, index) => {
+    const own = document.segments[index] as ExportSegment;
+    return own.start === segment.start && own.end === segment.end && own.speaker === segment.speaker && own.tStart === segment.tStart && own.tEnd === segment.tEnd;
+  });
+  if (same) return null;
+  return document.segments.map((segment) => {
+    const tuple: Array<number | string | null> = [segment.start, segment.end, segment.speaker, segment.tStart, segment.tEnd];
+    while (tuple.length > 2 && tuple[tuple.length - 1] === null) tuple.pop();
+    return tuple;
+  });
+}
 
 /** A short, one-line preview of a selection's text, as QDA tools name quotations. */
 function preview(text: string): string {
@@ -378,6 +399,9 @@ export function writeProjectXml(project: ExportProject): ProjectFiles {
       meta.format = document.format;
       if (document.encoding !== null) meta.encoding = document.encoding;
       if (document.fileName !== null) meta.file = document.fileName;
+      const layout = segmentLayout(document);
+      if (layout !== null) meta.segments = layout;
+      if (Object.keys(document.seenUncoded).length > 0) meta.seen = document.seenUncoded;
       writer.text('Description', describe(null, meta) as string);
       const index = textOf.get(document.slug) as CodePointIndex;
       const documentSelections = (selectionsByDocument.get(document.slug) ?? []).sort((a, b) => a.start - b.start || a.end - b.end);
