@@ -605,6 +605,29 @@ describe('importing the shapes real tools write', () => {
       { target_kind: 'project', target: null, text: 'Pilot of the emigre study' },
     ]);
     expectSegmentsConsistent(dir);
+    // What came from QualCoder goes out again as valid REFI-QDA, the PDF's text as a text source.
+    const again = join(tempDir(), 'again.qdpx');
+    await exportProject(dir, again);
+    expectSchemaValid({ qdpx: again });
+    expect(new TextDecoder().decode(unzipSync(new Uint8Array(readFileSync(again)))['project.qde'])).toContain('name="report.pdf"');
+  });
+
+  it('finds the project in a .qdpx zipped again with its folder (macOS Compress) or with Windows backslashes', async () => {
+    const wrapped = join(tempDir(), 'wrapped.qdpx');
+    writeFileSync(wrapped, zipSync({
+      'atlas/project.qde': encode(atlasQde()),
+      'atlas/sources/01106019-2518-43DD-BBD1-8F0252BACB30.txt': encode(MABEL_CRLF),
+      '__MACOSX/atlas/._project.qde': encode('resource fork'),
+    }));
+    const report = await importRefiProject({ file: wrapped, dir: join(tempDir(), 'wrapped') });
+    expect(report.counts).toMatchObject({ documents: 1, codings: 5 });
+    expect(report.warnings[0]).toMatch(/wrapped\.qdpx: the project is in the folder atlas\/ of the archive, not at its root; read it anyway$/);
+    const backslashes = join(tempDir(), 'windows.qdpx');
+    writeFileSync(backslashes, zipSync({ 'Project.qde': encode(atlasQde()), 'Sources\\01106019-2518-43DD-BBD1-8F0252BACB30.TXT': encode(MABEL_CRLF) }));
+    expect((await importRefiProject({ file: backslashes, dir: join(tempDir(), 'windows') })).counts).toMatchObject({ documents: 1, codings: 5 });
+    const two = join(tempDir(), 'two.qdpx');
+    writeFileSync(two, zipSync({ 'a/project.qde': encode(atlasQde()), 'b/project.qde': encode(atlasQde()) }));
+    await expect(importRefiProject({ file: two, dir: join(tempDir(), 'two') })).rejects.toThrow(/two\.qdpx: no project\.qde in the archive \(and 2 other \.qde files\); is this a REFI-QDA project\?/);
   });
 
   it('uses the inline text when a source also names a file the archive does not hold (requal\'s test project)', async () => {

@@ -226,7 +226,7 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     if (normalized.changed) normalizedSources++;
     const toSpan = (start: number, end: number, what: string): Span => {
       if (start < 0 || end < start || end > normalized.sourceLength) {
-        const problem = end < start ? 'which runs backwards' : `beyond its text of ${normalized.sourceLength} characters`;
+        const problem = start < 0 ? 'which starts before the text' : end < start ? 'which runs backwards' : `beyond its text of ${normalized.sourceLength} characters`;
         throw new UserError(`${file}: ${what} of source "${source.name}" spans ${start}..${end}, ${problem}`, {
           hint: 'Positions count Unicode code points from 0; the export is inconsistent with its source file',
         });

@@ -45,9 +45,33 @@ function internalName(path: string, file: string, what: string): string {
 }
 
 /**
- * Reads a .qdpx from memory: checks the archive, finds project.qde (any case; the single *.qde at
- * the root when there is none, as ATLAS.ti 26 names it after the project), parses it, and reads
- * exactly the source and note files it refers to.
+ * The project XML: project.qde at the root; else the only *.qde at the root (ATLAS.ti 26 names it after
+ * the project); else the same one folder down, when everything sits in one folder (a .qdpx unzipped and
+ * zipped again with its folder, as macOS's Compress does). `folder` is the prefix its sources/ is under.
+ */
+function findProjectXml(byName: Map<string, ZipEntry>, file: string, warnings: string[]): { qde: ZipEntry; folder: string } {
+  const root = byName.get('project.qde');
+  if (root !== undefined) return { qde: root, folder: '' };
+  const qdes = [...byName.keys()].filter((name) => name.endsWith('.qde'));
+  const atRoot = qdes.filter((name) => !name.includes('/'));
+  const oneDown = qdes.filter((name) => name.split('/').length === 2);
+  const folders = new Set([...byName.keys()].map((name) => (name.includes('/') ? name.slice(0, name.indexOf('/') + 1) : '')));
+  const inOneFolder = folders.size === 1 && !folders.has('') ? (oneDown.find((name) => name.endsWith('/project.qde')) ?? (oneDown.length === 1 ? oneDown[0] : undefined)) : undefined;
+  const chosen = atRoot.length === 1 ? atRoot[0] : inOneFolder;
+  if (chosen === undefined) {
+    const others = atRoot.length + oneDown.length;
+    throw new UserError(`${file}: no project.qde in the archive${others > 1 ? ` (and ${others} other .qde files)` : ''}; is this a REFI-QDA project?`);
+  }
+  const qde = byName.get(chosen) as ZipEntry;
+  const folder = chosen.includes('/') ? chosen.slice(0, chosen.lastIndexOf('/') + 1) : '';
+  if (qde.name.replace(/\\/g, '/').toLowerCase() !== `${folder}project.qde`) warnings.push(`${file}: the project is in ${qde.name}, not project.qde; read it anyway`);
+  else warnings.push(`${file}: the project is in the folder ${qde.name.slice(0, folder.length)} of the archive, not at its root; read it anyway`);
+  return { qde, folder };
+}
+
+/**
+ * Reads a .qdpx (in memory or on disk): checks the archive, finds the project XML (findProjectXml),
+ * parses it, and reads exactly the source and note files it refers to.
  */
 export async function readQdpx(bytes: ZipInput, file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<QdpxContents> {
   const warnings: string[] = [];
@@ -61,16 +85,12 @@ export async function readQdpx(bytes: ZipInput, file: string, limits: ZipLimits 
     budget -= entry.size;
     return readZipEntry(bytes, entry, file);
   };
-  const byName = new Map(entries.filter((entry) => !entry.isDirectory).map((entry) => [entry.name.toLowerCase(), entry]));
-  let qde = byName.get('project.qde');
-  if (qde === undefined) {
-    const candidates = entries.filter((entry) => !entry.isDirectory && !entry.name.includes('/') && entry.name.toLowerCase().endsWith('.qde'));
-    if (candidates.length !== 1) {
-      throw new UserError(`${file}: no project.qde in the archive${candidates.length > 1 ? ` (and ${candidates.length} other .qde files)` : ''}; is this a REFI-QDA project?`);
-    }
-    qde = candidates[0] as ZipEntry;
-    warnings.push(`${file}: the project is in ${qde.name}, not project.qde; read it anyway`);
-  }
+  // Names as keys: lower case (the standard's own example writes Project.qde and Sources/), `/` for the
+  // `\` some Windows writers use, and macOS's __MACOSX/ resource forks out of the way.
+  const byName = new Map(entries
+    .filter((entry) => !entry.isDirectory && !/^__MACOSX\//i.test(entry.name.replace(/\\/g, '/')))
+    .map((entry) => [entry.name.replace(/\\/g, '/').toLowerCase(), entry]));
+  const { qde, folder } = findProjectXml(byName, file, warnings);
   const qdeName = qde.name;
   const source = decodeUtf8(await read(qde), file, qdeName, null);
   const { root, namespace } = await parseXml(source, `${file}:${qdeName}`);
@@ -78,7 +98,7 @@ export async function readQdpx(bytes: ZipInput, file: string, limits: ZipLimits 
 
   const readInternal = async (path: string, what: string): Promise<string> => {
     const name = internalName(path, file, what);
-    const entry = byName.get(`sources/${name.toLowerCase()}`);
+    const entry = byName.get(`${folder}sources/${name.toLowerCase()}`);
     if (entry === undefined) {
       throw new UserError(`${file}: ${what} refers to sources/${name}, which is missing from the archive`, { hint: 'The export is incomplete: export the project again' });
     }
@@ -88,7 +108,7 @@ export async function readQdpx(bytes: ZipInput, file: string, limits: ZipLimits 
   /** Whether a path names a file this archive holds (an internal:// path to an entry that exists). */
   const inArchive = (path: string): boolean => {
     const match = /^internal:\/\/([^/\\]+)$/i.exec(path.trim());
-    return match !== null && byName.has(`sources/${(match[1] as string).toLowerCase()}`);
+    return match !== null && byName.has(`${folder}sources/${(match[1] as string).toLowerCase()}`);
   };
   const sourceTexts = new Map<string, string>();
   for (const textSource of project.sources) {
