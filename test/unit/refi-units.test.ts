@@ -5,7 +5,7 @@ import { idFromName, transliterate, uniqueId } from '../../src/io/refi/ids.js';
 import { normalizeSource, planSegments, segmentOf } from '../../src/io/refi/positions.js';
 import type { RefiCode } from '../../src/io/refi/read.js';
 import { buildCodebook } from '../../src/io/refi/to-codebook.js';
-import { sixDigitColor } from '../../src/io/refi/write.js';
+import { sixDigitColor, xsdDateTime } from '../../src/io/refi/write.js';
 import { escapeAttribute, escapeText, parseXml, XmlWriter } from '../../src/io/refi/xml.js';
 
 describe('ids from names', () => {
@@ -221,5 +221,21 @@ describe('colours and names at the codebook boundary', () => {
     const result = build([code('1', 'Hope', 'red'), code('2', 'Fear', ' #ABC ')]);
     expect(result.codebook.codes.map((entry) => entry.color)).toEqual([null, '#ABC']);
     expect(result.warnings).toEqual(['colours that are not #rgb or #rrggbb were left out: "Hope" (red)']);
+  });
+});
+
+describe('times in the export', () => {
+  it('keeps xsd:dateTime values and reads other forms without a zone as UTC, whatever the machine\'s zone', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'Asia/Tokyo';
+    try {
+      expect(xsdDateTime('2025-03-02T10:00:00.000Z')).toBe('2025-03-02T10:00:00.000Z');
+      expect(xsdDateTime('2025-03-02 10:00:00')).toBe('2025-03-02T10:00:00.000Z');
+      expect(xsdDateTime('Sun, 02 Mar 2025 10:00:00 GMT')).toBe('2025-03-02T10:00:00.000Z');
+      expect(xsdDateTime('not a time')).toBeNull();
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
 });

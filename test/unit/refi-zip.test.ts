@@ -35,7 +35,8 @@ describe('reading a .qdpx archive defensively', () => {
     try {
       expect(Buffer.from(await writeZip(files)).equals(Buffer.from(first))).toBe(true);
     } finally {
-      process.env.TZ = zone;
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
     }
   });
 

@@ -43,7 +43,10 @@ const XSD_DATE_TIME = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{
 export function xsdDateTime(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   if (XSD_DATE_TIME.test(value)) return value;
-  const time = Date.parse(value);
+  // A time without a zone (SQLite's `2025-03-02 10:00:00`) is UTC, as qcode stores times: reading it as
+  // local time would make the export depend on the machine's time zone.
+  const trimmed = value.trim();
+  const time = Date.parse(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(trimmed) ? `${trimmed.replace(' ', 'T')}Z` : trimmed);
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
 
