@@ -5,7 +5,7 @@ import { parseCodebook, type Codebook } from '../core/codebook.js';
 import { UserError, usageError } from '../core/errors.js';
 import type { ExportMemo, ExportProject, MemoTarget } from '../io/refi/export-model.js';
 import type { ZipLimits } from '../io/refi/zip.js';
-import { fileError, readUtf8File } from '../io/text-file.js';
+import { fileError } from '../io/text-file.js';
 import { loadProjectCodebook } from '../store/codebook.js';
 import { openDatabase } from '../store/db.js';
 import { insertImportedProject, loadExportRows, type ImportCounts } from '../store/refi.js';
@@ -221,6 +221,20 @@ export interface CodebookImportReport {
   warnings: string[];
 }
 
+/** A codebook file's bytes (at most 64 MB: a codebook of thousands of codes is a few hundred KB). */
+function readCodebookBytes(path: string, display: string): Uint8Array {
+  try {
+    const stats = statSync(path);
+    if (!stats.isFile()) throw new UserError(`${display}: not a regular file (a REFI-QDA codebook expected)`);
+    if (stats.size > 64 * 1048576) throw new UserError(`${display}: ${(stats.size / 1048576).toFixed(0)} MB, too large for a codebook (the limit is 64 MB)`);
+    if (stats.size === 0) throw new UserError(`${display}: the file is empty`);
+    return readFileSync(path);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw fileError(display, error);
+  }
+}
+
 /** A .qdc from any tool as a qcode codebook YAML. */
 export async function importRefiCodebook(options: CodebookImportOptions): Promise<CodebookImportReport> {
   const cwd = options.cwd ?? process.cwd();
@@ -229,13 +243,14 @@ export async function importRefiCodebook(options: CodebookImportOptions): Promis
   if (target !== null && existsSync(target) && !options.force) {
     throw new UserError(`${options.to} already exists`, { hint: 'Choose another file, or pass --force to replace it' });
   }
-  const source = readUtf8File(path, 'REFI-QDA codebook');
-  const { parseXml } = await import('../io/refi/xml.js');
+  const { decodeXml, parseXml } = await import('../io/refi/xml.js');
+  const decoded = decodeXml(readCodebookBytes(path, options.file), options.file);
+  const source = decoded.text;
   const { readCodebook, namespaceWarning, CODEBOOK_NAMESPACE } = await import('../io/refi/read.js');
   const { buildCodebook } = await import('../io/refi/to-codebook.js');
   const { root, namespace } = await parseXml(source, options.file);
   const refi = readCodebook(root, namespace, options.file);
-  const warnings: string[] = [];
+  const warnings: string[] = decoded.warning === null ? [] : [decoded.warning];
   const namespaceProblem = namespaceWarning(namespace, CODEBOOK_NAMESPACE, options.file);
   if (namespaceProblem !== null) warnings.push(namespaceProblem);
   const build = buildCodebook({

@@ -240,6 +240,23 @@ describe('importing a .qdc from another tool', () => {
     await expect(importRefiCodebook({ file: join(FIXTURES, 'nested-ru.qdc'), to: join(out, 'codebook.yaml') })).rejects.toThrow(/already exists/);
   });
 
+  it('reads a codebook saved as UTF-16 or in the encoding its declaration names, with a warning, and says where UTF-8 breaks', async () => {
+    const xml = (encoding: string): string => `<?xml version="1.0" encoding="${encoding}"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="1" name="Протест" isCodable="true"/></Codes></CodeBook>`;
+    const utf16 = join(tempDir(), 'utf16.qdc');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml('UTF-16'), 'utf16le')]));
+    const fromUtf16 = await importRefiCodebook({ file: utf16 });
+    expect(fromUtf16.codebook.codes.map((code) => [code.id, code.label])).toEqual([['codes.protest', 'Протест']]);
+    expect(fromUtf16.warnings[0]).toMatch(/utf16\.qdc is encoded as UTF-16LE, not UTF-8 as the standard requires; read it as such$/);
+    const cp1251 = join(tempDir(), 'cp1251.qdc');
+    // Node has no windows-1251 encoder: write the bytes by hand (П=0xCF р=0xF0 о=0xEE т=0xF2 е=0xE5 с=0xF1).
+    writeFileSync(cp1251, Buffer.from(xml('windows-1251').replace('Протест', '\u00CF\u00F0\u00EE\u00F2\u00E5\u00F1\u00F2'), 'latin1'));
+    const fromCp1251 = await importRefiCodebook({ file: cp1251 });
+    expect(fromCp1251.codebook.codes.map((code) => code.label)).toEqual(['Протест']);
+    const broken = join(tempDir(), 'broken.qdc');
+    writeFileSync(broken, Buffer.concat([Buffer.from(xml('UTF-8').slice(0, 60), 'utf8'), Buffer.from([0xcf, 0x20]), Buffer.from('rest')]));
+    await expect(importRefiCodebook({ file: broken })).rejects.toThrow(/broken\.qdc:2:\d+: not valid UTF-8; the standard requires UTF-8/);
+  });
+
   it('refuses a codebook without a usable code', async () => {
     const file = join(tempDir(), 'folders.qdc');
     writeFileSync(file, '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="{5215cc69-b628-4e02-afb9-9beeaee55808}" name="Topics" isCodable="false"/></Codes></CodeBook>');

@@ -1,6 +1,6 @@
 import { UserError } from '../../core/errors.js';
 import { readProject, type RefiProject } from './read.js';
-import { parseXml } from './xml.js';
+import { decodeXml, parseXml } from './xml.js';
 import { DEFAULT_ZIP_LIMITS, readZipDirectory, readZipEntry, sizeText, type ZipEntry, type ZipInput, type ZipLimits } from './zip.js';
 
 export interface QdpxContents {
@@ -92,7 +92,9 @@ export async function readQdpx(bytes: ZipInput, file: string, limits: ZipLimits 
     .map((entry) => [entry.name.replace(/\\/g, '/').toLowerCase(), entry]));
   const { qde, folder } = findProjectXml(byName, file, warnings);
   const qdeName = qde.name;
-  const source = decodeUtf8(await read(qde), file, qdeName, null);
+  const decoded = decodeXml(await read(qde), `${file}:${qdeName}`);
+  if (decoded.warning !== null) warnings.push(decoded.warning);
+  const source = decoded.text;
   const { root, namespace } = await parseXml(source, `${file}:${qdeName}`);
   const project = readProject(root, namespace, `${file}:${qdeName}`);
 
