@@ -239,3 +239,21 @@ describe('times in the export', () => {
     }
   });
 });
+
+describe('selection names', () => {
+  it('drop characters XML cannot hold instead of failing the export (a text may contain U+FFFF)', async () => {
+    const { writeProjectXml } = await import('../../src/io/refi/write.js');
+    const codebook = {
+      name: 'cb', version: 1, title: null, languages: ['en'], attributes: [], hypotheses: [],
+      dimensions: [{ id: 'd', label: 'D', labels: {}, description: null, exclusive: false, color: null, status: 'active' as const, ord: 0 }],
+      codes: [{ id: 'd.c', dimensionId: 'd', parentId: null, label: 'C', labels: {}, definition: null, include: null, exclude: null, examples: [], color: null, was: [], depth: 1, status: 'active' as const, ord: 0 }],
+    };
+    const { xml, sources } = writeProjectXml({
+      name: 'p', createdAt: null, origin: 'qcode test', codebook, coders: ['anna'], cases: [], memos: [],
+      documents: [{ slug: 'doc', title: null, kind: 'interview', language: null, fileName: null, format: 'txt', encoding: null, text: 'ab\uFFFFcd', importedAt: '2025-01-01T00:00:00.000Z', segments: [{ start: 0, end: 5, speaker: null, tStart: null, tEnd: null }], seenUncoded: {} }],
+      codings: [{ document: 'doc', start: 0, end: 5, codeId: 'd.c', coder: 'anna', createdAt: '2025-01-01T00:00:00.000Z' }],
+    });
+    expect(xml).toContain('name="abcd" startPosition="0" endPosition="5"');
+    expect(sources[0]?.text).toBe('ab\uFFFFcd');
+  });
+});

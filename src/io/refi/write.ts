@@ -214,7 +214,9 @@ function segmentLayout(document: ExportDocument): Array<Array<number | string | 
 
 /** A short, one-line preview of a selection's text, as QDA tools name quotations. */
 function preview(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  // Only a display name: characters XML cannot hold (U+FFFF and the like, which a text may contain) are
+  // dropped rather than failing the export.
+  const oneLine = text.replace(/\s+/g, ' ').trim().replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
   const chars = Array.from(oneLine);
   return chars.length <= 60 ? oneLine : `${chars.slice(0, 59).join('')}…`;
 }
