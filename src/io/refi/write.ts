@@ -238,7 +238,7 @@ interface Selection {
   document: string;
   start: number;
   end: number;
-  codings: ExportCoding[];
+  codings: Array<ExportCoding & { guid: string }>;
   notes: string[];
   firstCoder: string | null;
   firstTime: string | null;
@@ -302,7 +302,7 @@ export function writeProjectXml(project: ExportProject): ProjectFiles {
     if (codingGuids.has(guid)) continue;
     codingGuids.add(guid);
     const selection = selectionFor(coding.document, coding.start, coding.end);
-    selection.codings.push(coding);
+    selection.codings.push({ ...coding, guid });
     if (selection.firstTime === null || compare(coding.createdAt, selection.firstTime) < 0 || (coding.createdAt === selection.firstTime && compare(coding.coder, selection.firstCoder ?? '') < 0)) {
       selection.firstTime = coding.createdAt;
       selection.firstCoder = coding.coder;
@@ -421,7 +421,7 @@ export function writeProjectXml(project: ExportProject): ProjectFiles {
         ]);
         const codings = [...selection.codings].sort((a, b) => compare(a.codeId, b.codeId) || compare(a.coder, b.coder));
         for (const coding of codings) {
-          writer.start('Coding', [['guid', guids.coding(coding)], ['creatingUser', guids.user(coding.coder)], ['creationDateTime', xsdDateTime(coding.createdAt)]]);
+          writer.start('Coding', [['guid', coding.guid], ['creatingUser', guids.user(coding.coder)], ['creationDateTime', xsdDateTime(coding.createdAt)]]);
           writer.empty('CodeRef', [['targetGUID', guids.code(coding.codeId)]]);
           writer.end('Coding');
         }
