@@ -289,7 +289,7 @@ export interface ProjectImportReport {
 }
 
 function isEmptyFolder(dir: string): boolean {
-  return statSync(dir).isDirectory() && readdirSync(dir).length === 0;
+  return readdirSync(dir).length === 0;
 }
 
 /**
@@ -301,6 +301,9 @@ export async function importRefiProject(options: ProjectImportOptions): Promise<
   const path = resolve(cwd, options.file);
   const dir = resolve(cwd, options.dir ?? basename(path, extname(path)));
   const existed = existsSync(dir);
+  if (existed && !statSync(dir).isDirectory()) {
+    throw new UserError(`${dir} is a file; refi import creates a new project folder`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
+  }
   if (existed && !isEmptyFolder(dir)) {
     throw new UserError(`${dir} already exists and is not empty; refi import creates a new project`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
   }

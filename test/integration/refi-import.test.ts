@@ -760,6 +760,8 @@ describe('refusing bad .qdpx files, with nothing written', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     await expectRefused(qdpxFile(), /busy already exists and is not empty; refi import creates a new project/, { dir });
+    await expect(importRefiProject({ file: qdpxFile(), dir: join(dir, 'notes.txt') })).rejects.toThrow(/notes\.txt is a file; refi import creates a new project folder/);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
     const notZip = join(tempDir(), 'fake.qdpx');
     writeFileSync(notZip, atlasQde());
     await expectRefused(notZip, /fake\.qdpx: not a ZIP archive/);
