@@ -4,6 +4,7 @@ import { unzipSync } from 'fflate';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { join, resolve } from 'node:path';
+import { crc32, deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { initProject } from '../src/app/project.js';
 import { segmentText } from '../src/core/segment.js';
 import { ROOT, tempDir } from './helpers.js';
@@ -43,6 +44,8 @@ export interface SeedDocument {
   /** The text's lines; one segment per line (empty lines skipped), unless cut the way `qcode import` does. */
   lines: string[];
   cutLikeImport?: boolean;
+  /** Media times (ms) of the segments, in order, for lines-as-segments documents. */
+  times?: Array<[number, number]>;
 }
 
 export interface SeedCoding {
@@ -72,6 +75,8 @@ export interface Seed {
   documents?: SeedDocument[];
   codings?: SeedCoding[];
   memos?: SeedMemo[];
+  /** Segments ("slug:ordinal") a coder has seen, coded or not. */
+  seen?: Array<{ segment: string; coder: string }>;
   /** Extra SQL run after the cases, before documents and codings (retired codes and the like). */
   sql?: string[];
 }
@@ -113,8 +118,9 @@ export async function seedProject(seed: Seed, codebook = 'political-remittances'
         for (const line of document.lines) {
           if (line !== '') {
             ordinal++;
-            const segment = Number(db.prepare('INSERT INTO segments (document_id, ordinal, start, "end", text) VALUES (?, ?, ?, ?, ?)')
-              .run(documentId, ordinal, offset, offset + cpLength(line), line).lastInsertRowid);
+            const [tStart, tEnd] = document.times?.[ordinal - 1] ?? [null, null];
+            const segment = Number(db.prepare('INSERT INTO segments (document_id, ordinal, start, "end", text, t_start, t_end) VALUES (?, ?, ?, ?, ?, ?, ?)')
+              .run(documentId, ordinal, offset, offset + cpLength(line), line, tStart, tEnd).lastInsertRowid);
             segmentIds.set(`${document.slug}:${ordinal}`, segment);
             segmentStart.set(`${document.slug}:${ordinal}`, offset);
           }
@@ -129,6 +135,9 @@ export async function seedProject(seed: Seed, codebook = 'political-remittances'
           segmentIds.get(key), coding.code, coderId(coding.coder),
           coding.span === undefined ? null : start + coding.span[0], coding.span === undefined ? null : start + coding.span[1],
           coding.at ?? '2025-03-02T10:00:00.000Z');
+      }
+      for (const mark of seed.seen ?? []) {
+        db.prepare('INSERT INTO seen (segment_id, coder_id, at) VALUES (?, ?, ?)').run(segmentIds.get(mark.segment), coderId(mark.coder), '2025-03-02T09:00:00.000Z');
       }
       for (const memo of seed.memos ?? []) {
         const target = memo.kind === 'segment' ? String(segmentIds.get(memo.target ?? '')) : (memo.target ?? null);
@@ -162,7 +171,7 @@ export const RICH_SEED: Seed = {
       ],
     },
     {
-      slug: 'r02-berlin-en', caseId: 'R02', language: 'en',
+      slug: 'r02-berlin-en', caseId: 'R02', language: 'en', times: [[0, 4200], [4200, 15800], [15800, 21000]],
       lines: [
         'I: What changed after you left? 😀',
         'R: We run a Telegram channel 𝒳 for readers in Russia & we "translate" <news> q\u0307uickly.',
@@ -182,6 +191,11 @@ export const RICH_SEED: Seed = {
     { document: 'r02-berlin-en', segment: 2, code: 'forms.online', coder: 'boris', span: [25, 70] },
     { document: 'r02-berlin-en', segment: 3, code: 'forms.old_code', coder: 'anna' },
     { document: 'r02-berlin-en', segment: 1, code: 'forms.media', coder: 'anna', span: [31, 31] },
+  ],
+  // Seen without coding: agreement counts these as "none of the codes", so they must survive a round trip.
+  seen: [
+    { segment: 'r01-vilnius-ru:1', coder: 'anna' }, { segment: 'r01-vilnius-ru:1', coder: 'boris' }, { segment: 'r01-vilnius-ru:3', coder: 'boris' },
+    { segment: 'r02-berlin-en:2', coder: 'anna' }, { segment: 'r01-vilnius-ru:2', coder: 'anna' },
   ],
   memos: [
     { kind: 'project', text: 'Project memo: pilot interviews only.', coder: 'anna', at: '2025-03-04T08:00:00.000Z', updatedAt: '2025-03-05T08:00:00.000Z' },
@@ -211,4 +225,43 @@ export function expectSchemaValid(files: { qdpx?: string; qdc?: string }): void 
     expect(result.output).toContain('project.qde validates');
   }
   if (files.qdc !== undefined) expect(validateAgainstXsd(files.qdc, 'Codebook.xsd').output).toContain('validates');
+}
+
+/**
+ * A real zip bomb: one entry of `megabytes` MB of spaces, deflated, with honest sizes and CRC. The deflate
+ * stream repeats one fully flushed block (which refers to nothing before it), so a 2 GB bomb costs
+ * about 2 MB and a second to build.
+ */
+export function zipBomb(name: string, megabytes: number): Uint8Array {
+  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+  const block = deflateRawSync(chunk, { level: 9, finishFlush: zlibConstants.Z_FULL_FLUSH });
+  let crc = 0;
+  for (let index = 0; index < megabytes; index++) crc = crc32(chunk, crc);
+  const data = Buffer.concat([...Array.from({ length: megabytes }, () => block), Buffer.from([0x03, 0x00])]);
+  const size = megabytes * chunk.length;
+  const nameBytes = Buffer.from(name, 'utf8');
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(crc >>> 0, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(size >>> 0, 22);
+  local.writeUInt16LE(nameBytes.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(crc >>> 0, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(size >>> 0, 24);
+  central.writeUInt16LE(nameBytes.length, 28);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + nameBytes.length, 12);
+  end.writeUInt32LE(local.length + nameBytes.length + data.length, 16);
+  return Buffer.concat([local, nameBytes, data, central, nameBytes, end]);
 }

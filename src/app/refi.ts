@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseCodebook, type Codebook } from '../core/codebook.js';
 import { UserError, usageError } from '../core/errors.js';
 import type { ExportMemo, ExportProject, MemoTarget } from '../io/refi/export-model.js';
 import type { ZipLimits } from '../io/refi/zip.js';
-import { fileError, readUtf8File } from '../io/text-file.js';
+import { fileError } from '../io/text-file.js';
 import { loadProjectCodebook } from '../store/codebook.js';
 import { openDatabase } from '../store/db.js';
 import { insertImportedProject, loadExportRows, type ImportCounts } from '../store/refi.js';
@@ -55,6 +55,16 @@ export interface RefiExportReport {
   warnings: string[];
 }
 
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group === undefined) groups.set(key(item), [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
 /** The project as the REFI-QDA writers need it: timestamps from the store, never the clock. */
 export function gatherExport(project: Project, warnings: string[]): ExportProject {
   const rows = loadExportRows(project.db);
@@ -85,6 +95,8 @@ export function gatherExport(project: Project, warnings: string[]): ExportProjec
     memos.push({ target, coder: memo.coder, text: memo.text, createdAt: memo.created_at, updatedAt: memo.updated_at });
   }
   if (orphans > 0) warnings.push(`${orphans} memo(s) on a segment or document that no longer exists were exported as project notes`);
+  const segmentsOf = groupBy(rows.segments, (segment) => segment.slug);
+  const seenOf = groupBy(rows.seenUncoded, (mark) => mark.slug);
   return {
     name: rows.projectName ?? basename(project.dir),
     createdAt: rows.createdAt,
@@ -97,7 +109,12 @@ export function gatherExport(project: Project, warnings: string[]): ExportProjec
       values: rows.caseValues.filter((value) => value.case_id === entry.id).map((value) => ({ attribute: value.attribute, value: value.value })),
       documents: rows.documents.filter((document) => document.case_id === entry.id).map((document) => document.slug),
     })),
-    documents: rows.documents.map((document) => ({
+    documents: rows.documents.map((document) => {
+      const segments = segmentsOf.get(document.slug) ?? [];
+      const indexOf = new Map(segments.map((segment, index) => [segment.ordinal, index]));
+      const seenUncoded: Record<string, number[]> = {};
+      for (const mark of seenOf.get(document.slug) ?? []) (seenUncoded[mark.coder] ??= []).push(indexOf.get(mark.ordinal) as number);
+      return {
       slug: document.slug,
       title: document.title,
       kind: document.kind,
@@ -107,7 +124,10 @@ export function gatherExport(project: Project, warnings: string[]): ExportProjec
       encoding: document.encoding,
       text: document.text,
       importedAt: document.imported_at,
-    })),
+      segments: segments.map((segment) => ({ start: segment.start, end: segment.end, speaker: segment.speaker, tStart: segment.t_start, tEnd: segment.t_end })),
+      seenUncoded,
+      };
+    }),
     codings: rows.codings.map((coding) => ({
       document: coding.slug,
       start: coding.start ?? coding.segment_start,
@@ -161,9 +181,14 @@ export function refiFormatOf(path: string): RefiFormat {
   const extension = extname(path).toLowerCase();
   if (extension === '.qdc') return 'qdc';
   if (extension === '.qdpx') return 'qdpx';
-  let head: Buffer;
+  const head = Buffer.alloc(64);
   try {
-    head = readFileSync(path).subarray(0, 64);
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
   } catch (error) {
     throw fileError(path, error);
   }
@@ -196,6 +221,20 @@ export interface CodebookImportReport {
   warnings: string[];
 }
 
+/** A codebook file's bytes (at most 64 MB: a codebook of thousands of codes is a few hundred KB). */
+function readCodebookBytes(path: string, display: string): Uint8Array {
+  try {
+    const stats = statSync(path);
+    if (!stats.isFile()) throw new UserError(`${display}: not a regular file (a REFI-QDA codebook expected)`);
+    if (stats.size > 64 * 1048576) throw new UserError(`${display}: ${(stats.size / 1048576).toFixed(0)} MB, too large for a codebook (the limit is 64 MB)`);
+    if (stats.size === 0) throw new UserError(`${display}: the file is empty`);
+    return readFileSync(path);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw fileError(display, error);
+  }
+}
+
 /** A .qdc from any tool as a qcode codebook YAML. */
 export async function importRefiCodebook(options: CodebookImportOptions): Promise<CodebookImportReport> {
   const cwd = options.cwd ?? process.cwd();
@@ -204,13 +243,14 @@ export async function importRefiCodebook(options: CodebookImportOptions): Promis
   if (target !== null && existsSync(target) && !options.force) {
     throw new UserError(`${options.to} already exists`, { hint: 'Choose another file, or pass --force to replace it' });
   }
-  const source = readUtf8File(path, 'REFI-QDA codebook');
-  const { parseXml } = await import('../io/refi/xml.js');
+  const { decodeXml, parseXml } = await import('../io/refi/xml.js');
+  const decoded = decodeXml(readCodebookBytes(path, options.file), options.file);
+  const source = decoded.text;
   const { readCodebook, namespaceWarning, CODEBOOK_NAMESPACE } = await import('../io/refi/read.js');
   const { buildCodebook } = await import('../io/refi/to-codebook.js');
   const { root, namespace } = await parseXml(source, options.file);
   const refi = readCodebook(root, namespace, options.file);
-  const warnings: string[] = [];
+  const warnings: string[] = decoded.warning === null ? [] : [decoded.warning];
   const namespaceProblem = namespaceWarning(namespace, CODEBOOK_NAMESPACE, options.file);
   if (namespaceProblem !== null) warnings.push(namespaceProblem);
   const build = buildCodebook({
@@ -249,7 +289,7 @@ export interface ProjectImportReport {
 }
 
 function isEmptyFolder(dir: string): boolean {
-  return statSync(dir).isDirectory() && readdirSync(dir).length === 0;
+  return readdirSync(dir).length === 0;
 }
 
 /**
@@ -261,23 +301,29 @@ export async function importRefiProject(options: ProjectImportOptions): Promise<
   const path = resolve(cwd, options.file);
   const dir = resolve(cwd, options.dir ?? basename(path, extname(path)));
   const existed = existsSync(dir);
+  if (existed && !statSync(dir).isDirectory()) {
+    throw new UserError(`${dir} is a file; refi import creates a new project folder`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
+  }
   if (existed && !isEmptyFolder(dir)) {
     throw new UserError(`${dir} already exists and is not empty; refi import creates a new project`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
   }
-  const { DEFAULT_ZIP_LIMITS } = await import('../io/refi/zip.js');
-  const limits = options.limits ?? DEFAULT_ZIP_LIMITS;
-  let bytes: Buffer;
+  const { DEFAULT_ZIP_LIMITS, openZipFile } = await import('../io/refi/zip.js');
+  let archive: ReturnType<typeof openZipFile>;
   try {
     if (!statSync(path).isFile()) throw new UserError(`${options.file}: not a regular file`);
-    if (statSync(path).size > limits.maxTotalBytes) throw new UserError(`${options.file}: larger than the ${limits.maxTotalBytes / 1048576} MB qcode imports`);
-    bytes = readFileSync(path);
+    archive = openZipFile(path);
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw fileError(options.file, error);
   }
   const { readQdpx } = await import('../io/refi/qdpx.js');
   const { planProjectImport } = await import('../io/refi/import-plan.js');
-  const contents = await readQdpx(bytes, options.file, limits);
+  let contents: Awaited<ReturnType<typeof readQdpx>>;
+  try {
+    contents = await readQdpx(archive, options.file, options.limits ?? DEFAULT_ZIP_LIMITS);
+  } finally {
+    archive.close();
+  }
   const now = options.now ?? new Date().toISOString();
   const plan = planProjectImport({
     project: contents.project,

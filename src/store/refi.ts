@@ -23,6 +23,10 @@ export interface ExportRows {
     code_id: string; coder: string; created_at: string;
   }>;
   memos: Array<{ target_kind: string; target_id: string | null; coder: string | null; text: string; created_at: string; updated_at: string }>;
+  /** Every segment, by document slug and then position. */
+  segments: Array<{ slug: string; ordinal: number; start: number; end: number; speaker: string | null; t_start: number | null; t_end: number | null }>;
+  /** Segments a coder has seen without coding them (agreement counts them as "none of these codes"). */
+  seenUncoded: Array<{ slug: string; ordinal: number; coder: string }>;
   /** Segments that memos point to, by id. */
   memoSegments: Map<number, { slug: string; start: number; end: number }>;
   /** Document slug by id, for memos that name a document by its id. */
@@ -66,6 +70,14 @@ export function loadExportRows(db: Db): ExportRows {
         FROM memos m LEFT JOIN coders c ON c.id = m.coder_id ORDER BY m.id`).all() as ExportRows['memos'],
       memoSegments,
       slugById: new Map(documents.map((document) => [document.id, document.slug])),
+      segments: db.prepare(`
+        SELECT d.slug, s.ordinal, s.start, s."end" AS "end", s.speaker, s.t_start, s.t_end
+        FROM segments s JOIN documents d ON d.id = s.document_id ORDER BY d.slug, s.start, s."end", s.ordinal`).all() as ExportRows['segments'],
+      seenUncoded: db.prepare(`
+        SELECT d.slug, s.ordinal, c.name AS coder
+        FROM seen v JOIN segments s ON s.id = v.segment_id JOIN documents d ON d.id = s.document_id JOIN coders c ON c.id = v.coder_id
+        WHERE NOT EXISTS (SELECT 1 FROM codings k WHERE k.segment_id = v.segment_id AND k.coder_id = v.coder_id)
+        ORDER BY d.slug, s.ordinal, c.name`).all() as ExportRows['seenUncoded'],
     };
   });
   // One read transaction: a coder tagging meanwhile cannot make the export half old, half new.
@@ -107,6 +119,8 @@ export interface ImportRecords {
     format: string; encoding: string | null; sha256: string; text: string; importedAt: string;
     segments: Array<{ start: number; end: number; text: string; speaker: string | null; tStart: number | null; tEnd: number | null }>;
     codings: Array<{ segment: number; codeId: string; coder: string; start: number | null; end: number | null; createdAt: string }>;
+    /** Segments seen without coding, by index, with the coder; marked at the import's time. */
+    seen: Array<{ segment: number; coder: string }>;
   }>;
   memos: Array<{
     target: { kind: 'project' } | { kind: 'document'; document: number } | { kind: 'segment'; document: number; segment: number } | { kind: 'code' | 'case'; id: string };
@@ -184,6 +198,7 @@ export function insertImportedProject(db: Db, plan: ImportRecords, event: { file
         insertSeen.run(segmentId, coder, coding.createdAt);
         codings++;
       }
+      for (const mark of document.seen) insertSeen.run(ids[mark.segment] as number, idOf(mark.coder) as number, event.at);
     }
     for (const memo of plan.memos) {
       const target = memo.target;

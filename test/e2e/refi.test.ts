@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQcode, tempDir } from '../helpers.js';
-import { expectSchemaValid, RICH_SEED, seedProject } from '../refi-helpers.js';
+import { expectSchemaValid, RICH_SEED, seedProject, zipBomb } from '../refi-helpers.js';
 
 /** The error output is one line, without a stack trace. */
 function expectOneLineError(result: { code: number; stderr: string }, pattern: RegExp, code = 1): void {
@@ -31,6 +31,11 @@ describe('qcode refi (the built binary)', () => {
     const again = runQcode(['refi', 'export', '--qdpx', join(out, 'again.qdpx'), '--json'], { cwd: join(out, 'copy') });
     expect(JSON.parse(again.stdout)).toMatchObject({ documents: 3, codings: 10, memos: 8, warnings: [] });
     expect(readFileSync(join(out, 'again.qdpx')).equals(readFileSync(join(out, 'tokyo.qdpx')))).toBe(true);
+    // Segments and seen marks travel too, so agreement over the copy is agreement over the original.
+    const agreement = (dir: string): unknown => JSON.parse(runQcode(['--project', dir, 'agreement', '--coders', 'anna,boris', '--json']).stdout);
+    const original = agreement(project);
+    expect(JSON.stringify(original)).toContain('forms.protest');
+    expect(agreement(join(out, 'copy'))).toEqual(original);
     expectSchemaValid({ qdpx: join(out, 'tokyo.qdpx'), qdc: join(out, 'codebook.qdc') });
   });
 
@@ -50,16 +55,39 @@ describe('qcode refi (the built binary)', () => {
     expectOneLineError(runQcode(['refi', 'import', 'cb.qdc', '--to', 'codebook.yaml'], { cwd: out }), /codebook\.yaml already exists — Choose another file, or pass --force to replace it/);
   });
 
-  it('refuses a 2 GB zip bomb with one line, exit 1, and no project folder', () => {
+  it('refuses every bad input with one line and exit 1, and writes nothing', () => {
     const out = tempDir('qcode-refi-e2e-');
-    const zip = zipSync({ 'project.qde': new TextEncoder().encode('<Project xmlns="urn:QDA-XML:project:1.0" name="x"/>') });
-    const view = new DataView(zip.buffer);
-    for (let offset = 0; offset + 4 <= zip.length; offset++) {
-      if (view.getUint32(offset, true) === 0x02014b50) view.setUint32(offset + 24, 2 ** 31, true);
+    const text = 'Р: Мы стоим у посольства 😀.\n';
+    const qde = (selection = '<PlainTextSelection guid="00000000-0000-4000-8000-000000000003" startPosition="3" endPosition="8"><Coding guid="00000000-0000-4000-8000-000000000004"><CodeRef targetGUID="00000000-0000-4000-8000-000000000001"/></Coding></PlainTextSelection>', prolog = ''): string =>
+      `<?xml version="1.0" encoding="UTF-8"?>\n${prolog}<Project xmlns="urn:QDA-XML:project:1.0" name="bad"><CodeBook><Codes><Code guid="00000000-0000-4000-8000-000000000001" name="Protest" isCodable="true"/></Codes></CodeBook>`
+      + '<Sources><TextSource guid="00000000-0000-4000-8000-000000000002" name="r01.txt" plainTextPath="internal://00000000-0000-4000-8000-000000000009.txt">'
+      + `${selection}</TextSource></Sources></Project>`;
+    const source = 'sources/00000000-0000-4000-8000-000000000009.txt';
+    const zip = (files: Record<string, Uint8Array | [Uint8Array, { os: number; attrs: number }]>): Uint8Array => zipSync(files);
+    const encode = (value: string): Uint8Array => new TextEncoder().encode(value);
+    // The good file imports, so each refusal below is down to its one flaw.
+    writeFileSync(join(out, 'good.qdpx'), zip({ 'project.qde': encode(qde()), [source]: encode(text) }));
+    expect(runQcode(['refi', 'import', 'good.qdpx', 'good'], { cwd: out }).code).toBe(0);
+
+    const cases: Array<[string, Uint8Array | string, RegExp]> = [
+      ['climbing.qdpx', zip({ 'project.qde': encode(qde()), [source]: encode(text), '../evil.txt': encode('x') }), /unsafe entry "\.\.\/evil\.txt": its name climbs out of the archive with \.\.; refusing the archive$/],
+      ['absolute.qdpx', zip({ 'project.qde': encode(qde()), [source]: encode(text), '/tmp/evil.txt': encode('x') }), /unsafe entry "\/tmp\/evil\.txt": its name is an absolute path/],
+      ['link.qdpx', zip({ 'project.qde': encode(qde()), [source]: [encode('/etc/passwd'), { os: 3, attrs: (0o120777 << 16) >>> 0 }] }), /it is a symbolic link, not a regular file; refusing the archive$/],
+      ['doctype.qdpx', zip({ 'project.qde': encode(qde(undefined, '<!DOCTYPE Project [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n')), [source]: encode(text) }), /doctype\.qdpx:project\.qde:2:1: the XML has a DOCTYPE declaration/],
+      ['entity.qdc', '<?xml version="1.0"?>\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="1" name="&xxe;" isCodable="true"/></Codes></CodeBook>', /entity\.qdc:2:1: the XML has a ENTITY declaration/],
+      ['missing.qdpx', zip({ 'project.qde': encode(qde()) }), /source "r01\.txt" refers to sources\/00000000-0000-4000-8000-000000000009\.txt, which is missing from the archive/],
+      ['beyond.qdpx', zip({ 'project.qde': encode(qde('<PlainTextSelection guid="00000000-0000-4000-8000-000000000003" startPosition="3" endPosition="99"/>')), [source]: encode(text) }), /spans 3\.\.99, beyond its text of 28 characters/],
+      ['unknown-code.qdpx', zip({ 'project.qde': encode(qde().replace('<CodeRef targetGUID="00000000-0000-4000-8000-000000000001"/>', '<CodeRef targetGUID="DEADBEEF-0000-4000-8000-000000000000"/>')), [source]: encode(text) }), /refers to code DEADBEEF-0000-4000-8000-000000000000, which the codebook does not hold \(unknown codeRef\)/],
+      ['bomb.qdpx', zipBomb('project.qde', 2048), /^Error: bomb\.qdpx: entry "project\.qde" declares 2048\.0 MB \(2,147,483,648 bytes\) uncompressed, more than the 2048\.0 MB \(2,147,483,647 bytes\) the standard allows for one file \(a zip bomb or a corrupt archive\); refusing it$/],
+      ['big-bomb.qdpx', zipBomb('project.qde', 600), /"project\.qde" declares 600\.0 MB, beyond the 500\.0 MB of text qcode reads from one project; refusing it \(a zip bomb/],
+    ];
+    for (const [name, content, message] of cases) {
+      writeFileSync(join(out, name), content);
+      const qdc = name.endsWith('.qdc');
+      const result = runQcode(qdc ? ['refi', 'import', name, '--to', 'codebook.yaml'] : ['refi', 'import', name, 'study'], { cwd: out });
+      expectOneLineError(result, message);
+      expect(existsSync(join(out, qdc ? 'codebook.yaml' : 'study'))).toBe(false);
     }
-    writeFileSync(join(out, 'bomb.qdpx'), zip);
-    expectOneLineError(runQcode(['refi', 'import', 'bomb.qdpx', 'study'], { cwd: out }), /^Error: bomb\.qdpx: entry "project\.qde" declares 2048\.0 MB uncompressed; the limit is 2048\.0 MB \(a zip bomb or an oversized source\)$/);
-    expect(existsSync(join(out, 'study'))).toBe(false);
   });
 
   it('answers usage mistakes with exit 2', async () => {

@@ -137,7 +137,18 @@ describe('qcode refi export', () => {
     const r01 = walk(root, 'TextSource').find((source) => source.attributes.name === 'Интервью R01, Вильнюс') as XmlElement;
     expect(readDescription(childNamed(r01, 'Description')?.text).meta).toEqual({
       slug: 'r01-vilnius-ru', title: 'Интервью R01, Вильнюс', kind: 'interview', language: 'ru', format: 'txt', encoding: 'cp1251', file: 'r01.txt',
+      // One segment per line, not the turns qcode import would cut, so the layout travels; and the segments
+      // seen without a coding (indexes into it), which agreement counts.
+      segments: [[0, 45], [46, 135], [137, 223]],
+      seen: { anna: [0], boris: [0, 2] },
     });
+    const r02 = walk(root, 'TextSource').find((source) => readDescription(childNamed(source, 'Description')?.text).meta?.slug === 'r02-berlin-en') as XmlElement;
+    expect(readDescription(childNamed(r02, 'Description')?.text).meta).toMatchObject({
+      segments: [[0, 33, null, 0, 4200], [34, 120, null, 4200, 15800], [121, 172, null, 15800, 21000]],
+      seen: { anna: [1] },
+    });
+    const web = walk(root, 'TextSource').find((source) => source.attributes.name === 'web-note') as XmlElement;
+    expect(readDescription(childNamed(web, 'Description')?.text).meta).toEqual({ slug: 'web-note', kind: 'web', format: 'txt' });
     expect(childrenNamed(r01, 'NoteRef').map((ref) => noteText.get(ref.attributes.targetGUID as string))).toEqual(['Recorded in a café; noisy.']);
     const protest = walk(root, 'Code').find((code) => code.attributes.name === 'Protest, demonstration, picket') as XmlElement;
     expect(childrenNamed(protest, 'NoteRef').map((ref) => noteText.get(ref.attributes.targetGUID as string))).toEqual(['Protest vs. art: see the exclude note.']);

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { zipSync, type Zippable } from 'fflate';
+import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ function query<T>(dir: string, sql: string): T[] {
   }
 }
 
-/** Everything a round trip must keep, in forms that do not depend on row ids or segmentation. */
+/** Everything a round trip must keep, in forms that do not depend on row ids. */
 function snapshot(dir: string): Record<string, unknown> {
   const db = new Database(join(dir, 'qcode.db'), { readonly: true });
   try {
@@ -49,6 +49,10 @@ function snapshot(dir: string): Record<string, unknown> {
       },
       documents: all('SELECT slug, case_id, title, kind, language, format, encoding, sha256, text, imported_at FROM documents ORDER BY slug'),
       coders: all('SELECT name FROM coders ORDER BY name'),
+      segments: all(`SELECT d.slug, s.ordinal, s.start, s."end", s.speaker, s.t_start, s.t_end, s.text FROM segments s JOIN documents d ON d.id = s.document_id ORDER BY 1, 2`),
+      // What agreement counts as seen (docs/team.md): a seen mark, or a coding.
+      seen: all(`SELECT d.slug, s.ordinal, c.name AS coder FROM (SELECT segment_id, coder_id FROM seen UNION SELECT segment_id, coder_id FROM codings) v
+        JOIN segments s ON s.id = v.segment_id JOIN documents d ON d.id = s.document_id JOIN coders c ON c.id = v.coder_id ORDER BY 1, 2, 3`),
       cases: all('SELECT id, kind FROM cases ORDER BY id'),
       values: all('SELECT case_id, attribute, value FROM case_values ORDER BY case_id, attribute'),
       codings: all(`
@@ -97,6 +101,28 @@ describe('round trip qcode → .qdpx → qcode → .qdpx', () => {
     expectSegmentsConsistent(join(out, 'copy'));
     // The local folder of a source never leaves the machine; its file name does.
     expect(query<{ source_path: string }>(join(out, 'copy'), "SELECT source_path FROM documents WHERE slug = 'r01-vilnius-ru'")).toEqual([{ source_path: 'r01.txt' }]);
+  });
+
+  it('cuts the text afresh when the segments in a meta line do not fit it, with a warning', async () => {
+    const original = await seedProject(RICH_SEED);
+    const out = tempDir('qcode-refi-rt-');
+    await exportProject(original, join(out, 'a.qdpx'));
+    const files: Record<string, Uint8Array> = unzipSync(new Uint8Array(readFileSync(join(out, 'a.qdpx'))));
+    const qde = new TextDecoder().decode(files['project.qde']);
+    expect(qde).toContain('"segments":[[0,45],[46,135],[137,223]]');
+    files['project.qde'] = encode(qde.replace('"segments":[[0,45],[46,135],[137,223]]', '"segments":[[0,45],[40,135],[137,9999]]'));
+    writeFileSync(join(out, 'b.qdpx'), zipSync(files));
+    const report = await importRefiProject({ file: join(out, 'b.qdpx'), dir: join(out, 'copy') });
+    expect(report.warnings).toEqual(['source "Интервью R01, Вильнюс": the segments in its qcode meta line do not fit its text; cut as qcode import cuts it']);
+    // qcode's own cut: speaker turns without their labels, except where a coding of the whole line takes
+    // the label in; codings keep their characters.
+    expect(query(join(out, 'copy'), `SELECT s.speaker, s.text FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.slug = 'r01-vilnius-ru' ORDER BY s.ordinal`)).toEqual([
+      { speaker: 'И', text: 'Расскажите, чем вы занимаетесь в Вильнюсе?' },
+      { speaker: 'Р', text: 'Р: Каждую субботу мы стоим с плакатами у посольства, а ещё пишем письма политзаключённым.' },
+      { speaker: 'Р', text: 'Ёлки-палки, «Свободная Россия» — это наше общество; мы его зарегистрировали в 2023.' },
+    ]);
+    expect((snapshot(join(out, 'copy')) as { codings: unknown }).codings).toEqual((snapshot(original) as { codings: unknown }).codings);
+    expectSegmentsConsistent(join(out, 'copy'));
   });
 
   it('cuts an imported text as qcode import does, so a transcript gets its turns and speakers back', async () => {
@@ -212,6 +238,23 @@ describe('importing a .qdc from another tool', () => {
     ]);
     expect(parseCodebook(readFileSync(join(out, 'codebook.yaml'), 'utf8'), 'codebook.yaml').codes).toHaveLength(8);
     await expect(importRefiCodebook({ file: join(FIXTURES, 'nested-ru.qdc'), to: join(out, 'codebook.yaml') })).rejects.toThrow(/already exists/);
+  });
+
+  it('reads a codebook saved as UTF-16 or in the encoding its declaration names, with a warning, and says where UTF-8 breaks', async () => {
+    const xml = (encoding: string): string => `<?xml version="1.0" encoding="${encoding}"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="1" name="Протест" isCodable="true"/></Codes></CodeBook>`;
+    const utf16 = join(tempDir(), 'utf16.qdc');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml('UTF-16'), 'utf16le')]));
+    const fromUtf16 = await importRefiCodebook({ file: utf16 });
+    expect(fromUtf16.codebook.codes.map((code) => [code.id, code.label])).toEqual([['codes.protest', 'Протест']]);
+    expect(fromUtf16.warnings[0]).toMatch(/utf16\.qdc is encoded as UTF-16LE, not UTF-8 as the standard requires; read it as such$/);
+    const cp1251 = join(tempDir(), 'cp1251.qdc');
+    // Node has no windows-1251 encoder: write the bytes by hand (П=0xCF р=0xF0 о=0xEE т=0xF2 е=0xE5 с=0xF1).
+    writeFileSync(cp1251, Buffer.from(xml('windows-1251').replace('Протест', '\u00CF\u00F0\u00EE\u00F2\u00E5\u00F1\u00F2'), 'latin1'));
+    const fromCp1251 = await importRefiCodebook({ file: cp1251 });
+    expect(fromCp1251.codebook.codes.map((code) => code.label)).toEqual(['Протест']);
+    const broken = join(tempDir(), 'broken.qdc');
+    writeFileSync(broken, Buffer.concat([Buffer.from(xml('UTF-8').slice(0, 60), 'utf8'), Buffer.from([0xcf, 0x20]), Buffer.from('rest')]));
+    await expect(importRefiCodebook({ file: broken })).rejects.toThrow(/broken\.qdc:2:\d+: not valid UTF-8; the standard requires UTF-8/);
   });
 
   it('refuses a codebook without a usable code', async () => {
@@ -469,6 +512,178 @@ describe('importing a .qdpx from another tool', () => {
   });
 });
 
+describe('importing the shapes real tools write', () => {
+  it('reads a QualCoder-style export: BOMs, PDF text representations, empty values and users, annotation notes', async () => {
+    // Written after QualCoder's exporter (src/qualcoder/refi.py): sources and notes as UTF-8 with a BOM,
+    // `<Description />` everywhere, codings without times, creatingUser="" for unknown owners, a
+    // VariableValue without a value for a missing number, a PDF as PDFSource + Representation.
+    const text = 'Interviewer: How did you leave?\nRespondent: In March 2022, via Tbilisi. Café owners helped us.\n';
+    const pdf = 'Page one of the report.\nSecond line about remittances.\n';
+    const slice = (value: string, start: number, end: number): string => Array.from(value).slice(start, end).join('');
+    expect([slice(text, 44, 70), slice(text, 72, 94), slice(pdf, 24, 54)]).toEqual(['In March 2022, via Tbilisi', 'Café owners helped us.', 'Second line about remittances.']);
+    const qde = `<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" name="emigres.qda" origin="QualCoder 3.6" creatingUserGUID="11111111-2222-4333-8444-555555555555" creationDateTime="2024-05-01T10:00:00Z" xmlns="urn:QDA-XML:project:1.0">
+<Users>
+<User guid="aaaaaaaa-0000-4000-8000-000000000001" name="default" />
+<User guid="aaaaaaaa-0000-4000-8000-000000000002" name="maria" />
+</Users>
+<CodeBook><Codes>
+<Code guid="cccccccc-0000-4000-8000-000000000001" name="Leaving" isCodable="false"><Description />
+<Code guid="cccccccc-0000-4000-8000-000000000002" name="Route" isCodable="true" color="#F781F3"><Description>How they left</Description></Code>
+</Code>
+<Code guid="cccccccc-0000-4000-8000-000000000003" name="Help" isCodable="true" color="#81BEF7"><Description /></Code>
+</Codes></CodeBook>
+<Variables>
+<Variable guid="eeeeeeee-0000-4000-8000-000000000001" name="Age" typeOfVariable="Float" ><Description /></Variable>
+<Variable guid="eeeeeeee-0000-4000-8000-000000000002" name="Country" typeOfVariable="Text" ><Description /></Variable>
+</Variables>
+<Cases>
+<Case guid="bbbbbbbb-0000-4000-8000-000000000001" name="P1"><Description />
+<VariableValue><VariableRef targetGUID="eeeeeeee-0000-4000-8000-000000000001" /><FloatValue>34.5</FloatValue></VariableValue>
+<VariableValue><VariableRef targetGUID="eeeeeeee-0000-4000-8000-000000000002" /><TextValue>Georgia</TextValue></VariableValue>
+<SourceRef targetGUID="ffffffff-0000-4000-8000-000000000001"/>
+</Case>
+<Case guid="bbbbbbbb-0000-4000-8000-000000000002" name="P2"><Description />
+<VariableValue><VariableRef targetGUID="eeeeeeee-0000-4000-8000-000000000001" />
+</VariableValue>
+<VariableValue><VariableRef targetGUID="eeeeeeee-0000-4000-8000-000000000002" /><TextValue></TextValue></VariableValue>
+</Case>
+</Cases>
+<Sources>
+<TextSource richTextPath="internal://dddddddd-0000-4000-8000-000000000001.docx" plainTextPath="internal://dddddddd-0000-4000-8000-000000000002.txt" creatingUser="aaaaaaaa-0000-4000-8000-000000000002" creationDateTime="2024-05-01T10:05:00Z" guid="ffffffff-0000-4000-8000-000000000001" name="interview1.docx">
+<Description>Recorded online</Description>
+<PlainTextSelection guid="99999999-0000-4000-8000-000000000001" startPosition="44" endPosition="70" name="In March 2022, via Tbilisi" creatingUser="aaaaaaaa-0000-4000-8000-000000000002" creationDateTime="2024-05-01T11:00:00Z">
+<Description>key route</Description>
+<Coding guid="88888888-0000-4000-8000-000000000001" creatingUser="aaaaaaaa-0000-4000-8000-000000000002" ><CodeRef targetGUID="cccccccc-0000-4000-8000-000000000002" /></Coding>
+</PlainTextSelection>
+<PlainTextSelection guid="99999999-0000-4000-8000-000000000002" startPosition="72" endPosition="94" name="Café owners helped us." creatingUser="" creationDateTime="2024-05-01T11:01:00Z">
+<Coding guid="88888888-0000-4000-8000-000000000002" creatingUser="" ><CodeRef targetGUID="cccccccc-0000-4000-8000-000000000003" /></Coding>
+</PlainTextSelection>
+<NoteRef targetGUID="77777777-0000-4000-8000-000000000002" />
+</TextSource>
+<PDFSource path="internal://dddddddd-0000-4000-8000-000000000003.pdf" creatingUser="aaaaaaaa-0000-4000-8000-000000000001" creationDateTime="2024-05-01T10:06:00Z" guid="ffffffff-0000-4000-8000-000000000002" name="report.pdf">
+<Description>Annual report</Description>
+<PDFSelection guid="99999999-0000-4000-8000-000000000004" page="0" firstX="1" firstY="1" secondX="9" secondY="9"><Coding guid="88888888-0000-4000-8000-000000000004"><CodeRef targetGUID="cccccccc-0000-4000-8000-000000000003" /></Coding></PDFSelection>
+<Representation guid="66666666-0000-4000-8000-000000000001" plainTextPath="internal://dddddddd-0000-4000-8000-000000000004.txt" creatingUser="aaaaaaaa-0000-4000-8000-000000000001" name="report.pdf">
+<PlainTextSelection guid="99999999-0000-4000-8000-000000000003" startPosition="24" endPosition="54" name="Second line about remittances." creatingUser="aaaaaaaa-0000-4000-8000-000000000001" creationDateTime="2024-05-01T11:02:00Z">
+<Coding guid="88888888-0000-4000-8000-000000000003" creatingUser="aaaaaaaa-0000-4000-8000-000000000001" ><CodeRef targetGUID="cccccccc-0000-4000-8000-000000000003" /></Coding>
+</PlainTextSelection>
+</Representation></PDFSource>
+</Sources>
+<Notes>
+<Note guid="77777777-0000-4000-8000-000000000001" creatingUser="aaaaaaaa-0000-4000-8000-000000000002" creationDateTime="2024-05-02T09:00:00Z" name="Journal: first impressions"  plainTextPath="internal://77777777-0000-4000-8000-000000000001.txt" >
+<Description /></Note>
+<Note guid="77777777-0000-4000-8000-000000000002" creatingUser="aaaaaaaa-0000-4000-8000-000000000002" creationDateTime="2024-05-02T09:30:00Z" >
+<PlainTextContent>Annotation: check the date</PlainTextContent>
+<PlainTextSelection guid="99999999-0000-4000-8000-000000000009" startPosition="47" endPosition="57" />
+</Note>
+</Notes>
+<Description>Pilot of the emigre study</Description>
+</Project>`;
+    const bom = (value: string): Uint8Array => encode(`\uFEFF${value}`);
+    const path = join(tempDir(), 'qualcoder.qdpx');
+    writeFileSync(path, zipSync({
+      'project.qde': encode(qde),
+      'sources/dddddddd-0000-4000-8000-000000000001.docx': encode('PK not read'),
+      'sources/dddddddd-0000-4000-8000-000000000002.txt': bom(text),
+      'sources/dddddddd-0000-4000-8000-000000000003.pdf': encode('%PDF-1.4 not read'),
+      'sources/dddddddd-0000-4000-8000-000000000004.txt': bom(pdf),
+      'sources/77777777-0000-4000-8000-000000000001.txt': bom('Journal entry text.'),
+    }));
+    const dir = join(tempDir(), 'qualcoder');
+    const report = await importRefiProject({ file: path, dir, now: '2030-01-01T00:00:00.000Z' });
+    expect(report.warnings).toContain('1 PDFSelection(s) (areas of a PDF page) left out: qcode codes characters of the PDF\'s text');
+    expect(report.warnings.filter((warning) => warning.includes('byte-order mark'))).toHaveLength(3);
+    expect(report.warnings.some((warning) => warning.includes('not of type number'))).toBe(false);
+    const codebook = parseCodebook(readFileSync(join(dir, 'codebook.yaml'), 'utf8'), 'codebook.yaml');
+    expect(codebook.attributes.map((attribute) => [attribute.name, attribute.type])).toEqual([['age', 'number'], ['country', 'text']]);
+    expect(query(dir, 'SELECT case_id, attribute, value FROM case_values ORDER BY case_id, attribute')).toEqual([
+      { case_id: 'P1', attribute: 'age', value: '34.5' }, { case_id: 'P1', attribute: 'country', value: 'Georgia' },
+    ]);
+    expect(query(dir, 'SELECT slug, case_id, title, format, text FROM documents ORDER BY slug')).toEqual([
+      { slug: 'interview1', case_id: 'P1', title: 'interview1.docx', format: 'txt', text },
+      { slug: 'report', case_id: null, title: 'report.pdf', format: 'pdf', text: pdf },
+    ]);
+    expect(query(dir, `SELECT d.slug, k.code_id, c.name AS coder, k.created_at,
+        substr(d.text, ifnull(k.start, s.start) + 1, ifnull(k."end", s."end") - ifnull(k.start, s.start)) AS coded
+      FROM codings k JOIN segments s ON s.id = k.segment_id JOIN documents d ON d.id = s.document_id JOIN coders c ON c.id = k.coder_id ORDER BY k.created_at`)).toEqual([
+      { slug: 'interview1', code_id: 'leaving.route', coder: 'maria', created_at: '2024-05-01T11:00:00.000Z', coded: 'In March 2022, via Tbilisi' },
+      { slug: 'interview1', code_id: 'codes.help', coder: 'imported', created_at: '2024-05-01T11:01:00.000Z', coded: 'Café owners helped us.' },
+      { slug: 'report', code_id: 'codes.help', coder: 'default', created_at: '2024-05-01T11:02:00.000Z', coded: 'Second line about remittances.' },
+    ]);
+    // The annotation is a note holding a selection, referred to by its source: a memo on that passage's segment.
+    expect(query(dir, `SELECT m.target_kind, CASE m.target_kind WHEN 'segment' THEN s.text ELSE m.target_id END AS target, m.text
+      FROM memos m LEFT JOIN segments s ON m.target_kind = 'segment' AND s.id = CAST(m.target_id AS INTEGER) ORDER BY m.id`)).toEqual([
+      { target_kind: 'segment', target: 'In March 2022, via Tbilisi. Café owners helped us.', text: 'key route' },
+      { target_kind: 'document', target: 'interview1', text: 'Recorded online' },
+      { target_kind: 'document', target: 'report', text: 'Annual report' },
+      { target_kind: 'project', target: null, text: 'Journal entry text.' },
+      { target_kind: 'segment', target: 'In March 2022, via Tbilisi. Café owners helped us.', text: 'Annotation: check the date' },
+      { target_kind: 'project', target: null, text: 'Pilot of the emigre study' },
+    ]);
+    expectSegmentsConsistent(dir);
+    // What came from QualCoder goes out again as valid REFI-QDA, the PDF's text as a text source.
+    const again = join(tempDir(), 'again.qdpx');
+    await exportProject(dir, again);
+    expectSchemaValid({ qdpx: again });
+    expect(new TextDecoder().decode(unzipSync(new Uint8Array(readFileSync(again)))['project.qde'])).toContain('name="report.pdf"');
+  });
+
+  it('finds the project in a .qdpx zipped again with its folder (macOS Compress) or with Windows backslashes', async () => {
+    const wrapped = join(tempDir(), 'wrapped.qdpx');
+    writeFileSync(wrapped, zipSync({
+      'atlas/project.qde': encode(atlasQde()),
+      'atlas/sources/01106019-2518-43DD-BBD1-8F0252BACB30.txt': encode(MABEL_CRLF),
+      '__MACOSX/atlas/._project.qde': encode('resource fork'),
+    }));
+    const report = await importRefiProject({ file: wrapped, dir: join(tempDir(), 'wrapped') });
+    expect(report.counts).toMatchObject({ documents: 1, codings: 5 });
+    expect(report.warnings[0]).toMatch(/wrapped\.qdpx: the project is in the folder atlas\/ of the archive, not at its root; read it anyway$/);
+    const backslashes = join(tempDir(), 'windows.qdpx');
+    writeFileSync(backslashes, zipSync({ 'Project.qde': encode(atlasQde()), 'Sources\\01106019-2518-43DD-BBD1-8F0252BACB30.TXT': encode(MABEL_CRLF) }));
+    expect((await importRefiProject({ file: backslashes, dir: join(tempDir(), 'windows') })).counts).toMatchObject({ documents: 1, codings: 5 });
+    const two = join(tempDir(), 'two.qdpx');
+    writeFileSync(two, zipSync({ 'a/project.qde': encode(atlasQde()), 'b/project.qde': encode(atlasQde()) }));
+    await expect(importRefiProject({ file: two, dir: join(tempDir(), 'two') })).rejects.toThrow(/two\.qdpx: no project\.qde in the archive \(and 2 other \.qde files\); is this a REFI-QDA project\?/);
+  });
+
+  it('uses the inline text when a source also names a file the archive does not hold (requal\'s test project)', async () => {
+    // After RE-QDA/requal tests/testthat/test-qdpx-import.R: inline PlainTextContent plus plainTextPath="doc1.txt",
+    // non-conformant GUIDs, an empty <Sets/> inside the CodeBook, a selection carrying only a NoteRef.
+    const content = 'This is the content of the first document. It contains some text that will be coded.';
+    const qde = `<?xml version="1.0" encoding="utf-8"?>
+<Project name="Test Project" origin="RE-QDA" xmlns="urn:QDA-XML:project:1.0">
+  <Users><User guid="a1b2c3d4-e5f6-7890-abcd-ef1234567890" id="admin" name="Admin User"/></Users>
+  <CodeBook><Codes>
+    <Code guid="code-001-aaaa-bbbb-cccc-ddddeeeeffff" name="Theme A" color="#FFFF00" isCodable="true"><Description>First theme</Description></Code>
+    <Code guid="code-002-aaaa-bbbb-cccc-ddddeeeeffff" name="Theme B" color="#00FF00" isCodable="true"><Description>Second theme</Description></Code>
+  </Codes><Sets/></CodeBook>
+  <Sources>
+    <TextSource guid="source-001-aaaa-bbbb-cccc-ddddeeeeffff" name="Document 1" plainTextPath="doc1.txt">
+      <PlainTextContent>${content}</PlainTextContent>
+      <PlainTextSelection guid="sel-001-aaaa-bbbb-cccc-ddddeeeeffff" startPosition="0" endPosition="31">
+        <Coding guid="coding-001-aaaa-bbbb-cccc-ddddeeeeffff" creatingUser="a1b2c3d4-e5f6-7890-abcd-ef1234567890"><CodeRef targetGUID="code-001-aaaa-bbbb-cccc-ddddeeeeffff"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="sel-003-aaaa-bbbb-cccc-ddddeeeeffff" startPosition="65" endPosition="83">
+        <NoteRef targetGUID="note-001-aaaa-bbbb-cccc-ddddeeeeffff"/>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+  <Notes><Note guid="note-001-aaaa-bbbb-cccc-ddddeeeeffff" creatingUser="a1b2c3d4-e5f6-7890-abcd-ef1234567890"><PlainTextContent>This is a test note.</PlainTextContent></Note></Notes>
+  <Links/>
+</Project>`;
+    const path = join(tempDir(), 'requal.qdpx');
+    writeFileSync(path, zipSync({ 'project.qde': encode(qde), 'doc1.txt': encode(content) }));
+    const dir = join(tempDir(), 'requal');
+    const report = await importRefiProject({ file: path, dir });
+    expect(report.warnings).toContain('source "Document 1": its plainTextPath doc1.txt is not in the archive; its inline PlainTextContent is used');
+    expect(query(dir, 'SELECT text FROM documents')).toEqual([{ text: content }]);
+    expect(query(dir, `SELECT k.code_id, substr(d.text, k.start + 1, k."end" - k.start) AS coded FROM codings k JOIN segments s ON s.id = k.segment_id JOIN documents d ON d.id = s.document_id`))
+      .toEqual([{ code_id: 'codes.theme_a', coded: 'This is the content of the firs' }]);
+    expect(query(dir, "SELECT m.target_kind, m.text FROM memos m")).toEqual([{ target_kind: 'segment', text: 'This is a test note.' }]);
+  });
+});
+
 describe('refusing bad .qdpx files, with nothing written', () => {
   const [mayhemStart] = at('Breakfast is mayhem 😀');
 
@@ -518,12 +733,26 @@ describe('refusing bad .qdpx files, with nothing written', () => {
     await expectRefused(file, /"project\.qde" inflates to more than the 4096 bytes it declares; refusing the archive \(a zip bomb/);
   });
 
-  it('refuses a huge, highly compressible entry by its declared size before inflating it', async () => {
-    const huge = zipSync({ 'project.qde': encode(atlasQde()), 'sources/zeros.txt': [new Uint8Array(100 * 1024 * 1024), { level: 1 }] });
+  it('refuses a huge, highly compressible source by its declared size before inflating it', async () => {
+    const huge = zipSync({ 'project.qde': encode(atlasQde()), 'sources/01106019-2518-43DD-BBD1-8F0252BACB30.txt': [new Uint8Array(100 * 1024 * 1024).fill(0x20), { level: 1 }] });
     expect(huge.length).toBeLessThan(1024 * 1024);
     const file = join(tempDir(), 'huge.qdpx');
     writeFileSync(file, huge);
-    await expectRefused(file, /declares more than 16\.0 MB uncompressed; refusing it \(a zip bomb/, { limits: { ...DEFAULT_ZIP_LIMITS, maxTotalBytes: 16 * 1024 * 1024 } });
+    await expectRefused(file, /"sources\/01106019-2518-43DD-BBD1-8F0252BACB30\.txt" declares 100\.0 MB, beyond the 16\.0 MB of text qcode reads from one project; refusing it \(a zip bomb/, {
+      limits: { ...DEFAULT_ZIP_LIMITS, maxReadBytes: 16 * 1024 * 1024 },
+    });
+  });
+
+  it('imports a project whose archive carries media far beyond that limit, reading only its texts', async () => {
+    const withVideo = zipSync({
+      'project.qde': encode(atlasQde()),
+      'sources/01106019-2518-43DD-BBD1-8F0252BACB30.txt': encode(MABEL_CRLF),
+      'sources/87EAD86F-3112-4537-8A01-01427CAE1C6D.mp4': [new Uint8Array(100 * 1024 * 1024), { level: 1 }],
+    });
+    const file = join(tempDir(), 'video.qdpx');
+    writeFileSync(file, withVideo);
+    const report = await importRefiProject({ file, dir: join(tempDir(), 'video'), limits: { ...DEFAULT_ZIP_LIMITS, maxReadBytes: 16 * 1024 * 1024 } });
+    expect(report.counts).toMatchObject({ documents: 1, codings: 5 });
   });
 
   it('refuses an existing folder that is not empty, and a file that is not a ZIP', async () => {
@@ -531,6 +760,8 @@ describe('refusing bad .qdpx files, with nothing written', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     await expectRefused(qdpxFile(), /busy already exists and is not empty; refi import creates a new project/, { dir });
+    await expect(importRefiProject({ file: qdpxFile(), dir: join(dir, 'notes.txt') })).rejects.toThrow(/notes\.txt is a file; refi import creates a new project folder/);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
     const notZip = join(tempDir(), 'fake.qdpx');
     writeFileSync(notZip, atlasQde());
     await expectRefused(notZip, /fake\.qdpx: not a ZIP archive/);

@@ -3,6 +3,9 @@ import { codeNotesWithFallback, describe as describeWith, parseCodeNotes, readDe
 import { guidKey, refiGuid } from '../../src/io/refi/guid.js';
 import { idFromName, transliterate, uniqueId } from '../../src/io/refi/ids.js';
 import { normalizeSource, planSegments, segmentOf } from '../../src/io/refi/positions.js';
+import type { RefiCode } from '../../src/io/refi/read.js';
+import { buildCodebook } from '../../src/io/refi/to-codebook.js';
+import { sixDigitColor, xsdDateTime } from '../../src/io/refi/write.js';
 import { escapeAttribute, escapeText, parseXml, XmlWriter } from '../../src/io/refi/xml.js';
 
 describe('ids from names', () => {
@@ -190,5 +193,67 @@ describe('XML', () => {
     ['malformed XML', '<CodeBook><Codes></CodeBook>', /x\.qdc:1:\d+: not well-formed XML/],
   ])('refuses %s', async (_what, xml, message) => {
     await expect(parseXml(xml, 'x.qdc')).rejects.toThrow(message);
+  });
+});
+
+describe('colours and names at the codebook boundary', () => {
+  it('writes #rgb as #rrggbb and leaves #rrggbb as it is', () => {
+    expect(sixDigitColor('#1aF')).toBe('#11aaFF');
+    expect(sixDigitColor('#13386c')).toBe('#13386c');
+    expect(sixDigitColor(null)).toBeNull();
+  });
+
+  const code = (guid: string, name: string, color: string | null = null, children: RefiCode[] = []): RefiCode =>
+    ({ guid, name, isCodable: true, color, description: null, noteRefs: [], children });
+  const build = (codes: RefiCode[]): ReturnType<typeof buildCodebook> => buildCodebook({
+    codes, sets: [], variables: [], values: [], origin: null, coded: new Set(), fallbackName: 'other', displayName: 'codebook.yaml', fileName: 'other.qdc', header: '',
+  });
+
+  it('names codes that have no name, so that every label is filled in', () => {
+    const result = build([code('1', ''), code('2', '  '), code('3', 'Hope')]);
+    expect(result.codebook.codes.map((entry) => [entry.id, entry.label])).toEqual([
+      ['codes.unnamed_code_1', 'Unnamed code 1'], ['codes.unnamed_code_2', 'Unnamed code 2'], ['codes.hope', 'Hope'],
+    ]);
+    expect(result.warnings).toEqual(['2 code(s) without a name were named "Unnamed code 1"…']);
+  });
+
+  it('leaves out a colour that is not #rgb or #rrggbb, with a warning naming the code', () => {
+    const result = build([code('1', 'Hope', 'red'), code('2', 'Fear', ' #ABC ')]);
+    expect(result.codebook.codes.map((entry) => entry.color)).toEqual([null, '#ABC']);
+    expect(result.warnings).toEqual(['colours that are not #rgb or #rrggbb were left out: "Hope" (red)']);
+  });
+});
+
+describe('times in the export', () => {
+  it('keeps xsd:dateTime values and reads other forms without a zone as UTC, whatever the machine\'s zone', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'Asia/Tokyo';
+    try {
+      expect(xsdDateTime('2025-03-02T10:00:00.000Z')).toBe('2025-03-02T10:00:00.000Z');
+      expect(xsdDateTime('2025-03-02 10:00:00')).toBe('2025-03-02T10:00:00.000Z');
+      expect(xsdDateTime('Sun, 02 Mar 2025 10:00:00 GMT')).toBe('2025-03-02T10:00:00.000Z');
+      expect(xsdDateTime('not a time')).toBeNull();
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+});
+
+describe('selection names', () => {
+  it('drop characters XML cannot hold instead of failing the export (a text may contain U+FFFF)', async () => {
+    const { writeProjectXml } = await import('../../src/io/refi/write.js');
+    const codebook = {
+      name: 'cb', version: 1, title: null, languages: ['en'], attributes: [], hypotheses: [],
+      dimensions: [{ id: 'd', label: 'D', labels: {}, description: null, exclusive: false, color: null, status: 'active' as const, ord: 0 }],
+      codes: [{ id: 'd.c', dimensionId: 'd', parentId: null, label: 'C', labels: {}, definition: null, include: null, exclude: null, examples: [], color: null, was: [], depth: 1, status: 'active' as const, ord: 0 }],
+    };
+    const { xml, sources } = writeProjectXml({
+      name: 'p', createdAt: null, origin: 'qcode test', codebook, coders: ['anna'], cases: [], memos: [],
+      documents: [{ slug: 'doc', title: null, kind: 'interview', language: null, fileName: null, format: 'txt', encoding: null, text: 'ab\uFFFFcd', importedAt: '2025-01-01T00:00:00.000Z', segments: [{ start: 0, end: 5, speaker: null, tStart: null, tEnd: null }], seenUncoded: {} }],
+      codings: [{ document: 'doc', start: 0, end: 5, codeId: 'd.c', coder: 'anna', createdAt: '2025-01-01T00:00:00.000Z' }],
+    });
+    expect(xml).toContain('name="abcd" startPosition="0" endPosition="5"');
+    expect(sources[0]?.text).toBe('ab\uFFFFcd');
   });
 });

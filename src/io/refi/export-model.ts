@@ -18,6 +18,18 @@ export interface ExportDocument {
   encoding: string | null;
   text: string;
   importedAt: string;
+  /** The document's segments in text order. */
+  segments: ExportSegment[];
+  /** Indexes into `segments` that a coder has seen without coding, by coder. */
+  seenUncoded: Record<string, number[]>;
+}
+
+export interface ExportSegment {
+  start: number;
+  end: number;
+  speaker: string | null;
+  tStart: number | null;
+  tEnd: number | null;
 }
 
 /** A coding by its document positions: a whole-segment coding spans its segment. */

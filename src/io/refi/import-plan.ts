@@ -4,7 +4,7 @@ import { segmentText } from '../../core/segment.js';
 import { CodePointIndex } from '../../core/text.js';
 import { readDescription } from './describe.js';
 import { idFromName, uniqueId } from './ids.js';
-import { normalizeSource, planSegments, segmentOf, type BaseSegment, type Span } from './positions.js';
+import { normalizeSource, planSegments, segmentOf, type BaseSegment, type NormalizedSource, type Span } from './positions.js';
 import { namespaceWarning, PROJECT_NAMESPACE, type RefiCoding, type RefiProject } from './read.js';
 import { buildCodebook, normalizeValue, type CodebookBuild } from './to-codebook.js';
 
@@ -35,6 +35,8 @@ export interface PlannedDocument {
   importedAt: string;
   segments: Array<BaseSegment & { text: string }>;
   codings: PlannedCoding[];
+  /** Segments seen without coding (qcode's own exports carry them), by index. */
+  seen: Array<{ segment: number; coder: string }>;
 }
 
 export type PlannedMemoTarget =
@@ -86,12 +88,47 @@ const DOCUMENT_KINDS = new Set(['interview', 'survey', 'web', 'chat']);
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const SLUG = /^[a-z0-9][a-z0-9._-]*$/;
 
+const isPosition = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+const isTime = (value: unknown): value is number | null => value === null || (typeof value === 'number' && Number.isFinite(value));
+
+/**
+ * The segments a qcode export wrote into a source's meta line (`[start, end, speaker, tStart, tEnd]`),
+ * moved with the text like selections; null unless every one is well-formed, in order and inside the text.
+ */
+function segmentsFromMeta(value: unknown, normalized: NormalizedSource): BaseSegment[] | null {
+  if (!Array.isArray(value)) return null;
+  const segments: BaseSegment[] = [];
+  let previousEnd = 0;
+  for (const entry of value as unknown[]) {
+    if (!Array.isArray(entry) || entry.length < 2 || entry.length > 5) return null;
+    const [start, end, speaker = null, tStart = null, tEnd = null] = entry as unknown[];
+    if (!isPosition(start) || !isPosition(end) || start < previousEnd || end < start || end > normalized.sourceLength) return null;
+    if (!(speaker === null || typeof speaker === 'string') || !isTime(tStart) || !isTime(tEnd)) return null;
+    previousEnd = end;
+    segments.push({ start: normalized.mapStart(start), end: normalized.mapEnd(end), speaker, tStart, tEnd });
+  }
+  return segments;
+}
+
+/** `{coder: [segment index…]}` from a meta line; anything malformed is left out. */
+function seenFromMeta(value: unknown): Record<string, number[]> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+  const result: Record<string, number[]> = {};
+  for (const [coder, indexes] of Object.entries(value as Record<string, unknown>)) {
+    if (Array.isArray(indexes)) result[coder] = indexes.filter(isPosition);
+  }
+  return result;
+}
+
 export function planProjectImport(input: PlanInput): ImportPlan {
   const { project, file } = input;
   const warnings: string[] = [];
   const namespaceProblem = namespaceWarning(project.namespace, PROJECT_NAMESPACE, file);
   if (namespaceProblem !== null) warnings.push(namespaceProblem);
-  for (const [kind, count] of project.skippedSources) warnings.push(`${count} ${kind} source(s) left out: qcode holds text only`);
+  for (const [kind, count] of project.skippedSources) {
+    warnings.push(`${count} ${kind} source(s) left out: qcode holds text only${kind === 'PDFSource' ? ' (these PDFs come without a text representation)' : ''}`);
+  }
+  if (project.pdfAreas > 0) warnings.push(`${project.pdfAreas} PDFSelection(s) (areas of a PDF page) left out: qcode codes characters of the PDF's text`);
   // ATLAS.ti counts CR LF as one position; the standard and the other tools count code points.
   const crlfIsOne = /atlas\.ti/i.test(project.origin ?? '');
 
@@ -179,6 +216,8 @@ export function planProjectImport(input: PlanInput): ImportPlan {
   const memoTime = (value: string | null): string => isoTime(value) ?? input.now;
   const selectionSegment = new Map<string, PlannedMemoTarget>();
   let normalizedSources = 0;
+  const notesByGuid = new Map(project.notes.map((note) => [note.guid, note]));
+  const importedCoders = new Set(coderOf.values());
 
   for (const source of project.sources) {
     const documentIndex = documents.length;
@@ -187,7 +226,7 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     if (normalized.changed) normalizedSources++;
     const toSpan = (start: number, end: number, what: string): Span => {
       if (start < 0 || end < start || end > normalized.sourceLength) {
-        const problem = end < start ? 'which runs backwards' : `beyond its text of ${normalized.sourceLength} characters`;
+        const problem = start < 0 ? 'which starts before the text' : end < start ? 'which runs backwards' : `beyond its text of ${normalized.sourceLength} characters`;
         throw new UserError(`${file}: ${what} of source "${source.name}" spans ${start}..${end}, ${problem}`, {
           hint: 'Positions count Unicode code points from 0; the export is inconsistent with its source file',
         });
@@ -196,11 +235,23 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     };
     const fullText: Span = { start: 0, end: normalized.mapEnd(normalized.sourceLength) };
     const selections = source.selections.map((selection) => ({ selection, span: toSpan(selection.start, selection.end, `selection ${selection.guid}`) }));
-    // Cut as `qcode import` cuts a text by default, then joined wherever a selection does not fit.
-    const base = segmentText(normalized.text).segments.map(({ start, end, speaker, tStart, tEnd }) => ({ start, end, speaker, tStart, tEnd }));
-    const segmentSpans = planSegments(base, [...selections.map(({ span }) => span), ...(source.codings.length > 0 ? [fullText] : [])]);
-    const index = new CodePointIndex(normalized.text);
+    // A note the source refers to that holds a selection (a QualCoder annotation) is about that passage;
+    // one whose passage does not fit the text stays a memo on the document.
+    const annotations = source.noteRefs.flatMap((guid) => {
+      const passage = notesByGuid.get(guid)?.passage;
+      if (passage === null || passage === undefined || passage.end < passage.start || passage.end > normalized.sourceLength) return [];
+      return [{ note: guid, span: { start: normalized.mapStart(passage.start), end: normalized.mapEnd(passage.end) } }];
+    });
     const { meta, text: descriptionText } = readDescription(source.description);
+    // The layout a qcode export carries, else the cut `qcode import` makes by default; either is joined
+    // wherever a selection does not fit.
+    const layout = meta?.segments === undefined ? null : segmentsFromMeta(meta.segments, normalized);
+    if (meta?.segments !== undefined && layout === null) warnings.push(`source "${source.name}": the segments in its qcode meta line do not fit its text; cut as qcode import cuts it`);
+    const base = layout ?? segmentText(normalized.text).segments.map(({ start, end, speaker, tStart, tEnd }) => ({ start, end, speaker, tStart, tEnd }));
+    const segmentSpans = planSegments(base, [
+      ...selections.map(({ span }) => span), ...annotations.map(({ span }) => span), ...(source.codings.length > 0 ? [fullText] : []),
+    ]);
+    const index = new CodePointIndex(normalized.text);
     const metaString = (key: string): string | null => (typeof meta?.[key] === 'string' ? (meta[key] as string) : null);
     const metaSlug = metaString('slug');
     const slug = uniqueId(metaSlug !== null && SLUG.test(metaSlug) ? metaSlug : idFromName(source.name.replace(/\.[A-Za-z0-9]{1,5}$/, ''), 'document', '-'), takenSlugs, '-');
@@ -261,9 +312,22 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     }
     for (const coding of source.codings) addCoding(coding, fullText, source.created);
     if (duplicates > 0) warnings.push(`source "${source.name}": ${duplicates} duplicate codings (same span, code and coder) imported once`);
-    for (const note of source.noteRefs) addNoteTarget(note, { kind: 'document', document: documentIndex });
+    const annotated = new Map(annotations.map(({ note, span }) => [note, segmentFor(span)]));
+    for (const note of source.noteRefs) {
+      const segment = annotated.get(note);
+      addNoteTarget(note, segment === undefined ? { kind: 'document', document: documentIndex } : { kind: 'segment', document: documentIndex, segment });
+    }
     if (descriptionText.trim() !== '') {
       memos.push({ target: { kind: 'document', document: documentIndex }, coder: null, text: descriptionText, createdAt: memoTime(source.created), updatedAt: memoTime(source.created) });
+    }
+
+    const seen: PlannedDocument['seen'] = [];
+    for (const [coder, indexes] of Object.entries(seenFromMeta(meta?.seen))) {
+      if (!importedCoders.has(coder)) continue;
+      for (const at of indexes) {
+        const segment = base[at];
+        if (segment !== undefined) seen.push({ segment: segmentFor(segment), coder });
+      }
     }
 
     documents.push({
@@ -273,13 +337,14 @@ export function planProjectImport(input: PlanInput): ImportPlan {
       kind: kind !== null && DOCUMENT_KINDS.has(kind) ? kind : 'interview',
       language: metaString('language'),
       sourcePath: meta !== null ? metaString('file') : source.name,
-      format: metaString('format') ?? 'txt',
+      format: metaString('format') ?? source.format,
       encoding: metaString('encoding'),
       sha256: createHash('sha256').update(normalized.text, 'utf8').digest('hex'),
       text: normalized.text,
       importedAt: isoTime(source.created) ?? input.now,
       segments: segmentSpans.map((span) => ({ ...span, text: index.slice(span.start, span.end) })),
       codings,
+      seen,
     });
   }
   if (normalizedSources > 0) {

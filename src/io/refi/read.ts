@@ -82,6 +82,8 @@ export interface RefiSelection {
 export interface RefiTextSource {
   guid: string;
   name: string;
+  /** `pdf` for the text representation of a PDFSource (§10.3), else `txt`. */
+  format: 'txt' | 'pdf';
   description: string | null;
   /** `internal://…` path, or null when the text is inline. */
   plainTextPath: string | null;
@@ -104,6 +106,11 @@ export interface RefiNote {
   user: string | null;
   created: string | null;
   modified: string | null;
+  /**
+   * The passage a note is about, when it holds a PlainTextSelection (QualCoder writes its annotations
+   * so); its positions are in the text of the source that refers to the note.
+   */
+  passage: { start: number; end: number } | null;
 }
 
 export interface RefiLink {
@@ -123,8 +130,10 @@ export interface RefiProject extends RefiCodebook {
   links: RefiLink[];
   description: string | null;
   noteRefs: string[];
-  /** Sources qcode cannot hold (pictures, PDFs, audio, video), by element name. */
+  /** Sources qcode cannot hold (pictures, PDFs without a text representation, audio, video), by element name. */
   skippedSources: Map<string, number>;
+  /** Area selections on PDF pages (coordinates, not characters), which qcode cannot hold. */
+  pdfAreas: number;
 }
 
 function attribute(element: XmlElement, name: string): string | null {
@@ -212,17 +221,15 @@ export function readCodebook(root: XmlElement, namespace: string | null, file: s
 
 const VALUE_TYPES: readonly RefiValueType[] = ['Text', 'Boolean', 'Integer', 'Float', 'Date', 'DateTime'];
 
+/** Values of a case or source; a VariableValue without a value (QualCoder writes one for a missing number) is missing. */
 function readValues(parent: XmlElement, file: string, where: string): RefiValue[] {
-  return childrenNamed(parent, 'VariableValue').map((value) => {
+  return childrenNamed(parent, 'VariableValue').flatMap((value) => {
     const ref = childNamed(value, 'VariableRef');
     const target = ref === undefined ? null : optionalGuid(ref, 'targetGUID');
     if (target === null) throw new UserError(`${file}: a VariableValue of ${where} has no VariableRef targetGUID`);
     const typed = value.children.find((child) => child.name.endsWith('Value') && VALUE_TYPES.includes(child.name.slice(0, -'Value'.length) as RefiValueType));
-    return {
-      variable: target,
-      type: (typed?.name.slice(0, -'Value'.length) ?? 'Text') as RefiValueType,
-      value: typed?.text ?? '',
-    };
+    if (typed === undefined || typed.text.trim() === '') return [];
+    return [{ variable: target, type: typed.name.slice(0, -'Value'.length) as RefiValueType, value: typed.text }];
   });
 }
 
@@ -252,6 +259,7 @@ function readTextSource(element: XmlElement, file: string): RefiTextSource {
   return {
     guid,
     name,
+    format: 'txt',
     description: textOf(childNamed(element, 'Description')),
     plainTextPath: attribute(element, 'plainTextPath'),
     plainTextContent: textOf(childNamed(element, 'PlainTextContent')),
@@ -277,6 +285,41 @@ function readTextSource(element: XmlElement, file: string): RefiTextSource {
   };
 }
 
+/**
+ * A PDFSource as the text its Representation holds (§10.3: text selections in a PDF are made in that
+ * plain-text representation). The PDF's own GUID, name, description, codings, notes and values stand for
+ * the document, as cases and links refer to the PDF; area selections on its pages are counted, not read.
+ */
+function readPdfSource(element: XmlElement, representation: XmlElement, file: string): { source: RefiTextSource; areas: number } {
+  const guid = guidOf(element, file, 'a');
+  const name = attribute(element, 'name') ?? guid;
+  const text = readTextSource(representation, file);
+  const own = readTextSource(element, file);
+  return {
+    source: {
+      ...text,
+      guid,
+      name,
+      format: 'pdf',
+      description: own.description ?? text.description,
+      created: own.created ?? text.created,
+      user: own.user ?? text.user,
+      codings: [...own.codings, ...text.codings],
+      noteRefs: [...own.noteRefs, ...text.noteRefs],
+      values: [...own.values, ...text.values],
+    },
+    areas: childrenNamed(element, 'PDFSelection').length,
+  };
+}
+
+function notePassage(note: XmlElement): { start: number; end: number } | null {
+  const selection = childNamed(note, 'PlainTextSelection');
+  if (selection === undefined) return null;
+  const start = (attribute(selection, 'startPosition') ?? '').trim();
+  const end = (attribute(selection, 'endPosition') ?? '').trim();
+  return /^\d+$/.test(start) && /^\d+$/.test(end) ? { start: Number(start), end: Number(end) } : null;
+}
+
 /** Reads a project.qde (root Project). */
 export function readProject(root: XmlElement, namespace: string | null, file: string): RefiProject {
   if (root.name !== 'Project') throw new UserError(`${file}: the root element is <${root.name}>, not <Project>`);
@@ -288,9 +331,15 @@ export function readProject(root: XmlElement, namespace: string | null, file: st
   const links = childNamed(root, 'Links');
   const skippedSources = new Map<string, number>();
   const textSources: RefiTextSource[] = [];
+  let pdfAreas = 0;
   for (const source of sources?.children ?? []) {
+    const representation = source.name === 'PDFSource' ? childNamed(source, 'Representation') : undefined;
     if (source.name === 'TextSource') textSources.push(readTextSource(source, file));
-    else skippedSources.set(source.name, (skippedSources.get(source.name) ?? 0) + 1);
+    else if (representation !== undefined) {
+      const pdf = readPdfSource(source, representation, file);
+      textSources.push(pdf.source);
+      pdfAreas += pdf.areas;
+    } else skippedSources.set(source.name, (skippedSources.get(source.name) ?? 0) + 1);
   }
   return {
     name: attribute(root, 'name') ?? 'project',
@@ -327,6 +376,7 @@ export function readProject(root: XmlElement, namespace: string | null, file: st
       user: optionalGuid(note, 'creatingUser'),
       created: attribute(note, 'creationDateTime'),
       modified: attribute(note, 'modifiedDateTime'),
+      passage: notePassage(note),
     })),
     links: (links === undefined ? [] : childrenNamed(links, 'Link')).flatMap((link) => {
       const origin = optionalGuid(link, 'originGUID');
@@ -337,6 +387,7 @@ export function readProject(root: XmlElement, namespace: string | null, file: st
     description: textOf(childNamed(root, 'Description')),
     noteRefs: refs(root, 'NoteRef'),
     skippedSources,
+    pdfAreas,
   };
 }
 

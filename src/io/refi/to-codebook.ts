@@ -116,9 +116,23 @@ function nonEmpty<T extends object>(value: T): T {
   return result as T;
 }
 
+/** The tree with a name for every code that has none (a YAML label cannot be empty), counted in order. */
+function nameUnnamed(codes: RefiCode[], warnings: string[]): RefiCode[] {
+  let unnamed = 0;
+  const visit = (list: RefiCode[]): RefiCode[] =>
+    list.map((code) => {
+      const name = code.name.trim() === '' ? `Unnamed code ${++unnamed}` : code.name;
+      return { ...code, name, children: visit(code.children) };
+    });
+  const named = visit(codes);
+  if (unnamed > 0) warnings.push(`${unnamed} code(s) without a name were named "Unnamed code 1"…`);
+  return named;
+}
+
 /** Builds and validates the codebook; a problem in the result is reported like any codebook problem. */
 export function buildCodebook(source: CodebookSource): CodebookBuild {
   const warnings: string[] = [];
+  const sourceCodes = nameUnnamed(source.codes, warnings);
   const codeIds = new Map<string, string>();
   const dimensionIds = new Map<string, string>();
   const retired: CodebookBuild['retired'] = { dimensions: [], codes: [], attributes: [] };
@@ -131,7 +145,13 @@ export function buildCodebook(source: CodebookSource): CodebookBuild {
     for (const language of Object.keys(labels)) labelLanguages.add(language);
     return labels;
   };
-  const colorOf = (code: RefiCode): string | undefined => (code.color !== null && COLOR.test(code.color) ? code.color : undefined);
+  const badColors = new Set<string>();
+  const colorOf = (code: RefiCode): string | undefined => {
+    if (code.color === null) return undefined;
+    if (COLOR.test(code.color.trim())) return code.color.trim();
+    badColors.add(`"${code.name}" (${code.color})`);
+    return undefined;
+  };
 
   const buildCodes = (children: RefiCode[], dimensionId: string, parentId: string | null, parentRetired: boolean): YamlCode[] => {
     const taken = new Set<string>();
@@ -167,7 +187,7 @@ export function buildCodebook(source: CodebookSource): CodebookBuild {
 
   const dimensions: YamlDimension[] = [];
   const looseCodes: RefiCode[] = [];
-  for (const top of source.codes) {
+  for (const top of sourceCodes) {
     const { text, meta } = readDescription(top.description);
     const metaDimension = str(meta?.dimension);
     const codedOrCodable = top.isCodable || source.coded.has(top.guid);
@@ -204,6 +224,7 @@ export function buildCodebook(source: CodebookSource): CodebookBuild {
     const id = uniqueId('codes', takenDimensions);
     dimensions.push({ id, label: 'Codes', codes: buildCodes(looseCodes, id, null, false) });
   }
+  if (badColors.size > 0) warnings.push(`colours that are not #rgb or #rrggbb were left out: ${[...badColors].join(', ')}`);
   if (foldersAsCodes > 0) warnings.push(`${foldersAsCodes} code folders below the top level became ordinary codes (qcode codes any code below a dimension)`);
   if (dimensions.length === 0) {
     throw new UserError(`${source.fileName}: no codes qcode can use (only empty folders, or none at all); a qcode project needs at least one code`, {

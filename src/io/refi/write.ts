@@ -2,7 +2,8 @@ import { formatAxis, type AttributeDef, type CodeDef, type DimensionDef, type Hy
 import { UserError } from '../../core/errors.js';
 import { CodePointIndex } from '../../core/text.js';
 import { codeNotesWithFallback, describe, META_MARK, type Meta } from './describe.js';
-import type { ExportCodebook, ExportCoding, ExportMemo, ExportProject, MemoTarget } from './export-model.js';
+import { segmentText } from '../../core/segment.js';
+import type { ExportCodebook, ExportCoding, ExportDocument, ExportMemo, ExportProject, ExportSegment, MemoTarget } from './export-model.js';
 import { refiGuid } from './guid.js';
 import { XmlWriter, type Attributes } from './xml.js';
 
@@ -42,8 +43,18 @@ const XSD_DATE_TIME = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{
 export function xsdDateTime(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   if (XSD_DATE_TIME.test(value)) return value;
-  const time = Date.parse(value);
+  // A time without a zone (SQLite's `2025-03-02 10:00:00`) is UTC, as qcode stores times: reading it as
+  // local time would make the export depend on the machine's time zone.
+  const trimmed = value.trim();
+  const time = Date.parse(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(trimmed) ? `${trimmed.replace(' ', 'T')}Z` : trimmed);
   return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+/** `#rgb` as `#rrggbb`: the schema accepts both, but not every tool reads the short form. */
+export function sixDigitColor(color: string | null): string | null {
+  if (color === null) return null;
+  const short = /^#([0-9A-Fa-f])([0-9A-Fa-f])([0-9A-Fa-f])$/.exec(color);
+  return short === null ? color : `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}`;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -87,7 +98,7 @@ function writeCodes(writer: XmlWriter, codebook: ExportCodebook, noteRefs: Map<s
   };
   const writeCode = (code: CodeDef & { status: Status }): void => {
     const children = [...(childrenOf.get(code.id) ?? [])].sort(byStatusAndOrder);
-    writer.start('Code', [['guid', guids.code(code.id)], ['name', code.label], ['isCodable', 'true'], ['color', code.color]]);
+    writer.start('Code', [['guid', guids.code(code.id)], ['name', code.label], ['isCodable', 'true'], ['color', sixDigitColor(code.color)]]);
     const description = codeDescription(code);
     if (description !== null) writer.text('Description', description);
     writeNoteRefs(`code:${code.id}`);
@@ -96,7 +107,7 @@ function writeCodes(writer: XmlWriter, codebook: ExportCodebook, noteRefs: Map<s
   };
   writer.start('Codes');
   for (const dimension of [...codebook.dimensions].sort(byStatusAndOrder)) {
-    writer.start('Code', [['guid', guids.dimension(dimension.id)], ['name', dimension.label], ['isCodable', 'false'], ['color', dimension.color]]);
+    writer.start('Code', [['guid', guids.dimension(dimension.id)], ['name', dimension.label], ['isCodable', 'false'], ['color', sixDigitColor(dimension.color)]]);
     const description = describe(dimension.description, dimensionMeta(dimension));
     if (description !== null) writer.text('Description', description);
     writeNoteRefs(`dimension:${dimension.id}`);
@@ -181,9 +192,31 @@ function attributeMeta(attribute: AttributeDef & { status: Status }): Meta {
 
 const VALUE_ELEMENT: Record<VariableType, string> = { Text: 'TextValue', Integer: 'IntegerValue', Float: 'FloatValue', Date: 'DateValue' };
 
+/**
+ * The document's segments as `[start, end, speaker, tStart, tEnd]` (trailing nulls dropped), or null when
+ * they are exactly what an import cuts from the text by default (docs/refi-qda.md), which is the usual case.
+ * A layout cut otherwise (`qcode import --segment sentences`, subtitle cues with media times, a survey's
+ * answers) travels in the meta line, so an import gets the same units back for co-occurrence and agreement.
+ */
+function segmentLayout(document: ExportDocument): Array<Array<number | string | null>> | null {
+  const cut = segmentText(document.text).segments;
+  const same = cut.length === document.segments.length && cut.every((segment, index) => {
+    const own = document.segments[index] as ExportSegment;
+    return own.start === segment.start && own.end === segment.end && own.speaker === segment.speaker && own.tStart === segment.tStart && own.tEnd === segment.tEnd;
+  });
+  if (same) return null;
+  return document.segments.map((segment) => {
+    const tuple: Array<number | string | null> = [segment.start, segment.end, segment.speaker, segment.tStart, segment.tEnd];
+    while (tuple.length > 2 && tuple[tuple.length - 1] === null) tuple.pop();
+    return tuple;
+  });
+}
+
 /** A short, one-line preview of a selection's text, as QDA tools name quotations. */
 function preview(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  // Only a display name: characters XML cannot hold (U+FFFF and the like, which a text may contain) are
+  // dropped rather than failing the export.
+  const oneLine = text.replace(/\s+/g, ' ').trim().replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
   const chars = Array.from(oneLine);
   return chars.length <= 60 ? oneLine : `${chars.slice(0, 59).join('')}…`;
 }
@@ -205,7 +238,7 @@ interface Selection {
   document: string;
   start: number;
   end: number;
-  codings: ExportCoding[];
+  codings: Array<ExportCoding & { guid: string }>;
   notes: string[];
   firstCoder: string | null;
   firstTime: string | null;
@@ -269,7 +302,7 @@ export function writeProjectXml(project: ExportProject): ProjectFiles {
     if (codingGuids.has(guid)) continue;
     codingGuids.add(guid);
     const selection = selectionFor(coding.document, coding.start, coding.end);
-    selection.codings.push(coding);
+    selection.codings.push({ ...coding, guid });
     if (selection.firstTime === null || compare(coding.createdAt, selection.firstTime) < 0 || (coding.createdAt === selection.firstTime && compare(coding.coder, selection.firstCoder ?? '') < 0)) {
       selection.firstTime = coding.createdAt;
       selection.firstCoder = coding.coder;
@@ -371,6 +404,9 @@ export function writeProjectXml(project: ExportProject): ProjectFiles {
       meta.format = document.format;
       if (document.encoding !== null) meta.encoding = document.encoding;
       if (document.fileName !== null) meta.file = document.fileName;
+      const layout = segmentLayout(document);
+      if (layout !== null) meta.segments = layout;
+      if (Object.keys(document.seenUncoded).length > 0) meta.seen = document.seenUncoded;
       writer.text('Description', describe(null, meta) as string);
       const index = textOf.get(document.slug) as CodePointIndex;
       const documentSelections = (selectionsByDocument.get(document.slug) ?? []).sort((a, b) => a.start - b.start || a.end - b.end);
@@ -385,7 +421,7 @@ export function writeProjectXml(project: ExportProject): ProjectFiles {
         ]);
         const codings = [...selection.codings].sort((a, b) => compare(a.codeId, b.codeId) || compare(a.coder, b.coder));
         for (const coding of codings) {
-          writer.start('Coding', [['guid', guids.coding(coding)], ['creatingUser', guids.user(coding.coder)], ['creationDateTime', xsdDateTime(coding.createdAt)]]);
+          writer.start('Coding', [['guid', coding.guid], ['creatingUser', guids.user(coding.coder)], ['creationDateTime', xsdDateTime(coding.createdAt)]]);
           writer.empty('CodeRef', [['targetGUID', guids.code(coding.codeId)]]);
           writer.end('Coding');
         }

@@ -82,6 +82,38 @@ export class XmlWriter {
 
 // ---------------------------------------------------------------- reading
 
+/**
+ * The text of an XML file as its bytes say: a UTF-16 byte-order mark, else the encoding its declaration
+ * names (windows-1251, ISO-8859-1…), else UTF-8. The standard wants UTF-8 (§5.1), so anything else is
+ * read with a warning rather than refused: an XML parser would read it too.
+ */
+export function decodeXml(bytes: Uint8Array, file: string): { text: string; warning: string | null } {
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : null;
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 200));
+  const declared = /^(?:\uFEFF|\u00EF\u00BB\u00BF)?<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1]?.toLowerCase() ?? null;
+  const encoding = utf16 ?? (declared === null || declared === 'utf-8' || declared === 'utf8' ? 'utf-8' : declared);
+  let lenient: InstanceType<typeof TextDecoder>;
+  try {
+    lenient = new TextDecoder(encoding);
+  } catch {
+    throw new UserError(`${file}: the XML declares encoding "${declared}", which qcode does not know`, { hint: 'Save the file as UTF-8, as the standard requires' });
+  }
+  let text: string;
+  try {
+    text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    // Where: the first character the lenient decoder had to replace.
+    const replaced = lenient.decode(bytes);
+    const at = lineColumn(replaced, Math.max(0, replaced.indexOf('\uFFFD')));
+    throw new UserError(`${file}:${at}: not valid ${encoding === 'utf-8' ? 'UTF-8' : encoding.toUpperCase()}; the standard requires UTF-8 (§5.1)`, {
+      hint: 'Export the file again from its tool, or save it as UTF-8',
+    });
+  }
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  const warning = encoding === 'utf-8' ? null : `${file} is encoded as ${encoding.toUpperCase()}, not UTF-8 as the standard requires; read it as such`;
+  return { text, warning };
+}
+
 /** An element by its local name (namespace prefixes dropped), with its attributes, child elements and text. */
 export interface XmlElement {
   name: string;

@@ -1,22 +1,59 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../../core/errors.js';
 
 // A .qdpx is a ZIP from another machine, so it is read defensively: the central directory is checked
-// (names, links, encryption, methods, declared sizes) before a single byte is inflated, and inflating
-// stops as soon as an entry produces more than it declared. Nothing is ever extracted to disk.
+// (names, links, encryption, methods, declared sizes) before a single byte is inflated, only the entries
+// qcode needs are ever inflated, and inflating stops as soon as an entry produces more than it declared.
+// Nothing is ever extracted to disk. The archive is read by offset, so a project that carries gigabytes
+// of audio or video costs only the bytes of its texts.
 
 export interface ZipLimits {
-  /** Sum of the declared uncompressed sizes of all entries. */
-  maxTotalBytes: number;
-  /** One entry; the standard's own limit for an internal file is 2^31 − 1 bytes (§8.5). */
+  /** Any one entry, as declared; the standard's own limit for an internal file is 2^31 − 1 bytes (§8.5). */
   maxEntryBytes: number;
+  /** Sum of the declared sizes of the entries qcode reads (the project XML, texts and notes). */
+  maxReadBytes: number;
   maxEntries: number;
 }
 
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
-  maxTotalBytes: 1024 * 1024 * 1024,
   maxEntryBytes: 2 ** 31 - 1,
+  // Below the longest string V8 holds (2^29 − 24 UTF-16 units): what is read becomes strings.
+  maxReadBytes: 500 * 1024 * 1024,
   maxEntries: 100_000,
 };
+
+/** Random access to an archive's bytes: in memory, or an open file. */
+export interface ZipSource {
+  size: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+export type ZipInput = Uint8Array | ZipSource;
+
+function asSource(input: ZipInput): ZipSource {
+  if (!(input instanceof Uint8Array)) return input;
+  return { size: input.length, read: (offset, length) => input.subarray(offset, Math.min(input.length, offset + length)) };
+}
+
+/** An archive on disk, read by offset; close() it when done. */
+export function openZipFile(path: string): ZipSource & { close(): void } {
+  const fd = openSync(path, 'r');
+  const size = fstatSync(fd).size;
+  return {
+    size,
+    read(offset, length) {
+      const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+      let done = 0;
+      while (done < buffer.length) {
+        const got = readSync(fd, buffer, done, buffer.length - done, offset + done);
+        if (got === 0) break;
+        done += got;
+      }
+      return buffer.subarray(0, done);
+    },
+    close: () => closeSync(fd),
+  };
+}
 
 export interface ZipEntry {
   name: string;
@@ -35,9 +72,18 @@ const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
+/** A central directory larger than this is not a project export (100,000 entries with long names fit). */
+const MAX_DIRECTORY_BYTES = 64 * 1024 * 1024;
 
-function megabytes(bytes: number): string {
-  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${bytes} bytes`;
+/** A size for messages: exact bytes below 1 MB, else MB with one decimal, plus exact bytes near a limit. */
+export function sizeText(bytes: number): string {
+  if (bytes < 1048576) return `${bytes} bytes`;
+  const megabytes = `${(bytes / 1048576).toFixed(1)} MB`;
+  return bytes >= 1024 * 1048576 ? `${megabytes} (${bytes.toLocaleString('en-US')} bytes)` : megabytes;
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Why an entry name could write outside the folder it is extracted to, or null when it is safe. */
@@ -50,48 +96,55 @@ export function unsafeEntryName(name: string): string | null {
 }
 
 /** Reads and checks the central directory; throws a UserError naming the first problem. */
-export function readZipDirectory(bytes: Uint8Array, file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): ZipEntry[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function readZipDirectory(input: ZipInput, file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): ZipEntry[] {
+  const source = asSource(input);
   const notZip = (): UserError => new UserError(`${file}: not a ZIP archive (a .qdpx is a ZIP file)`, { hint: 'Export the project again from its tool as REFI-QDA project (.qdpx)' });
-  if (bytes.length < 22) throw notZip();
-  let eocd = -1;
-  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 65535); at--) {
-    if (view.getUint32(at, true) === EOCD_SIGNATURE) {
-      eocd = at;
+  if (source.size < 22) throw notZip();
+  const tailStart = Math.max(0, source.size - 22 - 65535);
+  const tail = source.read(tailStart, source.size - tailStart);
+  const tailView = view(tail);
+  let eocdInTail = -1;
+  for (let at = tail.length - 22; at >= 0; at--) {
+    if (tailView.getUint32(at, true) === EOCD_SIGNATURE) {
+      eocdInTail = at;
       break;
     }
   }
-  if (eocd === -1) throw notZip();
-  const disk = view.getUint16(eocd + 4, true);
-  const count = view.getUint16(eocd + 10, true);
-  const directorySize = view.getUint32(eocd + 12, true);
-  const directoryOffset = view.getUint32(eocd + 16, true);
+  if (eocdInTail === -1) throw notZip();
+  const eocd = tailStart + eocdInTail;
+  const disk = tailView.getUint16(eocdInTail + 4, true);
+  const count = tailView.getUint16(eocdInTail + 10, true);
+  const directorySize = tailView.getUint32(eocdInTail + 12, true);
+  const directoryOffset = tailView.getUint32(eocdInTail + 16, true);
   if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
-    throw new UserError(`${file}: a ZIP64 archive (over 4 GB or 65,535 entries), larger than qcode imports`);
+    throw new UserError(`${file}: a ZIP64 archive (over 4 GB or 65,535 entries), larger than qcode imports`, {
+      hint: 'Export the project again without its audio and video, or with them as external files',
+    });
   }
   if (disk !== 0) throw new UserError(`${file}: a multi-part ZIP archive; join the parts into one file first`);
   if (count > limits.maxEntries) throw new UserError(`${file}: ${count} entries in the archive; qcode accepts at most ${limits.maxEntries}`);
-  if (directoryOffset + directorySize > eocd) throw new UserError(`${file}: corrupt ZIP (the central directory lies outside the file)`);
+  if (directoryOffset + directorySize > eocd || directorySize > MAX_DIRECTORY_BYTES) throw new UserError(`${file}: corrupt ZIP (the central directory lies outside the file)`);
 
+  const directory = source.read(directoryOffset, directorySize);
+  const directoryView = view(directory);
   const entries: ZipEntry[] = [];
   const seen = new Set<string>();
-  let total = 0;
-  let at = directoryOffset;
+  let at = 0;
   for (let index = 0; index < count; index++) {
-    if (at + 46 > eocd || view.getUint32(at, true) !== CENTRAL_SIGNATURE) throw new UserError(`${file}: corrupt ZIP (bad central directory entry ${index + 1})`);
-    const flags = view.getUint16(at + 8, true);
-    const method = view.getUint16(at + 10, true);
-    const crc32 = view.getUint32(at + 16, true);
-    const compressedSize = view.getUint32(at + 20, true);
-    const size = view.getUint32(at + 24, true);
-    const nameLength = view.getUint16(at + 28, true);
-    const extraLength = view.getUint16(at + 30, true);
-    const commentLength = view.getUint16(at + 32, true);
-    const externalAttributes = view.getUint32(at + 38, true);
-    const localHeaderOffset = view.getUint32(at + 42, true);
-    const nameBytes = bytes.subarray(at + 46, at + 46 + nameLength);
+    if (at + 46 > directory.length || directoryView.getUint32(at, true) !== CENTRAL_SIGNATURE) throw new UserError(`${file}: corrupt ZIP (bad central directory entry ${index + 1})`);
+    const flags = directoryView.getUint16(at + 8, true);
+    const method = directoryView.getUint16(at + 10, true);
+    const crc32 = directoryView.getUint32(at + 16, true);
+    const compressedSize = directoryView.getUint32(at + 20, true);
+    const size = directoryView.getUint32(at + 24, true);
+    const nameLength = directoryView.getUint16(at + 28, true);
+    const extraLength = directoryView.getUint16(at + 30, true);
+    const commentLength = directoryView.getUint16(at + 32, true);
+    const externalAttributes = directoryView.getUint32(at + 38, true);
+    const localHeaderOffset = directoryView.getUint32(at + 42, true);
+    const nameBytes = directory.subarray(at + 46, at + 46 + nameLength);
     at += 46 + nameLength + extraLength + commentLength;
-    if (at > eocd) throw new UserError(`${file}: corrupt ZIP (central directory entry ${index + 1} runs past its end)`);
+    if (at > directory.length) throw new UserError(`${file}: corrupt ZIP (central directory entry ${index + 1} runs past its end)`);
 
     let name: string;
     try {
@@ -113,13 +166,9 @@ export function readZipDirectory(bytes: Uint8Array, file: string, limits: ZipLim
     if (seen.has(key)) throw new UserError(`${file}: the archive holds "${name}" twice; refusing an ambiguous archive`);
     seen.add(key);
     if (size > limits.maxEntryBytes) {
-      throw new UserError(`${file}: entry "${name}" declares ${megabytes(size)} uncompressed; the limit is ${megabytes(limits.maxEntryBytes)} (a zip bomb or an oversized source)`);
+      throw new UserError(`${file}: entry "${name}" declares ${sizeText(size)} uncompressed, more than the ${sizeText(limits.maxEntryBytes)} the standard allows for one file (a zip bomb or a corrupt archive); refusing it`);
     }
     if (method === 0 && size !== compressedSize) throw new UserError(`${file}: corrupt ZIP (stored entry "${name}" has two different sizes)`);
-    total += size;
-    if (total > limits.maxTotalBytes) {
-      throw new UserError(`${file}: the archive declares more than ${megabytes(limits.maxTotalBytes)} uncompressed; refusing it (a zip bomb or a project larger than qcode imports)`);
-    }
     entries.push({ name, method, crc32, compressedSize, size, localHeaderOffset, isDirectory: name.endsWith('/') });
   }
   return entries;
@@ -147,14 +196,15 @@ const INFLATE_STEP = 16 * 1024;
 class TooLarge extends Error {}
 
 /** The entry's bytes, inflated with a hard stop at its declared size, and checked against its CRC. */
-export async function readZipEntry(bytes: Uint8Array, entry: ZipEntry, file: string): Promise<Uint8Array> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export async function readZipEntry(input: ZipInput, entry: ZipEntry, file: string): Promise<Uint8Array> {
+  const source = asSource(input);
   const at = entry.localHeaderOffset;
-  if (at + 30 > bytes.length || view.getUint32(at, true) !== LOCAL_SIGNATURE) throw new UserError(`${file}: corrupt ZIP (no local header for "${entry.name}")`);
-  const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
+  const header = source.read(at, 30);
+  if (header.length < 30 || view(header).getUint32(0, true) !== LOCAL_SIGNATURE) throw new UserError(`${file}: corrupt ZIP (no local header for "${entry.name}")`);
+  const start = at + 30 + view(header).getUint16(26, true) + view(header).getUint16(28, true);
   const end = start + entry.compressedSize;
-  if (end > bytes.length) throw new UserError(`${file}: corrupt ZIP ("${entry.name}" runs past the end of the file)`);
-  const compressed = bytes.subarray(start, end);
+  if (end > source.size) throw new UserError(`${file}: corrupt ZIP ("${entry.name}" runs past the end of the file)`);
+  const compressed = source.read(start, entry.compressedSize);
 
   let data: Uint8Array;
   if (entry.method === 0) {
@@ -175,7 +225,7 @@ export async function readZipEntry(bytes: Uint8Array, entry: ZipEntry, file: str
       }
     } catch (error) {
       if (error instanceof TooLarge) {
-        throw new UserError(`${file}: "${entry.name}" inflates to more than the ${megabytes(entry.size)} it declares; refusing the archive (a zip bomb or a corrupt file)`);
+        throw new UserError(`${file}: "${entry.name}" inflates to more than the ${sizeText(entry.size)} it declares; refusing the archive (a zip bomb or a corrupt file)`);
       }
       throw new UserError(`${file}: "${entry.name}" cannot be decompressed (${(error as Error).message}); the archive is corrupt`);
     }
