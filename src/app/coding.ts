@@ -449,6 +449,9 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
       : { ...base, added: rows.length - present, alreadyThere: present, removed: 0, missing: 0, batch: null, dryRun: true };
   }
 
+  // In segment order, each index and the seen table are written page after page instead of at random.
+  rows.sort((a, b) => a.segment.id - b.segment.id);
+  seenRows.sort((a, b) => a.segment.id - b.segment.id);
   const coders = new Map<string, CoderRow>();
   const batch = newBatchId();
   const via = `${options.remove ? 'untag' : 'tag'} --from ${basename(file)}`;

@@ -95,15 +95,10 @@ export function writeCodingBatch(db: Db, input: CodingBatch): CodingBatchResult 
       result.removed++;
       appendEvent(db, { coderId: change.coderId, action: 'untag', batch: input.batch, at, payload: codingPayload(change, input.via, row.created_at) });
     }
-    for (const change of input.add ?? []) {
-      const { changes } = insert.run(change.place.segmentId, change.codeId, change.coderId, change.start, change.end, at);
-      if (changes === 0) {
-        result.alreadyThere++;
-        continue;
-      }
-      result.added++;
-      appendEvent(db, { coderId: change.coderId, action: 'tag', batch: input.batch, at, payload: codingPayload(change, input.via) });
-    }
+    // Seen marks go in before the codings so that a tag event can say it also made its segment seen: a
+    // coder tagging 100,000 segments then writes 100,000 events, not 200,000, and undo still forgets both.
+    const newlySeen = new Set<string>();
+    const sightings: Array<{ mark: SeenMark; first: boolean; firstInPass: boolean }> = [];
     for (const mark of input.seen ?? []) {
       // "seen" means gone through for every dimension; a one-dimension pass marks only its dimension, so
       // that a later full pass still brings the segment up and agreement counts it for that dimension alone.
@@ -111,6 +106,24 @@ export function writeCodingBatch(db: Db, input: CodingBatch): CodingBatchResult 
       const first = mark.dimensionId === null && insertSeen.run(mark.place.segmentId, mark.coderId, at).changes > 0;
       if (!first && !firstInPass) continue;
       if (first) result.newlySeen++;
+      if (first && !firstInPass) newlySeen.add(`${mark.place.segmentId}:${mark.coderId}`);
+      sightings.push({ mark, first, firstInPass });
+    }
+    const toldBySomeTag = new Set<string>();
+    for (const change of input.add ?? []) {
+      const { changes } = insert.run(change.place.segmentId, change.codeId, change.coderId, change.start, change.end, at);
+      if (changes === 0) {
+        result.alreadyThere++;
+        continue;
+      }
+      result.added++;
+      const key = `${change.place.segmentId}:${change.coderId}`;
+      const madeSeen = newlySeen.has(key) && !toldBySomeTag.has(key);
+      if (madeSeen) toldBySomeTag.add(key);
+      appendEvent(db, { coderId: change.coderId, action: 'tag', batch: input.batch, at, payload: { ...codingPayload(change, input.via), ...(madeSeen ? { seen: true } : {}) } });
+    }
+    for (const { mark, first, firstInPass } of sightings) {
+      if (!firstInPass && toldBySomeTag.has(`${mark.place.segmentId}:${mark.coderId}`)) continue;
       // Only a first sighting is logged: undo must know to forget it, and nothing else needs it.
       appendEvent(db, {
         coderId: mark.coderId,

@@ -104,6 +104,10 @@ export function revertBatch(db: Db, batch: string, undoCoderId: number | null, s
           changed = statement(db, `DELETE FROM codings WHERE segment_id = ? AND code_id = ? AND coder_id = ?
             AND ifnull(start, -1) = ifnull(?, -1) AND ifnull("end", -1) = ifnull(?, -1)`).run(segmentId, place.code, coderId, place.start, place.end).changes;
           counts.codingsRemoved += changed;
+          // The tag that first made its segment seen says so instead of a separate 'seen' event.
+          if ((payload as { seen?: boolean }).seen === true) {
+            counts.unseen += statement(db, 'DELETE FROM seen WHERE segment_id = ? AND coder_id = ?').run(segmentId, coderId).changes;
+          }
         } else if (event.action === 'untag') {
           const known = statement(db, 'SELECT 1 FROM codes WHERE id = ?').get(place.code) !== undefined;
           changed = known

@@ -34,10 +34,12 @@ describe('qcode tag / untag', () => {
     ]);
     expect(query(dir, 'SELECT count(*) AS n FROM seen')).toEqual([{ n: 1 }]);
     const events = query<{ action: string; batch: string; payload: string }>(dir, 'SELECT action, batch, payload FROM events ORDER BY id');
-    expect(events.map((event) => event.action)).toEqual(['tag', 'tag', 'seen']);
+    // The first tag says it also made the segment seen; no separate 'seen' event.
+    expect(events.map((event) => event.action)).toEqual(['tag', 'tag']);
     expect(new Set(events.map((event) => event.batch)).size).toBe(1);
     const payload = JSON.parse(events[0]?.payload ?? '{}') as Record<string, unknown>;
-    expect(payload).toMatchObject({ code: 'forms.protest', coder: 'anna', slug: 'r01-vilnius-ru', ordinal: 2, start: null, end: null, via: 'tag' });
+    expect(payload).toMatchObject({ code: 'forms.protest', coder: 'anna', slug: 'r01-vilnius-ru', ordinal: 2, start: null, end: null, via: 'tag', seen: true });
+    expect(JSON.parse(events[1]?.payload ?? '{}')).not.toHaveProperty('seen');
     expect(payload.document).toMatch(/^[0-9a-f]{64}$/);
   });
 

@@ -1,18 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean } from '../../src/core/suggest.js';
+import { didYouMean, editDistance } from '../../src/core/suggest.js';
 
-describe('didYouMean', () => {
+describe('did-you-mean', () => {
   it.each([
-    ['lable', ['label', 'labels', 'codes'], 'label'],
-    ['de', ['LT', 'DE'], 'DE'],
-    ['FR', ['LT', 'FI'], 'FI'],
-    ['XX', ['LT', 'LV', 'PL', 'DE', 'UK', 'FI', 'ES'], undefined],
-    ['z', ['x', 'year'], undefined],
-    ['Age', ['case', 'age_band'], undefined],
-    ['typo', ['type', 'label'], 'type'],
-    ['host_county', ['host_country', 'city'], 'host_country'],
-    ['something', ['label', 'codes'], undefined],
-  ])('%s among %j → %s', (word, candidates, expected) => {
+    ['protest', 'protest', 0],
+    ['protst', 'protest', 1],
+    ['R10', 'R01', 1],
+    ['ab', 'ba', 1],
+    ['kitten', 'sitting', 3],
+    ['', 'abc', 3],
+    ['ca', 'abc', 3],
+  ])('%j is %j away from %j', (a, b, distance) => {
+    expect(editDistance(a, b)).toBe(distance);
+    expect(editDistance(b, a)).toBe(distance);
+  });
+
+  it.each([
+    ['R10', ['R01', 'R02'], 'R01'],
+    ['forms.protst', ['forms.protest', 'forms.petitions'], 'forms.protest'],
+    ['de', ['DE', 'LT'], 'DE'],
+    ['XX', ['LT', 'LV'], undefined],
+    ['Age', ['case', 'kind'], undefined],
+    ['x', ['y'], undefined],
+  ])('suggests for %j among %j: %j', (word, candidates, expected) => {
     expect(didYouMean(word, candidates)).toBe(expected);
   });
 });
