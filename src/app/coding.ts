@@ -7,10 +7,10 @@ import { didYouMeanSuffix } from '../core/suggest.js';
 import { readUtf8File } from '../io/text-file.js';
 import { loadProjectCodebook } from '../store/codebook.js';
 import {
-  allCodersForLookup, allDocumentsForLookup, allSegmentsForLookup, caseValue, coderCodesInDimension, coderCodingsOnSegment,
-  exclusiveCodings, firstDocumentToDo, firstToDo, HIT_CLOSE, HIT_OPEN, isSeen, matchSegments, nextCandidate, previousCandidate,
+  allCodersForLookup, allDocumentsForLookup, caseValue, coderCodesInDimension, coderCodingsOnSegment,
+  documentSegmentIds, exclusiveCodings, firstDocumentToDo, firstToDo, HIT_CLOSE, HIT_OPEN, isSeen, matchSegments, nextCandidate, previousCandidate, segmentForLookup,
   seenCount, sessionDocument, sessionSegmentByOrdinal, speakersOfDocument, writeCodingBatch,
-  type CodingBatchResult, type CodingChange, type LookupSegment, type SegmentPlace, type SessionDocument, type SessionFilter,
+  type CodingBatchResult, type CodingChange, type SegmentPlace, type SessionDocument, type SessionFilter,
   type SessionSegment,
 } from '../store/codings.js';
 import { ensureCoder, findCoder, findDocument, listDocumentSlugs, segmentById, segmentByOrdinal, type CoderRow, type SegmentRef } from '../store/common.js';
@@ -263,9 +263,15 @@ type CsvColumn = (typeof CSV_COLUMNS)[number];
 /** More problems than anyone reads; the count still says how many there were. */
 const MAX_REPORTED_PROBLEMS = 500;
 
+/** A segment a CSV row names: where it is, not its text or span. */
+interface CsvSegment {
+  id: number;
+  document_id: number;
+  ordinal: number;
+}
+
 interface CsvRow {
-  line: number;
-  segment: LookupSegment;
+  segment: CsvSegment;
   codeId: string;
   coder: string;
   start: number | null;
@@ -281,9 +287,10 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
   const file = options.file;
   const text = readUtf8File(file, 'CSV file');
   const { parse } = await import('csv-parse/sync');
-  let records: Array<{ record: string[]; info: { lines: number } }>;
+  const csvOptions = { bom: true, delimiter: csvDelimiter(text), relax_column_count: true, skip_empty_lines: true };
+  let records: string[][];
   try {
-    records = parse(text, { bom: true, delimiter: csvDelimiter(text), relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as typeof records;
+    records = parse(text, csvOptions) as string[][];
   } catch (error) {
     const lines = (error as { lines?: number }).lines;
     throw new UserError(`${file}${lines === undefined ? '' : `:${lines}`}: not valid CSV: ${(error as Error).message}`, {
@@ -292,49 +299,63 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
   }
   const header = records[0];
   if (header === undefined) throw new UserError(`${file}: the CSV file is empty`);
+  // Line numbers cost a third of the parse, and only a file with problems needs them: it is read again.
+  let lineNumbers: number[] | undefined;
+  const lineOf = (recordIndex: number): number => {
+    lineNumbers ??= (parse(text, { ...csvOptions, info: true }) as unknown as Array<{ info: { lines: number } }>).map((item) => item.info.lines);
+    return lineNumbers[recordIndex] ?? recordIndex + 1;
+  };
 
   const problems: Problem[] = [];
   let problemCount = 0;
-  const problem = (line: number, col: number, message: string): void => {
+  /** A problem in a record (0: the header), reported at its line. */
+  const problem = (recordIndex: number, col: number, message: string): void => {
     problemCount++;
-    if (problems.length < MAX_REPORTED_PROBLEMS) problems.push({ file: file, line, col, message });
+    if (problems.length < MAX_REPORTED_PROBLEMS) problems.push({ file: file, line: lineOf(recordIndex), col, message });
   };
 
   const columnIndex = new Map<CsvColumn, number>();
-  header.record.forEach((raw, index) => {
+  header.forEach((raw, index) => {
     const name = raw.trim().toLowerCase();
     if ((CSV_COLUMNS as readonly string[]).includes(name)) {
-      if (columnIndex.has(name as CsvColumn)) problem(1, index + 1, `column "${name}" appears twice`);
+      if (columnIndex.has(name as CsvColumn)) problem(0, index + 1, `column "${name}" appears twice`);
       columnIndex.set(name as CsvColumn, index);
     } else {
-      problem(1, index + 1, `unknown column "${raw}"${didYouMeanSuffix(name, CSV_COLUMNS)}; the columns are ${CSV_COLUMNS.join(', ')}`);
+      problem(0, index + 1, `unknown column "${raw}"${didYouMeanSuffix(name, CSV_COLUMNS)}; the columns are ${CSV_COLUMNS.join(', ')}`);
     }
   });
-  if (!columnIndex.has('code')) problem(1, 1, 'no "code" column');
+  if (!columnIndex.has('code')) problem(0, 1, 'no "code" column');
   const bySlug = columnIndex.has('document') && columnIndex.has('segment');
-  if (!bySlug && !columnIndex.has('segment_id')) problem(1, 1, 'no segment columns: give "document" and "segment" (its number), or "segment_id"');
-  if (columnIndex.has('start') !== columnIndex.has('end')) problem(1, 1, 'a span needs both "start" and "end" columns');
-  if (!columnIndex.has('coder') && options.defaultCoder === undefined) problem(1, 1, 'no "coder" column: add one, or pass --coder NAME (or set QCODE_CODER)');
+  if (!bySlug && !columnIndex.has('segment_id')) problem(0, 1, 'no segment columns: give "document" and "segment" (its number), or "segment_id"');
+  if (columnIndex.has('start') !== columnIndex.has('end')) problem(0, 1, 'a span needs both "start" and "end" columns');
+  if (!columnIndex.has('coder') && options.defaultCoder === undefined) problem(0, 1, 'no "coder" column: add one, or pass --coder NAME (or set QCODE_CODER)');
   if (problems.length > 0) throw csvProblems(file, problems, problemCount);
 
   const index = CodeIndex.load(db);
   const documents = allDocumentsForLookup(db);
   const documentBySlug = new Map(documents.map((document) => [document.slug, document]));
   const documentById = new Map(documents.map((document) => [document.id, document]));
-  const segmentById = new Map<number, LookupSegment>();
-  const segmentsByDocument = new Map<number, Map<number, LookupSegment>>();
-  for (const segment of allSegmentsForLookup(db)) {
-    segmentById.set(segment.id, segment);
-    let ordinals = segmentsByDocument.get(segment.document_id);
-    if (ordinals === undefined) segmentsByDocument.set(segment.document_id, (ordinals = new Map()));
-    ordinals.set(segment.ordinal, segment);
-  }
+  // Segments are looked up per document named in the file, codings in exclusive dimensions for the coders
+  // it names: a file about a few interviews must not read the whole store.
+  const segmentsByDocument = new Map<number, Map<number, number>>();
+  const ordinalsOf = (documentId: number): Map<number, number> => {
+    let ordinals = segmentsByDocument.get(documentId);
+    if (ordinals === undefined) {
+      ordinals = new Map(documentSegmentIds(db, documentId).map(([id, ordinal]) => [ordinal, id]));
+      segmentsByDocument.set(documentId, ordinals);
+    }
+    return ordinals;
+  };
   const slugs = documents.map((document) => document.slug);
-  const exclusiveGiven = new Map<string, { code: string; line: number | null }>();
+  /** What a coder gave a segment in an exclusive dimension: stored (record null) or earlier in the file. */
+  const exclusiveGiven = new Map<string, { code: string; record: number | null }>();
   if (!options.remove) {
-    for (const row of exclusiveCodings(db)) exclusiveGiven.set(`${row.segment_id}\u0000${row.coder}\u0000${row.dimension_id}`, { code: row.code_id, line: null });
+    const coderAt = columnIndex.get('coder');
+    const named = new Set<string>(options.defaultCoder === undefined ? [] : [options.defaultCoder]);
+    if (coderAt !== undefined) for (let r = 1; r < records.length; r++) named.add(records[r]![coderAt]?.trim() ?? '');
+    for (const row of exclusiveCodings(db, [...named])) exclusiveGiven.set(`${row.segment_id}\u0000${row.coder}\u0000${row.dimension_id}`, { code: row.code_id, record: null });
   }
-  const labelOf = (segment: LookupSegment): string => `${documentById.get(segment.document_id)?.slug}:${segment.ordinal}`;
+  const labelOf = (segment: CsvSegment): string => `${documentById.get(segment.document_id)?.slug}:${segment.ordinal}`;
 
   const column = (record: string[], name: CsvColumn): string | undefined => {
     const at = columnIndex.get(name);
@@ -343,52 +364,52 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
   const colOf = (name: CsvColumn): number => (columnIndex.get(name) ?? 0) + 1;
 
   const rows: CsvRow[] = [];
-  const seenRows: Array<{ line: number; segment: LookupSegment; coder: string }> = [];
+  const seenRows: Array<{ segment: CsvSegment; coder: string }> = [];
   const seenKeys = new Set<string>();
   let duplicates = 0;
   for (let r = 1; r < records.length; r++) {
-    const { record, info } = records[r] as (typeof records)[number];
-    const line = info.lines;
-    if (record.length !== header.record.length) {
-      problem(line, 1, `this row has ${record.length} fields but the header has ${header.record.length}`);
+    const record = records[r] as string[];
+    if (record.length !== header.length) {
+      problem(r, 1, `this row has ${record.length} fields but the header has ${header.length}`);
       continue;
     }
     const before = problemCount;
-    let segment: LookupSegment | undefined;
+    let segment: CsvSegment | undefined;
     const segmentIdText = column(record, 'segment_id');
     if (segmentIdText !== undefined && segmentIdText !== '') {
-      if (!/^\d+$/.test(segmentIdText)) problem(line, colOf('segment_id'), `segment_id "${segmentIdText}" is not a number`);
+      if (!/^\d+$/.test(segmentIdText)) problem(r, colOf('segment_id'), `segment_id "${segmentIdText}" is not a number`);
       else {
-        segment = segmentById.get(Number(segmentIdText));
-        if (segment === undefined) problem(line, colOf('segment_id'), `no segment with id ${segmentIdText}`);
+        segment = segmentForLookup(db, Number(segmentIdText));
+        if (segment === undefined) problem(r, colOf('segment_id'), `no segment with id ${segmentIdText}`);
       }
     } else if (bySlug) {
       const slug = column(record, 'document') ?? '';
       const ordinalText = column(record, 'segment') ?? '';
       const document = documentBySlug.get(slug);
-      if (slug === '') problem(line, colOf('document'), 'the document is empty');
-      else if (document === undefined) problem(line, colOf('document'), `unknown document "${slug}"${didYouMeanSuffix(slug, slugs)}`);
-      if (!/^\d+$/.test(ordinalText)) problem(line, colOf('segment'), `segment "${ordinalText}" is not a segment number (1, 2, …)`);
+      if (slug === '') problem(r, colOf('document'), 'the document is empty');
+      else if (document === undefined) problem(r, colOf('document'), `unknown document "${slug}"${didYouMeanSuffix(slug, slugs)}`);
+      if (!/^\d+$/.test(ordinalText)) problem(r, colOf('segment'), `segment "${ordinalText}" is not a segment number (1, 2, …)`);
       else if (document !== undefined) {
-        const ordinals = segmentsByDocument.get(document.id);
-        segment = ordinals?.get(Number(ordinalText));
+        const ordinals = ordinalsOf(document.id);
+        const id = ordinals.get(Number(ordinalText));
+        segment = id === undefined ? undefined : { id, document_id: document.id, ordinal: Number(ordinalText) };
         if (segment === undefined) {
-          const range = ordinals === undefined || ordinals.size === 0 ? 'it has no segments' : `its segments are ${Math.min(...ordinals.keys())}–${Math.max(...ordinals.keys())}`;
-          problem(line, colOf('segment'), `${slug} has no segment ${ordinalText} (${range})`);
+          const range = ordinals.size === 0 ? 'it has no segments' : `its segments are ${Math.min(...ordinals.keys())}–${Math.max(...ordinals.keys())}`;
+          problem(r, colOf('segment'), `${slug} has no segment ${ordinalText} (${range})`);
         }
       }
     } else {
-      problem(line, colOf('segment_id'), 'the segment_id is empty');
+      problem(r, colOf('segment_id'), 'the segment_id is empty');
     }
 
     const codeId = column(record, 'code') ?? '';
     // An empty code says "seen, no code": agreement then counts the segment as this coder's absence.
     const seenOnly = codeId === '' && !options.remove;
     const codeProblem = codeId === '' ? (seenOnly ? undefined : 'the code is empty') : index.problemWith(codeId, options.remove ? 'remove' : 'apply');
-    if (codeProblem !== undefined) problem(line, colOf('code'), codeProblem);
+    if (codeProblem !== undefined) problem(r, colOf('code'), codeProblem);
 
     const coder = (column(record, 'coder') || options.defaultCoder) ?? '';
-    if (coder === '') problem(line, colOf('coder'), 'no coder: fill the coder column, or pass --coder NAME for such rows');
+    if (coder === '') problem(r, colOf('coder'), 'no coder: fill the coder column, or pass --coder NAME for such rows');
 
     let start: number | null = null;
     let end: number | null = null;
@@ -396,19 +417,21 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
     const endText = column(record, 'end') ?? '';
     if (startText !== '' || endText !== '') {
       if (!/^\d+$/.test(startText) || !/^\d+$/.test(endText)) {
-        problem(line, colOf(/^\d+$/.test(startText) ? 'end' : 'start'), 'start and end must both be whole numbers (code-point offsets into the document), or both empty');
+        problem(r, colOf(/^\d+$/.test(startText) ? 'end' : 'start'), 'start and end must both be whole numbers (code-point offsets into the document), or both empty');
       } else {
         start = Number(startText);
         end = Number(endText);
-        if (segment !== undefined && !(start >= segment.start && end <= segment.end && start < end)) {
-          problem(line, colOf('start'), `span ${start}–${end} is not inside ${labelOf(segment)} (${segment.start}–${segment.end})`);
+        // The segment's own span is read only for the rows that give one.
+        const bounds = segment === undefined ? undefined : segmentForLookup(db, segment.id);
+        if (segment !== undefined && bounds !== undefined && !(start >= bounds.start && end <= bounds.end && start < end)) {
+          problem(r, colOf('start'), `span ${start}–${end} is not inside ${labelOf(segment)} (${bounds.start}–${bounds.end})`);
         }
       }
     }
     if (problemCount > before || segment === undefined) continue;
     if (seenOnly) {
-      if (start !== null) problem(line, colOf('start'), 'a row without a code marks the whole segment seen: leave start and end empty');
-      else seenRows.push({ line, segment, coder });
+      if (start !== null) problem(r, colOf('start'), 'a row without a code marks the whole segment seen: leave start and end empty');
+      else seenRows.push({ segment, coder });
       continue;
     }
 
@@ -423,13 +446,13 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
       const exclusiveKey = `${segment.id}\u0000${coder}\u0000${code.dimensionId}`;
       const earlier = exclusiveGiven.get(exclusiveKey);
       if (earlier !== undefined && earlier.code !== codeId) {
-        const where = earlier.line === null ? `already has ${earlier.code} from ${coder}` : `got ${earlier.code} from ${coder} on line ${earlier.line}`;
-        problem(line, colOf('code'), `${labelOf(segment)} ${where}; dimension "${code.dimensionId}" allows one code per segment`);
+        const where = earlier.record === null ? `already has ${earlier.code} from ${coder}` : `got ${earlier.code} from ${coder} on line ${lineOf(earlier.record)}`;
+        problem(r, colOf('code'), `${labelOf(segment)} ${where}; dimension "${code.dimensionId}" allows one code per segment`);
         continue;
       }
-      exclusiveGiven.set(exclusiveKey, { code: codeId, line: earlier?.line ?? line });
+      exclusiveGiven.set(exclusiveKey, { code: codeId, record: earlier?.record ?? r });
     }
-    rows.push({ line, segment, codeId, coder, start, end });
+    rows.push({ segment, codeId, coder, start, end });
   }
   if (problemCount > 0) throw csvProblems(file, problems, problemCount);
 
@@ -457,7 +480,7 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
   const via = `${options.remove ? 'untag' : 'tag'} --from ${basename(file)}`;
   const result = db.transaction(() => {
     for (const name of coderNames) coders.set(name, ensureCoder(db, name));
-    const placeOf = (segment: LookupSegment): SegmentPlace => {
+    const placeOf = (segment: CsvSegment): SegmentPlace => {
       const document = documentById.get(segment.document_id) as (typeof documents)[number];
       return { segmentId: segment.id, slug: document.slug, sha256: document.sha256, ordinal: segment.ordinal };
     };

@@ -55,8 +55,8 @@ const DELETE_CODING = 'DELETE FROM codings WHERE id = ?';
 const INSERT_SEEN = 'INSERT OR IGNORE INTO seen (segment_id, coder_id, at) VALUES (?, ?, ?)';
 const INSERT_SEEN_DIMENSION = 'INSERT OR IGNORE INTO seen_dimensions (segment_id, coder_id, dimension_id, at) VALUES (?, ?, ?, ?)';
 
-function codingPayload(change: CodingChange, via: string, createdAt?: string): Record<string, unknown> {
-  return {
+function codingPayload(change: CodingChange, via: string, extra?: { created_at: string } | { seen: true }): Record<string, unknown> {
+  const payload: Record<string, unknown> = {
     via,
     segment: change.place.segmentId,
     document: change.place.sha256,
@@ -66,8 +66,8 @@ function codingPayload(change: CodingChange, via: string, createdAt?: string): R
     coder: change.coder,
     start: change.start,
     end: change.end,
-    ...(createdAt === undefined ? {} : { created_at: createdAt }),
   };
+  return extra === undefined ? payload : Object.assign(payload, extra);
 }
 
 /**
@@ -93,7 +93,7 @@ export function writeCodingBatch(db: Db, input: CodingBatch): CodingBatchResult 
       }
       remove.run(row.id);
       result.removed++;
-      appendEvent(db, { coderId: change.coderId, action: 'untag', batch: input.batch, at, payload: codingPayload(change, input.via, row.created_at) });
+      appendEvent(db, { coderId: change.coderId, action: 'untag', batch: input.batch, at, payload: codingPayload(change, input.via, { created_at: row.created_at }) });
     }
     // Seen marks go in before the codings so that a tag event can say it also made its segment seen: a
     // coder tagging 100,000 segments then writes 100,000 events, not 200,000, and undo still forgets both.
@@ -120,7 +120,7 @@ export function writeCodingBatch(db: Db, input: CodingBatch): CodingBatchResult 
       const key = `${change.place.segmentId}:${change.coderId}`;
       const madeSeen = newlySeen.has(key) && !toldBySomeTag.has(key);
       if (madeSeen) toldBySomeTag.add(key);
-      appendEvent(db, { coderId: change.coderId, action: 'tag', batch: input.batch, at, payload: { ...codingPayload(change, input.via), ...(madeSeen ? { seen: true } : {}) } });
+      appendEvent(db, { coderId: change.coderId, action: 'tag', batch: input.batch, at, payload: codingPayload(change, input.via, madeSeen ? { seen: true } : undefined) });
     }
     for (const { mark, first, firstInPass } of sightings) {
       if (!firstInPass && toldBySomeTag.has(`${mark.place.segmentId}:${mark.coderId}`)) continue;
@@ -179,9 +179,14 @@ export function allDocumentsForLookup(db: Db): LookupDocument[] {
   return statement(db, 'SELECT id, slug, sha256 FROM documents ORDER BY slug').all() as LookupDocument[];
 }
 
-/** Every segment's place and span, without its text. */
-export function allSegmentsForLookup(db: Db): LookupSegment[] {
-  return statement(db, 'SELECT id, document_id, ordinal, start, "end" FROM segments ORDER BY document_id, ordinal').all() as LookupSegment[];
+/** A document's segments by ordinal: ids only, read from the (document_id, ordinal) index without touching the rows. */
+export function documentSegmentIds(db: Db, documentId: number): Array<[id: number, ordinal: number]> {
+  return statement(db, 'SELECT id, ordinal FROM segments WHERE document_id = ? ORDER BY ordinal').raw().all(documentId) as Array<[number, number]>;
+}
+
+/** One segment's place and span, by id. */
+export function segmentForLookup(db: Db, segmentId: number): LookupSegment | undefined {
+  return statement(db, 'SELECT id, document_id, ordinal, start, "end" FROM segments WHERE id = ?').get(segmentId) as LookupSegment | undefined;
 }
 
 /** Every coder's id and name. */
@@ -196,12 +201,12 @@ export interface ExclusiveCoding {
   code_id: string;
 }
 
-/** Every coding in an exclusive dimension: the one-code-per-segment rule is checked against these. */
-export function exclusiveCodings(db: Db): ExclusiveCoding[] {
+/** These coders' codings in exclusive dimensions: the one-code-per-segment rule is checked against them. */
+export function exclusiveCodings(db: Db, coderNames: readonly string[]): ExclusiveCoding[] {
   return statement(db, `
     SELECT k.segment_id, r.name AS coder, c.dimension_id, k.code_id
-    FROM codings k JOIN codes c ON c.id = k.code_id JOIN dimensions d ON d.id = c.dimension_id JOIN coders r ON r.id = k.coder_id
-    WHERE d.exclusive = 1`).all() as ExclusiveCoding[];
+    FROM coders r JOIN codings k ON k.coder_id = r.id JOIN codes c ON c.id = k.code_id JOIN dimensions d ON d.id = c.dimension_id
+    WHERE d.exclusive = 1 AND r.name IN (SELECT value FROM json_each(?))`).all(JSON.stringify(coderNames)) as ExclusiveCoding[];
 }
 
 /** The codes one coder gave a segment in one dimension (for the exclusive rule on single writes). */

@@ -28,18 +28,14 @@ describe('tag --from with 100,000 rows', () => {
     const file = join(tempDir(), 'codings.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
 
-    const started = performance.now();
+    // How fast is the benchmark's question (npm run bench), not this test's.
     const result = runQcode(['--project', dir, 'tag', '--from', file]);
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`tag --from: 100,000 rows in ${seconds.toFixed(2)} s (including node start-up)`);
     expect(result.stderr).toContain('Undo with');
     expect(result.stdout).toContain('100,000 rows added 100,000 codings (anna, boris)');
     expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 100_000 }]);
     expect(query(dir, "SELECT count(DISTINCT batch) AS n FROM events WHERE action = 'tag'")).toEqual([{ n: 1 }]);
 
-    const undoStarted = performance.now();
     const undo = runQcode(['--project', dir, 'undo', '--coder', 'anna']);
-    console.log(`undo of that batch: ${((performance.now() - undoStarted) / 1000).toFixed(2)} s`);
     expect(undo.stdout).toContain('Undid tag --from codings.csv: 100,000 codings added on 1,500 segments [anna, boris].');
     expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 0 }]);
     expect(query(dir, 'SELECT count(*) AS n FROM seen')).toEqual([{ n: 0 }]);
