@@ -96,3 +96,8 @@ export function renderTable<Row extends object>(rows: readonly Row[], columns: r
   const rule = widths.map((width) => '─'.repeat(width)).join('  ');
   return [header, rule, ...cells.map(line)].join('\n');
 }
+
+/** The "Examples:" block of a command's help (test/integration/help-docs.test.ts asks every command for one). */
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}`;
+}

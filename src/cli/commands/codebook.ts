@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { labelIn } from '../../core/codebook-model.js';
 import { describeStep, plural, type CodebookPlan } from '../../core/codebook-plan.js';
 import { globals, withProject } from '../context.js';
-import { note, out, writeJson } from '../output.js';
+import { examples, note, out, writeJson } from '../output.js';
 
 export function registerCodebook(program: Command): void {
   const codebook = program
@@ -19,6 +19,7 @@ Examples:
   codebook
     .command('check')
     .description('validate a codebook file and report every problem as FILE:LINE:COL: message (exit 1 on any)')
+    .addHelpText('after', examples('qcode codebook check codebook.yaml', 'qcode codebook check ~/colleague/codebook.yaml --json'))
     .argument('<file>', 'codebook YAML')
     .option('--json', 'print a summary as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
@@ -33,6 +34,7 @@ Examples:
   codebook
     .command('apply')
     .description("bring the project's store in line with the codebook (one transaction; coded codes are retired, never deleted)")
+    .addHelpText('after', examples('qcode codebook apply --dry-run', 'qcode codebook apply', 'qcode codebook apply ../shared-codebook.yaml'))
     .argument('[file]', 'codebook YAML (default: the project\'s codebook.yaml)')
     .option('--dry-run', 'print the plan, change nothing')
     .option('--json', 'print the plan as JSON')
@@ -55,6 +57,7 @@ Examples:
   codebook
     .command('show')
     .description('the codebook tree with labels and the number of codings per code')
+    .addHelpText('after', examples('qcode codebook show', 'qcode codebook show --lang ru', 'qcode codebook show --json > codebook.json'))
     .option('--lang <code>', 'label language, e.g. ru')
     .option('--coder <name>', 'count only this coder\'s codings')
     .option('--retired', 'include retired codes')
@@ -98,6 +101,7 @@ Examples:
   codebook
     .command('diff')
     .description("what applying FILE would change in the project's codebook")
+    .addHelpText('after', examples('qcode codebook diff ~/colleague/codebook.yaml'))
     .argument('<file>', 'codebook YAML')
     .option('--json', 'print the changes as JSON')
     .action(async (file: string, options: { json?: boolean }, command: Command) => {

@@ -4,7 +4,7 @@ import chalk from 'chalk';
 import { usageError } from '../../core/errors.js';
 import { plural } from '../../core/codebook-plan.js';
 import { globals, withProject } from '../context.js';
-import { addOutputOptions, note, out, writeJson, writeRows, type OutputOptions } from '../output.js';
+import { addOutputOptions, examples, note, out, writeJson, writeRows, type OutputOptions } from '../output.js';
 
 function wholeNumber(name: string): (value: string) => number {
   return (value) => {
@@ -246,7 +246,7 @@ Examples:
 
   addMemoTargets(memo
     .command('add')
-    .description('add a memo (text from the argument, "-" for stdin, or $EDITOR on a terminal)')
+    .description('add a memo (text from the argument, "-" for stdin, or $EDITOR on a terminal)').addHelpText('after', examples('qcode memo add --segment r07-madrid-ru:2 "Compare with R03"', 'qcode memo add --code forms.protest "Includes pickets at embassies"', 'echo "Second round of coding" | qcode memo add -'))
     .argument('[text]', 'the memo text, or - to read stdin')
     .option('--coder <name>', 'who writes it (default: $QCODE_CODER)')
     .option('--json', 'print the result as JSON'), 'on')
@@ -262,7 +262,7 @@ Examples:
 
   memo
     .command('edit')
-    .description("replace a memo's text (from the argument, \"-\" for stdin, or $EDITOR with the current text)")
+    .description("replace a memo's text (from the argument, \"-\" for stdin, or $EDITOR with the current text)").addHelpText('after', examples('qcode memo edit 3', 'qcode memo edit 3 "Compare with R03 and R11"'))
     .argument('<id>', 'memo id (see qcode memo list)', wholeNumber('the memo id'))
     .argument('[text]', 'the new text, or - to read stdin')
     .option('--coder <name>', 'who edits it (default: $QCODE_CODER)')
@@ -278,7 +278,7 @@ Examples:
 
   addOutputOptions(addMemoTargets(memo
     .command('list')
-    .description('list memos (all, or on one target)')
+    .description('list memos (all, or on one target)').addHelpText('after', examples('qcode memo list', 'qcode memo list --segment r07-madrid-ru:2 --json'))
     .option('--coder <name>', "only this coder's memos"), 'list memos on'))
     .action(async (options: MemoTargetFlags & OutputOptions & { coder?: string }, command: Command) => {
       const { listMemosOf } = await import('../../app/memo.js');
@@ -298,7 +298,7 @@ Examples:
 
   memo
     .command('show')
-    .description('print one memo in full')
+    .description('print one memo in full').addHelpText('after', examples('qcode memo show 3'))
     .argument('<id>', 'memo id', wholeNumber('the memo id'))
     .option('--json', 'print it as JSON')
     .action(async (id: number, options: { json?: boolean }, command: Command) => {

@@ -7,7 +7,7 @@ import { SEGMENT_MODES } from '../../core/segment.js';
 import { plural } from '../../core/codebook-plan.js';
 import type { FileResult, ImportReport } from '../../app/import.js';
 import { globals, withProject } from '../context.js';
-import { addOutputOptions, note, out, writeJson, writeRows, type Column } from '../output.js';
+import { addOutputOptions, examples, note, out, writeJson, writeRows, type Column } from '../output.js';
 
 // qcode import, qcode cases …, qcode docs …: flags in, one app call, the report out.
 
@@ -226,7 +226,7 @@ Examples:
 
   cases
     .command('import')
-    .description('set case attributes from a CSV (columns: case, declared attributes, optional kind); one transaction')
+    .description('set case attributes from a CSV (columns: case, declared attributes, optional kind); one transaction').addHelpText('after', examples('qcode cases import cases.csv', 'qcode cases import cases.csv --dry-run'))
     .argument('<file>', 'CSV file')
     .option('--dry-run', 'check everything, write nothing')
     .option('--json', 'print the report as JSON')
@@ -242,7 +242,7 @@ Examples:
   addOutputOptions(
     cases
       .command('list')
-      .description('every case with its kind, number of documents and attribute values'),
+      .description('every case with its kind, number of documents and attribute values').addHelpText('after', examples('qcode cases list', 'qcode cases list --csv > cases.csv')),
   ).action(async (flags: { json?: boolean; csv?: boolean }, command: Command) => {
     const { listCases } = await import('../../app/cases.js');
     await withProject(command, (project) => {
@@ -262,7 +262,7 @@ Examples:
 
   cases
     .command('set')
-    .description('set attribute values of a case (created if new); NAME= clears a value')
+    .description('set attribute values of a case (created if new); NAME= clears a value').addHelpText('after', examples('qcode cases set R07 host_country=ES emigration_year=2022', 'qcode cases set R07 city='))
     .argument('<case>', 'case id, e.g. R07')
     .argument('<assignments...>', 'NAME=VALUE pairs')
     .option('--json', 'print the result as JSON')
@@ -290,7 +290,7 @@ Examples:
   addOutputOptions(
     docs
       .command('list')
-      .description('slug, case, kind, language, segments, words and the share of coded segments of every document'),
+      .description('slug, case, kind, language, segments, words and the share of coded segments of every document').addHelpText('after', examples('qcode docs list', 'qcode docs list --json')),
   ).action(async (flags: { json?: boolean; csv?: boolean }, command: Command) => {
     const { listDocuments } = await import('../../app/docs.js');
     await withProject(command, (project) => {
@@ -313,7 +313,7 @@ Examples:
   addOutputOptions(
     docs
       .command('show')
-      .description('a document\'s segments with their speakers (--segments: a table with ids and offsets)')
+      .description('a document\'s segments with their speakers (--segments: a table with ids and offsets)').addHelpText('after', examples('qcode docs show r07-madrid-ru', 'qcode docs show r07-madrid-ru --segments --csv > r07-segments.csv'))
       .argument('<doc>', 'document slug (or id)')
       .option('--segments', 'list the segments with id, ordinal, speaker, start, end and media times'),
   ).action(async (ref: string, flags: { json?: boolean; csv?: boolean; segments?: boolean }, command: Command) => {
