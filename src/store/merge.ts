@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
-import { statement } from './common.js';
+import { statement, type SegmentRef } from './common.js';
+import type { StoredDocument } from './documents.js';
 
 // The SQL of `qcode merge`. Functions named other* read the project being merged in (a read-only
 // connection); the rest read and write this project inside the merge's one transaction.
@@ -95,36 +96,14 @@ export function caseValueRecords(db: Db): CaseValueRecord[] {
   return statement(db, 'SELECT case_id, attribute, value FROM case_values ORDER BY case_id, attribute').all() as CaseValueRecord[];
 }
 
-export interface DocumentRecord {
-  id: number;
-  slug: string;
-  case_id: string | null;
-  title: string | null;
-  kind: string;
-  language: string | null;
-  source_path: string | null;
-  format: string;
-  encoding: string | null;
-  sha256: string;
-  text: string;
-  imported_at: string;
-}
+/** A document row with its text. */
+export type DocumentRecord = StoredDocument & { text: string };
 
 export function documentRecords(db: Db): DocumentRecord[] {
   return statement(db, 'SELECT * FROM documents ORDER BY id').all() as DocumentRecord[];
 }
 
-export interface SegmentRecord {
-  id: number;
-  document_id: number;
-  ordinal: number;
-  speaker: string | null;
-  start: number;
-  end: number;
-  text: string;
-  t_start: number | null;
-  t_end: number | null;
-}
+export type SegmentRecord = SegmentRef;
 
 export function segmentRecords(db: Db, documentId: number): SegmentRecord[] {
   return statement(db, 'SELECT * FROM segments WHERE document_id = ? ORDER BY ordinal').all(documentId) as SegmentRecord[];

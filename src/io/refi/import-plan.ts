@@ -7,6 +7,7 @@ import { idFromName, uniqueId } from './ids.js';
 import { normalizeSource, planSegments, segmentOf, type BaseSegment, type NormalizedSource, type Span } from './positions.js';
 import { namespaceWarning, PROJECT_NAMESPACE, type RefiCoding, type RefiProject } from './read.js';
 import { buildCodebook, normalizeValue, type CodebookBuild } from './to-codebook.js';
+import type { NewDocument } from '../../store/documents.js';
 
 // A parsed .qdpx turned into what the store writes: every check that can refuse the file runs here,
 // before anything is created on disk.
@@ -21,18 +22,7 @@ export interface PlannedCoding {
   createdAt: string;
 }
 
-export interface PlannedDocument {
-  slug: string;
-  caseId: string | null;
-  title: string | null;
-  kind: string;
-  language: string | null;
-  sourcePath: string | null;
-  format: string;
-  encoding: string | null;
-  sha256: string;
-  text: string;
-  importedAt: string;
+export interface PlannedDocument extends NewDocument {
   segments: Array<BaseSegment & { text: string }>;
   codings: PlannedCoding[];
   /** Segments seen without coding (qcode's own exports carry them), by index. */
