@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 
-// commander and better-sqlite3 are CommonJS. Required rather than imported, they never start Node's
-// CommonJS export lexer, which every run would otherwise pay for (about 14 ms of start-up).
+// commander is CommonJS. Required rather than imported, it never starts Node's CommonJS export lexer, which
+// every run would otherwise pay for (together with better-sqlite3, required likewise in store/db.ts: about
+// 14 ms of start-up).
 const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
 
 export const { Command, CommanderError, InvalidArgumentError, Option } = commander;
