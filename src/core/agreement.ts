@@ -13,6 +13,8 @@
  * - Malformed input (NaN, unequal lengths, negative values at ratio level) is a programming error: RangeError.
  */
 
+import { mulberry32 } from './random.js';
+
 export type AlphaLevel = 'nominal' | 'ordinal' | 'interval' | 'ratio';
 
 /** Units × coders; `null` marks a missing value. */
@@ -673,14 +675,3 @@ function countBelow(sorted: readonly number[], threshold: number): number {
   return count;
 }
 
-/** mulberry32: a small, fast 32-bit generator; enough for resampling and reproducible across platforms. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

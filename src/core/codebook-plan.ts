@@ -1,17 +1,7 @@
 import type { AttributeDef, Codebook, CodeDef, DimensionDef, HypothesisDef } from './codebook.js';
 
-/** A code as the store holds it, with how many codings it carries. */
-export interface StoredCode {
-  id: string;
-  dimensionId: string;
-  parentId: string | null;
-  label: string;
-  labels: Record<string, string>;
-  definition: string | null;
-  include: string | null;
-  exclude: string | null;
-  examples: string[];
-  color: string | null;
+/** A code as the store holds it (no rename history, no place in the YAML), with how many codings it carries. */
+export interface StoredCode extends Omit<CodeDef, 'was' | 'depth' | 'ord'> {
   status: 'active' | 'retired';
   codings: number;
 }

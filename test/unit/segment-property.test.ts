@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { assembleUnits, segmentText, type Segment, type SegmentMode } from '../../src/core/segment.js';
 import { codePointLength, normalizeText, sliceCodePoints } from '../../src/core/text.js';
+import { mulberry32 } from '../../src/core/random.js';
 
 // Property: for every segment of every generated document, in every mode, the stored offsets slice
 // exactly the segment's text out of the document, segments are in order and never overlap, and no
 // word is lost. The documents mix Cyrillic, Latin, astral emoji (flags, ZWJ sequences), combining
 // accents that NFC composes (e + U+0301) and ones it cannot (q + U+0301), CRLF and blank lines.
 
-/** mulberry32: small, seeded, good enough to generate test documents reproducibly. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = [
   'мы', 'уехали', 'в', 'Вильнюс', 'протест', 'ёлка', 'we', 'left', 'Riga', 'NGO', 'café', 'cafe\u0301', 'q\u0301', 'naïve',
@@ -60,7 +50,7 @@ describe('segments slice the document exactly (seeded random documents)', () => 
   const modes: SegmentMode[] = ['turns', 'paragraphs', 'sentences'];
 
   it.each(Array.from({ length: 40 }, (_, seed) => seed + 1))('transcript #%i', (seed) => {
-    const random = generator(seed);
+    const random = mulberry32(seed);
     const turns = Array.from({ length: 2 + Math.floor(random() * 12) }, (_, index) => ({
       label: index < 2 ? LABELS[index % 2] as string : pick(random, LABELS),
       stamp: random() < 0.3 ? `[00:${String(index).padStart(2, '0')}:0${index % 10}] ` : '',
@@ -84,7 +74,7 @@ describe('segments slice the document exactly (seeded random documents)', () => 
   });
 
   it.each(Array.from({ length: 15 }, (_, seed) => seed + 300))('transcript with [id1] labels in square brackets #%i', (seed) => {
-    const random = generator(seed);
+    const random = mulberry32(seed);
     const turns = Array.from({ length: 4 + Math.floor(random() * 10) }, (_, index) => ({
       label: index % 2 === 0 ? 'id1' : 'Speaker B',
       stamp: random() < 0.3 ? `[00:${String(index).padStart(2, '0')}:0${index % 10}] ` : '',
@@ -100,7 +90,7 @@ describe('segments slice the document exactly (seeded random documents)', () => 
   });
 
   it.each(Array.from({ length: 30 }, (_, seed) => seed + 100))('prose without labels #%i', (seed) => {
-    const random = generator(seed);
+    const random = mulberry32(seed);
     const { text } = normalizeText(words(random, 5 + Math.floor(random() * 80)));
     for (const mode of ['paragraphs', 'sentences'] as const) {
       const { segments } = segmentText(text, { mode });
@@ -110,7 +100,7 @@ describe('segments slice the document exactly (seeded random documents)', () => 
   });
 
   it.each(Array.from({ length: 20 }, (_, seed) => seed + 200))('cues and survey answers #%i', (seed) => {
-    const random = generator(seed);
+    const random = mulberry32(seed);
     const units = Array.from({ length: 1 + Math.floor(random() * 10) }, () => ({
       speaker: random() < 0.8 ? pick(random, LABELS) : null,
       text: words(random, Math.floor(random() * 20)),

@@ -34,7 +34,7 @@ Examples:
   codebook
     .command('apply')
     .description("bring the project's store in line with the codebook (one transaction; coded codes are retired, never deleted)")
-    .addHelpText('after', examples('qcode codebook apply --dry-run', 'qcode codebook apply', 'qcode codebook apply ../shared-codebook.yaml'))
+    .addHelpText('after', examples('qcode codebook apply --dry-run', 'qcode codebook apply', 'qcode codebook apply ~/team/codebook.yaml'))
     .argument('[file]', 'codebook YAML (default: the project\'s codebook.yaml)')
     .option('--dry-run', 'print the plan, change nothing')
     .option('--json', 'print the plan as JSON')
