@@ -270,11 +270,15 @@ interface PassResult {
  */
 function writeCodingsAndSegments(db: Db, dir: string, context: ExportContext, attributes: readonly AttributeColumn[], codes: readonly CodeColumn[]): PassResult {
   const { frame, codebook, policy, language } = context;
-  const codingColumns: ExportColumn[] = [
+  // Where a row is: the first columns of codings.csv and segments.csv alike.
+  const place = (): ExportColumn[] => [
     { name: 'doc_id', label: 'Document', type: 'string' },
     { name: 'case_id', label: 'Case', type: 'string' },
     { name: 'segment', label: 'Segment number in the document', type: 'integer' },
     { name: 'speaker', label: 'Speaker', type: 'string' },
+  ];
+  const codingColumns: ExportColumn[] = [
+    ...place(),
     { name: 'start', label: 'Start of the coded text (code points from 0 into the document)', type: 'integer' },
     { name: 'end', label: 'End of the coded text (exclusive)', type: 'integer' },
     { name: 'whole', label: 'Coding of the whole segment (1) or of a span (0)', type: 'integer' },
@@ -286,10 +290,7 @@ function writeCodingsAndSegments(db: Db, dir: string, context: ExportContext, at
     { name: 'text', label: 'Segment text (line breaks as spaces)', type: 'string' },
   ];
   const segmentFixed: ExportColumn[] = [
-    { name: 'doc_id', label: 'Document', type: 'string' },
-    { name: 'case_id', label: 'Case', type: 'string' },
-    { name: 'segment', label: 'Segment number in the document', type: 'integer' },
-    { name: 'speaker', label: 'Speaker', type: 'string' },
+    ...place(),
     { name: 'start', label: 'Start (code points from 0 into the document)', type: 'integer' },
     { name: 'end', label: 'End (exclusive)', type: 'integer' },
     { name: 't_start', label: 'Media start (ms)', type: 'integer' },
