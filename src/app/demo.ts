@@ -58,7 +58,7 @@ export async function buildDemo(options: DemoOptions = {}): Promise<DemoReport> 
 
 async function fillDemo(project: Project, step: (step: string) => void): Promise<Omit<DemoReport, 'dir' | 'rebuilt'>> {
   const { importPaths } = await import('./import.js');
-  const { tagFromCsv } = await import('./coding.js');
+  const { tagFromCsv } = await import('./tag-csv.js');
   const mustSucceed = (what: string, report: { totals: { failed: number }; files: Array<{ file: string; message: string | null }> }): void => {
     const failed = report.files.find((file) => file.message !== null && report.totals.failed > 0);
     if (report.totals.failed > 0) throw new UserError(`demo: importing ${what} failed: ${failed?.message ?? 'see qcode import'}`);

@@ -215,6 +215,44 @@ describe('qcode tag --from FILE.csv', () => {
     expect(codings(dir).map((row) => `${row.segment} ${row.code} ${row.coder}`)).toEqual(['r01-vilnius-ru:2 forms.protest anna']);
   });
 
+  it('reports the right lines in a file read in several pieces, across quoted fields and blank lines', () => {
+    const dir = seedInterviews();
+    // Over 2 MB, so the file is parsed in pieces of 1 MiB: quotes, escaped quotes, a field over two lines
+    // and blank lines before the problems must not shift their line numbers.
+    const lines = ['document,segment,code,coder'];
+    /** The physical line of the last record pushed. */
+    const lineOf = (): number => lines.join('\n').split('\n').length;
+    let mobilisingLine = 0;
+    for (let row = 0; row < 60_000; row++) {
+      if (row === 100) lines.push('', '');
+      if (row === 30_000) lines.push('r01-vilnius-ru,3,forms.media,"a ""quoted""\ncoder"');
+      lines.push(row % 3 === 0 ? `"r01-vilnius-ru",${2 + (row % 10)},"forms.protest","anna"` : `r01-vilnius-ru,${2 + (row % 10)},forms.protest,anna`);
+      if (row === 20_000) {
+        lines.push('r01-vilnius-ru,16,migration_effect.mobilising,anna');
+        mobilisingLine = lineOf();
+      }
+    }
+    lines.push('r01-vilnius-ru,16,migration_effect.inhibiting,anna');
+    const conflictLine = lineOf();
+    lines.push('r01-vilnius-ru,2,forms.protst,anna');
+    const typoLine = lineOf();
+    const file = csvFile(`${lines.join('\n')}\n`);
+    const result = qcode(dir, ['tag', '--from', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n').filter((line) => line.startsWith(file))).toEqual([
+      `${file}:${conflictLine}:3: r01-vilnius-ru:16 got migration_effect.mobilising from anna on line ${mobilisingLine}; dimension "migration_effect" allows one code per segment`,
+      `${file}:${typoLine}:3: unknown code "forms.protst" (did you mean "forms.protest"?)`,
+    ]);
+    expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 0 }]);
+
+    // Without the two bad rows the same file is written: the quoted coder keeps its quotes and line break.
+    const good = csvFile(`${lines.slice(0, -2).join('\n')}\n`);
+    const written = qcode(dir, ['tag', '--from', good]);
+    expect(written.code).toBe(0);
+    expect(written.stdout).toContain('60,002 rows added 12 codings (a "quoted"\ncoder, anna)');
+    expect(query(dir, "SELECT count(*) AS n FROM codings k JOIN coders r ON r.id = k.coder_id WHERE r.name = 'a \"quoted\"' || char(10) || 'coder'")).toEqual([{ n: 1 }]);
+  });
+
   it('refuses an exclusive code that conflicts with one already stored', () => {
     const dir = seedInterviews();
     qcode(dir, ['tag', 'r01-vilnius-ru:6', 'migration_effect.mobilising', '--coder', 'anna']);

@@ -128,7 +128,8 @@ segment seen by that coder without a code, so that agreement counts it as the co
           const file = options.from;
           const defaultCoder = (options.coder ?? process.env.QCODE_CODER ?? '').trim() || undefined;
           await withProject(command, async (project) => {
-            const report = await app.tagFromCsv(project, { file, defaultCoder, dryRun: options.dryRun, remove });
+            const { tagFromCsv } = await import('../../app/tag-csv.js');
+            const report = await tagFromCsv(project, { file, defaultCoder, dryRun: options.dryRun, remove });
             if (options.json) return writeJson(report);
             const coders = report.coders.length > 0 ? ` (${report.coders.join(', ')})` : '';
             const duplicates = report.duplicates > 0 ? `; ${plural(report.duplicates, 'row')} repeated earlier rows` : '';
