@@ -101,14 +101,14 @@ export interface CodedSegmentRow {
 export function* codedSegments(db: Db, frame: AnalysisFrame, coderIds: CoderIds, order: 'any' | 'segment' = 'any'): Generator<CodedSegmentRow> {
   prepareCodeMarks(db, frame);
   const params = coderIds ?? [];
+  // No join with segments for the document: that reads the table's pages, text and all, for every coded segment.
+  const documentOf = segmentDocuments(db);
   const grouped = statement(db, `
-    SELECT g.segment_id, s.document_id, g.marks
-    FROM (SELECT k.segment_id, group_concat(iif(ifnull(k.start, -1) < 0, a.whole, a.span), '') AS marks
-          FROM codings k JOIN temp.analysis_codes a ON a.code_id = k.code_id
-          WHERE 1 ${coderFilter('k.coder_id', coderIds)}
-          GROUP BY k.segment_id) g
-    JOIN segments s ON s.id = g.segment_id
-    ${order === 'segment' ? 'ORDER BY g.segment_id' : ''}`).raw();
+    SELECT k.segment_id, group_concat(iif(ifnull(k.start, -1) < 0, a.whole, a.span), '') AS marks
+    FROM codings k JOIN temp.analysis_codes a ON a.code_id = k.code_id
+    WHERE 1 ${coderFilter('k.coder_id', coderIds)}
+    GROUP BY k.segment_id
+    ${order === 'segment' ? 'ORDER BY k.segment_id' : ''}`).raw();
   const spans = statement(db, `
     SELECT a.idx, k.start, k."end" FROM codings k JOIN temp.analysis_codes a ON a.code_id = k.code_id
     WHERE k.segment_id = ? AND k.start IS NOT NULL ${coderFilter('k.coder_id', coderIds)}`).raw();
@@ -116,7 +116,9 @@ export function* codedSegments(db: Db, frame: AnalysisFrame, coderIds: CoderIds,
   const whole = new Int32Array(K);
   const seen = new Int32Array(K);
   let stamp = 0;
-  for (const [segmentId, documentId, marks] of grouped.iterate(...params) as IterableIterator<[number, number, string]>) {
+  for (const [segmentId, marks] of grouped.iterate(...params) as IterableIterator<[number, string]>) {
+    const documentId = documentOf(segmentId);
+    if (documentId === undefined) continue;
     stamp++;
     const codes: number[] = [];
     for (let i = 0; i < marks.length; i++) {
@@ -141,6 +143,44 @@ export function* codedSegments(db: Db, frame: AnalysisFrame, coderIds: CoderIds,
     }
     yield { segmentId, documentId, codings };
   }
+}
+
+const NO_DOCUMENT = -0x80000000;
+
+/**
+ * Which document each segment belongs to, by segment id. A document's segments are imported together, so
+ * their ids usually form one run: a run is read from the (document_id, ordinal) index as its first and last
+ * id, and only a document whose ids are scattered has them listed one by one. 150,000 segments take 40 ms,
+ * against 250 ms for joining codings with segments.
+ */
+export function segmentDocuments(db: Db): (segmentId: number) => number | undefined {
+  const runs = statement(db, 'SELECT document_id, min(id), max(id), count(*) FROM segments GROUP BY document_id').raw().all() as Array<[number, number, number, number]>;
+  let low = Infinity;
+  let high = -Infinity;
+  let count = 0;
+  let largestDocument = 0;
+  for (const [document, first, last, segments] of runs) {
+    low = Math.min(low, first);
+    high = Math.max(high, last);
+    count += segments;
+    largestDocument = Math.max(largestDocument, Math.abs(document));
+  }
+  if (count === 0) return () => undefined;
+  if (high - low + 1 > 4 * count + 1_000_000 || largestDocument >= 0x7fffffff) {
+    // Ids spread far apart (many documents deleted and re-imported), or too large for the array: a map.
+    const byId = new Map(statement(db, 'SELECT id, document_id FROM segments').raw().all() as Array<[number, number]>);
+    return (segmentId) => byId.get(segmentId);
+  }
+  const documentOf = new Int32Array(high - low + 1).fill(NO_DOCUMENT);
+  const ids = statement(db, 'SELECT id FROM segments WHERE document_id = ?').pluck();
+  for (const [document, first, last, segments] of runs) {
+    if (last - first + 1 === segments) documentOf.fill(document, first - low, last - low + 1);
+    else for (const id of ids.all(document) as number[]) documentOf[id - low] = document;
+  }
+  return (segmentId) => {
+    const document = documentOf[segmentId - low];
+    return document === undefined || document === NO_DOCUMENT ? undefined : document;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------- retrieve
