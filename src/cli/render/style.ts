@@ -12,11 +12,24 @@ let chalkModule: typeof import('chalk') | undefined;
  * Colours unless the user said no: NO_COLOR (https://no-color.org, any non-empty value), --no-color, or
  * output that is not a terminal (chalk's own detection).
  */
-export function palette(env: NodeJS.ProcessEnv = process.env): ChalkInstance {
+export function palette(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = process.stdout.isTTY === true): ChalkInstance {
   const off = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  // Piped output gets no colours from chalk either unless forced (supports-color's first rule), so a script
+  // reading qcode's output does not wait for chalk to load.
+  const forced = env.FORCE_COLOR !== undefined || process.argv.some((arg) => arg.startsWith('--color'));
+  if (off || (!stdoutIsTty && !forced)) return PLAIN;
   chalkModule ??= createRequire(import.meta.url)('chalk') as typeof import('chalk');
-  return off ? new chalkModule.Chalk({ level: 0 }) : new chalkModule.Chalk();
+  return new chalkModule.Chalk();
 }
+
+/** What chalk is at level 0: every style, however chained, returns its text unchanged. */
+const PLAIN: ChalkInstance = (() => {
+  const plain: unknown = new Proxy((...texts: unknown[]) => texts.join(' '), {
+    // Not thenable, so that an async function can return it.
+    get: (_target, property) => (property === 'level' ? 0 : property === 'then' || typeof property === 'symbol' ? undefined : plain),
+  });
+  return plain as ChalkInstance;
+})();
 
 /** The width to lay tables out for: the terminal's, else $COLUMNS, else 100. */
 export function terminalWidth(env: NodeJS.ProcessEnv = process.env): number {
