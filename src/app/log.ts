@@ -1,7 +1,7 @@
 import { plural } from '../core/codebook-plan.js';
 import { UserError, usageError } from '../core/errors.js';
 import { findCoder } from '../store/common.js';
-import { eventsOfBatch, lastUndoableBatch, listEvents, revertBatch, type EventRow, type RevertCounts } from '../store/events.js';
+import { eventsOfBatch, lastUndoableBatch, listEvents, revertBatch, undoEventsOf, type EventRow, type RevertCounts } from '../store/events.js';
 import type { Project } from './project.js';
 
 export interface LogEntry {
@@ -15,6 +15,8 @@ export interface LogEntry {
   target: string;
   code: string | null;
   batch: string | null;
+  /** The id of the 'undo' event that reverted this event's batch; null while it stands. */
+  undoneBy: number | null;
   payload: Record<string, unknown>;
 }
 
@@ -44,7 +46,11 @@ export function readLog(project: Project, options: LogOptions): LogEntry[] {
   const limit = options.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1) throw usageError(`--limit must be a whole number of at least 1`);
   const since = options.since === undefined ? null : parseSince(options.since);
-  return listEvents(db, { coderId, since, limit }).map(toEntry);
+  const entries = listEvents(db, { coderId, since, limit }).map(toEntry);
+  const batches = [...new Set(entries.map((entry) => entry.batch).filter((batch): batch is string => batch !== null))];
+  const undoneBy = undoEventsOf(db, batches, Math.min(...entries.map((entry) => entry.id)));
+  for (const entry of entries) entry.undoneBy = entry.batch === null ? null : (undoneBy.get(entry.batch) ?? null);
+  return entries;
 }
 
 function toEntry(row: EventRow): LogEntry {
@@ -54,7 +60,7 @@ function toEntry(row: EventRow): LogEntry {
   if (typeof payload.slug === 'string') target = `${payload.slug}:${payload.ordinal}`;
   else if (typeof payload.memo === 'number') target = `memo ${payload.memo}`;
   else if (row.action === 'undo' && typeof payload.batch === 'string') target = `batch ${payload.batch.slice(0, 8)}`;
-  return { id: row.id, at: row.at, coder: row.coder, action: row.action, via: str('via'), target, code: str('code'), batch: row.batch, payload };
+  return { id: row.id, at: row.at, coder: row.coder, action: row.action, via: str('via'), target, code: str('code'), batch: row.batch, undoneBy: null, payload };
 }
 
 export interface UndoReport {

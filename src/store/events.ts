@@ -27,6 +27,19 @@ export function listEvents(db: Db, filter: EventFilter): EventRow[] {
     ORDER BY e.id DESC LIMIT @limit`).all(filter) as EventRow[];
 }
 
+/**
+ * For each of the given batches that a later 'undo' event reverted, that event's id. An undo always comes
+ * after its batch, so only events after `afterId` are read: the log's newest page costs a short range.
+ */
+export function undoEventsOf(db: Db, batches: readonly string[], afterId: number): Map<string, number> {
+  if (batches.length === 0) return new Map();
+  const rows = statement(db, `
+    SELECT json_extract(payload, '$.batch') AS batch, min(id) AS undo FROM events
+    WHERE id > ? AND action = 'undo' AND json_extract(payload, '$.batch') IN (SELECT value FROM json_each(?))
+    GROUP BY 1`).raw().all(afterId, JSON.stringify(batches)) as Array<[string, number]>;
+  return new Map(rows);
+}
+
 /** The batch of a coder's (or anyone's) latest action that has not been undone yet; an 'undo' event names the batch it reverted. */
 export function lastUndoableBatch(db: Db, coderId: number | null): string | undefined {
   // The undone batches are gathered once (an uncorrelated IN is materialised), so skipping a large undone

@@ -39,10 +39,10 @@ describe('qcode log', () => {
     expect(JSON.parse(qcode(dir, ['log', '--since', '2999-01-01', '--json']).stdout)).toEqual([]);
     expect(JSON.parse(qcode(dir, ['log', '--since', '2000-01-01', '--json']).stdout)).toHaveLength(3);
     const table = qcode(dir, ['log', '--coder', 'boris']).stdout;
-    expect(table.split('\n')[0]).toMatch(/^id\s+at\s+coder\s+action\s+target\s+code\s+via$/);
+    expect(table.split('\n')[0]).toMatch(/^id\s+at\s+coder\s+action\s+target\s+code\s+via\s+undone$/);
     expect(table).toContain('forms.media');
     const csv = qcode(dir, ['log', '--csv', '--limit', '1']).stdout;
-    expect(csv.split('\n')[0]).toBe('id,at,coder,action,target,code,via');
+    expect(csv.split('\n')[0]).toBe('id,at,coder,action,target,code,via,undoneBy');
     expect(qcode(dir, ['log', '--since', 'last tuesday']).code).toBe(2);
   });
 });
@@ -65,6 +65,16 @@ describe('qcode undo', () => {
     expect(codings(dir)).toEqual(['3 forms.art boris']);
     const log = JSON.parse(qcode(dir, ['log', '--coder', 'anna', '--limit', '1', '--json']).stdout) as Array<{ action: string; payload: { batch: string } }>;
     expect(log[0]?.action).toBe('undo');
+    // The log keeps every event and says which undo reverted it; boris's tag stands.
+    const events = JSON.parse(qcode(dir, ['log', '--json']).stdout) as Array<{ id: number; action: string; coder: string; code: string | null; undoneBy: number | null }>;
+    const undos = events.filter((event) => event.action === 'undo').map((event) => event.id).sort((a, b) => a - b);
+    expect(events.filter((event) => event.action !== 'undo').map((event) => [event.action, event.coder, event.code, event.undoneBy])).toEqual([
+      ['untag', 'anna', 'forms.media', undos[0]],
+      ['tag', 'boris', 'forms.art', null],
+      ['tag', 'anna', 'forms.media', undos[1]],
+      ['tag', 'anna', 'forms.protest', undos[1]],
+    ]);
+    expect(qcode(dir, ['log', '--limit', '3']).stdout).toContain(`by #${undos[0]}`);
     expect(qcode(dir, ['undo', '--coder', 'nobody']).stderr).toContain('no coder "nobody"');
   });
 

@@ -316,7 +316,7 @@ Examples:
 function registerLog(program: Command): void {
   addOutputOptions(program
     .command('log')
-    .description('the audit log of coding changes, newest first')
+    .description('the audit log of coding changes, newest first; events a later undo reverted say which')
     .option('--coder <name>', "only this coder's events")
     .option('--since <date>', 'only events since a date (YYYY-MM-DD) or ISO date-time')
     .option('--limit <n>', 'at most this many events', wholeNumber('--limit'), 50))
@@ -337,6 +337,7 @@ Examples:
           { key: 'target', header: 'target' },
           { key: 'code', header: 'code' },
           { key: 'via', header: 'via' },
+          { key: 'undoneBy', header: 'undone', format: (value) => (value === null ? '' : `by #${value}`) },
           ...(options.json ? [{ key: 'batch' as const, header: 'batch' }, { key: 'payload' as const, header: 'payload' }] : []),
         ], options);
       });
