@@ -25,6 +25,7 @@ import {
   MATCH_OPEN,
   passages,
   searchSegments,
+  segmentCount,
   segmentsAndCodingsPerCode,
   speakers,
   type AnalysisFrame,
@@ -269,10 +270,10 @@ export interface StatsReport {
 /** Per code, how many units carry it, overall and per value of a case attribute. */
 export function codeFrequencies(project: Project, options: StatsOptions): StatsReport {
   const unit = parseUnit(options.unit);
-  const analysis = loadAnalysis(project.db);
-  const language = checkLanguage(analysis.codebook, options.language);
+  const codebook = loadProjectCodebook(project.db);
+  const language = checkLanguage(codebook, options.language);
   const coders = selectCoders(project.db, options);
-  const byRef = options.by === undefined ? null : parseBy(options.by, analysis.codebook);
+  const byRef = options.by === undefined ? null : parseBy(options.by, codebook);
   const rows: StatsRow[] = [];
   const add = (code: ProjectCodebook['codes'][number], n: number, codings: number, unitCount: number, byValue: number[]): void => {
     if (code.status === 'retired' && n === 0) return;
@@ -282,13 +283,17 @@ export function codeFrequencies(project: Project, options: StatsOptions): StatsR
     });
   };
   if (unit === 'segment' && byRef === null) {
-    // The common question needs no co-occurrence: one pass over the codings_code index answers it.
-    const perCode = segmentsAndCodingsPerCode(project.db, coders.ids);
-    if (perCode.size === 0) requireCodings(null, coders);
-    const unitCount = analysis.frame.documents.reduce((sum, document) => sum + document.segments, 0);
-    for (const code of analysis.codebook.codes) add(code, perCode.get(code.id)?.segments ?? 0, perCode.get(code.id)?.codings ?? 0, unitCount, []);
+    // The common question needs neither co-occurrence nor the documents and cases: the codings_code index answers it.
+    if (!hasDocuments(project.db)) throw noDocuments();
+    const perCode = segmentsAndCodingsPerCode(project.db, codebook.codes.map((code) => code.id), coders.ids);
+    if (![...perCode.values()].some((count) => count.codings > 0)) requireCodings(null, coders);
+    const unitCount = segmentCount(project.db);
+    for (const code of codebook.codes) add(code, perCode.get(code.id)?.segments ?? 0, perCode.get(code.id)?.codings ?? 0, unitCount, []);
     return { unit, unitCount, coders: coders.names, by: null, rows };
   }
+  const frame = loadAnalysisFrame(project.db);
+  if (frame.documents.length === 0) throw noDocuments();
+  const analysis: Analysis = { codebook, frame };
   const counts = countUnits(project.db, analysis.frame, unit, coders.ids);
   requireCodings(counts, coders);
   const codings = codingsPerCode(project.db, analysis.frame, coders.ids);

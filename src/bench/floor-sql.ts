@@ -123,15 +123,15 @@ export function search(db: Database.Database, query: string, limit: number): str
   return rows.map(([slug, ordinal, speaker, snippet]) => `${slug} #${ordinal} ${speaker ?? ''}: ${snippet}`);
 }
 
-/** Per code, the segments that carry it (by any coder) and its codings, in codebook order. */
+/**
+ * Per code, the segments that carry it (by any coder) and its codings, in codebook order. Two range counts
+ * on the codings_code index per code: faster than one GROUP BY with count(DISTINCT segment_id).
+ */
 export function stats(db: Database.Database): Array<{ code: string; segments: number; codings: number }> {
-  const counts = new Map(
-    (db.prepare('SELECT code_id, count(DISTINCT segment_id), count(*) FROM codings GROUP BY code_id').raw().all() as Array<[string, number, number]>).map(
-      ([code, segments, codings]) => [code, { segments, codings }],
-    ),
-  );
+  const codings = db.prepare('SELECT count(*) FROM codings WHERE code_id = ?').pluck();
+  const segments = db.prepare('SELECT count(*) FROM (SELECT DISTINCT segment_id FROM codings WHERE code_id = ?)').pluck();
   return (db.prepare("SELECT id FROM codes WHERE status = 'active' ORDER BY ord").pluck().all() as string[]).map((code) => ({
-    code, segments: counts.get(code)?.segments ?? 0, codings: counts.get(code)?.codings ?? 0,
+    code, segments: segments.get(code) as number, codings: codings.get(code) as number,
   }));
 }
 
