@@ -434,7 +434,7 @@ class CsvCodingsReader {
       const coders = this.coderNames.map((name) => ensureCoder(this.db, name));
       const changes = this.changes(rows, coders);
       if (options.remove) return applyCodingBatch(this.db, { batch, via, remove: changes });
-      return applyCodingBatch(this.db, { batch, via, add: changes, seen: concat(this.marks(rows, coders), this.marks(seenRows, coders)) });
+      return applyCodingBatch(this.db, { batch, via, add: changes, seen: this.marks(seenRows, coders), seeAdded: true });
     }).immediate();
     const wrote = result.added + result.removed + result.newlySeen > 0;
     return { ...base, ...result, batch: wrote ? batch : null, dryRun: false };
@@ -480,10 +480,6 @@ class CsvCodingsReader {
     }
     return present;
   }
-}
-
-function* concat<T>(...parts: Array<Iterable<T>>): Generator<T> {
-  for (const part of parts) yield* part;
 }
 
 /** Spreadsheets save "CSV" with ; (e.g. in Russian or German locales) or tabs; the header line tells which. */
