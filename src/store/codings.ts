@@ -41,7 +41,7 @@ export interface CodingBatch {
   seen?: Iterable<SeenMark>;
   /**
    * Every added coding also marks its segment seen by its coder (for all dimensions), as if listed in
-   * `seen`, without the batch holding a mark per coding: tag --from with 887,000 rows held 300 MB of them.
+   * `seen`, without the batch holding a mark per coding: tag --from with 887,000 rows held over 100 MB of them.
    */
   seeAdded?: boolean;
 }
