@@ -123,7 +123,7 @@ interface CsvPiece {
   text: string;
   /** The file's line on which the piece starts. */
   firstLine: number;
-  /** The number (0: the header) of the piece's first record in the file. */
+  /** The number (0: the header) of the piece's first record in the file; infinite until the piece is parsed. */
   firstRecord: number;
 }
 
@@ -149,7 +149,7 @@ function csvPieces(text: string, size: number): CsvPiece[] {
       end = newline + 1;
       if (!odd) break;
     }
-    pieces.push({ text: text.slice(start, end), firstLine: line, firstRecord: 0 });
+    pieces.push({ text: text.slice(start, end), firstLine: line, firstRecord: Number.POSITIVE_INFINITY });
     line += countOf(text, '\n', start, end);
     start = end;
   }

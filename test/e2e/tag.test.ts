@@ -223,9 +223,14 @@ describe('qcode tag --from FILE.csv', () => {
     /** The physical line of the last record pushed. */
     const lineOf = (): number => lines.join('\n').split('\n').length;
     let mobilisingLine = 0;
+    let middleTypoLine = 0;
     for (let row = 0; row < 60_000; row++) {
       if (row === 100) lines.push('', '');
       if (row === 30_000) lines.push('r01-vilnius-ru,3,forms.media,"a ""quoted""\ncoder"');
+      if (row === 30_001) {
+        lines.push('r01-vilnius-ru,2,forms.protset,anna');
+        middleTypoLine = lineOf();
+      }
       lines.push(row % 3 === 0 ? `"r01-vilnius-ru",${2 + (row % 10)},"forms.protest","anna"` : `r01-vilnius-ru,${2 + (row % 10)},forms.protest,anna`);
       if (row === 20_000) {
         lines.push('r01-vilnius-ru,16,migration_effect.mobilising,anna');
@@ -240,13 +245,14 @@ describe('qcode tag --from FILE.csv', () => {
     const result = qcode(dir, ['tag', '--from', file]);
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n').filter((line) => line.startsWith(file))).toEqual([
+      `${file}:${middleTypoLine}:3: unknown code "forms.protset" (did you mean "forms.protest"?)`,
       `${file}:${conflictLine}:3: r01-vilnius-ru:16 got migration_effect.mobilising from anna on line ${mobilisingLine}; dimension "migration_effect" allows one code per segment`,
       `${file}:${typoLine}:3: unknown code "forms.protst" (did you mean "forms.protest"?)`,
     ]);
     expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 0 }]);
 
-    // Without the two bad rows the same file is written: the quoted coder keeps its quotes and line break.
-    const good = csvFile(`${lines.slice(0, -2).join('\n')}\n`);
+    // Without the bad rows the same file is written: the quoted coder keeps its quotes and line break.
+    const good = csvFile(`${lines.slice(0, -2).filter((line) => !line.includes('protset')).join('\n')}\n`);
     const written = qcode(dir, ['tag', '--from', good]);
     expect(written.code).toBe(0);
     expect(written.stdout).toContain('60,002 rows added 12 codings (a "quoted"\ncoder, anna)');
