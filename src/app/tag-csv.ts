@@ -105,15 +105,30 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
   let record = 0;
   for (const piece of pieces) {
     piece.firstRecord = record;
-    let records: string[][];
+    let records = splitPlainCsv(piece.text, csvOptions.delimiter, piece === pieces[0]);
     try {
-      records = parse(piece.text, { ...csvOptions, bom: piece === pieces[0] }) as string[][];
+      records ??= parse(piece.text, { ...csvOptions, bom: piece === pieces[0] }) as string[][];
     } catch (error) {
       throw notCsv(options.file, parse, text, { ...csvOptions, bom: true }, error);
     }
     for (const fields of records) reader.take(fields, record++);
   }
   return reader.finish();
+}
+
+/**
+ * The records of CSV text that has no quote and no carriage return, where every line is a record and
+ * every delimiter splits a field, as csv-parse reads it (empty lines skipped, a leading byte-order mark
+ * dropped); undefined for any other text, which goes to csv-parse. Files written by scripts are mostly
+ * like this, and csv-parse takes ten times as long over them.
+ */
+export function splitPlainCsv(text: string, delimiter: string, bom: boolean): string[][] | undefined {
+  if (text.includes('"') || text.includes('\r')) return undefined;
+  const records: string[][] = [];
+  for (const line of (bom && text.startsWith('\uFEFF') ? text.slice(1) : text).split('\n')) {
+    if (line !== '') records.push(line.split(delimiter));
+  }
+  return records;
 }
 
 /** Characters per piece of the file that is parsed at once: big enough to parse fast, small enough not to be held. */
