@@ -8,6 +8,7 @@ import { CsvFileWriter, encodeField, numberCell, RECORD_END, smallCsv, textCell,
 import { rScript } from '../io/export/r.js';
 import { spssSyntax } from '../io/export/spss.js';
 import { WidthTracker, type ExportColumn, type ExportTable } from '../io/export/table.js';
+import { removeStaleScratch, scratchPrefix } from '../io/scratch.js';
 import { codesInUse, iterateCodings, iterateSegments, type AnalysisFrame, type CodedSegmentRow } from '../store/analysis.js';
 import { listCoders } from '../store/common.js';
 import type { Db } from '../store/db.js';
@@ -29,6 +30,8 @@ export interface ExportOptions extends CoderOptions {
 export interface ExportReport {
   dir: string;
   files: Array<{ file: string; rows: number | null }>;
+  /** Temporary folders left beside the target by exports that were killed, removed by this one. */
+  removedLeftovers: string[];
 }
 
 // Column names fixed by the layout of the files; attribute and code columns are named around them.
@@ -51,6 +54,7 @@ export function exportAll(project: Project, options: ExportOptions): ExportRepor
   const analysis = loadAnalysis(project.db);
   const language = checkLanguage(analysis.codebook, options.language);
   const coders = selectCoders(project.db, options);
+  const removedLeftovers = removeStaleScratch(dirname(target), tempPrefix(target));
   const { temp, created } = makeTempFolder(target);
   let files: ExportReport['files'];
   try {
@@ -63,7 +67,7 @@ export function exportAll(project: Project, options: ExportOptions): ExportRepor
   }
   // Into an existing folder, the temporary one is left holding the files that were replaced.
   if (mode !== 'create') rmSync(temp, { recursive: true, force: true });
-  return { dir: target, files };
+  return { dir: target, files, removedLeftovers };
 }
 
 export type TargetMode = 'create' | 'replace-empty' | 'merge';
@@ -76,13 +80,18 @@ function checkTarget(target: string, force: boolean): TargetMode {
   return 'merge';
 }
 
+/** Hidden, beside the target, so that the final move is a rename on the same file system. */
+function tempPrefix(target: string): string {
+  return `.${basename(target)}.qcode-export-`;
+}
+
 /** The temporary folder beside the target, and the first folder created on the way to it (to remove on failure). */
 function makeTempFolder(target: string): { temp: string; created: string | undefined } {
   const parent = dirname(target);
   let created: string | undefined;
   try {
     created = mkdirSync(parent, { recursive: true });
-    return { temp: mkdtempSync(join(parent, `.${basename(target)}.qcode-export-`)), created };
+    return { temp: mkdtempSync(join(parent, scratchPrefix(tempPrefix(target)))), created };
   } catch (error) {
     if (created !== undefined) rmSync(created, { recursive: true, force: true });
     throw writeError(parent, error);

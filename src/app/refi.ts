@@ -5,6 +5,7 @@ import { parseCodebook, type Codebook } from '../core/codebook.js';
 import { UserError, usageError } from '../core/errors.js';
 import type { ExportMemo, ExportProject, MemoTarget } from '../io/refi/export-model.js';
 import type { ZipLimits } from '../io/refi/zip.js';
+import { removeStaleScratch, scratchPrefix } from '../io/scratch.js';
 import { fileError } from '../io/text-file.js';
 import { loadProjectCodebook } from '../store/codebook.js';
 import { openDatabase } from '../store/db.js';
@@ -30,7 +31,9 @@ function requireExtension(path: string, extension: '.qdc' | '.qdpx', flag: strin
 function writeFileAtomically(path: string, data: string | Uint8Array): void {
   const folder = dirname(path);
   if (!existsSync(folder)) throw new UserError(`${path}: the folder ${folder} does not exist`);
-  const temporary = join(folder, `.${basename(path)}.${process.pid}.tmp`);
+  const prefix = `.${basename(path)}.qcode-`;
+  removeStaleScratch(folder, prefix);
+  const temporary = join(folder, `${scratchPrefix(prefix)}tmp`);
   try {
     writeFileSync(temporary, data, { mode: 0o600 });
     renameSync(temporary, path);
@@ -334,7 +337,8 @@ export async function importRefiProject(options: ProjectImportOptions): Promise<
     codebookHeader: yamlHeader(options.file),
   });
 
-  const scratch = mkdtempSync(join(tmpdir(), 'qcode-refi-'));
+  removeStaleScratch(tmpdir(), 'qcode-refi-');
+  const scratch = mkdtempSync(join(tmpdir(), scratchPrefix('qcode-refi-')));
   try {
     const codebookFile = join(scratch, 'codebook.yaml');
     writeFileSync(codebookFile, plan.codebook.yaml, { mode: 0o600 });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError, usageError } from '../core/errors.js';
+import { removeStaleScratch, scratchPrefix } from '../io/scratch.js';
 
 // The one place that asks the user something. Every question has a flag or argument that answers it
 // in advance; without a terminal a missing answer is a usage error naming that flag, never a hang.
@@ -50,7 +51,8 @@ function editorCommand(): string {
  * saved, or null when it is empty. The file is removed afterwards: it may hold participants' words.
  */
 export function editText(initial: string, what = 'memo'): string | null {
-  const dir = mkdtempSync(join(tmpdir(), 'qcode-'));
+  removeStaleScratch(tmpdir(), 'qcode-memo-');
+  const dir = mkdtempSync(join(tmpdir(), scratchPrefix('qcode-memo-')));
   const file = join(dir, `${what}.md`);
   try {
     writeFileSync(file, initial, { mode: 0o600 });

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handCountedProject, seedAnalysisProject } from '../analysis-seed.js';
@@ -223,5 +223,20 @@ describe('qcode export all', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^Error: cannot write the export to /);
     expect(readdirSync(base)).toEqual(['plain-file']);
+  });
+});
+
+describe('qcode export all after an export that was killed', () => {
+  it('removes the hidden temporary folder the killed run left beside the target, and says so', () => {
+    const cwd = tempDir();
+    // What a run killed with kill -9 leaves: its folder, named after a process that no longer runs.
+    const leftover = join(cwd, '.exports.qcode-export-999999999-Xk3p9Q');
+    mkdirSync(leftover);
+    writeFileSync(join(leftover, 'segments.csv'), 'text of a participant');
+    const result = runQcode(['--project', dir, 'export', 'all', '--out', 'exports'], { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`Removed ${leftover}: a temporary folder left by an export that was stopped before it finished`);
+    expect(readdirSync(cwd)).toEqual(['exports']);
+    expect(existsSync(join(cwd, 'exports', 'segments.csv'))).toBe(true);
   });
 });

@@ -41,6 +41,7 @@ Examples:
         const report = exportAll(project, {
           out: options.out, force: options.force, excel: options.excel, unit: options.unit, language: options.lang, coder: options.coder, coders: options.coders,
         });
+        for (const path of report.removedLeftovers) note(`Removed ${path}: a temporary folder left by an export that was stopped before it finished`);
         if (options.json) return writeJson(report);
         if (globals(command).quiet) return;
         for (const file of report.files) out(`  ${file.file.padEnd(24)}${file.rows === null ? '' : `${file.rows} rows`}`);
