@@ -145,16 +145,29 @@ function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+// A label with a name or a role in parentheses: "Interviewer (Anna)", "Anna (respondent)", "Р (Иван)".
+const QUALIFIED_LABEL = /^(\S.*?) \(([^()]{1,30})\)$/u;
+
 function isKnownLabel(label: string): boolean {
   const key = label.toLowerCase().replace(/\.$/, '');
-  return KNOWN_LABELS.has(key) || NUMBERED_LABEL.test(key);
+  if (KNOWN_LABELS.has(key) || NUMBERED_LABEL.test(key)) return true;
+  const qualified = QUALIFIED_LABEL.exec(label);
+  // Either part a known role is enough, and the other must still read as a label.
+  return qualified !== null && (isKnownLabel(qualified[1]!) ? isNameOrRole(qualified[2]!) : isKnownLabel(qualified[2]!) && isNameOrRole(qualified[1]!));
 }
 
 /** Whether a line prefix before a colon can be a speaker label at all (before counting how often it occurs). */
 export function isLabelCandidate(label: string): boolean {
   if (label.length === 0 || label.length > 40) return false;
   if (isKnownLabel(label)) return true;
-  const words = label.split(' ');
+  const qualified = QUALIFIED_LABEL.exec(label);
+  if (qualified !== null) return isNameOrRole(qualified[1]!) && isNameOrRole(qualified[2]!);
+  return isNameOrRole(label);
+}
+
+function isNameOrRole(text: string): boolean {
+  if (isKnownLabel(text)) return true;
+  const words = text.split(' ');
   if (words.length > 4) return false;
   return words.every((word, index) => LABEL_WORD.test(word) || (index > 0 && /^\d{1,2}$/.test(word)));
 }

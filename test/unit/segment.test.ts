@@ -24,6 +24,12 @@ describe('speaker turns: every convention of the issue', () => {
     ['Interviewer: How?\nAnna K.: Like this.\nInterviewer: Then?\nAnna K.: I left.', [['Interviewer', 'How?'], ['Anna K.', 'Like this.'], ['Interviewer', 'Then?'], ['Anna K.', 'I left.']]],
     ['E: ¿Crees?\nG: No.\nE: ¿Y?\nG: Sí.', [['E', '¿Crees?'], ['G', 'No.'], ['E', '¿Y?'], ['G', 'Sí.']]],
     ['Speaker 1: Hello.\nSpeaker 2: Hi.', [['Speaker 1', 'Hello.'], ['Speaker 2', 'Hi.']]],
+    // A name or a role in parentheses; a known role on either side makes it a label even once.
+    ['Interviewer (Anna): How?\nRespondent (R7): Like this.', [['Interviewer (Anna)', 'How?'], ['Respondent (R7)', 'Like this.']]],
+    ['Anna (interviewer): Как?\nИван (респондент): Вот так.', [['Anna (interviewer)', 'Как?'], ['Иван (респондент)', 'Вот так.']]],
+    ['Title\nАнна (Мемориал): Как?\nИван К. (Вильнюс): Так.\nАнна (Мемориал): А вы?\nИван К. (Вильнюс): Я тоже.', [
+      [null, 'Title'], ['Анна (Мемориал)', 'Как?'], ['Иван К. (Вильнюс)', 'Так.'], ['Анна (Мемориал)', 'А вы?'], ['Иван К. (Вильнюс)', 'Я тоже.'],
+    ]],
   ] as const)('%j', (text, expected) => {
     expect(turns(text)).toEqual(expected);
     expectSlices(text, segmentText(text).segments);
@@ -115,6 +121,8 @@ describe('label rules', () => {
   it.each([
     ['Interviewer', true], ['интервьюер', true], ['Anna K.', true], ['ВС', true], ['Ольга Д.', true], ['P1', true], ['Speaker 2', true],
     ['the problem', false], ['He said', false], ['Москва, Россия', false], ['', false], ['A very long label with many words in it', false],
+    ['Interviewer (Anna)', true], ['Anna (respondent)', true], ['Иван К. (Вильнюс)', true],
+    ['Note (see below)', false], ['Interviewer (see below)', false], ['(Anna)', false], ['Anna (Boris (C))', false],
   ])('isLabelCandidate(%j) = %s', (label, expected) => {
     expect(isLabelCandidate(label)).toBe(expected);
   });
@@ -123,6 +131,9 @@ describe('label rules', () => {
     expect([...acceptedLabels(['Фото', 'Фото'])]).toEqual([]);
     expect([...acceptedLabels(['Anna', 'Boris', 'Anna', 'Boris'])].sort()).toEqual(['Anna', 'Boris']);
     expect([...acceptedLabels(['Interviewer', 'Mikko L.', 'Interviewer', 'Mikko L.', 'Note'])].sort()).toEqual(['Interviewer', 'Mikko L.']);
+    // A parenthesised role makes a label sure, as the role alone would; a parenthesised name does not.
+    expect([...acceptedLabels(['Anna (interviewer)'])]).toEqual(['Anna (interviewer)']);
+    expect([...acceptedLabels(['Фото (Анна)', 'Фото (Анна)'])]).toEqual([]);
   });
 
   it('parses --speakers and refuses a pair without =', () => {
