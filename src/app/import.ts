@@ -331,7 +331,7 @@ async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry |
   const notes = [
     outcome.note,
     removed > 0 ? `${removed} control character${removed === 1 ? '' : 's'} removed` : null,
-    ...extracted.warnings.map((warning) => `docx: ${warning}`),
+    ...extracted.warnings.map((warning) => `${format}: ${warning}`),
   ].filter((note): note is string => note !== null);
   return {
     ...result, status: outcome.status, slug, language, case: cases?.caseId ?? null, documents: 1, segments: segments.length,

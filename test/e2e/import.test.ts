@@ -74,6 +74,17 @@ describe('qcode import (the built binary)', () => {
     expect(show.stdout).toContain('\n#2 ВС: Я инженер-проектировщик');
   });
 
+  it('keeps text after a blank line inside a SubRip cue with that cue, and says so with --verbose', () => {
+    const project = newProject();
+    const file = join(tempDir(), 'talk.srt');
+    writeFileSync(file, '1\n00:00:01,000 --> 00:00:04,000\nИнтервьюер: Вы выходили на пикеты?\n\n2\n00:00:05,000 --> 00:00:09,000\nРеспондент: Да, в Вильнюсе.\n\nПотом перестали.\n\n3\n00:00:10,000 --> 00:00:12,000\nИнтервьюер: Почему?\n');
+    const result = qcode(project, 'import', file, '--verbose');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('talk.srt → talk (3 segments, UTF-8, ru, srt: line 9: text after a blank line inside subtitle 2 was kept as part of it)');
+    const segments = qcode(project, 'docs', 'show', 'talk', '--csv').stdout;
+    expect(segments).toContain('"Да, в Вильнюсе.\nПотом перестали."');
+  });
+
   it('reports each bad file on its own line, imports the rest, and exits 1', () => {
     const project = newProject();
     const dir = tempDir('qcode-bad-');

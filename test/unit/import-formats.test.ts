@@ -74,6 +74,16 @@ describe('WebVTT and SubRip', () => {
     expect(() => parseVtt('WEBVTT\n\n1\n00:00:01 --> 00:00:02.000\nHi\n', 'c.vtt')).toThrow(/c\.vtt:4: cannot read the cue timing/);
   });
 
+  it('keeps text after a blank line inside a SubRip cue as part of that cue, and says so', () => {
+    const warnings: string[] = [];
+    const srt = '1\n00:00:01,000 --> 00:00:04,000\nМы вышли на пикет.\n\nПотом нас задержали.\n\n2\n00:00:05,000 --> 00:00:06,000\nИ уехали.\n';
+    expect(parseSrt(srt, 'g.srt', warnings).map((cue) => [cue.text, cue.tStart, cue.tEnd])).toEqual([
+      ['Мы вышли на пикет.\nПотом нас задержали.', 1000, 4000],
+      ['И уехали.', 5000, 6000],
+    ]);
+    expect(warnings).toEqual(['line 5: text after a blank line inside subtitle 1 was kept as part of it']);
+  });
+
   it('reads SubRip cues and takes "NAME:" prefixes as speakers when they recur', () => {
     const srt = '1\r\n00:00:00,500 --> 00:00:05,000\r\nИНТЕРВЬЮЕР: Как вы оказались здесь?\r\n\r\n2\r\n00:00:05,400 --> 00:00:17,900\r\nАЛИСА: Я поступила <i>сюда</i>.\r\n\r\n3\r\n00:00:18,300 --> 00:00:29,600\r\nАЛИСА: Потом осталась.\r\n\r\n4\r\n00:00:30,000 --> 00:00:31,000\r\nNote: без метки.\r\n';
     expect(cueUnits(parseSrt(srt, 'a.srt'))).toEqual([
@@ -83,6 +93,7 @@ describe('WebVTT and SubRip', () => {
       { speaker: null, text: 'Note: без метки.', tStart: 30000, tEnd: 31000 },
     ]);
     expect(() => parseSrt('1\nno timing here\ntext\n', 'd.srt')).toThrow(/d\.srt:1: a subtitle without a timing line/);
+    expect(() => parseSrt('1\n00:00:01,000 --> 00:00:02,000\nHi\n\n2\ntext\n00:00:03,000 --> 00:00:04,000\n', 'f.srt')).toThrow(/f\.srt:5: a subtitle without a timing line/);
     expect(() => parseSrt('1\n00:00:05,000 --> 00:00:01,000\ntext\n', 'e.srt')).toThrow(/e\.srt:2: the cue ends before it starts/);
   });
 });

@@ -38,8 +38,9 @@ export async function extractDocument(bytes: Uint8Array, file: string, format: E
     case 'srt': {
       const { text, encoding } = await decodeBytes(bytes, file, options.encoding);
       const { parseVtt, parseSrt, cueUnits } = await import('./subtitles.js');
-      const cues = format === 'vtt' ? parseVtt(text, file) : parseSrt(text, file);
-      return { kind: 'units', units: cueUnits(cues, options.speakers), title: null, encoding, warnings: [] };
+      const warnings: string[] = [];
+      const cues = format === 'vtt' ? parseVtt(text, file) : parseSrt(text, file, warnings);
+      return { kind: 'units', units: cueUnits(cues, options.speakers), title: null, encoding, warnings };
     }
     case 'html': {
       const { declaredCharset, htmlToText } = await import('./html.js');

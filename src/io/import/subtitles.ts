@@ -93,17 +93,29 @@ export function parseVtt(text: string, file: string): RawCue[] {
   return cues;
 }
 
-/** The cues of a SubRip file. */
-export function parseSrt(text: string, file: string): RawCue[] {
+/**
+ * The cues of a SubRip file. Text after a blank line inside a cue (some editors write one) continues
+ * that cue, on a line of its own, with a warning naming the line; a block with no cue before it, or
+ * with a timing line out of place, is refused.
+ */
+export function parseSrt(text: string, file: string, warnings: string[] = []): RawCue[] {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  return blocksOf(source).map((block) => {
+  const cues: Array<RawCue & { lines: string[] }> = [];
+  for (const block of blocksOf(source)) {
     const timingAt = block.lines.findIndex((line) => line.includes('-->'));
+    const previous = cues[cues.length - 1];
+    if (timingAt === -1 && previous !== undefined) {
+      previous.lines.push(...block.lines);
+      warnings.push(`line ${block.line}: text after a blank line inside subtitle ${cues.length} was kept as part of it`);
+      continue;
+    }
     if (timingAt === -1 || timingAt > 1) {
       throw new UserError(`${file}:${block.line}: a subtitle without a timing line ("${(block.lines[0] ?? '').trim().slice(0, 40)}")`, { hint: 'A SubRip cue is a number, a timing line like 00:00:01,000 --> 00:00:04,000, then its text, then a blank line' });
     }
     const { tStart, tEnd } = timing(block.lines[timingAt] as string, block.line + timingAt, file, SRT_TIME, '00:01:02,500 --> 00:01:05,000');
-    return { line: block.line, tStart, tEnd, voice: null, text: cleanCueText(block.lines.slice(timingAt + 1).join('\n')) };
-  });
+    cues.push({ line: block.line, tStart, tEnd, voice: null, text: '', lines: block.lines.slice(timingAt + 1) });
+  }
+  return cues.map(({ lines, ...cue }) => ({ ...cue, text: cleanCueText(lines.join('\n')) }));
 }
 
 /**
