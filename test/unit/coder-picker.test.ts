@@ -204,6 +204,22 @@ describe('the coder screen', () => {
     expect(lines.length).toBeLessThanOrEqual(40);
   });
 
+  it('keeps the keys, the input line and the message in view on every terminal from 12 rows up', () => {
+    const long = { ...view, notes: ['Coded by anna: forms.media', 'Coded by boris: forms.protest', 'Memo: see the 2023 interview'], current: { label: '12 R:', text: 'word '.repeat(400) } };
+    const failures: string[] = [];
+    for (const columns of [40, 60, 80, 120]) {
+      for (let rows = 12; rows <= 30; rows++) {
+        const state = { ...initialPickerState(catalog, []), message: 'MESSAGE-LINE' };
+        const { lines } = renderCoderScreen(catalog, long, state, { columns, rows });
+        const text = lines.join('\n');
+        if (lines.length > rows || !text.includes('^Q quit') || !text.includes('Codes ›') || !text.includes('MESSAGE-LINE') || !text.includes('12 R:')) {
+          failures.push(`${columns}×${rows}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('fits a small terminal and lets a long segment scroll', () => {
     const long = { ...view, current: { label: '12 R:', text: 'word '.repeat(400) } };
     const screen = renderCoderScreen(catalog, long, initialPickerState(catalog, []), { columns: 60, rows: 24 });

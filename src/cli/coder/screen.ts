@@ -88,12 +88,17 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
 
   const previousLines = view.previous === null ? [] : wrap(`${view.previous.label} ${view.previous.text}`, width);
   const previousHeight = Math.min(previousLines.length, height >= 30 ? 2 : 1);
-  const previous = previousLines.slice(0, previousHeight).map((line, index) =>
+  let previous = previousLines.slice(0, previousHeight).map((line, index) =>
     chalk.dim(index === previousHeight - 1 && previousLines.length > previousHeight ? fit(`${line} …`, width) : line));
 
-  const notes = view.notes.slice(0, 3).map((note) => fit(note, width));
+  let notes = view.notes.slice(0, 3).map((note) => fit(note, width));
   const keys = keyLines(state.mode === 'memo' ? MEMO_KEYS : state.mode === 'jump' ? JUMP_KEYS : CODE_KEYS, width);
-  const fixed = 1 + previous.length + notes.length + 1 + 1 + 1 + keys.length + 1;
+  const frame = (): number => 1 + previous.length + notes.length + 1 + 1 + 1 + keys.length + 1;
+  // On a short terminal the notes and then the previous segment give way, so that six lines are left
+  // for the segment, the codes and the definition, and the keys and messages stay in view.
+  while (height - frame() < 6 && notes.length > 0) notes = notes.slice(0, -1);
+  if (height - frame() < 6) previous = [];
+  const fixed = frame();
   // The definition's own lines; on a small terminal they give way first, so that the keys stay in view.
   const definitionBase = Math.max(1, Math.min(height >= 28 ? Math.min(8, Math.max(4, Math.floor(height / 6))) : 2, height - fixed - 4));
   const available = Math.max(2, height - fixed - definitionBase);
@@ -101,7 +106,7 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
   const listRows = buildListRows(catalog, state, language);
   const textAll = wrap(`${view.current.label} ${view.current.text}`, width);
   const minimumList = Math.min(6, Math.max(1, listRows.length));
-  const textHeight = Math.min(textAll.length, Math.max(3, available - minimumList));
+  const textHeight = Math.min(textAll.length, Math.max(Math.min(3, available - 1), available - minimumList));
   let listHeight = Math.max(1, available - textHeight);
   // A filter that leaves fewer codes than the list has room for lends the rest to the definition, so the
   // coder reads the whole definition and criteria of the code about to be chosen.
@@ -123,6 +128,9 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
   if (state.scroll === 0 && text[0] !== undefined) text[0] = text[0].replace(view.current.label, chalk.bold(view.current.label));
 
   const rule = chalk.dim('─'.repeat(width));
+  const list = renderList(listRows, state, listHeight, width, language);
+  // Where even that does not fit (12 rows, 40 columns: the keys take five lines), the definition gives way.
+  const overflow = 1 + previous.length + text.length + notes.length + 2 + list.length + 1 + definition.length + keys.length + 1 - height;
   const lines = [
     header,
     ...previous,
@@ -130,9 +138,9 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
     ...notes,
     rule,
     fit(inputLine(catalog, view, state), width),
-    ...renderList(listRows, state, listHeight, width, language),
+    ...list,
     rule,
-    ...definition,
+    ...definition.slice(0, Math.max(0, definition.length - Math.max(0, overflow))),
     ...keys,
     state.message === null ? '' : fit(chalk.yellow(state.message), width),
   ];
