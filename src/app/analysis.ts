@@ -31,6 +31,7 @@ import {
   type AnalysisFrame,
   type CodedSegmentRow,
   type CoderIds,
+  type PassageRow,
 } from '../store/analysis.js';
 import { loadProjectCodebook } from '../store/codebook.js';
 import { listCoders } from '../store/common.js';
@@ -373,12 +374,23 @@ export interface RetrieveReport {
   passages: Passage[];
 }
 
+/** A retrieval whose passages are read one at a time as they are consumed: memory stays flat, and no other query may run until the last. */
+export interface PassageStream extends Omit<RetrieveReport, 'passages'> {
+  passages: IterableIterator<Passage>;
+}
+
 /**
  * Coded passages: segments carrying (any of --code and --or) and every --and code and no --not code,
  * of cases matching every --where, by the selected coders. Each passage lists the codings of the asked
  * codes so a renderer can highlight spans.
  */
 export function retrieve(project: Project, options: RetrieveOptions): RetrieveReport {
+  const stream = streamPassages(project, options);
+  return { ...stream, passages: [...stream.passages] };
+}
+
+/** retrieve, streamed: for printing tens of thousands of passages without holding them all. */
+export function streamPassages(project: Project, options: RetrieveOptions): PassageStream {
   const db = project.db;
   const codebook = loadProjectCodebook(db);
   const codeIds = codebook.codes.map((code) => code.id);
@@ -406,12 +418,15 @@ export function retrieve(project: Project, options: RetrieveOptions): RetrieveRe
   }
   const coders = selectCoders(db, options);
   const rows = passages(db, { anyOf, allOf, noneOf, where, speaker: options.speaker, coderIds: coders.ids });
-  const found = rows.map(([, document, title, caseId, segment, speaker, start, end, tStart, tEnd, text, json]): Passage => {
+  return { coders: coders.names, codes: [...new Set([...anyOf, ...allOf])], passages: passagesOf(rows) };
+}
+
+function* passagesOf(rows: Iterable<PassageRow>): Generator<Passage> {
+  for (const [, document, title, caseId, segment, speaker, start, end, tStart, tEnd, text, json] of rows) {
     const codings = (JSON.parse(json) as Array<[string, string, number | null, number | null]>).map(([code, coder, from, to]) => ({ code, coder, start: from, end: to }));
     if (codings.length > 1) codings.sort((a, b) => compare(a.code, b.code) || compare(a.coder, b.coder) || (a.start ?? -1) - (b.start ?? -1));
-    return { document, title, case: caseId, segment, speaker, start, end, tStart, tEnd, text, codings };
-  });
-  return { coders: coders.names, codes: [...new Set([...anyOf, ...allOf])], passages: found };
+    yield { document, title, case: caseId, segment, speaker, start, end, tStart, tEnd, text, codings };
+  }
 }
 
 function compare(a: string, b: string): number {

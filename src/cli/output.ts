@@ -40,6 +40,30 @@ export function writeRows<Row extends object>(rows: readonly Row[], columns: rea
   }
 }
 
+/**
+ * Writes many small pieces in writes of about 1 MB: no single huge string, no write per piece. Each piece
+ * is encoded straight into the chunk, instead of joining a string that Node would then flatten and encode.
+ */
+export function writeChunked(pieces: Iterable<string>, write: (chunk: Buffer | string) => void = (chunk) => process.stdout.write(chunk)): void {
+  const size = 1 << 20;
+  let chunk = Buffer.allocUnsafe(size);
+  let used = 0;
+  for (const piece of pieces) {
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (used + piece.length * 3 > size) {
+      if (used > 0) write(chunk.subarray(0, used));
+      chunk = Buffer.allocUnsafe(size);
+      used = 0;
+      if (piece.length * 3 > size) {
+        write(piece);
+        continue;
+      }
+    }
+    used += chunk.write(piece, used);
+  }
+  if (used > 0) write(chunk.subarray(0, used));
+}
+
 export function writeJson(value: unknown): void {
   out(JSON.stringify(value, jsonReplacer, 2));
 }

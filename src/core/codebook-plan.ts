@@ -1,4 +1,5 @@
 import type { AttributeDef, Codebook, CodeDef, DimensionDef, HypothesisDef } from './codebook.js';
+import { groupDigits } from './text.js';
 
 /** A code as the store holds it (no rename history, no place in the YAML), with how many codings it carries. */
 export interface StoredCode extends Omit<CodeDef, 'was' | 'depth' | 'ord'> {
@@ -283,7 +284,7 @@ function toStoredDimension(dimension: DimensionDef): Omit<StoredDimension, 'stat
 }
 
 export function plural(n: number, noun: string, nouns = `${noun}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : nouns}`;
+  return `${groupDigits(n)} ${n === 1 ? noun : nouns}`;
 }
 
 /** One line per step, for --dry-run and for the apply report. */

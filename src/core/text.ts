@@ -134,3 +134,11 @@ export function unfoldSnippet(snippet: string, original: string, marks: readonly
   }
   return result;
 }
+
+/**
+ * A whole number with thousands separated by commas, as toLocaleString('en-US') writes it, without waking
+ * ICU's locale data: that first call costs 20–30 ms, a tenth of a short command.
+ */
+export function groupDigits(n: number): string {
+  return Number.isInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ',') : n.toLocaleString('en-US');
+}

@@ -214,6 +214,11 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM seen WHERE EXISTS (
     SELECT 1 FROM seen_dimensions v WHERE v.coder_id = seen.coder_id AND v.segment_id = seen.segment_id AND v.at = seen.at);
   `,
+
+  /* 4: codings_code also holds the coder and the span, so counting and retrieving a code read the index alone */ `
+  DROP INDEX codings_code;
+  CREATE INDEX codings_code ON codings (code_id, segment_id, coder_id, start, "end");
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

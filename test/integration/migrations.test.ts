@@ -46,4 +46,23 @@ describe('schema migrations', () => {
       upgraded.close();
     }
   });
+
+  it('lets a count by code and coder, spans included, read codings_code alone from schema 4 on', () => {
+    const path = storeAt(3, (raw) => {
+      raw.exec(`
+        INSERT INTO dimensions (id, label, ord) VALUES ('forms', 'Forms', 1);
+        INSERT INTO codes (id, dimension_id, label, ord) VALUES ('forms.protest', 'forms', 'Protest', 1);
+        INSERT INTO coders (name) VALUES ('anna');
+        INSERT INTO codings (segment_id, code_id, coder_id, start, "end", created_at) VALUES (1, 'forms.protest', 1, 0, 3, 'now'), (2, 'forms.protest', 1, NULL, NULL, 'now');`);
+    });
+    const upgraded = openDatabase(path);
+    try {
+      const plan = upgraded.prepare(`EXPLAIN QUERY PLAN SELECT group_concat(iif(start IS NULL, segment_id, -segment_id)), max("end") FROM codings
+        WHERE code_id = 'forms.protest' AND +coder_id IN (1)`).all() as Array<{ detail: string }>;
+      expect(plan.map((row) => row.detail).join('; ')).toContain('USING COVERING INDEX codings_code');
+      expect(upgraded.prepare("SELECT group_concat(iif(start IS NULL, segment_id, -segment_id)) FROM codings WHERE code_id = 'forms.protest'").pluck().get()).toBe('-1,2');
+    } finally {
+      upgraded.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codePointLength, CodePointIndex, foldYo, normalizeText, sliceCodePoints, unfoldSnippet } from '../../src/core/text.js';
+import { CodePointIndex, codePointLength, foldYo, groupDigits, normalizeText, sliceCodePoints, unfoldSnippet } from '../../src/core/text.js';
 
 describe('code-point offsets', () => {
   it('counts the REFERENCE example: 17 code points, 18 UTF-16 units', () => {
@@ -50,5 +50,13 @@ describe('ё and е in full-text search', () => {
     ['a snippet that is not a slice of the text', '\u0002еще\u0003', 'совсем другое ёж', '\u0002еще\u0003'],
   ])('puts the ё back into %s', (_, snippet, original, expected) => {
     expect(unfoldSnippet(snippet, original, ['\u0002', '\u0003'])).toBe(expected);
+  });
+});
+
+describe('groupDigits', () => {
+  it('writes whole numbers as toLocaleString(\'en-US\') does', () => {
+    for (const n of [0, 7, 999, 1000, -1000, 12345, 887668, 1234567, -98765432, 2 ** 40, Number.MAX_SAFE_INTEGER]) {
+      expect(groupDigits(n), String(n)).toBe(n.toLocaleString('en-US'));
+    }
   });
 });

@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option } from '../commander.js';
 import type { Measure, Unit } from '../../core/cooccurrence.js';
 import { usageError } from '../../core/errors.js';
 import { globals, withProject } from '../context.js';
-import { note, out, writeJson, writeRows, type Column } from '../output.js';
+import { note, out, writeChunked, writeJson, writeRows, type Column } from '../output.js';
 
 // Spelled out rather than imported: every command module loads at start-up, the counting code only when used.
 export const UNIT_CHOICES: readonly Unit[] = ['segment', 'document', 'case'];
@@ -11,19 +11,6 @@ const MEASURE_CHOICES: readonly Measure[] = ['count', 'c', 'rowpct', 'colpct'];
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** Writes many small pieces in writes of about 1 MB: no single huge string, no write per piece. */
-function writeChunked(pieces: Iterable<string>): void {
-  let chunk = '';
-  for (const piece of pieces) {
-    chunk += piece;
-    if (chunk.length > 1 << 20) {
-      process.stdout.write(chunk);
-      chunk = '';
-    }
-  }
-  if (chunk !== '') process.stdout.write(chunk);
 }
 
 function positiveInteger(value: string): number {
@@ -73,24 +60,33 @@ Examples:
     md?: boolean; csv?: boolean; json?: boolean; coder?: string; coders?: string;
   }, cmd: Command) => {
     if ([options.md, options.csv, options.json].filter(Boolean).length > 1) throw usageError('choose one of --md, --csv, --json');
-    const { retrieve, checkLanguage } = await import('../../app/analysis.js');
+    const { retrieve, streamPassages, checkLanguage } = await import('../../app/analysis.js');
     await withProject(cmd, async (project) => {
-      const report = retrieve(project, { codes: options.code, and: options.and, or: options.or, not: options.not, where: options.where, speaker: options.speaker, coder: options.coder, coders: options.coders });
-      if (options.json) return writeJson(report.passages);
-      if (options.csv) return writeRows(report.passages.map(passageRow), PASSAGE_COLUMNS, { csv: true });
+      const retrieveOptions = { codes: options.code, and: options.and, or: options.or, not: options.not, where: options.where, speaker: options.speaker, coder: options.coder, coders: options.coders };
+      if (options.json) return writeJson(retrieve(project, retrieveOptions).passages);
+      if (options.csv) return writeRows(retrieve(project, retrieveOptions).passages.map(passageRow), PASSAGE_COLUMNS, { csv: true });
       const { loadProjectCodebook } = await import('../../store/codebook.js');
       const { labelIn } = await import('../../core/codebook-model.js');
       const codebook = loadProjectCodebook(project.db);
       const language = checkLanguage(codebook, options.lang);
       const labels = new Map(codebook.codes.map((code) => [code.id, labelIn(code, language)]));
       const { renderPassages, renderPassagesMarkdown } = await import('../render/passages.js');
-      if (options.md) return out(renderPassagesMarkdown(report, labels));
+      if (options.md) return out(renderPassagesMarkdown(retrieve(project, retrieveOptions), labels));
       const { palette, terminalWidth } = await import('../render/style.js');
       const color = palette();
-      if (report.passages.length === 0) return out('No passages match.');
+      // Printed as they are read, so that tens of thousands of passages never sit in memory at once.
+      const stream = streamPassages(project, retrieveOptions);
+      let count = 0;
+      const counted = (function* () {
+        for (const passage of stream.passages) {
+          count++;
+          yield passage;
+        }
+      })();
       // Wrapped for reading at a terminal; piped to a file or grep, one line per line of text.
-      writeChunked(renderPassages(report, color, process.stdout.isTTY ? terminalWidth() : undefined));
-      if (!globals(cmd).quiet) note(color.dim(`\n${report.passages.length} passage${report.passages.length === 1 ? '' : 's'} · ${report.codes.map((code) => `${code} ${labels.get(code) ?? ''}`.trim()).join(' · ')}`));
+      writeChunked(renderPassages(counted, color, process.stdout.isTTY ? terminalWidth() : undefined));
+      if (count === 0) return out('No passages match.');
+      if (!globals(cmd).quiet) note(color.dim(`\n${count} passage${count === 1 ? '' : 's'} · ${stream.codes.map((code) => `${code} ${labels.get(code) ?? ''}`.trim()).join(' · ')}`));
     });
   });
 }

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../commander.js';
 import chalk from 'chalk';
 import { usageError } from '../../core/errors.js';
 import { plural } from '../../core/codebook-plan.js';
+import { groupDigits } from '../../core/text.js';
 import { globals, withProject } from '../context.js';
 import { addOutputOptions, examples, note, out, writeJson, writeRows, type OutputOptions } from '../output.js';
 
@@ -15,7 +16,7 @@ function wholeNumber(name: string): (value: string) => number {
 
 /** "1 was" / "3 were" */
 function wasWere(count: number): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? 'was' : 'were'}`;
+  return `${groupDigits(count)} ${count === 1 ? 'was' : 'were'}`;
 }
 
 /** Shows the matches of a full-text query: [bracketed] without colours, highlighted with them. */

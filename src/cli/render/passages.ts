@@ -150,7 +150,7 @@ export function position(passage: Passage): string {
  * who coded what), then the text, wrapped to `width` if given. A coding of the whole segment puts a bar
  * in the margin; coded spans are highlighted (in [brackets] without colours).
  */
-export function* renderPassages(report: RetrieveReport, color: ChalkInstance, width: number | undefined): Generator<string> {
+export function* renderPassages(passages: Iterable<Passage>, color: ChalkInstance, width: number | undefined): Generator<string> {
   // Tens of thousands of passages are common, so the styles are resolved once, not per passage.
   const plain = color.level === 0;
   const bold = plain ? (text: string) => text : (text: string) => color.bold(text);
@@ -158,7 +158,7 @@ export function* renderPassages(report: RetrieveReport, color: ChalkInstance, wi
   const bar = plain ? '▌ ' : color.cyan('▌ ');
   const lineWidth = width === undefined ? undefined : Math.max(20, width - 2);
   let first = true;
-  for (const passage of report.passages) {
+  for (const passage of passages) {
     let head = `${passage.document} · ${passage.case ?? '(no case)'} · ¶${passage.segment}`;
     if (passage.speaker) head += ` · ${passage.speaker}`;
     head += ` · ${position(passage)}`;

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../../core/errors.js';
+import { groupDigits } from '../../core/text.js';
 
 // A .qdpx is a ZIP from another machine, so it is read defensively: the central directory is checked
 // (names, links, encryption, methods, declared sizes) before a single byte is inflated, only the entries
@@ -79,7 +80,7 @@ const MAX_DIRECTORY_BYTES = 64 * 1024 * 1024;
 export function sizeText(bytes: number): string {
   if (bytes < 1048576) return `${bytes} bytes`;
   const megabytes = `${(bytes / 1048576).toFixed(1)} MB`;
-  return bytes >= 1024 * 1048576 ? `${megabytes} (${bytes.toLocaleString('en-US')} bytes)` : megabytes;
+  return bytes >= 1024 * 1048576 ? `${megabytes} (${groupDigits(bytes)} bytes)` : megabytes;
 }
 
 function view(bytes: Uint8Array): DataView {
