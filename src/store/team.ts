@@ -29,9 +29,14 @@ export function teamDimensions(db: Db): TeamDimensionRow[] {
   return statement(db, 'SELECT id, label, exclusive, status, ord FROM dimensions ORDER BY ord').all() as TeamDimensionRow[];
 }
 
-/** Codes that any of these coders applied at least once (retired codes count only when used). */
+/**
+ * Codes that any of these coders applied at least once (retired codes count only when used). Each code
+ * stops at its first coding in codings_code: 1 ms on corpus l, against 0.3 s for a DISTINCT over the coders' codings.
+ */
 export function codesUsedBy(db: Db, coderIds: readonly number[]): Set<string> {
-  const rows = statement(db, `SELECT DISTINCT code_id FROM codings WHERE coder_id IN (${placeholders(coderIds.length)})`)
+  const rows = statement(db, `
+    SELECT c.id FROM codes c
+    WHERE EXISTS (SELECT 1 FROM codings k WHERE k.code_id = c.id AND k.coder_id IN (${placeholders(coderIds.length)}))`)
     .pluck()
     .all(...coderIds) as string[];
   return new Set(rows);
@@ -44,13 +49,21 @@ export interface SegmentUnits {
   documentIds: Float64Array;
 }
 
-/** The segments of the given documents (all documents when null), in id order. */
+/**
+ * The segments of the given documents (all documents when null), in id order. Both columns are read from
+ * the (document_id, ordinal) index, whose pages hold no text: ordering by id would read the whole table.
+ * Segments are numbered in import order, so the index order is nearly always id order already.
+ */
 export function segmentsInScope(db: Db, documentIds: readonly number[] | null): SegmentUnits {
   const where = documentIds === null ? '' : `WHERE document_id IN (${placeholders(documentIds.length)})`;
   const params = documentIds ?? [];
-  const ids = statement(db, `SELECT id FROM segments ${where} ORDER BY id`).pluck().all(...params) as number[];
-  const documents = statement(db, `SELECT document_id FROM segments ${where} ORDER BY id`).pluck().all(...params) as number[];
-  return { segmentIds: Float64Array.from(ids), documentIds: Float64Array.from(documents) };
+  const ids = statement(db, `SELECT id FROM segments ${where} ORDER BY document_id, ordinal`).pluck().all(...params) as number[];
+  const documents = statement(db, `SELECT document_id FROM segments ${where} ORDER BY document_id, ordinal`).pluck().all(...params) as number[];
+  let ascending = true;
+  for (let i = 1; i < ids.length && ascending; i++) ascending = ids[i - 1]! < ids[i]!;
+  if (ascending) return { segmentIds: Float64Array.from(ids), documentIds: Float64Array.from(documents) };
+  const order = Array.from(ids.keys()).sort((a, b) => ids[a]! - ids[b]!);
+  return { segmentIds: Float64Array.from(order, (i) => ids[i]!), documentIds: Float64Array.from(order, (i) => documents[i]!) };
 }
 
 export function maxSegmentId(db: Db): number {
@@ -63,12 +76,19 @@ export interface SeenPairs {
   coder: Uint8Array;
 }
 
-/** Every "seen" mark of these coders. */
+/** Every "seen" mark of these coders, one coder's range of the primary key at a time. */
 export function seenPairs(db: Db, coderIds: readonly number[]): SeenPairs {
-  const packed = statement(db, `
-    SELECT segment_id * ${coderIds.length} + ${coderIndexCase(coderIds.length)}
-    FROM seen WHERE coder_id IN (${placeholders(coderIds.length)})`).pluck().all(...coderIds, ...coderIds) as number[];
-  return unpack(packed, coderIds.length);
+  const ofCoder = statement(db, 'SELECT segment_id FROM seen WHERE coder_id = ?').pluck();
+  const lists = coderIds.map((id) => ofCoder.all(id) as number[]);
+  const segment = new Float64Array(lists.reduce((sum, list) => sum + list.length, 0));
+  const coder = new Uint8Array(segment.length);
+  let at = 0;
+  lists.forEach((list, index) => {
+    segment.set(list, at);
+    coder.fill(index, at, at + list.length);
+    at += list.length;
+  });
+  return { segment, coder };
 }
 
 /** Whether a coder has any work (codings or seen marks), and whether any of it was written by reconcile. */
@@ -124,40 +144,32 @@ export interface CodingTriples {
 export const MAX_COMPARED_CODERS = 32;
 
 /**
- * Every coding of these coders on these codes, read in one table scan. Each row comes back packed into one
- * integer ((segment × codes + code) × coders + coder), so the reader allocates nothing per row; the code ids
- * are mapped to their index through a temporary table, which is cheaper than a join on codes.
+ * Every coding of these coders on these codes, read code by code from codings_code, which holds the coder:
+ * no table row is read. SQLite packs each coding into one integer (segment × coders + coder) and joins a
+ * code's integers into one string, so nothing is allocated per coding: on corpus l 0.2 s, against 0.35 s
+ * for a row per coding and 0.45 s for a scan of the codings table.
  */
 export function codingTriples(db: Db, coderIds: readonly number[], codeIds: readonly string[]): CodingTriples {
   const coders = coderIds.length;
-  const codes = Math.max(codeIds.length, 1);
-  if (maxSegmentId(db) * codes * coders >= Number.MAX_SAFE_INTEGER) {
-    throw new RangeError('Too many segments × codes × coders to pack into one number; narrow with --code or --dimension');
-  }
-  db.exec('CREATE TEMP TABLE IF NOT EXISTS team_code_index (id TEXT PRIMARY KEY, idx INTEGER NOT NULL) WITHOUT ROWID');
-  const load = db.transaction(() => {
-    statement(db, 'DELETE FROM temp.team_code_index').run();
-    const insert = statement(db, 'INSERT INTO temp.team_code_index (id, idx) VALUES (?, ?)');
-    codeIds.forEach((id, idx) => insert.run(id, idx));
+  if (maxSegmentId(db) * coders >= Number.MAX_SAFE_INTEGER) throw new RangeError('Too many segments × coders to pack into one number');
+  const ofCode = statement(db, `
+    SELECT group_concat(segment_id * ${coders} + ${coderIndexCase(coders)})
+    FROM codings WHERE code_id = ? AND +coder_id IN (${placeholders(coders)})`).pluck();
+  const perCode = codeIds.map((id) => JSON.parse(`[${(ofCode.get(...coderIds, id, ...coderIds) as string | null) ?? ''}]`) as number[]);
+  const total = perCode.reduce((sum, list) => sum + list.length, 0);
+  const segment = new Float64Array(total);
+  const code = new Uint16Array(total);
+  const coder = new Uint8Array(total);
+  let i = 0;
+  perCode.forEach((packed, k) => {
+    code.fill(k, i, i + packed.length);
+    for (const value of packed) {
+      const c = value % coders;
+      coder[i] = c;
+      segment[i] = (value - c) / coders;
+      i++;
+    }
   });
-  load();
-  // NOT INDEXED: a sequential scan of codings beats an index search plus a table lookup per row.
-  const packed = statement(db, `
-    SELECT (k.segment_id * ${codes} + m.idx) * ${coders} + ${coderIndexCase(coders, 'k.coder_id')}
-    FROM codings k NOT INDEXED JOIN temp.team_code_index m ON m.id = k.code_id
-    WHERE k.coder_id IN (${placeholders(coders)})`).pluck().all(...coderIds, ...coderIds) as number[];
-  const segment = new Float64Array(packed.length);
-  const code = new Uint16Array(packed.length);
-  const coder = new Uint8Array(packed.length);
-  for (let i = 0; i < packed.length; i++) {
-    let value = packed[i]!;
-    const c = value % coders;
-    value = (value - c) / coders;
-    const k = value % codes;
-    coder[i] = c;
-    code[i] = k;
-    segment[i] = (value - k) / codes;
-  }
   return { segment, code, coder };
 }
 
