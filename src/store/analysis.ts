@@ -146,6 +146,8 @@ export function* codedSegments(db: Db, frame: AnalysisFrame, coderIds: CoderIds)
     SELECT code_id, start, "end" FROM codings
     WHERE segment_id = ? AND start IS NOT NULL ${coderFilter('coder_id', coderIds)}`).raw();
   const merge = new SegmentMerge(lists);
+  // A coding of the whole segment says nothing but its code: one shared object per code, not one per segment.
+  const wholeCodings = frame.codeIds.map((_, code): CodeSpan => Object.freeze({ code, start: null, end: null }));
   const present: number[] = [];
   const spanOnly: number[] = [];
   let segmentId: number | undefined;
@@ -156,11 +158,11 @@ export function* codedSegments(db: Db, frame: AnalysisFrame, coderIds: CoderIds)
     const codings: CodeSpan[] = [];
     for (const code of present) {
       const list = lists[code]!;
-      if (list.whole[merge.position(code) - 1] === 1) codings.push({ code, start: null, end: null });
+      if (list.whole[merge.position(code) - 1] === 1) codings.push(wholeCodings[code]!);
       else spanOnly.push(code);
     }
     if (spanOnly.length < 2) {
-      for (const code of spanOnly) codings.push({ code, start: null, end: null });
+      for (const code of spanOnly) codings.push(wholeCodings[code]!);
     } else {
       for (const [codeId, start, end] of spans.iterate(segmentId, ...(coderIds ?? [])) as IterableIterator<[string, number, number]>) {
         const code = frame.codeIndex.get(codeId);
