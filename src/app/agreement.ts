@@ -15,10 +15,10 @@ import {
 } from '../core/agreement.js';
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
+import { codesInUse } from '../store/analysis.js';
 import { findCoder, findDocument, listCoders, listDocumentSlugs, type CoderRow } from '../store/common.js';
 import type { Db } from '../store/db.js';
 import {
-  codesUsedBy,
   codingTriples,
   dimensionPasses,
   maxSegmentId,
@@ -164,7 +164,7 @@ function resolveScope(db: Db, options: ScopeOptions): Scope {
   const coders = resolveCoders(db, options.coders);
   const allCodes = teamCodes(db);
   const allDimensions = teamDimensions(db);
-  const used = codesUsedBy(db, coders.map((coder) => coder.id));
+  const used = codesInUse(db, coders.map((coder) => coder.id));
   const codeIds = new Set(allCodes.map((code) => code.id));
   const dimensionIds = new Set(allDimensions.map((dimension) => dimension.id));
   for (const id of options.dimensions ?? []) {
