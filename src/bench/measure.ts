@@ -113,3 +113,12 @@ export function median(values: readonly number[]): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
+
+/**
+ * The order in which interleaved programs run in a round: as given in even rounds, reversed in odd ones,
+ * so that no program always runs right after the same other (whose page cache or heat it would inherit).
+ */
+export function runOrder(count: number, round: number): number[] {
+  const order = Array.from({ length: count }, (_, index) => index);
+  return round % 2 === 1 ? order.reverse() : order;
+}

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { checkCooccur, checkStats, type Check } from './cross-check.js';
 import { HYPOTHESES } from './codebook.js';
 import { CODE_COUNT, CODERS, DEFAULT_SEED, RETRIEVE_CODE, SIZES, tagCsv, writeCodingsCsv, writeCorpus, type Corpus, type Size } from './corpus.js';
-import { detectRssSource, median, Runner, RSS_SOURCE_TEXT, type Sample } from './measure.js';
+import { detectRssSource, median, runOrder, Runner, RSS_SOURCE_TEXT, type Sample } from './measure.js';
 import {
   describeMachine, growthAgainst, renderTable, type FigureResult, type FloorResult, type Results, type Unit,
 } from './report.js';
@@ -32,6 +32,20 @@ const SEARCH_LIMIT = 20;
 const RUN_TIMEOUT_MS = 60 * 60 * 1000;
 
 type Command = 'version' | 'import' | 'stats' | 'cooccur' | 'agreement' | 'search' | 'retrieve' | 'export all' | 'tag --from';
+
+/** One program for sampleInterleaved; `before` gives extra arguments for a run (e.g. a fresh output folder). */
+interface Program {
+  name: string;
+  file: string;
+  args: readonly string[];
+  cwd: string;
+  before?: ((run: number) => string[] | void) | undefined;
+}
+
+interface Measured {
+  samples: Sample[];
+  outputPath: string;
+}
 
 interface Options {
   size: Size;
@@ -105,19 +119,32 @@ class Bench {
     return join(this.work, 'out', `${String(this.outputCounter++).padStart(3, '0')}-${name}.txt`);
   }
 
-  /** Runs a program `runs` times (after one uncounted warm-up run when runs > 1). */
-  async sample(name: string, file: string, args: readonly string[], cwd: string, runs: number, options: { warmUp: boolean; before?: (run: number) => string[] | void } = { warmUp: true }): Promise<{ samples: Sample[]; outputPath: string }> {
-    const samples: Sample[] = [];
-    let outputPath = '';
-    const total = runs + (options.warmUp && runs > 1 ? 1 : 0);
+  /**
+   * Runs programs in turn, `runs` times each (after one uncounted warm-up round when runs > 1), in the
+   * order A B, then B A, and so on. A figure and its floor then meet the same moments of a noisy
+   * machine: measured as two series one after the other, the retrieval floor alone ranged 273–432 ms
+   * between runs of the benchmark, and the ratio with it. A program whose run fails is not run again.
+   */
+  async sampleInterleaved(programs: readonly Program[], runs: number, warmUp = true): Promise<Measured[]> {
+    const measured = programs.map((): Measured & { failed: boolean } => ({ samples: [], outputPath: '', failed: false }));
+    const total = runs + (warmUp && runs > 1 ? 1 : 0);
     for (let run = 0; run < total; run++) {
-      const extra = options.before?.(run) ?? [];
-      outputPath = this.outputPath(name);
-      const sample = await this.runner.run(file, [...args, ...extra], { cwd, env: this.env, stdoutPath: outputPath, timeoutMs: RUN_TIMEOUT_MS });
-      if (sample.exitCode !== 0) return { samples: [sample], outputPath };
-      if (run >= total - runs) samples.push(sample);
+      for (const index of runOrder(programs.length, run)) {
+        const program = programs[index] as Program;
+        const result = measured[index] as Measured & { failed: boolean };
+        if (result.failed) continue;
+        const extra = program.before?.(run) ?? [];
+        result.outputPath = this.outputPath(program.name);
+        const sample = await this.runner.run(program.file, [...program.args, ...extra], { cwd: program.cwd, env: this.env, stdoutPath: result.outputPath, timeoutMs: RUN_TIMEOUT_MS });
+        if (sample.exitCode !== 0) {
+          result.samples = [sample];
+          result.failed = true;
+        } else if (run >= total - runs) {
+          result.samples.push(sample);
+        }
+      }
     }
-    return { samples, outputPath };
+    return measured.map(({ samples, outputPath }) => ({ samples, outputPath }));
   }
 
   qcode(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
@@ -171,7 +198,7 @@ class Bench {
   }
 
   /** Fills a figure or floor from its samples; a failed run marks it failed with the program's message. */
-  record(target: FigureResult | FloorResult, measured: { samples: Sample[]; outputPath: string }, valueOf: (sample: Sample) => number = (sample) => sample.seconds): void {
+  record(target: FigureResult | FloorResult, measured: Measured, valueOf: (sample: Sample) => number = (sample) => sample.seconds): void {
     const failed = measured.samples.find((sample) => sample.exitCode !== 0);
     if (failed) {
       target.status = 'failed';
@@ -270,9 +297,13 @@ async function measureAll(bench: Bench): Promise<void> {
 
   // Start-up: qcode --version against bare node.
   const nodeStart = bench.floor('node_start', 'bare node start-up', 'node -e 0');
-  bench.record(nodeStart, await bench.sample('node-e-0', process.execPath, ['-e', '0'], work, runs));
   const version = bench.figure('version', 'qcode --version', 'node bin/qcode.js --version', 's', 'version');
-  bench.record(version, await bench.sample('version', process.execPath, [BIN, '--version'], work, runs));
+  const [nodeRuns, versionRuns] = await bench.sampleInterleaved([
+    { name: 'node-e-0', file: process.execPath, args: ['-e', '0'], cwd: work },
+    { name: 'version', file: process.execPath, args: [BIN, '--version'], cwd: work },
+  ], runs);
+  bench.record(nodeStart, nodeRuns as Measured);
+  bench.record(version, versionRuns as Measured);
   bench.conclude(version, nodeStart);
 
   const project = await measureImport(bench, corpus, slow);
@@ -289,25 +320,26 @@ async function measureAll(bench: Bench): Promise<void> {
   type FloorSpec = { id: string; label: string; args: string[]; check?: (qcodeOutput: string, floorOutput: string) => Check };
   const fast = async (id: FigureId, label: string, command: Command, args: string[], floorSpec: FloorSpec | null): Promise<void> => {
     const figure = bench.figure(id, label, `qcode ${args.join(' ')}`, 's', command);
-    let qcodeOutput = '';
-    if (bench.commands.has(command)) {
-      log(`measuring ${label}`);
-      await bench.guarded(label, async () => {
-        const measured = await bench.sample(id, process.execPath, [BIN, ...args], project, runs);
-        bench.record(figure, measured);
-        qcodeOutput = measured.outputPath;
-      }, (message) => {
+    const floor = floorSpec === null ? null : bench.floor(floorSpec.id, floorSpec.label, `node dist/bench/floor-sql.js qcode.db ${floorSpec.args.join(' ')}`);
+    const available = bench.commands.has(command);
+    if (available) log(`measuring ${label}`);
+    const programs: Program[] = [];
+    if (available) programs.push({ name: id, file: process.execPath, args: [BIN, ...args], cwd: project });
+    if (floorSpec !== null) programs.push({ name: floorSpec.id, file: process.execPath, args: [FLOOR_SQL, dbPath, ...floorSpec.args], cwd: project });
+    await bench.guarded(label, async () => {
+      const measured = await bench.sampleInterleaved(programs, runs);
+      const floorRuns = floor === null ? undefined : measured[measured.length - 1];
+      if (available) bench.record(figure, measured[0] as Measured);
+      if (floor !== null && floorRuns !== undefined) bench.record(floor, floorRuns);
+      if (floorSpec?.check && figure.status === 'ok' && floor?.status === 'ok' && available && floorRuns !== undefined) {
+        figure.check = floorSpec.check((measured[0] as Measured).outputPath, floorRuns.outputPath);
+      }
+    }, (message) => {
+      if (available) {
         figure.status = 'failed';
         figure.reason = message;
-      });
-    }
-    let floor: FloorResult | null = null;
-    if (floorSpec !== null) {
-      floor = bench.floor(floorSpec.id, floorSpec.label, `node dist/bench/floor-sql.js qcode.db ${floorSpec.args.join(' ')}`);
-      const measured = await bench.sample(floorSpec.id, process.execPath, [FLOOR_SQL, dbPath, ...floorSpec.args], project, runs);
-      bench.record(floor, measured);
-      if (floorSpec.check && figure.status === 'ok' && floor.status === 'ok') figure.check = floorSpec.check(qcodeOutput, measured.outputPath);
-    }
+      }
+    });
     bench.conclude(figure, floor);
     if (figure.check?.agrees === false) {
       // A fast wrong answer is no result: the figure fails whatever its time.
@@ -465,25 +497,29 @@ async function loadCodings(bench: Bench, corpus: Corpus, project: string, dbPath
 async function measureExport(bench: Bench, project: string, dbPath: string, slow: number): Promise<void> {
   const { work } = bench;
   const figure = bench.figure('export_all', 'export all', 'qcode export all --out DIR', 's', 'export all');
-  if (bench.commands.has('export all')) {
+  const floor = bench.floor('sqlite3_dump', 'sqlite3 -csv dump of the codings', 'sqlite3 -csv -header qcode.db "SELECT … codings joined as codings.csv"');
+  const available = bench.commands.has('export all');
+  const dumpAvailable = bench.results.machine.sqlite3Cli !== null;
+  if (!dumpAvailable) floor.reason = 'the sqlite3 command-line shell is not installed (apt-get install sqlite3)';
+  const programs: Program[] = [];
+  if (available) {
     log('measuring export all');
-    const measured = await bench.sample('export-all', process.execPath, [BIN, 'export', 'all'], project, slow, {
-      warmUp: false,
+    programs.push({
+      name: 'export-all', file: process.execPath, args: [BIN, 'export', 'all'], cwd: project,
       before: (run) => {
         const out = join(work, `export-${run}`);
         rmSync(out, { recursive: true, force: true });
         return ['--out', out];
       },
     });
-    bench.record(figure, measured);
+  }
+  if (dumpAvailable) programs.push({ name: 'sqlite3-dump', file: 'sqlite3', args: ['-csv', '-header', dbPath, CODINGS_DUMP_SQL], cwd: project });
+  const measured = await bench.sampleInterleaved(programs, slow, false);
+  if (available) {
+    bench.record(figure, measured[0] as Measured);
     for (let run = 0; run < slow; run++) rmSync(join(work, `export-${run}`), { recursive: true, force: true });
   }
-  const floor = bench.floor('sqlite3_dump', 'sqlite3 -csv dump of the codings', 'sqlite3 -csv -header qcode.db "SELECT … codings joined as codings.csv"');
-  if (bench.results.machine.sqlite3Cli === null) {
-    floor.reason = 'the sqlite3 command-line shell is not installed (apt-get install sqlite3)';
-  } else {
-    bench.record(floor, await bench.sample('sqlite3-dump', 'sqlite3', ['-csv', '-header', dbPath, CODINGS_DUMP_SQL], project, slow, { warmUp: false }));
-  }
+  if (dumpAvailable) bench.record(floor, measured[measured.length - 1] as Measured);
   bench.conclude(figure, floor);
 }
 
