@@ -124,12 +124,14 @@ class Bench {
    * order A B, then B A, and so on. A figure and its floor then meet the same moments of a noisy
    * machine: measured as two series one after the other, the retrieval floor alone ranged 273–432 ms
    * between runs of the benchmark, and the ratio with it. A program whose run fails is not run again.
+   * A null (a command qcode lacks, a floor the machine cannot run) is skipped and answered with null.
    */
-  async sampleInterleaved(programs: readonly Program[], runs: number, warmUp = true): Promise<Measured[]> {
-    const measured = programs.map((): Measured & { failed: boolean } => ({ samples: [], outputPath: '', failed: false }));
+  async sampleInterleaved(programs: ReadonlyArray<Program | null>, runs: number, warmUp = true): Promise<Array<Measured | null>> {
+    const measured = programs.map((program) => (program === null ? null : { samples: [] as Sample[], outputPath: '', failed: false }));
+    const present = programs.flatMap((program, index) => (program === null ? [] : [index]));
     const total = runs + (warmUp && runs > 1 ? 1 : 0);
     for (let run = 0; run < total; run++) {
-      for (const index of runOrder(programs.length, run)) {
+      for (const index of runOrder(present.length, run).map((position) => present[position] as number)) {
         const program = programs[index] as Program;
         const result = measured[index] as Measured & { failed: boolean };
         if (result.failed) continue;
@@ -144,7 +146,7 @@ class Bench {
         }
       }
     }
-    return measured.map(({ samples, outputPath }) => ({ samples, outputPath }));
+    return measured.map((result) => (result === null ? null : { samples: result.samples, outputPath: result.outputPath }));
   }
 
   qcode(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
@@ -302,8 +304,8 @@ async function measureAll(bench: Bench): Promise<void> {
     { name: 'node-e-0', file: process.execPath, args: ['-e', '0'], cwd: work },
     { name: 'version', file: process.execPath, args: [BIN, '--version'], cwd: work },
   ], runs);
-  bench.record(nodeStart, nodeRuns as Measured);
-  bench.record(version, versionRuns as Measured);
+  if (nodeRuns) bench.record(nodeStart, nodeRuns);
+  if (versionRuns) bench.record(version, versionRuns);
   bench.conclude(version, nodeStart);
 
   const project = await measureImport(bench, corpus, slow);
@@ -323,16 +325,15 @@ async function measureAll(bench: Bench): Promise<void> {
     const floor = floorSpec === null ? null : bench.floor(floorSpec.id, floorSpec.label, `node dist/bench/floor-sql.js qcode.db ${floorSpec.args.join(' ')}`);
     const available = bench.commands.has(command);
     if (available) log(`measuring ${label}`);
-    const programs: Program[] = [];
-    if (available) programs.push({ name: id, file: process.execPath, args: [BIN, ...args], cwd: project });
-    if (floorSpec !== null) programs.push({ name: floorSpec.id, file: process.execPath, args: [FLOOR_SQL, dbPath, ...floorSpec.args], cwd: project });
     await bench.guarded(label, async () => {
-      const measured = await bench.sampleInterleaved(programs, runs);
-      const floorRuns = floor === null ? undefined : measured[measured.length - 1];
-      if (available) bench.record(figure, measured[0] as Measured);
-      if (floor !== null && floorRuns !== undefined) bench.record(floor, floorRuns);
-      if (floorSpec?.check && figure.status === 'ok' && floor?.status === 'ok' && available && floorRuns !== undefined) {
-        figure.check = floorSpec.check((measured[0] as Measured).outputPath, floorRuns.outputPath);
+      const [qcodeRuns, floorRuns] = await bench.sampleInterleaved([
+        available ? { name: id, file: process.execPath, args: [BIN, ...args], cwd: project } : null,
+        floorSpec === null ? null : { name: floorSpec.id, file: process.execPath, args: [FLOOR_SQL, dbPath, ...floorSpec.args], cwd: project },
+      ], runs);
+      if (qcodeRuns) bench.record(figure, qcodeRuns);
+      if (floor !== null && floorRuns) bench.record(floor, floorRuns);
+      if (floorSpec?.check && qcodeRuns && floorRuns && figure.status === 'ok' && floor?.status === 'ok') {
+        figure.check = floorSpec.check(qcodeRuns.outputPath, floorRuns.outputPath);
       }
     }, (message) => {
       if (available) {
@@ -501,25 +502,23 @@ async function measureExport(bench: Bench, project: string, dbPath: string, slow
   const available = bench.commands.has('export all');
   const dumpAvailable = bench.results.machine.sqlite3Cli !== null;
   if (!dumpAvailable) floor.reason = 'the sqlite3 command-line shell is not installed (apt-get install sqlite3)';
-  const programs: Program[] = [];
-  if (available) {
-    log('measuring export all');
-    programs.push({
+  if (available) log('measuring export all');
+  const [exportRuns, dumpRuns] = await bench.sampleInterleaved([
+    available ? {
       name: 'export-all', file: process.execPath, args: [BIN, 'export', 'all'], cwd: project,
       before: (run) => {
         const out = join(work, `export-${run}`);
         rmSync(out, { recursive: true, force: true });
         return ['--out', out];
       },
-    });
-  }
-  if (dumpAvailable) programs.push({ name: 'sqlite3-dump', file: 'sqlite3', args: ['-csv', '-header', dbPath, CODINGS_DUMP_SQL], cwd: project });
-  const measured = await bench.sampleInterleaved(programs, slow, false);
-  if (available) {
-    bench.record(figure, measured[0] as Measured);
+    } : null,
+    dumpAvailable ? { name: 'sqlite3-dump', file: 'sqlite3', args: ['-csv', '-header', dbPath, CODINGS_DUMP_SQL], cwd: project } : null,
+  ], slow, false);
+  if (exportRuns) {
+    bench.record(figure, exportRuns);
     for (let run = 0; run < slow; run++) rmSync(join(work, `export-${run}`), { recursive: true, force: true });
   }
-  if (dumpAvailable) bench.record(floor, measured[measured.length - 1] as Measured);
+  if (dumpRuns) bench.record(floor, dumpRuns);
   bench.conclude(figure, floor);
 }
 
