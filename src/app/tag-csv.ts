@@ -96,7 +96,10 @@ class RowColumns {
  * in one transaction, as one batch. Lookups are loaded into Maps once, so 100,000 rows take seconds.
  */
 export async function tagFromCsv(project: Project, options: CsvTagOptions): Promise<CsvTagReport> {
-  const text = readUtf8File(options.file, 'CSV file');
+  const text = readUtf8File(options.file, 'CSV file', {
+    // The whole file is checked before anything is written, so its rows are held in memory at once.
+    tooLarge: 'Split it into files under the limit (e.g. by document, header line in each); each goes in as its own batch',
+  });
   const { parse } = await import('csv-parse/sync');
   const csvOptions = { delimiter: csvDelimiter(text), relax_column_count: true, skip_empty_lines: true };
   const pieces = csvPieces(text, PIECE_CHARS);

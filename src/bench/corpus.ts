@@ -211,29 +211,42 @@ export interface DocumentPlacement {
 }
 
 /** Streams codings.csv (document,segment,code,coder) for `qcode tag --from`; returns the row count. */
+/** Documents per codings file: about 29 MB of CSV, under qcode's 64 MB limit for tag --from. */
+const CODINGS_FILE_DOCUMENTS = 1000;
+
+/**
+ * The codings of A, B and C for `qcode tag --from`, one file per 1,000 documents (codings-01.csv, …): a
+ * team loading codings from elsewhere sends batches, and qcode takes a CSV of at most 64 MB (xl's
+ * codings are about 290 MB). Returns the files in order and the rows in all.
+ */
 export async function writeCodingsCsv(
-  path: string,
+  dir: string,
   corpus: Corpus,
   placements: ReadonlyMap<number, DocumentPlacement>,
-): Promise<number> {
+): Promise<{ files: string[]; rows: number }> {
   const codes = benchCodes();
-  const out = createWriteStream(path);
-  await write(out, 'document,segment,code,coder\n');
+  const files: string[] = [];
   let rows = 0;
-  for (const document of corpus.documents) {
-    const placement = placements.get(document.index);
-    if (!placement) continue;
-    const lines: string[] = [];
-    for (const coding of planCodings(corpus.seed, document, codes)) {
-      const ordinal = placement.ordinalOfTurn(coding.turn);
-      if (ordinal === null) continue;
-      lines.push(`${placement.slug},${ordinal},${coding.code},${coding.coder}\n`);
+  for (let first = 0; first < corpus.documents.length; first += CODINGS_FILE_DOCUMENTS) {
+    const path = join(dir, `codings-${String(files.length + 1).padStart(2, '0')}.csv`);
+    const out = createWriteStream(path);
+    await write(out, 'document,segment,code,coder\n');
+    for (const document of corpus.documents.slice(first, first + CODINGS_FILE_DOCUMENTS)) {
+      const placement = placements.get(document.index);
+      if (!placement) continue;
+      const lines: string[] = [];
+      for (const coding of planCodings(corpus.seed, document, codes)) {
+        const ordinal = placement.ordinalOfTurn(coding.turn);
+        if (ordinal === null) continue;
+        lines.push(`${placement.slug},${ordinal},${coding.code},${coding.coder}\n`);
+      }
+      rows += lines.length;
+      await write(out, lines.join(''));
     }
-    rows += lines.length;
-    await write(out, lines.join(''));
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    files.push(path);
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  return rows;
+  return { files, rows };
 }
 
 /**

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, cpSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkCooccur, checkStats, type Check } from './cross-check.js';
@@ -467,23 +467,34 @@ async function loadCodings(bench: Bench, corpus: Corpus, project: string, dbPath
   if (placement.warnings.length > 0) {
     results.setup.notes.push(`segmentation differs from the corpus's speaker turns in ${placement.warnings.length} documents, e.g. ${placement.warnings.slice(0, 3).join('; ')}`);
   }
-  const codingsPath = join(corpus.dir, 'codings.csv');
-  const rows = await writeCodingsCsv(codingsPath, corpus, placement.placements);
+  const { files, rows } = await writeCodingsCsv(corpus.dir, corpus, placement.placements);
   results.setup.steps.codingsCsvRows = rows;
+  results.setup.steps.codingsCsvFiles = files.length;
   const tag = tagCsv(corpus, placement.placements);
   writeFileSync(join(corpus.dir, 'tag-100k.csv'), tag.csv);
   results.setup.steps.tagCsvRows = tag.rows;
 
   let loaded = false;
   if (bench.commands.has('tag --from')) {
-    log(`loading ${rows} codings with qcode tag --from`);
-    const sample = await bench.runner.run(process.execPath, [BIN, 'tag', '--from', codingsPath], { cwd: project, env: bench.env, stdoutPath: bench.outputPath('tag-all'), timeoutMs: RUN_TIMEOUT_MS });
-    if (sample.exitCode === 0) {
-      loaded = true;
-      results.setup.steps.tagFromAllSeconds = sample.seconds;
-      if (sample.peakRssMb !== null) results.setup.steps.tagFromAllPeakRssMb = sample.peakRssMb;
-    } else {
-      results.setup.notes.push(`qcode tag --from codings.csv failed (exit ${sample.exitCode}: ${firstLines(sample.stderr)}); the codings were inserted directly`);
+    log(`loading ${rows} codings with qcode tag --from (${files.length} file${files.length === 1 ? '' : 's'})`);
+    let seconds = 0;
+    let peakRssMb: number | null = null;
+    for (const [index, file] of files.entries()) {
+      const sample = await bench.runner.run(process.execPath, [BIN, 'tag', '--from', file], { cwd: project, env: bench.env, stdoutPath: bench.outputPath('tag-all'), timeoutMs: RUN_TIMEOUT_MS });
+      if (sample.exitCode !== 0) {
+        const message = `qcode tag --from ${basename(file)} failed (exit ${sample.exitCode}: ${firstLines(sample.stderr)})`;
+        // The files before it are in the store: inserting every coding directly would collide with them.
+        if (index > 0) throw new Error(message);
+        results.setup.notes.push(`${message}; the codings were inserted directly`);
+        break;
+      }
+      seconds += sample.seconds;
+      if (sample.peakRssMb !== null) peakRssMb = Math.max(peakRssMb ?? 0, sample.peakRssMb);
+      loaded = index === files.length - 1;
+    }
+    if (loaded) {
+      results.setup.steps.tagFromAllSeconds = seconds;
+      if (peakRssMb !== null) results.setup.steps.tagFromAllPeakRssMb = peakRssMb;
     }
   } else {
     results.setup.notes.push('qcode tag --from is not available: the codings were inserted directly');

@@ -1,8 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 
-/** Reads a UTF-8 text file that qcode itself must understand (codebooks, CSV batches), refusing anything else clearly. */
-export function readUtf8File(path: string, what: string, maxBytes = 64 * 1024 * 1024): string {
+/**
+ * Reads a UTF-8 text file that qcode itself must understand (codebooks, CSV batches), refusing anything
+ * else clearly. `tooLarge` tells the user what to do with a file over the limit.
+ */
+export function readUtf8File(path: string, what: string, options: { maxBytes?: number; tooLarge?: string } = {}): string {
+  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   let size: number;
   try {
     const stats = statSync(path);
@@ -12,7 +16,9 @@ export function readUtf8File(path: string, what: string, maxBytes = 64 * 1024 * 
     if (error instanceof UserError) throw error;
     throw fileError(path, error);
   }
-  if (size > maxBytes) throw new UserError(`${path}: ${what} is ${(size / 1048576).toFixed(0)} MB; the limit is ${maxBytes / 1048576} MB`);
+  if (size > maxBytes) {
+    throw new UserError(`${path}: ${what} is ${(size / 1048576).toFixed(0)} MB; the limit is ${maxBytes / 1048576} MB`, options.tooLarge === undefined ? {} : { hint: options.tooLarge });
+  }
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQcode, tempDir } from '../helpers.js';
@@ -41,5 +41,20 @@ describe('tag --from with 100,000 rows', () => {
     expect(query(dir, 'SELECT count(*) AS n FROM seen')).toEqual([{ n: 0 }]);
     const again = runQcode(['--project', dir, 'undo', '--coder', 'anna']);
     expect(again.stdout).toBe('Nothing to undo for anna.\n');
+  });
+
+  it('refuses a file over 64 MB before reading it, says how to split it, and writes nothing', () => {
+    const dir = seedProject([{ slug: 'doc-a', segments: [{ speaker: 'R', text: 'A segment.' }] }]);
+    const file = join(tempDir(), 'huge.csv');
+    writeFileSync(file, 'document,segment,code,coder\n');
+    // Sparse: 65 MB on paper, no disk used; qcode must stop at the size, not read it.
+    truncateSync(file, 65 * 1024 * 1024);
+    const result = runQcode(['--project', dir, 'tag', '--from', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${file}: CSV file is 65 MB; the limit is 64 MB`);
+    expect(result.stderr).toContain('Split it into files under the limit');
+    expect(result.stderr).not.toContain('    at ');
+    expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 0 }]);
+    expect(query(dir, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 0 }]);
   });
 });
