@@ -210,7 +210,6 @@ export interface DocumentPlacement {
   ordinalOfTurn: (turn: number) => number | null;
 }
 
-/** Streams codings.csv (document,segment,code,coder) for `qcode tag --from`; returns the row count. */
 /** Documents per codings file: about 29 MB of CSV, under qcode's 64 MB limit for tag --from. */
 const CODINGS_FILE_DOCUMENTS = 1000;
 
