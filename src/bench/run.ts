@@ -479,6 +479,7 @@ async function loadCodings(bench: Bench, corpus: Corpus, project: string, dbPath
     log(`loading ${rows} codings with qcode tag --from (${files.length} file${files.length === 1 ? '' : 's'})`);
     let seconds = 0;
     let peakRssMb: number | null = null;
+    loaded = true;
     for (const [index, file] of files.entries()) {
       const sample = await bench.runner.run(process.execPath, [BIN, 'tag', '--from', file], { cwd: project, env: bench.env, stdoutPath: bench.outputPath('tag-all'), timeoutMs: RUN_TIMEOUT_MS });
       if (sample.exitCode !== 0) {
@@ -486,11 +487,11 @@ async function loadCodings(bench: Bench, corpus: Corpus, project: string, dbPath
         // The files before it are in the store: inserting every coding directly would collide with them.
         if (index > 0) throw new Error(message);
         results.setup.notes.push(`${message}; the codings were inserted directly`);
+        loaded = false;
         break;
       }
       seconds += sample.seconds;
       if (sample.peakRssMb !== null) peakRssMb = Math.max(peakRssMb ?? 0, sample.peakRssMb);
-      loaded = index === files.length - 1;
     }
     if (loaded) {
       results.setup.steps.tagFromAllSeconds = seconds;
