@@ -218,8 +218,17 @@ function tableSpecs(codebook: ProjectCodebook, options: CooccurOptions): TableSp
   }
   const asked = options.hypothesis ?? 'all';
   if (asked.toLowerCase() === 'all') return codebook.hypotheses;
-  return asked.split(',').map((name) => {
-    const found = codebook.hypotheses.find((hypothesis) => hypothesis.id.toLowerCase() === name.trim().toLowerCase());
+  return asked.split(',').map((raw) => {
+    const name = raw.trim();
+    const exact = codebook.hypotheses.find((hypothesis) => hypothesis.id === name);
+    if (exact) return exact;
+    // The schema lets ids differ only in case (H1 and h1), so ignoring case is a convenience taken only when it picks one.
+    const folded = codebook.hypotheses.filter((hypothesis) => hypothesis.id.toLowerCase() === name.toLowerCase());
+    if (folded.length > 1) {
+      const candidates = folded.map((hypothesis) => hypothesis.id);
+      throw usageError(`--hypothesis ${name} is ambiguous: the codebook has ${candidates.join(', ')}`, `Name one exactly as written, e.g. --hypothesis ${candidates[0]}`);
+    }
+    const found = folded[0];
     if (!found) throw new UserError(`unknown hypothesis "${name}"${didYouMeanSuffix(name, ids)}`, { hint: `Hypotheses: ${ids.join(', ')}, or all` });
     return found;
   });
@@ -468,7 +477,7 @@ export interface SearchResult {
   end: number;
   tStart: number | null;
   score: number;
-  /** The snippet without marks, and where the matches are in it: [start, end) in UTF-16 units. */
+  /** The snippet without marks, and where the matches are in it: [start, end) in code points, as every position in qcode. */
   snippet: string;
   matches: Array<[number, number]>;
   text: string;
@@ -508,14 +517,18 @@ export function search(project: Project, options: SearchOptions): SearchReport {
 
 function splitMarks(marked: string): { plain: string; matches: Array<[number, number]> } {
   let plain = '';
+  let length = 0;
   const matches: Array<[number, number]> = [];
   let open = -1;
   for (const char of marked) {
-    if (char === MATCH_OPEN) open = plain.length;
+    if (char === MATCH_OPEN) open = length;
     else if (char === MATCH_CLOSE && open >= 0) {
-      matches.push([open, plain.length]);
+      matches.push([open, length]);
       open = -1;
-    } else plain += char;
+    } else {
+      plain += char;
+      length++;
+    }
   }
   return { plain, matches };
 }

@@ -7,13 +7,14 @@ import { loadProjectCodebook } from '../store/codebook.js';
 import {
   caseValue, coderCodesInDimension, coderCodingsOnSegment,
   firstDocumentToDo, firstToDo, HIT_CLOSE, HIT_OPEN, isSeen, matchSegments, nextCandidate, previousCandidate,
-  seenCount, sessionDocument, sessionSegmentByOrdinal, speakersOfDocument, writeCodingBatch,
+  seenCount, sessionDocument, sessionSegmentByOrdinal, speakersOfDocument, applyCodingBatch, writeCodingBatch,
   type CodingBatchResult, type CodingChange, type SegmentPlace, type SessionDocument, type SessionFilter,
   type SessionSegment,
 } from '../store/codings.js';
 import { ensureCoder, findCoder, findDocument, listDocumentSlugs, segmentById, segmentByOrdinal, type CoderRow, type SegmentRef } from '../store/common.js';
 import type { Db } from '../store/db.js';
 import { insertMemo, segmentMemoTexts } from '../store/memos.js';
+import { teamCodes, teamDimensions } from '../store/team.js';
 import type { Project } from './project.js';
 
 export { HIT_CLOSE, HIT_OPEN };
@@ -79,6 +80,20 @@ export class CodeIndex {
     if (byLastPart.length === 1) return ` (did you mean "${byLastPart[0]}"?)`;
     return didYouMeanSuffix(id, this.activeIds);
   }
+}
+
+/** Another code of `code`'s exclusive dimension among the codes a coder already has on a segment, if any. */
+function exclusiveConflict(index: CodeIndex, code: ProjectCode, given: Iterable<string>): string | undefined {
+  if (!index.isExclusive(code)) return undefined;
+  for (const id of given) if (id !== code.id && index.codes.get(id)?.dimensionId === code.dimensionId) return id;
+  return undefined;
+}
+
+function exclusiveRefusal(label: string, conflicting: string, coder: string, dimensionId: string): UserError {
+  return new UserError(
+    `${label} already has ${conflicting} from ${coder}; dimension "${dimensionId}" allows one code per segment`,
+    { hint: `Remove it first: qcode untag ${label} ${conflicting} --coder ${coder}` },
+  );
 }
 
 // ---- segments
@@ -177,13 +192,8 @@ export function tagSegment(project: Project, options: TagOptions): TagReport {
     }
     byDimension.set(code.dimensionId, code.id);
     const given = existingCoder === undefined ? [] : coderCodesInDimension(db, resolved.segment.id, existingCoder.id, code.dimensionId);
-    const conflicting = given.find((id) => id !== code.id);
-    if (conflicting !== undefined) {
-      throw new UserError(
-        `${resolved.label} already has ${conflicting} from ${options.coder}; dimension "${code.dimensionId}" allows one code per segment`,
-        { hint: `Remove it first: qcode untag ${resolved.label} ${conflicting} --coder ${options.coder}` },
-      );
-    }
+    const conflicting = exclusiveConflict(index, code, given);
+    if (conflicting !== undefined) throw exclusiveRefusal(resolved.label, conflicting, options.coder, code.dimensionId);
   }
   const base = { segment: resolved.label, coder: options.coder, codes: codes.map((code) => code.id) };
   if (options.dryRun) {
@@ -334,6 +344,13 @@ function requireSpeaker(db: Db, documentId: number | null, speaker: string): voi
 
 // ---- the interactive coding session
 
+/** What a coding session's cached codebook depends on: code ids, their dimensions and status, and which dimensions are exclusive. */
+function codebookShape(db: Db): string {
+  const codes = teamCodes(db).map((code) => `${code.id} ${code.dimension_id} ${code.status}`);
+  const dimensions = teamDimensions(db).map((dimension) => `${dimension.id} ${dimension.exclusive} ${dimension.status}`);
+  return JSON.stringify([codes, dimensions]);
+}
+
 export interface CodingSessionOptions {
   coder: string;
   document?: string | undefined;
@@ -371,7 +388,6 @@ export interface ConfirmResult {
  * before the next segment is read, and each step runs a fixed handful of prepared queries.
  */
 export class CodingSession {
-  readonly coder: CoderRow;
   readonly index: CodeIndex;
   /** Active codes the coder chooses from: all of them, or one dimension's. */
   readonly scope: ProjectCode[];
@@ -379,6 +395,11 @@ export class CodingSession {
   private readonly scopeIds: Set<string>;
   private readonly filter: SessionFilter;
   private readonly fixedDocument: boolean;
+  private readonly coderName: string;
+  /** Undefined for a new coder until begin() or their first answer: a session that fails to open leaves no coder behind. */
+  private coderRow: CoderRow | undefined;
+  /** The codebook's shape when the session opened: `index` and the picker's codes are only valid while it holds. */
+  private readonly codebookShape: string;
   private document: SessionDocument | null = null;
   private documentHeader: { place: string | null } = { place: null };
   private segment: SessionSegment | null = null;
@@ -387,6 +408,7 @@ export class CodingSession {
 
   private constructor(private readonly db: Db, options: CodingSessionOptions) {
     this.index = CodeIndex.load(db);
+    this.codebookShape = codebookShape(db);
     if (options.dimension !== undefined) {
       const dimension = this.index.dimensions.get(options.dimension);
       if (dimension === undefined || dimension.status === 'retired') {
@@ -397,11 +419,13 @@ export class CodingSession {
     this.dimension = options.dimension ?? null;
     this.scope = this.index.codebook.codes.filter((code) => code.status === 'active' && (this.dimension === null || code.dimensionId === this.dimension));
     this.scopeIds = new Set(this.scope.map((code) => code.id));
-    this.coder = ensureCoder(db, options.coder);
     this.fixedDocument = options.document !== undefined;
     const documentId = options.document === undefined ? undefined : requireDocument(db, options.document).id;
     if (options.speaker !== undefined) requireSpeaker(db, documentId ?? null, options.speaker);
-    this.filter = { coderId: this.coder.id, speaker: options.speaker ?? null, onlyUncoded: options.onlyUncoded ?? false, dimension: this.dimension };
+    this.coderName = options.coder;
+    this.coderRow = findCoder(db, options.coder);
+    // No coder row matches -1: a coder not created yet has seen and coded nothing.
+    this.filter = { coderId: this.coderRow?.id ?? -1, speaker: options.speaker ?? null, onlyUncoded: options.onlyUncoded ?? false, dimension: this.dimension };
     if (documentId === undefined && listDocumentSlugs(db).length === 0) {
       throw new UserError('the project has no documents to code yet', { hint: 'Import some first: qcode import FILES...' });
     }
@@ -414,9 +438,21 @@ export class CodingSession {
     }
   }
 
-  /** Opens a session at the first segment still to do; throws a UserError for an unknown document, dimension or speaker. */
+  /** Opens a session at the first segment still to do; throws a UserError for an unknown document, dimension or speaker. Writes nothing. */
   static open(project: Project, options: CodingSessionOptions): CodingSession {
     return new CodingSession(project.db, options);
+  }
+
+  /** The coder; `id` is null until begin() or their first answer creates the row. */
+  get coder(): { id: number | null; name: string } {
+    return { id: this.coderRow?.id ?? null, name: this.coderName };
+  }
+
+  /** Creates the coder's row if it is new: for when the coder's screen starts, every option having been checked. */
+  begin(): void {
+    if (this.coderRow !== undefined) return;
+    this.coderRow = ensureCoder(this.db, this.coderName);
+    this.filter.coderId = this.coderRow.id;
   }
 
   /** What to draw, or null when there is nothing (left) to code. */
@@ -426,7 +462,7 @@ export class CodingSession {
     const previousRow = sessionSegmentByOrdinal(db, document.id, segment.ordinal - 1);
     const given: string[] = [];
     const otherCodings: string[] = [];
-    for (const row of coderCodingsOnSegment(db, segment.id, this.coder.id)) {
+    for (const row of coderCodingsOnSegment(db, segment.id, this.filter.coderId)) {
       if (row.start === null && this.scopeIds.has(row.code_id)) given.push(row.code_id);
       else otherCodings.push(row.start === null ? row.code_id : `${row.code_id} [${row.start}–${row.end}]`);
     }
@@ -437,9 +473,9 @@ export class CodingSession {
         place: this.documentHeader.place,
         language: document.language,
         segments: document.segments,
-        seen: seenCount(db, document.id, this.coder.id, this.dimension),
+        seen: seenCount(db, document.id, this.filter.coderId, this.dimension),
       },
-      segment: { id: segment.id, ordinal: segment.ordinal, speaker: segment.speaker, text: segment.text, seen: isSeen(db, segment.id, this.coder.id) },
+      segment: { id: segment.id, ordinal: segment.ordinal, speaker: segment.speaker, text: segment.text, seen: isSeen(db, segment.id, this.filter.coderId) },
       previous: previousRow === undefined ? null : { ordinal: previousRow.ordinal, speaker: previousRow.speaker, text: previousRow.text },
       given,
       otherCodings,
@@ -451,38 +487,50 @@ export class CodingSession {
   confirm(codeIds: readonly string[]): ConfirmResult {
     const { segment, document } = this.requireCurrent();
     const chosen = new Set(codeIds);
-    const perDimension = new Map<string, string>();
-    for (const id of chosen) {
-      const code = this.index.codes.get(id);
-      if (code === undefined || !this.scopeIds.has(id)) throw new UserError(`code "${id}" cannot be chosen here`);
-      if (!this.index.isExclusive(code)) continue;
-      const other = perDimension.get(code.dimensionId);
-      if (other !== undefined) throw new UserError(`${other} and ${id}: dimension "${code.dimensionId}" allows one code per segment`);
-      perDimension.set(code.dimensionId, id);
-    }
-    const given = new Set(coderCodingsOnSegment(this.db, segment.id, this.coder.id)
-      .filter((row) => row.start === null && this.scopeIds.has(row.code_id)).map((row) => row.code_id));
-    const added = [...chosen].filter((id) => !given.has(id));
-    const removed = [...given].filter((id) => !chosen.has(id));
     const place = { segmentId: segment.id, slug: document.slug, sha256: document.sha256, ordinal: segment.ordinal };
-    const change = (codeId: string): CodingChange => ({ place, codeId, coderId: this.coder.id, coder: this.coder.name, start: null, end: null });
-    writeCodingBatch(this.db, {
-      batch: newBatchId(),
-      via: 'code',
-      add: added.map(change),
-      remove: removed.map(change),
-      seen: [{ place, coderId: this.coder.id, coder: this.coder.name, dimensionId: this.dimension }],
+    const result = this.write({ checkCodebook: true }, (coder) => {
+      const perDimension = new Map<string, string>();
+      for (const id of chosen) {
+        const code = this.index.codes.get(id);
+        if (code === undefined || !this.scopeIds.has(id)) throw new UserError(`code "${id}" cannot be chosen here`);
+        if (!this.index.isExclusive(code)) continue;
+        const other = perDimension.get(code.dimensionId);
+        if (other !== undefined) throw new UserError(`${other} and ${id}: dimension "${code.dimensionId}" allows one code per segment`);
+        perDimension.set(code.dimensionId, id);
+      }
+      const rows = coderCodingsOnSegment(this.db, segment.id, coder.id);
+      const given = new Set(rows.filter((row) => row.start === null && this.scopeIds.has(row.code_id)).map((row) => row.code_id));
+      const added = [...chosen].filter((id) => !given.has(id));
+      const removed = new Set([...given].filter((id) => !chosen.has(id)));
+      // What stays besides the answer: spans, and codes outside the session's scope, as qcode tag sees them.
+      const kept = rows.filter((row) => !(row.start === null && removed.has(row.code_id))).map((row) => row.code_id);
+      for (const id of chosen) {
+        const code = this.index.codes.get(id)!;
+        const conflicting = exclusiveConflict(this.index, code, kept);
+        if (conflicting !== undefined) throw exclusiveRefusal(`${document.slug}:${segment.ordinal}`, conflicting, coder.name, code.dimensionId);
+      }
+      const change = (codeId: string): CodingChange => ({ place, codeId, coderId: coder.id, coder: coder.name, start: null, end: null });
+      applyCodingBatch(this.db, {
+        batch: newBatchId(),
+        via: 'code',
+        add: added.map(change),
+        remove: [...removed].map(change),
+        seen: [{ place, coderId: coder.id, coder: coder.name, dimensionId: this.dimension }],
+      });
+      return { added, removed: [...removed] };
     });
     this.answered++;
     this.advance();
-    return { added, removed };
+    return result;
   }
 
   /** Marks the segment seen without changing its codes, and moves on. */
   skip(): void {
     const { segment, document } = this.requireCurrent();
     const place = { segmentId: segment.id, slug: document.slug, sha256: document.sha256, ordinal: segment.ordinal };
-    writeCodingBatch(this.db, { batch: newBatchId(), via: 'code', seen: [{ place, coderId: this.coder.id, coder: this.coder.name, dimensionId: this.dimension }] });
+    this.write({ checkCodebook: true }, (coder) => {
+      applyCodingBatch(this.db, { batch: newBatchId(), via: 'code', seen: [{ place, coderId: coder.id, coder: coder.name, dimensionId: this.dimension }] });
+    });
     this.answered++;
     this.advance();
   }
@@ -509,7 +557,10 @@ export class CodingSession {
     const { segment } = this.requireCurrent();
     const clean = text.trim();
     if (clean === '') throw new UserError('empty memo: nothing saved');
-    insertMemo(this.db, { target: { kind: 'segment', id: String(segment.id) }, coderId: this.coder.id, text: clean, batch: newBatchId(), via: 'code' });
+    // A memo names no code: a codebook changed meanwhile does not make it stale.
+    this.write({ checkCodebook: false }, (coder) => {
+      insertMemo(this.db, { target: { kind: 'segment', id: String(segment.id) }, coderId: coder.id, text: clean, batch: newBatchId(), via: 'code' });
+    });
   }
 
   get currentDocument(): string | null {
@@ -524,6 +575,31 @@ export class CodingSession {
   /** Whether the session goes through uncoded segments (seen or not) rather than unseen ones. */
   get onlyUncoded(): boolean {
     return this.filter.onlyUncoded;
+  }
+
+  /** The speaker whose turns the session goes through, or null for every turn. */
+  get speaker(): string | null {
+    return this.filter.speaker;
+  }
+
+  /**
+   * Runs one answer's writes in one transaction, with the coder's row created in it on first use. With
+   * checkCodebook, refuses when the codebook changed since the session opened (codebook apply, merge): the
+   * cached codes may name a code renamed, retired or gone, so nothing of the answer is written.
+   */
+  private write<T>(options: { checkCodebook: boolean }, writes: (coder: CoderRow) => T): T {
+    const { result, coder } = this.db.transaction(() => {
+      if (options.checkCodebook && codebookShape(this.db) !== this.codebookShape) {
+        throw new UserError('the codebook changed: this answer was not saved (earlier ones were); quit (^Q) and start qcode code again', {
+          hint: 'on quitting, the coder prints the command that resumes here',
+        });
+      }
+      const row = this.coderRow ?? ensureCoder(this.db, this.coderName);
+      return { result: writes(row), coder: row };
+    }).immediate();
+    this.coderRow = coder;
+    this.filter.coderId = coder.id;
+    return result;
   }
 
   private requireCurrent(): { segment: SessionSegment; document: SessionDocument } {

@@ -10,6 +10,7 @@ import { spssSyntax } from '../io/export/spss.js';
 import { WidthTracker, type ExportColumn, type ExportTable } from '../io/export/table.js';
 import { removeStaleScratch, scratchPrefix } from '../io/scratch.js';
 import { codesInUse, iterateCodings, iterateSegments, type AnalysisFrame, type CodedSegmentRow } from '../store/analysis.js';
+import { creationOrder } from '../store/codebook.js';
 import { listCoders } from '../store/common.js';
 import type { Db } from '../store/db.js';
 import { checkLanguage, countUnits, loadAnalysis, parseUnit, selectCoders, tablesFromCounts, type CoderOptions } from './analysis.js';
@@ -41,6 +42,9 @@ const FIXED_NAMES = [
   'parent_id', 'definition', 'include', 'exclude', 'status', 'codings', 'hypothesis', 'row', 'row_label', 'column',
   'column_label', 'n_ab', 'n_a', 'n_b', 'c', 'rowpct', 'colpct',
 ];
+
+/** R's integers are 32-bit, with -2^31 taken by NA. */
+const R_INTEGER_MAX = 2147483647;
 
 /**
  * `qcode export all`: codings, segments (0/1 per code), documents, cases, one co-occurrence table per
@@ -161,15 +165,15 @@ interface CodeColumn {
 
 function writeExport(db: Db, dir: string, context: ExportContext): Array<{ file: string; rows: number | null }> {
   const { codebook, frame, language, policy } = context;
-  const names = new NameAllocator(FIXED_NAMES);
-  const attributes = exportedAttributes(context, names);
+  const names = columnNames(db, codebook);
+  const attributes = exportedAttributes(context, names.attributes);
   const inUse = codesInUse(db, context.coderIds);
   const codes: CodeColumn[] = codebook.codes
     .filter((code) => code.status === 'active' || inUse.has(code.id))
     .map((code) => ({
       index: frame.codeIndex.get(code.id)!,
       id: code.id,
-      column: { name: names.allocate(code.id), label: `${code.id}: ${labelIn(code, language)}`, type: 'flag' },
+      column: { name: names.codes.get(code.id)!, label: `${code.id}: ${labelIn(code, language)}`, type: 'flag' },
     }));
   const bom = policy.excel;
 
@@ -215,20 +219,50 @@ function writeExport(db: Db, dir: string, context: ExportContext): Array<{ file:
   ];
 }
 
-function exportedAttributes(context: ExportContext, names: NameAllocator): AttributeColumn[] {
+/**
+ * The column of every attribute, then of every code, the project holds, each named in the order it was
+ * created (its rowid, which applying a codebook keeps through updates, renames and retirements): a
+ * clash of two names is settled the same way in every export, so a name keeps meaning the same
+ * attribute or code as long as that exists. Retired items and those an export leaves out (--coder) are
+ * named too, so that leaving them out never hands their names to others.
+ */
+function columnNames(db: Db, codebook: ProjectCodebook): { attributes: Map<string, string>; codes: Map<string, string> } {
+  const names = new NameAllocator(FIXED_NAMES);
+  const allocate = (created: readonly string[], all: readonly string[]): Map<string, string> => {
+    const result = new Map<string, string>();
+    for (const raw of [...created, ...all]) if (!result.has(raw)) result.set(raw, names.allocate(raw));
+    return result;
+  };
+  const created = creationOrder(db);
+  return {
+    attributes: allocate(created.attributes, codebook.attributes.map((def) => def.name)),
+    codes: allocate(created.codes, codebook.codes.map((code) => code.id)),
+  };
+}
+
+function exportedAttributes(context: ExportContext, names: ReadonlyMap<string, string>): AttributeColumn[] {
   return context.codebook.attributes
     .filter((def) => def.status === 'active' || context.frame.caseValues.has(def.name))
     .map((def) => {
       const values = [...(context.frame.caseValues.get(def.name)?.values() ?? [])];
       const label = labelIn(def, context.language);
-      const name = names.allocate(def.name);
+      const name = names.get(def.name)!;
       if (def.type === 'category') {
-        const categories = (def.values ?? []).map((value) => ({ value, label: def.valueLabels[value] ?? value }));
+        // Levels as the cells are written (--excel guards them). Values the data holds that the codebook
+        // no longer lists (removed by a later codebook) follow the codebook's, labelled with themselves,
+        // so that R turns none of them into NA.
+        const categories = (def.values ?? []).map((value) => ({ value: textCell(value, context.policy), label: def.valueLabels[value] ?? value }));
+        const listed = new Set(categories.map((category) => category.value));
+        const unlisted = [...new Set(values.filter((value) => value !== '').map((value) => textCell(value, context.policy)))]
+          .filter((value) => !listed.has(value))
+          .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        categories.push(...unlisted.map((value) => ({ value, label: value })));
         const bytes = Math.max(1, ...categories.map((category) => Buffer.byteLength(category.value, 'utf8')));
         return { def, column: { name, label, type: 'string', categories, bytes } };
       }
       if (def.type === 'number') {
-        const integral = values.every((value) => Number.isInteger(Number(value)));
+        // R reads an integer column as 32-bit and aborts on anything wider: larger whole numbers are doubles.
+        const integral = values.every((value) => Number.isInteger(Number(value)) && Math.abs(Number(value)) <= R_INTEGER_MAX);
         return { def, column: integral ? { name, label, type: 'integer' } : { name, label, type: 'number', decimals: 4 } };
       }
       return { def, column: { name, label, type: def.type === 'date' ? 'date' : 'string' } };

@@ -6,7 +6,7 @@ import { formatProblem, ProblemsError, UserError, usageError, type Problem } fro
 import { assembleUnits, detectLanguage, parseSpeakerMap, planCarryOver, segmentText, type Segment, type SegmentMode } from '../core/segment.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
 import { normalizeText } from '../core/text.js';
-import { assertNotSpreadsheet, parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
+import { assertNotSpreadsheet, nfcCells, parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
 import { decodeBytes } from '../io/import/decode.js';
 import { extractDocument } from '../io/import/extract.js';
 import { expandPaths, formatOfPath, stem, type PathProblem, type SourceFile, type SourceFormat } from '../io/import/paths.js';
@@ -15,7 +15,7 @@ import { loadAttributeRules, type AttributeRule } from '../store/cases.js';
 import { nowIso } from '../store/common.js';
 import {
   documentBySlug, inTransaction, insertDocument, insertSegments, replaceDocument, restorePageCache, segmentsForReplace, setDocumentCase, setPageCache, slugsWithText,
-  type NewDocument,
+  type NewDocument, type SegmentForReplace, type StoredDocument,
 } from '../store/documents.js';
 import { caseIdProblem, caseValuesFromRows, writeCaseValues, type CaseValues } from './cases.js';
 import type { Project } from './project.js';
@@ -93,7 +93,9 @@ const TRANSLITERATION: Record<string, string> = {
  * run of other characters turned into one '-' ("Интервью 07.txt" → "intervyu-07").
  */
 export function slugify(name: string): string {
+  // NFC first: a decomposed й (и + breve) would otherwise lose its breve and become "i", not "y".
   const slug = name
+    .normalize('NFC')
     .toLowerCase()
     .replace(/[а-яё]/g, (letter) => TRANSLITERATION[letter] ?? '-')
     .normalize('NFKD')
@@ -132,7 +134,8 @@ async function readManifest(manifest: string, cwd: string, rules: readonly Attri
   const bytes = readSourceBytes(path, manifest);
   assertNotSpreadsheet(path, manifest, bytes);
   const { text } = await decodeBytes(bytes, manifest, 'auto');
-  const table: CsvTable = await parseCsvTable(text, manifest);
+  const read = await parseCsvTable(text, manifest);
+  const table: CsvTable = nfcCells(read, read.columns.filter((column) => column !== 'file' && column !== 'title'));
   if (!table.columns.includes('file')) {
     throw new UserError(`${manifest}: row 1: no "file" column`, { hint: 'A manifest has the columns file, case and any declared attribute (and optionally kind, language, title, slug)' });
   }
@@ -194,6 +197,73 @@ interface Context {
   dryRun: boolean;
   speakers: Map<string, string> | undefined;
   rules: readonly AttributeRule[];
+  /** Dry run only: what the batch would have stored so far. */
+  claims: BatchClaims;
+}
+
+/** What the real run would hold under a slug at this point of the batch. */
+interface Claim {
+  sha256: string;
+  case_id: string | null;
+  imported_at: string;
+  source_path: string | null;
+  /** Where the batch would have moved the stored document's coded segments (segment id → ordinal). */
+  ordinals: ReadonlyMap<number, number>;
+}
+
+/**
+ * A dry run writes nothing, so the store does not show the documents it would have written earlier in
+ * the batch (a.txt and A.txt both claim "a"). It keeps them here instead, so that it reports what the
+ * real run would: unchanged, "already imported", or a replacement, and the same twins.
+ */
+class BatchClaims {
+  private readonly bySlug = new Map<string, Claim>();
+  private readonly byText = new Map<string, Set<string>>();
+  /** Undo log while a file that goes in whole or not at all (a survey) is being checked. */
+  private undo: Array<[string, Claim | undefined]> | null = null;
+
+  get(slug: string): Claim | undefined {
+    return this.bySlug.get(slug);
+  }
+
+  set(slug: string, claim: Claim): void {
+    this.undo?.push([slug, this.bySlug.get(slug)]);
+    this.put(slug, claim);
+  }
+
+  /** Slugs holding this text: the store's, as the batch would have left them. */
+  twins(storeTwins: readonly string[], sha256: string): string[] {
+    const twins = new Set(storeTwins.filter((slug) => !this.bySlug.has(slug)));
+    for (const slug of this.byText.get(sha256) ?? []) twins.add(slug);
+    return [...twins].sort();
+  }
+
+  /** Runs `fn`, forgetting its claims if it throws (the real run would roll the file back). */
+  whole<T>(fn: () => T): T {
+    const undo: Array<[string, Claim | undefined]> = [];
+    this.undo = undo;
+    try {
+      return fn();
+    } catch (error) {
+      for (const [slug, claim] of undo.reverse()) this.put(slug, claim);
+      throw error;
+    } finally {
+      this.undo = null;
+    }
+  }
+
+  private put(slug: string, claim: Claim | undefined): void {
+    const previous = this.bySlug.get(slug);
+    if (previous !== undefined) this.byText.get(previous.sha256)?.delete(slug);
+    if (claim === undefined) {
+      this.bySlug.delete(slug);
+      return;
+    }
+    this.bySlug.set(slug, claim);
+    const slugs = this.byText.get(claim.sha256);
+    if (slugs === undefined) this.byText.set(claim.sha256, new Set([slug]));
+    else slugs.add(slug);
+  }
 }
 
 interface DocumentInput {
@@ -228,21 +298,34 @@ function saveDocument(ctx: Context, input: DocumentInput): SaveOutcome {
 function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
   const { db } = ctx.project;
   const write = !ctx.dryRun;
-  const existing = documentBySlug(db, input.slug);
+  const stored = documentBySlug(db, input.slug);
+  const claim = ctx.claims.get(input.slug);
+  const existing: Claim | StoredDocument | undefined = claim ?? stored;
+  const oldSegments = (): SegmentForReplace[] => {
+    // Without a stored document the slug was first imported in this batch: nothing on it is coded.
+    if (stored === undefined) return [];
+    const segments = segmentsForReplace(db, stored.id);
+    // Replacing keeps a coded segment's id and its rank among the segments with its speaker and text,
+    // so the stored segments decide a replacement as the batch's version would; only ordinals moved.
+    return claim === undefined ? segments : segments.map((segment) => ({ ...segment, ordinal: claim.ordinals.get(segment.id) ?? segment.ordinal }));
+  };
   const caseId = input.cases?.caseId ?? null;
   if (existing !== undefined && existing.sha256 === input.doc.sha256) {
     const relink = caseId !== null && existing.case_id !== caseId;
     if (write && input.cases !== null) {
       writeCaseValues(ctx.project, input.cases);
-      if (relink) setDocumentCase(db, existing.id, caseId);
+      if (relink) setDocumentCase(db, (stored as StoredDocument).id, caseId);
     }
+    if (!write && relink) ctx.claims.set(input.slug, { ...claimOf(existing), case_id: caseId, ordinals: claim?.ordinals ?? new Map() });
     return { status: 'unchanged', carried: 0, note: relink ? `linked to case ${caseId}` : null };
   }
   if (existing === undefined) {
-    const twins = slugsWithText(db, input.doc.sha256);
+    const twins = write ? slugsWithText(db, input.doc.sha256) : ctx.claims.twins(slugsWithText(db, input.doc.sha256), input.doc.sha256);
     if (write) {
       if (input.cases !== null) writeCaseValues(ctx.project, input.cases);
       insertSegments(db, insertDocument(db, input.doc), input.segments);
+    } else {
+      ctx.claims.set(input.slug, { ...claimOf(input.doc), ordinals: new Map() });
     }
     return { status: 'imported', carried: 0, note: twins.length > 0 ? `same text as ${twins.map((slug) => `"${slug}"`).join(', ')}` : null };
   }
@@ -251,7 +334,7 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
       hint: 'Pass --replace to replace it (codings on unchanged segments are kept), or --slug NAME to import it beside the old one',
     });
   }
-  const old = segmentsForReplace(db, existing.id);
+  const old = oldSegments();
   const plan = planCarryOver(old.map((segment) => ({ id: segment.id, speaker: segment.speaker, text: segment.text, attached: segment.codings > 0 || segment.memos > 0 })), input.segments);
   if (plan.lost.length > 0) {
     const lost = old.filter((segment) => plan.lost.includes(segment.id));
@@ -264,12 +347,24 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
     });
   }
   const carried = old.filter((segment) => plan.keep.has(segment.id)).reduce((sum, segment) => sum + segment.codings, 0);
+  const doc = { ...input.doc, caseId: input.doc.caseId ?? existing.case_id };
   if (write) {
     if (input.cases !== null) writeCaseValues(ctx.project, input.cases);
-    const doc = { ...input.doc, caseId: input.doc.caseId ?? existing.case_id };
-    replaceDocument(db, existing.id, doc, input.segments, plan.keep, new Map(old.map((segment) => [segment.id, segment.start])));
+    replaceDocument(db, (stored as StoredDocument).id, doc, input.segments, plan.keep, new Map(old.map((segment) => [segment.id, segment.start])));
+  } else {
+    const ordinals = new Map(old.filter((segment) => segment.codings > 0 || segment.memos > 0).flatMap((segment) => {
+      const index = plan.keep.get(segment.id);
+      return index === undefined ? [] : [[segment.id, index + 1] as const];
+    }));
+    ctx.claims.set(input.slug, { ...claimOf(doc), ordinals });
   }
   return { status: 'replaced', carried, note: carried > 0 ? `${plural(carried, 'coding')} carried over` : null };
+}
+
+function claimOf(doc: NewDocument | Claim | StoredDocument): Omit<Claim, 'ordinals'> {
+  return 'importedAt' in doc
+    ? { sha256: doc.sha256, case_id: doc.caseId, imported_at: doc.importedAt, source_path: doc.sourcePath }
+    : { sha256: doc.sha256, case_id: doc.case_id, imported_at: doc.imported_at, source_path: doc.source_path };
 }
 
 // ---------------------------------------------------------------- one file
@@ -365,19 +460,34 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
   if (missing.length > 0) {
     throw new UserError(`${file.display}: row 1: no column ${missing.map((column) => `"${column}"${didYouMeanSuffix(column, table.columns)}`).join(', ')}`, { hint: `The columns are: ${table.columns.join(', ')}` });
   }
-  const projected: CsvTable = {
+  const projected: CsvTable = nfcCells({
     columns: [idColumn, ...attributeColumns],
     rows: table.rows.map((row) => ({ ...row, values: Object.fromEntries([idColumn, ...attributeColumns].map((column) => [column, row.values[column] ?? ''])) })),
-  };
-  const respondents = caseValuesFromRows(projected, file.display, ctx.rules, { caseColumn: idColumn, otherColumns: [], caseRequired: true });
-  const firstRow = new Map<string, number>();
-  for (const { row, cases } of respondents) {
-    const id = cases?.caseId ?? '';
-    const earlier = firstRow.get(id);
-    if (earlier !== undefined) throw new UserError(`${file.display}: row ${row.row}: respondent ${id} appears again (first in row ${earlier})`, { hint: 'Every respondent needs a row of their own with a unique id' });
-    firstRow.set(id, row.row);
-  }
+  }, [idColumn, ...attributeColumns]);
   const base = slugify(stem(file.path));
+  // Checked before anything else, so that a repeated respondent is not reported as conflicting values
+  // of one case, and before anything is written: two respondents whose ids give one slug (A1 and a1,
+  // R.1 and R_1) would share a document, the second replacing or silently re-linking the first. Rows
+  // without answers count too, so that the names stay the same when their answers come later.
+  const firstRow = new Map<string, number>();
+  const slugRow = new Map<string, { row: number; id: string }>();
+  for (const row of projected.rows) {
+    const id = (row.values[idColumn] ?? '').trim();
+    if (id === '' || caseIdProblem(id) !== undefined) continue;
+    const where = `${file.display}:${row.line}: row ${row.row}`;
+    const earlier = firstRow.get(id);
+    if (earlier !== undefined) throw new UserError(`${where}: respondent ${id} appears again (first in row ${earlier}); nothing was imported`, { hint: 'Every respondent needs a row of their own with a unique id' });
+    firstRow.set(id, row.row);
+    const slug = `${base}-${slugify(id)}`;
+    const other = slugRow.get(slug);
+    if (other !== undefined) {
+      throw new UserError(`${where}: respondent ${id} would get the same document name "${slug}" as respondent ${other.id} in row ${other.row}; nothing was imported`, {
+        hint: 'Make the ids differ by more than letter case, punctuation or accents (document names keep only a-z, 0-9 and -), e.g. A1 and A1b',
+      });
+    }
+    slugRow.set(slug, { row: row.row, id });
+  }
+  const respondents = caseValuesFromRows(projected, file.display, ctx.rules, { caseColumn: idColumn, otherColumns: [], caseRequired: true });
   let imported = 0;
   let replaced = 0;
   let segmentCount = 0;
@@ -410,7 +520,7 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
       if (outcome.status === 'replaced') replaced++;
     });
   };
-  if (ctx.dryRun) write();
+  if (ctx.dryRun) ctx.claims.whole(write);
   else inTransaction(ctx.project.db, write);
   const status: FileStatus = replaced > 0 ? 'replaced' : imported > 0 ? 'imported' : 'unchanged';
   const parts = [`${respondents.length} respondents`, silent > 0 ? `${silent} without any answer (case only)` : null, replaced > 0 ? `${replaced} replaced` : null].filter(Boolean);
@@ -439,12 +549,18 @@ function checkOptions(options: ImportOptions): void {
  * `qcode import PATH... [--manifest FILE]`: every file in its own transaction; a failed file is
  * reported and skipped (or stops the batch with --strict); the report lists every file.
  */
-export async function importPaths(project: Project, paths: readonly string[], options: ImportOptions = {}): Promise<ImportReport> {
+export async function importPaths(project: Project, paths: readonly string[], given: ImportOptions = {}): Promise<ImportReport> {
+  // Identifiers compare in NFC, as the CSV headers and cells they are matched against do.
+  const nfc = (value: string | undefined): string | undefined => value?.normalize('NFC');
+  const options: ImportOptions = {
+    ...given, caseId: nfc(given.caseId), speakers: nfc(given.speakers), idColumn: nfc(given.idColumn),
+    textColumns: given.textColumns?.map((column) => column.normalize('NFC')), attributeColumns: given.attributeColumns?.map((column) => column.normalize('NFC')),
+  };
   checkOptions(options);
   const cwd = options.cwd ?? process.cwd();
   const speakers = options.speakers === undefined ? undefined : parseSpeakerMap(options.speakers);
   const rules = loadAttributeRules(project.db);
-  const ctx: Context = { project, options, dryRun: options.dryRun ?? false, speakers, rules };
+  const ctx: Context = { project, options, dryRun: options.dryRun ?? false, speakers, rules, claims: new BatchClaims() };
   if (paths.length === 0 && options.manifest === undefined) throw usageError('nothing to import', 'Name files, folders or globs, or a --manifest');
 
   const manifest = options.manifest === undefined ? undefined : await readManifest(options.manifest, cwd, rules);

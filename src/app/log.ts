@@ -1,7 +1,8 @@
 import { plural } from '../core/codebook-plan.js';
 import { UserError, usageError } from '../core/errors.js';
 import { findCoder } from '../store/common.js';
-import { eventsOfBatch, lastUndoableBatch, listEvents, revertBatch, undoEventsOf, type EventRow, type RevertCounts } from '../store/events.js';
+import { parseCodebook, type Codebook } from '../core/codebook.js';
+import { codebookYamlsAfter, eventsToRevert, lastUndoableBatch, listEvents, revertBatch, undoEventsOf, type EventRow, type RevertCounts } from '../store/events.js';
 import type { Project } from './project.js';
 
 export interface LogEntry {
@@ -31,6 +32,12 @@ export function parseSince(since: string): string {
   if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(since.trim()) || Number.isNaN(Date.parse(since))) {
     throw usageError(`--since "${since}" is not a date: write YYYY-MM-DD or an ISO date-time (2025-03-01T14:00Z)`);
   }
+  // Date.parse rolls a day past the month's end over (2025-02-30 is 2025-03-02): the log would then start elsewhere than asked.
+  const [year, month, day] = since.trim().slice(0, 10).split('-').map(Number) as [number, number, number];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
+    throw usageError(`--since "${since}" is not a date: ${since.trim().slice(0, 7)} has no day ${day}`);
+  }
   return new Date(since.trim()).toISOString();
 }
 
@@ -49,7 +56,11 @@ export function readLog(project: Project, options: LogOptions): LogEntry[] {
   const entries = listEvents(db, { coderId, since, limit }).map(toEntry);
   const batches = [...new Set(entries.map((entry) => entry.batch).filter((batch): batch is string => batch !== null))];
   const undoneBy = undoEventsOf(db, batches, Math.min(...entries.map((entry) => entry.id)));
-  for (const entry of entries) entry.undoneBy = entry.batch === null ? null : (undoneBy.get(entry.batch) ?? null);
+  for (const entry of entries) {
+    const byCoder = entry.batch === null ? undefined : undoneBy.get(entry.batch);
+    const ids = [byCoder?.get(null), entry.coder === null ? undefined : byCoder?.get(entry.coder)].filter((id): id is number => id !== undefined);
+    entry.undoneBy = ids.length === 0 ? null : Math.min(...ids);
+  }
   return entries;
 }
 
@@ -66,13 +77,21 @@ function toEntry(row: EventRow): LogEntry {
 export interface UndoReport {
   batch: string;
   via: string;
+  /** The coders whose changes were reverted. */
   coders: string[];
+  /** Coders whose changes in the same batch stand (undo --coder reverts one coder's part). */
+  kept: string[];
   /** One line saying what was reverted. */
   description: string;
   counts: RevertCounts;
 }
 
-/** Reverts the last action (one batch) of a coder, or of anyone; null when there is nothing to undo. */
+/**
+ * Reverts the last action (one batch) of a coder, or of anyone; null when there is nothing to undo.
+ * With a coder, only that coder's changes in the batch are reverted: a tag --from file can carry
+ * several coders' codings in one batch, and each coder's codings and seen marks are their own, so
+ * reverting one coder's part leaves the others' exactly as the batch made them.
+ */
 export function undoLast(project: Project, options: { coder?: string | undefined }): UndoReport | null {
   const { db } = project;
   let coderId: number | null = null;
@@ -83,13 +102,50 @@ export function undoLast(project: Project, options: { coder?: string | undefined
   }
   const batch = lastUndoableBatch(db, coderId);
   if (batch === undefined) return null;
-  const events = eventsOfBatch(db, batch);
+  const events = eventsToRevert(db, batch, coderId);
   const entries = events.map(toEntry);
   const via = entries.find((entry) => entry.via !== null)?.via ?? 'unknown';
-  const coders = [...new Set(entries.map((entry) => entry.coder).filter((name): name is string => name !== null))].sort();
-  const description = describe(via, entries);
-  const counts = revertBatch(db, batch, coderId ?? events[0]?.coder_id ?? null, { via, description });
-  return { batch, via, coders, description, counts };
+  const namesOf = (rows: readonly EventRow[]): string[] => [...new Set(rows.map((row) => row.coder).filter((name): name is string => name !== null))].sort();
+  const coders = namesOf(events);
+  const reverted = new Set(events.map((event) => event.id));
+  const kept = coderId === null ? [] : namesOf(eventsToRevert(db, batch, null).filter((event) => !reverted.has(event.id)));
+  const description = describe(via, entries) + (kept.length === 0 ? '' : `, ${coders.join(', ')}'s part only (${kept.join(', ')}'s changes stand: qcode undo --coder ${kept[0]})`);
+  const codeNow = followRenames(db, events.reduce((first, event) => (event.at < first ? event.at : first), events[0]?.at ?? ''));
+  const counts = revertBatch(db, batch, coderId ?? events[0]?.coder_id ?? null, { via, description }, { only: coderId, codeNow });
+  return { batch, via, coders, kept, description, counts };
+}
+
+/**
+ * A code's id now, given its id at `at`: codebook apply renames codes in place (was: in codebook.yaml)
+ * and their codings follow, so an undo must follow them too. Each version applied since is read in
+ * turn; a code absent from it that some code lists in was: became that code, and a child of a
+ * renamed code moved with its parent.
+ */
+function followRenames(db: Project['db'], at: string): (code: string) => string {
+  const versions: Codebook[] = [];
+  for (const yaml of codebookYamlsAfter(db, at)) {
+    try {
+      versions.push(parseCodebook(yaml, 'codebook.yaml'));
+    } catch {
+      // A snapshot this version can no longer read is skipped: a change on a code it renamed then counts as gone.
+    }
+  }
+  const known = new Map<string, string>();
+  return (code) => {
+    let now = known.get(code);
+    if (now !== undefined) return now;
+    now = code;
+    for (const version of versions) {
+      const ids = new Set(version.codes.map((item) => item.id));
+      if (ids.has(now)) continue;
+      const current: string = now;
+      const renamed = version.codes.find((item) => item.was.includes(current))?.id
+        ?? version.codes.flatMap((item) => item.was.filter((old) => current.startsWith(`${old}.`)).map((old) => item.id + current.slice(old.length))).find((id) => ids.has(id));
+      if (renamed !== undefined) now = renamed;
+    }
+    known.set(code, now);
+    return now;
+  };
 }
 
 /** "code r01-vilnius-ru:12: +forms.protest −forms.media" for a small batch, counts for a large one. */

@@ -105,7 +105,11 @@ export async function initProject(options: InitOptions): Promise<InitReport> {
   if (existsSync(codebookPath)) {
     throw new UserError(`${codebookPath} already exists`, { hint: 'Move it away, or init another folder' });
   }
-  const source = resolveCodebookSource(options.codebook ?? DEFAULT_CODEBOOK, cwd);
+  const given = options.codebook ?? DEFAULT_CODEBOOK;
+  const source = resolveCodebookSource(given, cwd);
+  // Problems are reported in the file as the user named it: the copy in the project is rolled back
+  // on failure, so pointing at it would name a file that no longer exists.
+  const displayPath = source === resolve(cwd, given) ? given : source;
   const yamlText = readUtf8File(source, 'codebook');
 
   const createdDir = !existsSync(dir);
@@ -127,7 +131,7 @@ export async function initProject(options: InitOptions): Promise<InitReport> {
     const { applyCodebookFile } = await import('./codebook.js');
     const db = createDatabase(dbPath);
     try {
-      const report = applyCodebookFile(db, codebookPath, { dryRun: false, displayPath: CODEBOOK_FILE });
+      const report = applyCodebookFile(db, codebookPath, { dryRun: false, displayPath });
       return { dir, dbPath, codebookPath, codebook: report.codebook.name, codes: report.codebook.codes.length };
     } finally {
       db.close();

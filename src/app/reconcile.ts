@@ -1,9 +1,9 @@
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
-import { writeCodingBatch, type CodingChange, type SegmentPlace } from '../store/codings.js';
+import { writeCodingBatch, type CodingChange, type SeenMark, type SegmentPlace } from '../store/codings.js';
 import { ensureCoder, findCoder, type CoderRow } from '../store/common.js';
 import type { Db } from '../store/db.js';
-import { coderHistory, codingsOnSegment, seenPairs, segmentDetail, teamCodes, teamDimensions, type SpanRow } from '../store/team.js';
+import { coderHistory, codingsOnSegment, dimensionPasses, seenPairs, segmentDetail, teamCodes, teamDimensions, type SpanRow } from '../store/team.js';
 import { pairedCodeSets, sameCodes } from './agreement.js';
 import { newBatchId } from './coding.js';
 import type { Project } from './project.js';
@@ -13,6 +13,9 @@ import type { Project } from './project.js';
 // the segments on which they differ are then walked one by one. Each answer is written at once (codings +
 // seen, one transaction, undoable), and a segment the consensus coder has seen is never offered again,
 // so a session can stop at any point and resume later.
+// Where a coder went through a segment only in one-dimension passes, only the dimensions both went through
+// are compared, and the consensus is marked seen for those dimensions alone (seen_dimensions): once the
+// coders have gone through more dimensions, the next session offers the segment again for those.
 
 export interface ReconcileOptions {
   coders: readonly string[];
@@ -28,6 +31,14 @@ export interface ReconcileItem {
   second: string[];
   /** Codes both gave: what the prompt starts with. */
   both: string[];
+  /** The dimensions this answer settles; null for every dimension the consensus has not settled on the segment yet. */
+  dimensions: string[] | null;
+}
+
+/** What one answer on a segment covers, and the seen marks that say so. */
+interface Settles {
+  covers: (dimensionId: string) => boolean;
+  marks: Array<string | null>;
 }
 
 export class ReconcileSession {
@@ -41,8 +52,16 @@ export class ReconcileSession {
   settled = 0;
   private readonly activeCodes: Set<string>;
   private readonly exclusiveDimensionOf: Map<string, string>;
+  private readonly dimensionOf: Map<string, string>;
 
-  private constructor(private readonly db: Db, coders: [CoderRow, CoderRow], consensus: CoderRow, agreedCopied: number, items: ReconcileItem[]) {
+  private constructor(
+    private readonly db: Db,
+    coders: [CoderRow, CoderRow],
+    consensus: CoderRow,
+    agreedCopied: number,
+    items: ReconcileItem[],
+    private readonly settles: Map<number, Settles>,
+  ) {
     this.coders = coders;
     this.consensus = consensus;
     this.agreedCopied = agreedCopied;
@@ -51,6 +70,7 @@ export class ReconcileSession {
     const codes = teamCodes(db);
     this.activeCodes = new Set(codes.filter((code) => code.status === 'active').map((code) => code.id));
     this.exclusiveDimensionOf = new Map(codes.filter((code) => exclusive.has(code.dimension_id)).map((code) => [code.id, code.dimension_id]));
+    this.dimensionOf = new Map(codes.map((code) => [code.id, code.dimension_id]));
   }
 
   static open(project: Project, options: ReconcileOptions): ReconcileSession {
@@ -72,13 +92,26 @@ export class ReconcileSession {
       }
     }
     const alreadySeen = new Set<number>(existing === undefined ? [] : Array.from(seenPairs(db, [existing.id]).segment));
-    const open = paired.segments.filter((segment) => !alreadySeen.has(segment.segmentId));
-    const consensus = ensureCoder(db, name);
     const coderIds = [paired.coders[0].id, paired.coders[1].id];
+    const dimensionOf = new Map(teamCodes(db).map((code) => [code.id, code.dimension_id]));
+    const scopeOf = settlesOf(db, coderIds, existing?.id, dimensionOf);
+    const open: Array<{ segmentId: number; first: string[]; second: string[] }> = [];
+    const settles = new Map<number, Settles>();
+    for (const segment of paired.segments) {
+      if (alreadySeen.has(segment.segmentId)) continue;
+      const scope = scopeOf(segment.segmentId);
+      if (scope === null) continue;
+      const within = (codes: string[]): string[] => codes.filter((code) => scope.covers(dimensionOf.get(code)!));
+      open.push({ segmentId: segment.segmentId, first: within(segment.first), second: within(segment.second) });
+      settles.set(segment.segmentId, scope);
+    }
+    const consensus = ensureCoder(db, name);
+    const seenMarks = (place: SegmentPlace): SeenMark[] =>
+      settles.get(place.segmentId)!.marks.map((dimensionId) => ({ place, coderId: consensus.id, coder: consensus.name, dimensionId }));
 
     const agreed = open.filter((segment) => sameCodes(segment.first, segment.second));
     const add: CodingChange[] = [];
-    const seen = agreed.map((segment) => {
+    const seen = agreed.flatMap((segment) => {
       const place = placeOf(db, segment.segmentId);
       const rows = codingsOnSegment(db, segment.segmentId, coderIds);
       for (const code of segment.first) {
@@ -86,7 +119,7 @@ export class ReconcileSession {
           add.push({ place, codeId: code, coderId: consensus.id, coder: consensus.name, ...span });
         }
       }
-      return { place, coderId: consensus.id, coder: consensus.name, dimensionId: null };
+      return seenMarks(place);
     });
     if (seen.length > 0) writeCodingBatch(db, { batch: newBatchId(), via: `reconcile ${paired.coders[0].name},${paired.coders[1].name} (agreed)`, add, seen });
 
@@ -94,6 +127,7 @@ export class ReconcileSession {
       .filter((segment) => !sameCodes(segment.first, segment.second))
       .map((segment) => {
         const detail = segmentDetail(db, segment.segmentId)!;
+        const marks = settles.get(segment.segmentId)!.marks;
         return {
           place: { segmentId: detail.id, slug: detail.slug, sha256: detail.sha256, ordinal: detail.ordinal },
           speaker: detail.speaker,
@@ -101,10 +135,11 @@ export class ReconcileSession {
           first: segment.first,
           second: segment.second,
           both: segment.first.filter((code) => segment.second.includes(code)),
+          dimensions: marks.includes(null) ? null : (marks as string[]),
         };
       })
       .sort((a, b) => (a.place.slug < b.place.slug ? -1 : a.place.slug > b.place.slug ? 1 : a.place.ordinal - b.place.ordinal));
-    return new ReconcileSession(db, paired.coders, consensus, agreed.length, items);
+    return new ReconcileSession(db, paired.coders, consensus, agreed.length, items, settles);
   }
 
   /** The disagreement to settle now, or null when none is left. */
@@ -121,10 +156,16 @@ export class ReconcileSession {
     const item = this.current();
     if (item === null) throw new UserError('nothing left to reconcile');
     const offered = new Set([...item.first, ...item.second]);
+    const settles = this.settles.get(item.place.segmentId)!;
     const perDimension = new Map<string, string>();
     for (const id of codeIds) {
       if (!this.activeCodes.has(id) && !offered.has(id)) {
         throw new UserError(`code "${id}" cannot be chosen here${didYouMeanSuffix(id, this.activeCodes)}`);
+      }
+      // The seen marks written cover only the dimensions compared: a code outside them would be settled unseen.
+      const dimensionId = this.dimensionOf.get(id)!;
+      if (!settles.covers(dimensionId)) {
+        throw new UserError(`code "${id}": dimension "${dimensionId}" is not reconciled on this segment (${item.dimensions === null ? 'settled earlier' : `only ${item.dimensions.join(', ')}`})`);
       }
       const dimension = this.exclusiveDimensionOf.get(id);
       if (dimension === undefined) continue;
@@ -141,7 +182,7 @@ export class ReconcileSession {
       batch: newBatchId(),
       via: `reconcile ${this.coders[0].name},${this.coders[1].name}`,
       add,
-      seen: [{ place: item.place, coderId: this.consensus.id, coder: this.consensus.name, dimensionId: null }],
+      seen: settles.marks.map((dimensionId) => ({ place: item.place, coderId: this.consensus.id, coder: this.consensus.name, dimensionId })),
     });
     this.settled++;
     this.position++;
@@ -151,6 +192,47 @@ export class ReconcileSession {
   skip(): void {
     if (this.current() !== null) this.position++;
   }
+}
+
+/**
+ * What a consensus answer on a segment covers, or null when nothing is left to settle there. Both coders went
+ * through it for every dimension, or (one-dimension passes, as pairedCodeSets compares them) for the
+ * dimensions of their pass marks and of the codes they gave; minus what the consensus settled before.
+ */
+function settlesOf(db: Db, coderIds: readonly number[], consensusId: number | undefined, dimensionOf: ReadonlyMap<string, string>): (segmentId: number) => Settles | null {
+  const passes = dimensionPasses(db, coderIds);
+  const partial = new Set<string>();
+  for (let i = 0; i < passes.partial.segment.length; i++) partial.add(`${passes.partial.segment[i]}:${passes.partial.coder[i]}`);
+  const passed = new Map<string, Set<string>>();
+  for (let i = 0; i < passes.passes.segment.length; i++) {
+    const key = `${passes.passes.segment[i]}:${passes.passes.coder[i]}`;
+    if (!passed.has(key)) passed.set(key, new Set());
+    passed.get(key)!.add(passes.passes.dimension[i]!);
+  }
+  const settledBefore = new Map<number, Set<string>>();
+  if (consensusId !== undefined) {
+    const own = dimensionPasses(db, [consensusId]).passes;
+    for (let i = 0; i < own.segment.length; i++) {
+      const segmentId = own.segment[i]!;
+      if (!settledBefore.has(segmentId)) settledBefore.set(segmentId, new Set());
+      settledBefore.get(segmentId)!.add(own.dimension[i]!);
+    }
+  }
+  return (segmentId) => {
+    const before = settledBefore.get(segmentId) ?? new Set<string>();
+    let compared: Set<string> | null = null;
+    coderIds.forEach((coderId, index) => {
+      const key = `${segmentId}:${index}`;
+      if (!partial.has(key)) return;
+      const dimensions = new Set(passed.get(key));
+      for (const row of codingsOnSegment(db, segmentId, [coderId])) dimensions.add(dimensionOf.get(row.code_id)!);
+      compared = compared === null ? dimensions : new Set([...compared].filter((dimension) => dimensions.has(dimension)));
+    });
+    if (compared === null) return { covers: (dimension) => !before.has(dimension), marks: [null] };
+    const open = [...(compared as Set<string>)].filter((dimension) => !before.has(dimension)).sort();
+    if (open.length === 0) return null;
+    return { covers: (dimension) => open.includes(dimension), marks: open };
+  };
 }
 
 function placeOf(db: Db, segmentId: number): SegmentPlace {

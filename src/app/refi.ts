@@ -251,8 +251,8 @@ export async function importRefiCodebook(options: CodebookImportOptions): Promis
   const source = decoded.text;
   const { readCodebook, namespaceWarning, CODEBOOK_NAMESPACE } = await import('../io/refi/read.js');
   const { buildCodebook } = await import('../io/refi/to-codebook.js');
-  const { root, namespace } = await parseXml(source, options.file);
-  const refi = readCodebook(root, namespace, options.file);
+  const { root, namespace, locate } = await parseXml(source, options.file);
+  const refi = readCodebook(root, namespace, options.file, locate);
   const warnings: string[] = decoded.warning === null ? [] : [decoded.warning];
   const namespaceProblem = namespaceWarning(namespace, CODEBOOK_NAMESPACE, options.file);
   if (namespaceProblem !== null) warnings.push(namespaceProblem);

@@ -103,8 +103,8 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
   const { parse } = await import('csv-parse/sync');
   const csvOptions = { delimiter: csvDelimiter(text), relax_column_count: true, skip_empty_lines: true };
   const pieces = csvPieces(text, PIECE_CHARS);
-  const lines = new RecordLines(pieces, (piece) => (parse(piece, { ...csvOptions, bom: piece === pieces[0]?.text, info: true }) as unknown as Array<{ info: { lines: number } }>).map((item) => item.info.lines));
-  const reader = new CsvCodingsReader(project.db, options, (record) => lines.lineOf(record));
+  const lines = new RecordLines(pieces, (piece) => parse(piece, { ...csvOptions, bom: piece === pieces[0]?.text, info: true }) as unknown as ParsedRecord[]);
+  const reader = new CsvCodingsReader(project.db, options, (record, field) => lines.lineOf(record, field));
   let record = 0;
   for (const piece of pieces) {
     piece.firstRecord = record;
@@ -180,21 +180,61 @@ function countOf(text: string, char: string, from: number, to: number): number {
   return count;
 }
 
-/** Line numbers of records, worked out only for the pieces that hold a problem (it costs a second parse of the piece). */
+interface ParsedRecord {
+  record: string[];
+  info: { empty_lines: number };
+}
+
+interface PieceLines {
+  /** The line (1: the piece's first) on which each record starts. */
+  starts: number[];
+  /** For a record over several lines: the line, counted from its start, on which each field starts (and, last, where it ends). */
+  fieldLines: Map<number, number[]>;
+}
+
+/**
+ * Line numbers of records and of their fields, worked out only for the pieces that hold a problem (it
+ * costs a second parse of the piece). They are counted from the line breaks inside the fields and the
+ * empty lines skipped, not taken from csv-parse's info.lines: that is the line a record ends on, and it
+ * counts a quoted CRLF as two lines.
+ */
 class RecordLines {
-  private readonly linesOf = new Map<CsvPiece, number[]>();
+  private readonly linesOf = new Map<CsvPiece, PieceLines>();
 
-  constructor(private readonly pieces: CsvPiece[], private readonly parseLines: (text: string) => number[]) {}
+  constructor(private readonly pieces: CsvPiece[], private readonly parseRecords: (text: string) => ParsedRecord[]) {}
 
-  lineOf(record: number): number {
+  /** The line on which a record (0: the header) starts, or on which its field (1: the first) starts. */
+  lineOf(record: number, field?: number): number {
     let piece = this.pieces[0];
     for (const candidate of this.pieces) if (candidate.firstRecord <= record) piece = candidate;
     if (piece === undefined) return record + 1;
     let lines = this.linesOf.get(piece);
-    if (lines === undefined) this.linesOf.set(piece, (lines = this.parseLines(piece.text)));
-    const relative = lines[record - piece.firstRecord];
-    return relative === undefined ? record + 1 : piece.firstLine + relative - 1;
+    if (lines === undefined) this.linesOf.set(piece, (lines = pieceLines(this.parseRecords(piece.text))));
+    const index = record - piece.firstRecord;
+    const start = lines.starts[index];
+    if (start === undefined) return record + 1;
+    const fieldLines = lines.fieldLines.get(index);
+    const offset = field === undefined || fieldLines === undefined ? 0 : (fieldLines[Math.min(field - 1, fieldLines.length - 1)] ?? 0);
+    return piece.firstLine + start - 1 + offset;
   }
+}
+
+function pieceLines(parsed: readonly ParsedRecord[]): PieceLines {
+  const starts: number[] = [];
+  const fieldLines = new Map<number, number[]>();
+  let linesBefore = 0;
+  parsed.forEach(({ record, info }, index) => {
+    starts.push(1 + linesBefore + info.empty_lines);
+    let offset = 0;
+    const offsets = record.map((field) => {
+      const at = offset;
+      offset += countOf(field, '\n', 0, field.length);
+      return at;
+    });
+    if (offset > 0) fieldLines.set(index, [...offsets, offset]);
+    linesBefore += offset + 1;
+  });
+  return { starts, fieldLines };
 }
 
 /** The parser's complaint about the whole file, as one line at its line number. */
@@ -236,7 +276,7 @@ class CsvCodingsReader {
   private records = 0;
   private duplicates = 0;
 
-  constructor(private readonly db: Db, private readonly options: CsvTagOptions, private readonly lineOf: (record: number) => number) {
+  constructor(private readonly db: Db, private readonly options: CsvTagOptions, private readonly lineOf: (record: number, field?: number) => number) {
     this.file = options.file;
     this.index = CodeIndex.load(db);
     this.codeIds = [...this.index.codes.keys()];
@@ -250,7 +290,7 @@ class CsvCodingsReader {
   /** A problem in a record (0: the header), reported at its line. */
   private problem(record: number, col: number, message: string): void {
     this.problemCount++;
-    if (this.problems.length < MAX_REPORTED_PROBLEMS) this.problems.push({ file: this.file, line: this.lineOf(record), col, message });
+    if (this.problems.length < MAX_REPORTED_PROBLEMS) this.problems.push({ file: this.file, line: this.lineOf(record, col), col, message });
   }
 
   private column(record: string[], name: CsvColumn): string | undefined {

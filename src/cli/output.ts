@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createRequire } from 'node:module';
+import { usageError } from '../core/errors.js';
 import { displayWidth } from './render/style.js';
 
 export interface OutputOptions {
@@ -17,7 +18,13 @@ export interface Column<Row> {
 
 /** Gives a listing command the same --json / --csv flags as every other. */
 export function addOutputOptions(command: Command): Command {
-  return command.option('--json', 'print JSON (an array of objects) for scripts').option('--csv', 'print CSV (RFC 4180, UTF-8)');
+  return command
+    .option('--json', 'print JSON (an array of objects) for scripts')
+    .option('--csv', 'print CSV (RFC 4180, UTF-8)')
+    .hook('preAction', (_command, action) => {
+      const { json, csv } = action.opts<OutputOptions>();
+      if (json && csv) throw usageError('choose one of --csv, --json');
+    });
 }
 
 export function out(text: string): void {

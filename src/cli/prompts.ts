@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError, usageError } from '../core/errors.js';
 import { removeStaleScratch, scratchPrefix } from '../io/scratch.js';
+import { decodePipedText } from '../io/text-file.js';
 
 // The one place that asks the user something. Every question has a flag or argument that answers it
 // in advance; without a terminal a missing answer is a usage error naming that flag, never a hang.
@@ -37,9 +38,9 @@ export async function askText(message: string, flag: string, options: { default?
   }
 }
 
-/** All of stdin as text (for `-` arguments). */
-export function readStdin(): string {
-  return readFileSync(0, 'utf8');
+/** All of stdin as text (for `-` arguments), in the encoding import would detect for a file. */
+export async function readStdin(): Promise<string> {
+  return decodePipedText(readFileSync(0), 'stdin');
 }
 
 function editorCommand(): string {

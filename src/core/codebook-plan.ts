@@ -15,6 +15,8 @@ export interface StoredDimension {
   exclusive: boolean;
   color: string | null;
   status: 'active' | 'retired';
+  /** Segments marked done by coders' one-dimension passes (seen_dimensions): deleting the dimension drops them. */
+  passMarks: number;
 }
 
 export interface StoredAttribute {
@@ -47,16 +49,22 @@ export interface StoredCodebook {
   codes: StoredCode[];
   attributes: StoredAttribute[];
   hypotheses: StoredHypothesis[];
+  /**
+   * How many codings of code `from` repeat one of the codes `into` on the same segment, coder and span
+   * (a merge keeps those once). Absent, none are assumed: the plan then only undercounts them.
+   */
+  duplicateCodings?: (from: string, into: readonly string[]) => number;
 }
 
 export type PlanStep =
   | { action: 'add-dimension'; id: string }
   | { action: 'update-dimension'; id: string; changes: string[] }
   | { action: 'retire-dimension'; id: string }
-  | { action: 'delete-dimension'; id: string }
+  | { action: 'delete-dimension'; id: string; passMarks: number }
   | { action: 'add-code'; id: string }
   | { action: 'update-code'; id: string; changes: string[] }
   | { action: 'rename-code'; from: string; id: string; codings: number }
+  | { action: 'merge-code'; from: string; id: string; codings: number; duplicates: number }
   | { action: 'retire-code'; id: string; codings: number }
   | { action: 'reactivate-code'; id: string }
   | { action: 'delete-code'; id: string }
@@ -72,6 +80,8 @@ export interface CodebookPlan {
   steps: PlanStep[];
   /** Renames to run before codes are written: old id → new id. */
   renames: Array<{ from: string; to: string }>;
+  /** Codes whose codings (and memos) move into another, run after the renames; the old code then goes. */
+  merges: Array<{ from: string; to: string }>;
   /** Codes to retire (kept with their codings) and to delete (never coded), children before parents. */
   retireCodes: string[];
   deleteCodes: string[];
@@ -97,6 +107,7 @@ export function planCodebookApply(stored: StoredCodebook, next: Codebook): Codeb
   const plan: CodebookPlan = {
     steps: [],
     renames: [],
+    merges: [],
     retireCodes: [],
     deleteCodes: [],
     retireDimensions: [],
@@ -121,21 +132,35 @@ export function planCodebookApply(stored: StoredCodebook, next: Codebook): Codeb
   }
 
   const renamedAway = new Set<string>();
+  const mergedAway = new Set<string>();
+  const available = (old: string): boolean => storedCodes.has(old) && !nextCodeIds.has(old) && !renamedAway.has(old) && !mergedAway.has(old);
   for (const code of next.codes) {
     let before = storedCodes.get(code.id);
-    if (!before) {
-      const available = (old: string): boolean => storedCodes.has(old) && !nextCodeIds.has(old) && !renamedAway.has(old);
-      // A child of a renamed code follows its parent (forms.protest.picket → forms.street_protest.picket)
-      // without a was: of its own. Parents come before children, so the parent's rename is known here.
-      const parentRename = plan.renames.find((rename) => code.id.startsWith(`${rename.to}.`));
-      const implied = parentRename === undefined ? undefined : `${parentRename.from}${code.id.slice(parentRename.to.length)}`;
-      const from = code.was.find(available) ?? (implied !== undefined && available(implied) ? implied : undefined);
-      if (from !== undefined) {
+    // A child of a renamed or merged code follows its parent (forms.protest.picket → forms.street_protest.picket)
+    // without a was: of its own. Parents come before children, so the parent's sources are known here.
+    const parentSources = code.parentId === null ? [] : [...plan.renames, ...plan.merges].filter((move) => move.to === code.parentId);
+    const implied = parentSources.map((move) => `${move.from}${code.id.slice(move.to.length)}`);
+    const sources = [...new Set([...code.was, ...implied])].filter(available);
+    // The first old code becomes this one unless it already exists; every other one is merged into it:
+    // a list in was: means that several codes became one.
+    if (!before && sources[0] !== undefined) {
+      const from = sources.shift() as string;
+      const old = storedCodes.get(from) as StoredCode;
+      renamedAway.add(from);
+      plan.renames.push({ from, to: code.id });
+      plan.steps.push({ action: 'rename-code', from, id: code.id, codings: old.codings });
+      before = old;
+    }
+    if (before) {
+      const into = [plan.renames.find((rename) => rename.to === code.id)?.from ?? code.id];
+      for (const from of sources) {
         const old = storedCodes.get(from) as StoredCode;
-        renamedAway.add(from);
-        plan.renames.push({ from, to: code.id });
-        plan.steps.push({ action: 'rename-code', from, id: code.id, codings: old.codings });
-        before = old;
+        // What an earlier merge left behind (a retired parent kept for its retired children) has nothing to bring.
+        if (old.status === 'retired' && old.codings === 0) continue;
+        mergedAway.add(from);
+        plan.merges.push({ from, to: code.id });
+        plan.steps.push({ action: 'merge-code', from, id: code.id, codings: old.codings, duplicates: stored.duplicateCodings?.(from, into) ?? 0 });
+        into.push(from);
       }
     }
     if (!before) {
@@ -150,24 +175,28 @@ export function planCodebookApply(stored: StoredCodebook, next: Codebook): Codeb
   // A code leaving the YAML is kept (retired) if it or a descendant has codings, else deleted.
   const leaving = stored.codes.filter((code) => !nextCodeIds.has(code.id) && !renamedAway.has(code.id));
   const keep = new Set<string>();
+  // A merged code's codings have moved: it goes unless a retired child still needs it as parent.
+  const codingsLeft = (code: StoredCode): number => (mergedAway.has(code.id) ? 0 : code.codings);
   for (const code of leaving) {
-    if (code.codings === 0) continue;
+    if (codingsLeft(code) === 0) continue;
     for (let id: string | null = code.id; id !== null; id = storedCodes.get(id)?.parentId ?? null) {
       if (!nextCodeIds.has(id) && !renamedAway.has(id)) keep.add(id);
     }
   }
   for (const code of [...leaving].reverse()) {
+    const codings = codingsLeft(code);
     if (keep.has(code.id)) {
       if (code.status === 'active') {
         plan.retireCodes.push(code.id);
-        plan.steps.push({ action: 'retire-code', id: code.id, codings: code.codings });
-        if (code.codings > 0) {
-          plan.warnings.push(`code ${code.id} is no longer in the codebook: retired, keeping its ${plural(code.codings, 'coding')}`);
+        plan.steps.push({ action: 'retire-code', id: code.id, codings });
+        if (codings > 0) {
+          plan.warnings.push(`code ${code.id} is no longer in the codebook: retired, keeping its ${plural(codings, 'coding')}`);
         }
       }
     } else {
       plan.deleteCodes.push(code.id);
-      plan.steps.push({ action: 'delete-code', id: code.id });
+      // The merge step already says where it went.
+      if (!mergedAway.has(code.id)) plan.steps.push({ action: 'delete-code', id: code.id });
     }
   }
 
@@ -182,7 +211,12 @@ export function planCodebookApply(stored: StoredCodebook, next: Codebook): Codeb
       }
     } else {
       plan.deleteDimensions.push(dimension.id);
-      plan.steps.push({ action: 'delete-dimension', id: dimension.id });
+      plan.steps.push({ action: 'delete-dimension', id: dimension.id, passMarks: dimension.passMarks });
+      // The marks go with the dimension row (ON DELETE CASCADE), also when its codes were renamed into another
+      // dimension: the codebook cannot say that a dimension was renamed, so say what is lost before it is.
+      if (dimension.passMarks > 0) {
+        plan.warnings.push(`dimension ${dimension.id} is no longer in the codebook: its ${plural(dimension.passMarks, 'one-dimension pass mark')} (segments coders went through with qcode code --dimension ${dimension.id}) ${dimension.passMarks === 1 ? 'is' : 'are'} dropped`);
+      }
     }
   }
 
@@ -272,7 +306,7 @@ function toStoredCode(code: CodeDef): Omit<StoredCode, 'status' | 'codings'> {
   };
 }
 
-function toStoredDimension(dimension: DimensionDef): Omit<StoredDimension, 'status'> {
+function toStoredDimension(dimension: DimensionDef): Omit<StoredDimension, 'status' | 'passMarks'> {
   return {
     id: dimension.id,
     label: dimension.label,
@@ -293,10 +327,11 @@ export function describeStep(step: PlanStep): string {
     case 'add-dimension': return `+ dimension ${step.id}`;
     case 'update-dimension': return `~ dimension ${step.id} (${step.changes.join(', ')})`;
     case 'retire-dimension': return `- dimension ${step.id} retired (its codes keep their codings)`;
-    case 'delete-dimension': return `- dimension ${step.id}`;
+    case 'delete-dimension': return `- dimension ${step.id}${step.passMarks > 0 ? ` (drops ${plural(step.passMarks, 'one-dimension pass mark')})` : ''}`;
     case 'add-code': return `+ code ${step.id}`;
     case 'update-code': return `~ code ${step.id} (${step.changes.join(', ')})`;
     case 'rename-code': return `> code ${step.from} renamed to ${step.id} (keeps ${plural(step.codings, 'coding')})`;
+    case 'merge-code': return `> code ${step.from} merged into ${step.id} (${plural(step.codings, 'coding')} ${step.codings === 1 ? 'follows' : 'follow'}${step.duplicates > 0 ? `; ${groupDigits(step.duplicates)} already there on the same segment, coder and span ${step.duplicates === 1 ? 'is' : 'are'} kept once` : ''})`;
     case 'retire-code': return `- code ${step.id} retired (keeps ${plural(step.codings, 'coding')})`;
     case 'reactivate-code': return `+ code ${step.id} active again`;
     case 'delete-code': return `- code ${step.id} (never coded)`;

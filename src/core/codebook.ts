@@ -317,10 +317,20 @@ function buildModel(
   }
 
   const codeIds = new Set(codes.map((code) => code.id));
+  // Several old codes may become one (they are merged), but one old code cannot become several: apply would
+  // give its codings to the first and silently ignore the others.
+  const becomes = new Map<string, { id: string; offset: number }>();
   codes.forEach((code, index) => {
+    const offset = locate(pathOfCode(input, index));
     for (const old of code.was) {
       if (codeIds.has(old)) {
-        at(locate(pathOfCode(input, index)), `code "${code.id}" says was: "${old}", but "${old}" is still in the codebook`);
+        at(offset, `code "${code.id}" says was: "${old}", but "${old}" is still in the codebook`);
+      }
+      const earlier = becomes.get(old);
+      if (earlier === undefined) {
+        becomes.set(old, { id: code.id, offset });
+      } else if (earlier.id !== code.id) {
+        at(offset, `code "${code.id}" says was: "${old}", but so does code "${earlier.id}" (at ${placeOf(earlier.offset)}): an old code can become only one code, so keep "${old}" in one was:`);
       }
     }
   });

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { detectEncoding, ENCODING_LABELS, looksBinary } from '../core/encoding.js';
 import { UserError } from '../core/errors.js';
 
 /**
@@ -37,6 +38,46 @@ export function readUtf8File(path: string, what: string, options: { maxBytes?: n
       hint: 'Save it as UTF-8 (in most editors: Save As… → Encoding: UTF-8).',
     });
   }
+}
+
+/**
+ * Text piped in (stdin for `-`), decoded by the rule import applies to a file with --encoding auto:
+ * a byte-order mark, else strict UTF-8, else UTF-16 by its byte pattern, else windows-1251 or KOI8-R
+ * when the letters clearly read as Russian. Anything less certain is refused rather than stored as
+ * U+FFFD: there is no --encoding flag here, so the hint is to convert before piping.
+ */
+export async function decodePipedText(bytes: Uint8Array, source: string): Promise<string> {
+  const convert = (from: string): string => `Convert it to UTF-8 before piping it in, e.g. iconv -f ${from} -t utf-8 note.txt`;
+  const decision = detectEncoding(bytes);
+  if (!decision.ok) {
+    switch (decision.problem) {
+      case 'binary':
+        throw new UserError(`${source}: not text (${decision.detail})`, { hint: 'Pipe a plain-text file, e.g. < note.txt' });
+      case 'invalid-utf8': {
+        const why = decision.declared === 'bom' ? ', although it starts with a UTF-8 byte-order mark' : ': the rest is UTF-8, so it is damaged or mixes encodings';
+        throw new UserError(`${source}:${decision.line}:${decision.col}: byte 0x${decision.byte.toString(16).toUpperCase().padStart(2, '0')} is not valid UTF-8${why}`, {
+          hint: 'Repair that spot in an editor and pipe the file again',
+        });
+      }
+      case 'invalid-utf16':
+        throw new UserError(`${source}: not valid UTF-16: ${decision.detail}`, { hint: convert('utf-16') });
+      case 'unsure': {
+        const candidates = decision.candidates.map((encoding) => ENCODING_LABELS[encoding]);
+        const named = candidates.length > 0 ? `; it could be ${candidates.join(' or ')}` : '';
+        throw new UserError(`${source}: cannot tell the encoding: ${decision.detail}${named}`, { hint: convert(candidates[0] ?? 'windows-1251') });
+      }
+    }
+  }
+  const body = bytes.subarray(decision.bomLength);
+  let text: string;
+  if (decision.encoding === 'cp1251' || decision.encoding === 'koi8r') {
+    const iconv = (await import('iconv-lite')).default;
+    text = iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), ENCODING_LABELS[decision.encoding]);
+  } else {
+    text = new TextDecoder(ENCODING_LABELS[decision.encoding], { fatal: true, ignoreBOM: true }).decode(body);
+  }
+  if (looksBinary(text)) throw new UserError(`${source}: not text (mostly control characters when read as ${ENCODING_LABELS[decision.encoding]})`, { hint: 'Pipe a plain-text file, e.g. < note.txt' });
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
 export function fileError(path: string, error: unknown): UserError {

@@ -24,10 +24,12 @@ export function loadStoredCodebook(db: Db): StoredCodebook {
   const attributes = db.prepare('SELECT * FROM attributes ORDER BY ord').all() as AttributeRow[];
   const hypotheses = db.prepare('SELECT id, title, description, rows, columns FROM hypotheses ORDER BY ord').all() as StoredCodebook['hypotheses'];
   const values = db.prepare('SELECT attribute, value, count(*) AS n FROM case_values GROUP BY attribute, value').all() as Array<{ attribute: string; value: string; n: number }>;
+  const passMarks = new Map((db.prepare('SELECT dimension_id, count(*) AS n FROM seen_dimensions GROUP BY dimension_id').all() as Array<{ dimension_id: string; n: number }>)
+    .map((row) => [row.dimension_id, row.n]));
   return {
     dimensions: dimensions.map((row) => ({
       id: row.id, label: row.label, labels: JSON.parse(row.labels), description: row.description,
-      exclusive: row.exclusive === 1, color: row.color, status: row.status,
+      exclusive: row.exclusive === 1, color: row.color, status: row.status, passMarks: passMarks.get(row.id) ?? 0,
     })),
     codes: codes.map((row) => ({
       id: row.id, dimensionId: row.dimension_id, parentId: row.parent_id, label: row.label, labels: JSON.parse(row.labels),
@@ -41,6 +43,12 @@ export function loadStoredCodebook(db: Db): StoredCodebook {
       values: new Map(values.filter((value) => value.attribute === row.name).map((value) => [value.value, value.n])),
     })),
     hypotheses,
+    duplicateCodings: (from, into) => db.prepare(`
+      SELECT count(*) FROM codings m
+      WHERE m.code_id = ? AND EXISTS (
+        SELECT 1 FROM codings k
+        WHERE k.code_id IN (SELECT value FROM json_each(?)) AND k.segment_id = m.segment_id AND k.coder_id = m.coder_id
+          AND ifnull(k.start, -1) = ifnull(m.start, -1) AND ifnull(k."end", -1) = ifnull(m."end", -1))`).pluck().get(from, JSON.stringify(into)) as number,
   };
 }
 
@@ -58,6 +66,11 @@ export function applyCodebookPlan(db: Db, codebook: Codebook, plan: CodebookPlan
     ON CONFLICT (id) DO UPDATE SET label = excluded.label, labels = excluded.labels, description = excluded.description,
       exclusive = excluded.exclusive, color = excluded.color, status = 'active', ord = excluded.ord`);
   const renameCode = db.prepare('UPDATE codes SET id = ? WHERE id = ?');
+  // memos.target_id has no foreign key (it names documents, segments, codes or cases), so it is moved by hand.
+  const moveCodeMemos = db.prepare("UPDATE memos SET target_id = ? WHERE target_kind = 'code' AND target_id = ?");
+  // A coding the target already has (same segment, coder and span) stays where it is and is then dropped: kept once.
+  const mergeCodings = db.prepare('UPDATE OR IGNORE codings SET code_id = ? WHERE code_id = ?');
+  const dropMergedLeftovers = db.prepare('DELETE FROM codings WHERE code_id = ?');
   const upsertCode = db.prepare(`
     INSERT INTO codes (id, dimension_id, parent_id, label, labels, definition, include, exclude, examples, color, status, ord)
     VALUES (@id, @dimensionId, @parentId, @label, @labels, @definition, @include, @exclude, @examples, @color, 'active', @ord)
@@ -85,7 +98,16 @@ export function applyCodebookPlan(db: Db, codebook: Codebook, plan: CodebookPlan
     for (const dimension of codebook.dimensions) {
       upsertDimension.run({ ...dimension, labels: JSON.stringify(dimension.labels), exclusive: dimension.exclusive ? 1 : 0 });
     }
-    for (const rename of plan.renames) renameCode.run(rename.to, rename.from);
+    for (const rename of plan.renames) {
+      renameCode.run(rename.to, rename.from);
+      moveCodeMemos.run(rename.to, rename.from);
+    }
+    // After the renames, so that a merge's target exists whether it was renamed or was there already.
+    for (const merge of plan.merges) {
+      mergeCodings.run(merge.to, merge.from);
+      dropMergedLeftovers.run(merge.from);
+      moveCodeMemos.run(merge.to, merge.from);
+    }
     for (const code of codebook.codes) {
       upsertCode.run({ ...code, labels: JSON.stringify(code.labels), examples: JSON.stringify(code.examples) });
     }
@@ -164,6 +186,17 @@ export function codingCounts(db: Db, coderName?: string): Map<string, number> {
     ? db.prepare('SELECT code_id, count(*) AS n FROM codings GROUP BY code_id').all()
     : db.prepare('SELECT k.code_id, count(*) AS n FROM codings k JOIN coders c ON c.id = k.coder_id WHERE c.name = ? GROUP BY k.code_id').all(coderName)) as Array<{ code_id: string; n: number }>;
   return new Map(rows.map((row) => [row.code_id, row.n]));
+}
+
+/**
+ * Attribute names and code ids in the order the project first got them: a rename or retirement updates
+ * the row in place and keeps its rowid, so this order is what export column names are stable against.
+ */
+export function creationOrder(db: Db): { attributes: string[]; codes: string[] } {
+  return {
+    attributes: db.prepare('SELECT name FROM attributes ORDER BY rowid').pluck().all() as string[],
+    codes: db.prepare('SELECT id FROM codes ORDER BY rowid').pluck().all() as string[],
+  };
 }
 
 export function latestCodebookYaml(db: Db): { yaml: string; sha256: string } | undefined {

@@ -28,29 +28,57 @@ export function listEvents(db: Db, filter: EventFilter): EventRow[] {
 }
 
 /**
- * For each of the given batches that a later 'undo' event reverted, that event's id. An undo always comes
- * after its batch, so only events after `afterId` are read: the log's newest page costs a short range.
+ * For each of the given batches that a later 'undo' event reverted, that event's id, keyed by the coder
+ * whose events it reverted (null: the whole batch; `undo --coder` reverts one coder's part of a batch
+ * several coders share). An undo always comes after its batch, so only events after `afterId` are read:
+ * the log's newest page costs a short range.
  */
-export function undoEventsOf(db: Db, batches: readonly string[], afterId: number): Map<string, number> {
-  if (batches.length === 0) return new Map();
+export function undoEventsOf(db: Db, batches: readonly string[], afterId: number): Map<string, Map<string | null, number>> {
+  const undone = new Map<string, Map<string | null, number>>();
+  if (batches.length === 0) return undone;
   const rows = statement(db, `
-    SELECT json_extract(payload, '$.batch') AS batch, min(id) AS undo FROM events
+    SELECT json_extract(payload, '$.batch') AS batch, json_extract(payload, '$.coder') AS coder, min(id) AS undo FROM events
     WHERE id > ? AND action = 'undo' AND json_extract(payload, '$.batch') IN (SELECT value FROM json_each(?))
-    GROUP BY 1`).raw().all(afterId, JSON.stringify(batches)) as Array<[string, number]>;
-  return new Map(rows);
+    GROUP BY 1, 2`).raw().all(afterId, JSON.stringify(batches)) as Array<[string, string | null, number]>;
+  for (const [batch, coder, undo] of rows) {
+    const byCoder = undone.get(batch) ?? new Map<string | null, number>();
+    byCoder.set(coder, undo);
+    undone.set(batch, byCoder);
+  }
+  return undone;
 }
 
 /** The batch of a coder's (or anyone's) latest action that has not been undone yet; an 'undo' event names the batch it reverted. */
 export function lastUndoableBatch(db: Db, coderId: number | null): string | undefined {
-  // The undone batches are gathered once (an uncorrelated IN is materialised), so skipping a large undone
-  // batch costs one lookup per event, not one scan.
+  // The undone batches (and coders' parts of batches) are gathered once (an uncorrelated IN is
+  // materialised), so skipping a large undone batch costs one lookup per event, not one scan.
   const row = statement(db, `
     SELECT e.batch FROM events e
     WHERE (@coderId IS NULL OR e.coder_id = @coderId) AND e.batch IS NOT NULL
       AND e.action IN ('tag', 'untag', 'seen', 'memo.add', 'memo.edit')
-      AND e.batch NOT IN (SELECT json_extract(u.payload, '$.batch') FROM events u WHERE u.action = 'undo' AND json_extract(u.payload, '$.batch') IS NOT NULL)
+      AND e.batch NOT IN (SELECT json_extract(u.payload, '$.batch') FROM events u
+        WHERE u.action = 'undo' AND json_extract(u.payload, '$.batch') IS NOT NULL AND json_extract(u.payload, '$.coder') IS NULL)
+      AND (e.coder_id IS NULL OR (e.batch, e.coder_id) NOT IN (SELECT json_extract(u.payload, '$.batch'), c.id FROM events u
+        JOIN coders c ON c.name = json_extract(u.payload, '$.coder') WHERE u.action = 'undo'))
     ORDER BY e.id DESC LIMIT 1`).get({ coderId }) as { batch: string } | undefined;
   return row?.batch;
+}
+
+/**
+ * The events of a batch that an undo would revert now: those of `only` (a coder id), or without it
+ * all the batch's events except the parts of coders an earlier `undo --coder` already reverted.
+ */
+export function eventsToRevert(db: Db, batch: string, only: number | null): EventRow[] {
+  const undoneCoders = new Set((statement(db, `
+    SELECT c.id FROM events u JOIN coders c ON c.name = json_extract(u.payload, '$.coder')
+    WHERE u.action = 'undo' AND json_extract(u.payload, '$.batch') = ?`).pluck().all(batch) as number[]));
+  return eventsOfBatch(db, batch).filter((event) =>
+    only === null ? event.coder_id === null || !undoneCoders.has(event.coder_id) : event.coder_id === only && !undoneCoders.has(only));
+}
+
+/** The codebook versions applied after a moment, oldest first: a code renamed since is found through them. */
+export function codebookYamlsAfter(db: Db, at: string): string[] {
+  return statement(db, 'SELECT yaml FROM codebook_versions WHERE applied_at > ? ORDER BY id').pluck().all(at) as string[];
 }
 
 /** The events of one batch, in order. */
@@ -84,48 +112,73 @@ export interface RevertCounts {
   alreadyGone: number;
 }
 
+export interface RevertOptions {
+  /** Revert only this coder's events of the batch; the undo event then names the coder if others' events remain. */
+  only?: number | null;
+  /** The id a code the batch used has now (codebook renames change ids; codings follow them). */
+  codeNow?: (code: string) => string;
+}
+
 /**
- * Reverts every event of a batch, newest first, and appends one 'undo' event naming the batch,
- * all in one transaction.
+ * Reverts the batch's events (see eventsToRevert), newest first, and appends one 'undo' event naming
+ * the batch, all in one transaction.
  */
-export function revertBatch(db: Db, batch: string, undoCoderId: number | null, summary: Record<string, unknown>): RevertCounts {
+export function revertBatch(db: Db, batch: string, undoCoderId: number | null, summary: Record<string, unknown>, options: RevertOptions = {}): RevertCounts {
   const counts: RevertCounts = { codingsRemoved: 0, codingsRestored: 0, unseen: 0, memosRemoved: 0, memosRestored: 0, alreadyGone: 0 };
+  const only = options.only ?? null;
+  const codeNow = options.codeNow ?? ((code: string): string => code);
   const coderIdOf = (name: string): number | undefined =>
     (statement(db, 'SELECT id FROM coders WHERE name = ?').get(name) as { id: number } | undefined)?.id;
-  // A segment may have been re-created by a re-import since; the document's sha256 and the ordinal still find it.
-  const segmentOf = (payload: SegmentPayload): number | undefined => {
-    if (statement(db, 'SELECT 1 FROM segments WHERE id = ?').get(payload.segment) !== undefined) return payload.segment;
+  // The id alone does not prove the segment still has its words: import --replace deletes changed
+  // segments, and SQLite may give a deleted id to a new segment. The document's sha256 and the ordinal
+  // do prove it, and still find a segment re-created (with the same text) by a re-import. A segment
+  // that a replace kept (same words, other document text) is proven by the coding a tag made: it
+  // carries the event's time, and no segment with a coding can be deleted.
+  const segmentOf = (payload: CodingPayload, action: string, code: string, coderId: number, at: string): number | undefined => {
+    if (statement(db, 'SELECT 1 FROM segments s JOIN documents d ON d.id = s.document_id WHERE s.id = ? AND d.sha256 = ? AND s.ordinal = ?')
+      .get(payload.segment, payload.document, payload.ordinal) !== undefined) return payload.segment;
+    if (action === 'tag' && statement(db, `SELECT 1 FROM codings WHERE segment_id = ? AND code_id = ? AND coder_id = ?
+      AND ifnull(start, -1) = ifnull(?, -1) AND ifnull("end", -1) = ifnull(?, -1) AND created_at = ?`)
+      .get(payload.segment, code, coderId, payload.start, payload.end, at) !== undefined) return payload.segment;
     const row = statement(db, `
       SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.sha256 = ? AND s.ordinal = ? LIMIT 1`)
       .get(payload.document, payload.ordinal) as { id: number } | undefined;
     return row?.id;
   };
   db.transaction(() => {
-    const events = eventsOfBatch(db, batch).reverse();
+    const batchEvents = eventsOfBatch(db, batch);
+    const events = eventsToRevert(db, batch, only).reverse();
+    // The undo names the coder when it reverts only that coder's part, so that the rest stays undoable.
+    const partOf = only !== null && batchEvents.some((event) => event.coder_id !== only) ? batchEvents.find((event) => event.coder_id === only)?.coder ?? undefined : undefined;
     for (const event of events) {
       const payload = JSON.parse(event.payload) as Record<string, unknown>;
       let changed = 0;
       if (event.action === 'tag' || event.action === 'untag' || event.action === 'seen') {
         const place = payload as unknown as CodingPayload;
-        const segmentId = segmentOf(place);
         const coderId = coderIdOf(place.coder);
+        // A 'seen' event names no code.
+        const code = typeof place.code === 'string' ? codeNow(place.code) : '';
+        const segmentId = coderId === undefined ? undefined : segmentOf(place, event.action, code, coderId, event.at);
         if (segmentId === undefined || coderId === undefined) {
           counts.alreadyGone++;
           continue;
         }
         if (event.action === 'tag') {
+          // Only the coding this tag made (it carries the event's time): a codebook merge since may have
+          // dropped it as a duplicate of an older coding, which is not this tag's to take back.
           changed = statement(db, `DELETE FROM codings WHERE segment_id = ? AND code_id = ? AND coder_id = ?
-            AND ifnull(start, -1) = ifnull(?, -1) AND ifnull("end", -1) = ifnull(?, -1)`).run(segmentId, place.code, coderId, place.start, place.end).changes;
+            AND ifnull(start, -1) = ifnull(?, -1) AND ifnull("end", -1) = ifnull(?, -1) AND created_at = ?`)
+            .run(segmentId, code, coderId, place.start, place.end, event.at).changes;
           counts.codingsRemoved += changed;
           // The tag that first made its segment seen says so instead of a separate 'seen' event.
           if ((payload as { seen?: boolean }).seen === true) {
             counts.unseen += statement(db, 'DELETE FROM seen WHERE segment_id = ? AND coder_id = ?').run(segmentId, coderId).changes;
           }
         } else if (event.action === 'untag') {
-          const known = statement(db, 'SELECT 1 FROM codes WHERE id = ?').get(place.code) !== undefined;
+          const known = statement(db, 'SELECT 1 FROM codes WHERE id = ?').get(code) !== undefined;
           changed = known
             ? statement(db, 'INSERT OR IGNORE INTO codings (segment_id, code_id, coder_id, start, "end", created_at) VALUES (?, ?, ?, ?, ?, ?)')
-              .run(segmentId, place.code, coderId, place.start, place.end, place.created_at ?? nowIso()).changes
+              .run(segmentId, code, coderId, place.start, place.end, place.created_at ?? nowIso()).changes
             : 0;
           counts.codingsRestored += changed;
         } else {
@@ -149,7 +202,7 @@ export function revertBatch(db: Db, batch: string, undoCoderId: number | null, s
       }
       if (changed === 0) counts.alreadyGone++;
     }
-    appendEvent(db, { coderId: undoCoderId, action: 'undo', batch: null, payload: { ...summary, batch, reverted: counts } });
+    appendEvent(db, { coderId: undoCoderId, action: 'undo', batch: null, payload: { ...summary, batch, ...(partOf === undefined ? {} : { coder: partOf }), reverted: counts } });
   }).immediate();
   return counts;
 }

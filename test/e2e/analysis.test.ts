@@ -199,6 +199,40 @@ describe('qcode search', () => {
   });
 });
 
+describe('output flags', () => {
+  it.each([
+    [['stats', '--json', '--csv']],
+    [['search', 'letter', '--csv', '--json']],
+    [['agreement', '--coders', 'anna,boris', '--json', '--csv']],
+    [['disagreements', '--coders', 'anna,boris', '--json', '--csv']],
+    [['retrieve', '--code', 'forms.protest', '--json', '--csv']],
+    [['cooccur', '--hypothesis', 'H1', '--json', '--csv']],
+  ])('refuses two output formats at once: %j', (args) => {
+    const result = qcode(...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^Error: choose one of --(md|long|csv), --(csv|json)/);
+  });
+});
+
+describe('qcode search past astral characters', () => {
+  beforeEach(async () => {
+    dir = await seedAnalysisProject({ documents: [{ slug: 'e1', segments: [{ text: '😀 We signed a petition, 𝔸 another petition.' }] }] });
+  });
+
+  it('highlights and quotes the matches, not the characters beside them', () => {
+    const text = qcode('search', 'petition');
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('We signed a [petition], 𝔸 another [petition].');
+    const csv = qcode('search', 'petition', '--csv');
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(parse(csv.stdout, { columns: true })).toMatchObject([{ matches: 'petition;petition' }]);
+    const json = JSON.parse(qcode('search', 'petition', '--json').stdout) as { results: Array<{ matches: number[][] }> };
+    expect(json.results[0]!.matches).toEqual([[14, 22], [34, 42]]);
+  });
+});
+
 describe('qcode export all', () => {
   it('writes the files, then refuses to overwrite them unless --force', () => {
     const out = join(tempDir(), 'exports');

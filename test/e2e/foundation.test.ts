@@ -87,7 +87,7 @@ describe('qcode init', () => {
     writeFileSync(join(parent, 'bad.yaml'), 'codebook: x\ndimensions: []\n');
     const result = runQcode(['init', join(parent, 'p'), '--codebook', join(parent, 'bad.yaml')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/codebook\.yaml:2:13: dimensions: a codebook needs at least one dimension/);
+    expect(result.stderr).toMatch(/bad\.yaml:2:13: dimensions: a codebook needs at least one dimension/);
     expect(existsSync(join(parent, 'p'))).toBe(false);
   });
 

@@ -204,6 +204,23 @@ describe('qcode code in a terminal', () => {
     ]);
   });
 
+  it('keeps the session and the memo when $EDITOR fails, and says why on the message line', async () => {
+    const dir = seedInterviews();
+    const coder = new Terminal(['--project', dir, 'code', 'r01-vilnius-ru', '--coder', 'anna'], { EDITOR: 'false' });
+    await coder.waitFor('segment 1/20');
+    coder.type(KEYS.memo);
+    coder.type('Draft kept');
+    await coder.waitFor('Memo on this segment › Draft kept');
+    coder.type(KEYS.editor);
+    const screen = await coder.waitFor('the editor "false" failed (exit 1)', 'Set EDITOR');
+    expect(screen).toContain('Memo on this segment › Draft kept');
+    coder.type(KEYS.enter);
+    await coder.waitFor('Memo saved.', 'Memo: Draft kept');
+    coder.type(KEYS.quit);
+    expect((await coder.exited).exitCode).toBe(0);
+    expect(query(dir, 'SELECT text FROM memos')).toEqual([{ text: 'Draft kept' }]);
+  });
+
   it('redraws to fit a resized terminal, shows a whole definition once filtered, and quits on ^C', async () => {
     const dir = seedInterviews();
     const terminal = new Terminal(['--project', dir, 'code', 'r01-vilnius-ru', '--coder', 'anna']);

@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CodingSession } from '../../src/app/coding.js';
 import { closeProject, openProject, type Project } from '../../src/app/project.js';
-import { runQcode, tempDir } from '../helpers.js';
+import { newProject, runQcode, tempDir } from '../helpers.js';
 import { query, seedInterviews } from '../seed.js';
 
 function qcode(dir: string, args: string[], env: Record<string, string> = {}) {
@@ -123,5 +123,135 @@ describe('qcode undo', () => {
     const result = qcode(dir, ['undo']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('Nothing to undo.\n');
+  });
+});
+
+describe('qcode undo --coder on a batch several coders share', () => {
+  it("reverts only that coder's part; the rest stays, and undo without --coder reverts it later", () => {
+    const dir = seedInterviews();
+    const file = join(tempDir(), 'two.csv');
+    writeFileSync(file, 'document,segment,code,coder\nr01-vilnius-ru,2,forms.protest,anna\nr01-vilnius-ru,3,forms.media,boris\nr01-vilnius-ru,4,forms.art,boris\n');
+    expect(qcode(dir, ['tag', '--from', file]).code).toBe(0);
+
+    const anna = qcode(dir, ['undo', '--coder', 'anna']);
+    expect(anna.stdout).toBe("Undid tag --from two.csv r01-vilnius-ru:2: +forms.protest, anna's part only (boris's changes stand: qcode undo --coder boris) [anna].\n");
+    expect(codings(dir)).toEqual(['3 forms.media boris', '4 forms.art boris']);
+    expect(query(dir, "SELECT count(*) AS n FROM seen v JOIN coders r ON r.id = v.coder_id WHERE r.name = 'boris'")).toEqual([{ n: 2 }]);
+    expect(qcode(dir, ['undo', '--coder', 'anna']).stdout).toBe('Nothing to undo for anna.\n');
+
+    // The log marks anna's events undone and boris's standing.
+    const log = JSON.parse(qcode(dir, ['log', '--json']).stdout) as Array<{ id: number; action: string; coder: string; undoneBy: number | null }>;
+    const undo = log.find((entry) => entry.action === 'undo')?.id;
+    expect(log.filter((entry) => entry.action === 'tag').map((entry) => [entry.coder, entry.undoneBy])).toEqual([
+      ['boris', null], ['boris', null], ['anna', undo],
+    ]);
+
+    expect(qcode(dir, ['undo']).stdout).toBe('Undid tag --from two.csv: 2 codings added on 2 segments [boris].\n');
+    expect(codings(dir)).toEqual([]);
+    expect(query(dir, 'SELECT count(*) AS n FROM seen')).toEqual([{ n: 0 }]);
+    expect(qcode(dir, ['undo']).stdout).toBe('Nothing to undo.\n');
+  });
+});
+
+const BEFORE = 'Интервьюер: В1?\n\nРеспондент: Ответ про пикеты.\n\nИнтервьюер: В2?\n\nРеспондент: Старый текст.\n';
+
+function importText(dir: string, text: string, replace: boolean): void {
+  const file = join(tempDir(), 'b.txt');
+  writeFileSync(file, text);
+  const result = qcode(dir, ['import', file, '--slug', 'b', ...(replace ? ['--replace'] : [])]);
+  expect(result.code, result.stderr).toBe(0);
+}
+
+describe('qcode undo after import --replace', () => {
+  it('does not restore a coding onto a new segment that took the old one\'s id', () => {
+    const dir = newProject();
+    const anna = { QCODE_CODER: 'anna' };
+    importText(dir, BEFORE, false);
+    qcode(dir, ['tag', 'b:4', 'forms.protest'], anna);
+    qcode(dir, ['untag', 'b:4', 'forms.protest'], anna);
+    const oldId = query<{ id: number }>(dir, 'SELECT id FROM segments WHERE ordinal = 4')[0]?.id;
+    importText(dir, BEFORE.replace('Старый текст.', 'Совсем другой ответ, про деньги.'), true);
+    // The premise: SQLite gave the deleted segment's id to the new one.
+    expect(query(dir, 'SELECT id, text FROM segments WHERE ordinal = 4')).toEqual([{ id: oldId, text: 'Совсем другой ответ, про деньги.' }]);
+
+    expect(qcode(dir, ['undo'], anna).stdout).toBe('Undid untag b:4: −forms.protest [anna] (1 change had already been undone by later work).\n');
+    expect(codings(dir)).toEqual([]);
+  });
+
+  it('still reverts a tag on a segment the replace kept', () => {
+    const dir = newProject();
+    const anna = { QCODE_CODER: 'anna' };
+    importText(dir, BEFORE, false);
+    qcode(dir, ['tag', 'b:2', 'forms.protest'], anna);
+    importText(dir, `Интервьюер: В0?\n\n${BEFORE.replace('Старый текст.', 'Новый.')}`, true);
+    expect(codings(dir)).toEqual(['3 forms.protest anna']);
+
+    expect(qcode(dir, ['undo'], anna).stdout).toBe('Undid tag b:2: +forms.protest [anna].\n');
+    expect(codings(dir)).toEqual([]);
+    expect(query(dir, 'SELECT count(*) AS n FROM seen')).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('qcode undo after a code rename', () => {
+  function renameProtest(dir: string): void {
+    const path = join(dir, 'codebook.yaml');
+    const yaml = readFileSync(path, 'utf8');
+    expect(yaml).toContain('      - id: protest\n');
+    writeFileSync(path, yaml.replace('      - id: protest\n', '      - id: street_protest\n        was: forms.protest\n'));
+    const applied = qcode(dir, ['codebook', 'apply']);
+    expect(applied.code, applied.stderr).toBe(0);
+  }
+
+  it('removes the coding a tag made under the old id', () => {
+    const dir = seedInterviews();
+    qcode(dir, ['tag', 'r01-vilnius-ru:3', 'forms.protest', '--coder', 'zoe']);
+    renameProtest(dir);
+    expect(codings(dir)).toEqual(['3 forms.street_protest zoe']);
+
+    expect(qcode(dir, ['undo', '--coder', 'zoe']).stdout).toBe('Undid tag r01-vilnius-ru:3: +forms.protest [zoe].\n');
+    expect(codings(dir)).toEqual([]);
+  });
+
+  it('restores an untagged coding under the new id', () => {
+    const dir = seedInterviews();
+    qcode(dir, ['tag', 'r01-vilnius-ru:3', 'forms.protest', '--coder', 'zoe']);
+    qcode(dir, ['untag', 'r01-vilnius-ru:3', 'forms.protest', '--coder', 'zoe']);
+    renameProtest(dir);
+
+    expect(qcode(dir, ['undo', '--coder', 'zoe']).stdout).toBe('Undid untag r01-vilnius-ru:3: −forms.protest [zoe].\n');
+    expect(codings(dir)).toEqual(['3 forms.street_protest zoe']);
+  });
+});
+
+describe('qcode undo after a codebook merge', () => {
+  it("takes back only the coding its tag made, not an older one the merge kept in its place", () => {
+    const dir = seedInterviews();
+    expect(qcode(dir, ['tag', 'r01-vilnius-ru:3', 'forms.protest', '--coder', 'zoe']).code).toBe(0);
+    expect(qcode(dir, ['tag', 'r01-vilnius-ru:3', 'forms.art', '--coder', 'zoe']).code).toBe(0);
+    const path = join(dir, 'codebook.yaml');
+    writeFileSync(path, readFileSync(path, 'utf8')
+      .replace('\n      - id: protest\n', '\n      - id: protest\n        was: forms.art\n')
+      .replace(/\n {6}- id: art\n[\s\S]*?(?=\n {6}- id: )/, ''));
+    const applied = qcode(dir, ['codebook', 'apply']);
+    expect(applied.code, applied.stderr).toBe(0);
+    // The merge kept one of the two identical codings: the older one, made by the protest tag.
+    expect(codings(dir)).toEqual(['3 forms.protest zoe']);
+
+    expect(qcode(dir, ['undo', '--coder', 'zoe']).stdout).toBe('Undid tag r01-vilnius-ru:3: +forms.art [zoe] (1 change had already been undone by later work).\n');
+    expect(codings(dir)).toEqual(['3 forms.protest zoe']);
+    expect(qcode(dir, ['undo', '--coder', 'zoe']).stdout).toBe('Undid tag r01-vilnius-ru:3: +forms.protest [zoe].\n');
+    expect(codings(dir)).toEqual([]);
+  });
+});
+
+describe('qcode log --since', () => {
+  it('refuses a day the month does not have', () => {
+    const dir = seedInterviews();
+    const result = qcode(dir, ['log', '--since', '2025-02-30']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('2025-02-30');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(qcode(dir, ['log', '--since', '2024-02-29']).code).toBe(0);
+    expect(qcode(dir, ['log', '--since', '2025-04-31T10:00Z']).code).toBe(2);
   });
 });

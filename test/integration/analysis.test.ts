@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { codeFrequencies, cooccur, hypothesisTables, retrieve, search, type CooccurReport } from '../../src/app/analysis.js';
 import { closeProject, openProject, type Project } from '../../src/app/project.js';
-import { handCountedProject, seedAnalysisProject } from '../analysis-seed.js';
+import { handCountedProject, seedAnalysisProject, TINY_CODEBOOK } from '../analysis-seed.js';
 
 // Hand counts for handCountedProject() (see test/analysis-seed.ts): 8 segments; protest in 4, letters
 // in 3, media in 3, mobilising in 2, inhibiting in 1. Germany's cases hold 5 segments, Lithuania's 2.
@@ -106,6 +106,28 @@ describe('cooccur', () => {
     expect(tables[1]!.table.rows[0]!.groupLabel).toBe('Страна');
   });
 
+  it('picks the hypothesis named exactly when ids differ only in case, and refuses a guess between them', async () => {
+    // The schema accepts H1 and h1 side by side (docs/exports.md names their files cooccur_H1 and cooccur_h1_2).
+    dir = await seedAnalysisProject({
+      ...handCountedProject(),
+      codebook: `${TINY_CODEBOOK}  h1:\n    title: Forms × effect\n    rows: [forms]\n    columns: [effect]\n  Hx:\n    title: X\n    rows: [forms]\n    columns: [forms]\n  hX:\n    title: x\n    rows: [effect]\n    columns: [effect]\n`,
+    });
+    const ids = (hypothesis: string): string[] => withProject((project) => cooccur(project, { hypothesis })).tables.map((table) => `${table.id} ${table.title}`);
+    expect(ids('h1')).toEqual(['h1 Forms × effect']);
+    expect(ids('H1')).toEqual(['H1 Effect of migration × forms']);
+    expect(ids('h1,H1')).toEqual(['h1 Forms × effect', 'H1 Effect of migration × forms']);
+    expect(ids('h2')).toEqual(['H2 Host country × forms']);
+    expect(ids('Hx')).toEqual(['Hx X']);
+    let error: unknown;
+    try {
+      withProject((project) => cooccur(project, { hypothesis: 'HX' }));
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as { exitCode?: number }).exitCode).toBe(2);
+    expect(errorText(() => { throw error; })).toBe('--hypothesis HX is ambiguous: the codebook has Hx, hX — Name one exactly as written, e.g. --hypothesis Hx');
+  });
+
   it.each([
     [{ hypothesis: 'H7' }, /unknown hypothesis "H7"/],
     [{ rows: 'effect' }, /needs both --rows and --columns/],
@@ -200,7 +222,7 @@ describe('search', () => {
     expect(report.results.map((result) => `${result.document}#${result.segment}`).sort()).toEqual(['d1#2', 'd2#1']);
     for (const result of report.results) {
       expect(result.matches.length).toBeGreaterThan(0);
-      for (const [start, end] of result.matches) expect(result.snippet.slice(start, end).toLowerCase()).toMatch(/^letter/);
+      for (const [start, end] of result.matches) expect([...result.snippet].slice(start, end).join('').toLowerCase()).toMatch(/^letter/);
     }
   });
 
@@ -215,6 +237,14 @@ describe('search', () => {
     const report = withProject((project) => search(project, { query: 'letter*' }));
     expect(report.results.map((result) => `${result.document}#${result.segment}`)).toEqual(['d1#2', 'd2#1']);
     expect(report.results[0]!.score).toBeGreaterThan(report.results[1]!.score);
+  });
+
+  it('gives match positions in code points, as coding spans count them, past emoji and other astral characters', async () => {
+    dir = await seedAnalysisProject({ documents: [{ slug: 'e1', segments: [{ text: '😀 We signed a petition, 𝔸 another petition.' }] }] });
+    const [result] = withProject((project) => search(project, { query: 'petition' })).results;
+    expect(result!.snippet).toBe('😀 We signed a petition, 𝔸 another petition.');
+    expect(result!.matches).toEqual([[14, 22], [34, 42]]);
+    for (const [start, end] of result!.matches) expect([...result!.snippet].slice(start, end).join('')).toBe('petition');
   });
 
   it('honours --limit', () => {

@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CodingSession } from '../../src/app/coding.js';
+import { CodingSession, tagSegment, type CodingSessionOptions } from '../../src/app/coding.js';
+import { sessionSummary } from '../../src/cli/coder/code-source.js';
 import { closeProject, openProject, type Project } from '../../src/app/project.js';
-import { query, seedInterviews, seedProject } from '../seed.js';
+import { openStore, query, seedInterviews, seedProject } from '../seed.js';
 
 const open: Project[] = [];
 function project(dir: string): Project {
@@ -232,5 +234,121 @@ describe('CodingSession', () => {
     expect(perSegment[0]).toBeLessThan(15);
     expect(prepared).toBe(preparedAfterFirst);
     expect(session.view()?.segment.ordinal).toBe(142);
+  });
+});
+
+describe('CodingSession: what it must not write', () => {
+  function coders(dir: string): string[] {
+    return query<{ name: string }>(dir, 'SELECT name FROM coders ORDER BY name').map((row) => row.name);
+  }
+
+  /** Another process changing the codebook while the session is open (as qcode codebook apply does). */
+  function changeCodebook(dir: string, sql: string): void {
+    const db = openStore(dir);
+    try {
+      db.prepare(sql).run();
+    } finally {
+      db.close();
+    }
+  }
+
+  it('refuses an answer after the codebook changed (rename or retirement), writing nothing of it', () => {
+    for (const sql of [
+      "UPDATE codes SET id = 'forms.street_protest' WHERE id = 'forms.protest'",
+      "UPDATE codes SET status = 'retired' WHERE id = 'forms.protest'",
+    ]) {
+      const dir = seedInterviews();
+      const session = CodingSession.open(project(dir), { coder: 'zoe', document: 'r01-vilnius-ru' });
+      session.confirm(['forms.media']);
+      changeCodebook(dir, sql);
+      expect(() => session.confirm(['forms.protest'])).toThrow('the codebook changed: this answer was not saved (earlier ones were); quit (^Q) and start qcode code again');
+      expect(() => session.skip()).toThrow(/codebook changed/);
+      session.addMemo('a memo names no code: still saved');
+      expect(session.view()?.segment.ordinal).toBe(2);
+      expect(coded(dir, 'zoe')).toEqual(['r01-vilnius-ru:1 forms.media']);
+      expect(query(dir, "SELECT count(*) AS n FROM seen v JOIN coders r ON r.id = v.coder_id WHERE r.name = 'zoe'")).toEqual([{ n: 1 }]);
+      // A session opened after the change works with the new codebook.
+      expect(() => CodingSession.open(project(dir), { coder: 'zoe', document: 'r01-vilnius-ru' }).confirm([])).not.toThrow();
+    }
+  });
+
+  it("refuses a second code of an exclusive dimension when the coder has one on a span of the segment, as qcode tag does", () => {
+    const dir = seedInterviews();
+    const [segment] = query<{ start: number; end: number }>(dir, `
+      SELECT s.start, s."end" FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.slug = 'r01-vilnius-ru' AND s.ordinal = 2`);
+    tagSegment(project(dir), { segment: 'r01-vilnius-ru:2', codes: ['migration_effect.mobilising'], coder: 'zoe', start: segment!.start, end: segment!.start + 10 });
+    expect(() => tagSegment(project(dir), { segment: 'r01-vilnius-ru:2', codes: ['migration_effect.inhibiting'], coder: 'zoe' })).toThrow(/already has migration_effect.mobilising/);
+    const session = CodingSession.open(project(dir), { coder: 'zoe', document: 'r01-vilnius-ru' });
+    session.jump(2);
+    expect(() => session.confirm(['migration_effect.inhibiting'])).toThrow(
+      'r01-vilnius-ru:2 already has migration_effect.mobilising from zoe; dimension "migration_effect" allows one code per segment',
+    );
+    expect(coded(dir, 'zoe')).toEqual(['r01-vilnius-ru:2 migration_effect.mobilising']);
+    // The same code as the span's, on the whole segment, is no second code.
+    expect(session.confirm(['migration_effect.mobilising'])).toEqual({ added: ['migration_effect.mobilising'], removed: [] });
+  });
+
+  it('creates no coder when the session opens or fails to open; its first answer does, if begin() did not', () => {
+    const dir = seedInterviews();
+    expect(() => CodingSession.open(project(dir), { coder: 'typo_name', document: 'nosuchdoc' })).toThrow(/no document "nosuchdoc"/);
+    expect(() => CodingSession.open(project(dir), { coder: 'typo_name', speaker: 'nobody' })).toThrow(/no speaker "nobody"/);
+    expect(() => CodingSession.open(project(dir), { coder: 'typo_name', dimension: 'nosuch' })).toThrow(/no dimension "nosuch"/);
+    const session = CodingSession.open(project(dir), { coder: 'zoe', document: 'r01-vilnius-ru' });
+    expect(session.view()?.segment).toMatchObject({ ordinal: 1, seen: false });
+    expect(session.coder).toEqual({ id: null, name: 'zoe' });
+    expect(coders(dir)).toEqual([]);
+    session.skip();
+    expect(coders(dir)).toEqual(['zoe']);
+    expect(session.view()?.document.seen).toBe(1);
+    session.back();
+    expect(session.view()?.segment).toMatchObject({ ordinal: 1, seen: true });
+  });
+});
+
+/** The words of the "Resume with:" command as a POSIX shell splits them. */
+function resumeWords(summary: string): string[] {
+  const command = summary.split('Resume with: ')[1] ?? '';
+  const shell = spawnSync('/bin/sh', ['-c', `printf '%s\\n' ${command}`], { encoding: 'utf8' });
+  expect(shell.status).toBe(0);
+  return shell.stdout.split('\n').slice(0, -1);
+}
+
+/** The session options those words ask for, read as `qcode code` reads them. */
+function optionsOf(words: readonly string[]): CodingSessionOptions {
+  expect(words.slice(0, 2)).toEqual(['qcode', 'code']);
+  const options: CodingSessionOptions = { coder: '' };
+  for (let index = 2; index < words.length; index++) {
+    const word = words[index] as string;
+    if (word === '--only-uncoded') options.onlyUncoded = true;
+    else if (word === '--coder') options.coder = words[++index] as string;
+    else if (word === '--dimension') options.dimension = words[++index];
+    else if (word === '--speaker') options.speaker = words[++index];
+    else if (word.startsWith('--')) throw new Error(`unexpected option ${word}`);
+    else options.document = word;
+  }
+  return options;
+}
+
+describe('the resume hint of a stopped coding session', () => {
+  it('repeats --dimension, --speaker and --only-uncoded, quoted for the shell, and resumes on the same segment', () => {
+    const dir = seedInterviews();
+    const options = { coder: "Anna O'Neil", document: 'r01-vilnius-ru', dimension: 'forms', speaker: 'Респондент', onlyUncoded: true };
+    const session = CodingSession.open(project(dir), options);
+    session.confirm(['forms.protest']);
+    const stoppedAt = session.view()?.segment.ordinal;
+    expect(stoppedAt).toBe(4); // the respondent's next turn, not segment 1
+
+    const summary = sessionSummary(session, 'quit');
+    expect(summary).toBe("Stopped: 1 segment answered, all saved. Resume with: qcode code r01-vilnius-ru --coder 'Anna O'\\''Neil' --dimension forms --speaker Респондент --only-uncoded");
+    const words = resumeWords(summary);
+    expect(optionsOf(words)).toEqual(options);
+    expect(CodingSession.open(project(dir), optionsOf(words)).view()?.segment.ordinal).toBe(stoppedAt);
+  });
+
+  it('names only the document and coder for a full pass', () => {
+    const dir = seedInterviews();
+    const session = CodingSession.open(project(dir), { coder: 'anna' });
+    session.skip();
+    expect(sessionSummary(session, 'quit')).toBe('Stopped: 1 segment answered, all saved. Resume with: qcode code r01-vilnius-ru --coder anna');
   });
 });

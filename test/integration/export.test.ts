@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { codeFrequencies } from '../../src/app/analysis.js';
+import { applyProjectCodebook } from '../../src/app/codebook.js';
 import { exportAll, moveIntoPlace, type ExportOptions } from '../../src/app/export.js';
 import { closeProject, initProject, openProject } from '../../src/app/project.js';
 import { isPortableName } from '../../src/core/names.js';
@@ -18,6 +19,17 @@ function runExport(options: Partial<ExportOptions> & { out: string }): ReturnTyp
   const project = openProject({ project: dir });
   try {
     return exportAll(project, options);
+  } finally {
+    closeProject(project);
+  }
+}
+
+/** Writes the project's codebook.yaml and applies it, as `qcode codebook apply` does. */
+function applyCodebook(yaml: string): void {
+  const project = openProject({ project: dir });
+  try {
+    writeFileSync(project.codebookPath, yaml);
+    expect(applyProjectCodebook(project, undefined, false).applied).toBe(true);
   } finally {
     closeProject(project);
   }
@@ -151,6 +163,54 @@ describe('export all', () => {
     runExport({ out, unit: 'document' });
     const cell = readCsv(join(out, 'cooccur_H1.csv')).find((row) => row.row === 'effect.mobilising' && row.column === 'forms.protest');
     expect(cell).toMatchObject({ n_ab: '2', n_a: '2', n_b: '3' });
+  });
+});
+
+describe('export all types and names columns from what the project holds', () => {
+  it('types a whole-number attribute integer only within R\'s 32-bit range, else numeric', async () => {
+    const spec = handCountedProject();
+    const rColumns = async (years: string[]): Promise<string> => {
+      dir = await seedAnalysisProject({ ...spec, cases: spec.cases!.map((item, i) => ({ id: item.id, values: { country: 'DE', year: years[i]! } })) });
+      const out = join(tempDir(), 'exports');
+      runExport({ out });
+      expect(readCsv(join(out, 'cases.csv')).map((row) => row.year)).toEqual(years);
+      return readFileSync(join(out, 'qcode.R'), 'utf8');
+    };
+    expect(await rColumns(['2147483647', '-2147483647', '0'])).toContain('year = "integer"');
+    expect(await rColumns(['2147483648', '1', '0'])).toContain('year = "numeric"');
+    expect(await rColumns(['-2147483648', '1', '0'])).toContain('year = "numeric"');
+    expect(await rColumns(['1e+21', '1', '0'])).toContain('year = "numeric"');
+  });
+
+  it('adds the category values the data holds but the codebook no longer lists, after the codebook\'s', () => {
+    applyCodebook(TINY_CODEBOOK.replace('values: [DE, LT, UK]', 'values: [DE, UK]').replace('LT: Lithuania, ', ''));
+    const out = join(tempDir(), 'exports');
+    runExport({ out });
+    expect(readCsv(join(out, 'cases.csv')).map((row) => row.country)).toEqual(['DE', 'LT', 'DE']);
+    const r = readFileSync(join(out, 'qcode.R'), 'utf8');
+    expect(r).toContain('segments$country <- factor(segments$country, levels = c("DE", "UK", "LT"), labels = c("Germany", "United Kingdom\'s", "LT"))');
+    expect(readFileSync(join(out, 'qcode.sps'), 'utf8')).toContain("country\n    'DE' 'Germany'\n    'UK' 'United Kingdom''s'\n    'LT' 'LT'");
+  });
+
+  it('keeps a column name on its code when another code is retired or left out (names follow creation order)', async () => {
+    // all.x_y and all_x.y both make all_x_y: the code created first keeps it in every export.
+    const clash = TINY_CODEBOOK.replace('dimensions:\n', [
+      'dimensions:', '  - id: all', '    label: All', '    codes:', '      - id: x_y', '        label: XY',
+      '  - id: all_x', '    label: All X', '    codes:', '      - id: y', '        label: Y', '',
+    ].join('\n'));
+    const spec = handCountedProject();
+    spec.documents[0]!.segments[0]!.codings!.push({ code: 'all.x_y', coder: 'boris' }, { code: 'all_x.y', coder: 'anna' });
+    dir = await seedAnalysisProject({ ...spec, codebook: clash });
+    const variables = (options: Partial<ExportOptions> = {}): Record<string, string> => {
+      const out = join(tempDir(), 'exports');
+      runExport({ out, ...options });
+      return Object.fromEntries(readCsv(join(out, 'codebook.csv')).filter((row) => row.code_id!.startsWith('all')).map((row) => [row.code_id, row.variable]));
+    };
+    expect(variables()).toEqual({ 'all.x_y': 'all_x_y', 'all_x.y': 'all_x_y_2' });
+    applyCodebook(clash.replace('      - id: x_y\n        label: XY', '      - id: z\n        label: Z'));
+    expect(variables()).toEqual({ 'all.z': 'all_z', 'all_x.y': 'all_x_y_2', 'all.x_y': 'all_x_y' });
+    // anna never applied the retired code: her export leaves its column out, and its name unused.
+    expect(variables({ coder: 'anna' })).toEqual({ 'all.z': 'all_z', 'all_x.y': 'all_x_y_2' });
   });
 });
 

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { driftedExport } from '../export-codebook-drift.js';
 import { available, bundledProject, exportWithExpectations, handCountedExport, type ExportedProject } from '../export-clients.js';
 
 // Runs the generated qcode.sps in GNU PSPP, then asks PSPP what it read: row counts, the sum of every
@@ -88,6 +89,24 @@ describe.skipIf(!hasPspp)('qcode.sps in GNU PSPP', () => {
     expect(readCsv(join(exported.out, 'check-text.csv'))[0]).toEqual({ speaker: 'Интервьюер', text: 'Мы вышли на пикет у посольства. 0' });
     writeFileSync(join(exported.out, 'labels.sps'), "GET FILE='segments.sav'.\nDISPLAY DICTIONARY /VARIABLES=forms_protest.\n");
     expect(pspp(exported.out, 'labels.sps')).toContain('forms.protest: Протест, митинг, пикет');
+  });
+
+  it('reads whole numbers beyond 32 bits exactly, and labels category values the codebook no longer lists', async () => {
+    const out = await driftedExport();
+    expect(pspp(out, 'qcode.sps')).not.toMatch(/error|warning/i);
+    writeFileSync(join(out, 'check.sps'), [
+      "GET FILE='cases.sav'.",
+      "SAVE TRANSLATE /OUTFILE='check-values.csv' /TYPE=CSV /FIELDNAMES /KEEP=case_id country year /REPLACE /TEXTOPTIONS FORMAT=PLAIN.",
+      "SAVE TRANSLATE /OUTFILE='check-labels.csv' /TYPE=CSV /FIELDNAMES /KEEP=case_id country /CELLS=LABELS /REPLACE.",
+      '',
+    ].join('\n'));
+    expect(pspp(out, 'check.sps')).not.toMatch(/error|warning/i);
+    expect(readCsv(join(out, 'check-values.csv'))).toEqual([
+      { case_id: 'P1', country: 'DE', year: '3000000000' },
+      { case_id: 'P2', country: 'LT', year: '1e+21' },
+      { case_id: 'P3', country: 'DE', year: '-12' },
+    ]);
+    expect(readCsv(join(out, 'check-labels.csv')).map((row) => row.country)).toEqual(['Germany', 'LT', 'Germany']);
   });
 
   it('keeps the labels: variable, value and Cyrillic', async () => {

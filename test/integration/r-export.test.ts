@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { driftedExport } from '../export-codebook-drift.js';
 import { available, bundledProject, exportWithExpectations, handCountedExport, type ExportedProject } from '../export-clients.js';
 import { tempDir } from '../helpers.js';
 
@@ -102,6 +103,34 @@ emit("c", cooccur[["H1"]]$c[1])
       expect(text.get('speaker')).toBe('Интервьюер');
       expect(text.get('nchar')).toBe('33');
     }
+  });
+
+  it('finds its folder when run by Rscript from elsewhere, from inside it, or source()d, on a path with a space', async () => {
+    // Rscript hands R the path with every space as ~+~.
+    const out = join(tempDir('qcode-r-'), 'my exports');
+    cpSync((await handCountedExport()).out, out, { recursive: true });
+    for (const [cwd, file] of [[tempDir('qcode-r-cwd-'), join(out, 'qcode.R')], [out, 'qcode.R']] as const) {
+      const result = spawnSync('Rscript', ['--vanilla', file], { cwd, encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr).toBe('');
+    }
+    expect(runR(out, 'emit("segments", nrow(segments))').get('segments')).toBe('8');
+  });
+
+  it('reads whole numbers beyond 32 bits, and category values the codebook no longer lists', async () => {
+    const values = runR(await driftedExport(), `
+emit("year class", class(cases$year))
+emit("years", paste(sprintf("%.0f", cases$year), collapse = ","))
+emit("levels", paste(levels(segments$country), collapse = "|"))
+emit("country", paste(as.character(cases$country), collapse = ","))
+emit("NA", sum(is.na(segments$country)))
+`);
+    expect(values.get('year class')).toBe('numeric');
+    expect(values.get('years')).toBe('3000000000,1000000000000000000000,-12');
+    expect(values.get('levels')).toBe("Germany|United Kingdom's|LT");
+    expect(values.get('country')).toBe('Germany,LT,Germany');
+    // Only d4's segment, which belongs to no case.
+    expect(values.get('NA')).toBe('1');
   });
 
   it('reads an --excel export: the BOM is stripped, guarded cells keep their apostrophe', async () => {

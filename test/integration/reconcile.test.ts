@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CodingSession } from '../../src/app/coding.js';
 import { closeProject, openProject, type Project } from '../../src/app/project.js';
 import { consensusSpans, ReconcileSession } from '../../src/app/reconcile.js';
 import { lastUndoableBatch, revertBatch } from '../../src/store/events.js';
@@ -124,5 +125,54 @@ describe('consensusSpans', () => {
     ['both whole segment', [row(1, 'c'), row(2, 'c')], [{ start: null, end: null }]],
   ])('%s', (_name, rows, expected) => {
     expect(consensusSpans('c', rows, [1, 2])).toEqual(expected);
+  });
+});
+
+describe('reconcile after one-dimension passes', () => {
+  function consensusPassMarks(dir: string): string[] {
+    return query<{ item: string }>(dir, `
+      SELECT d.slug || ':' || s.ordinal || ' ' || v.dimension_id AS item FROM seen_dimensions v JOIN segments s ON s.id = v.segment_id
+      JOIN documents d ON d.id = s.document_id JOIN coders r ON r.id = v.coder_id WHERE r.name = 'consensus'
+      ORDER BY d.slug, s.ordinal, v.dimension_id`).map((row) => row.item);
+  }
+
+  /** boris goes through talk in a one-dimension pass, answering segment by segment. */
+  function pass(dir: string, dimension: string, answers: string[][]): void {
+    withProject(dir, (p) => {
+      const session = CodingSession.open(p, { coder: 'boris', document: 'talk', dimension });
+      for (const answer of answers) session.confirm(answer);
+    });
+  }
+
+  it('marks the consensus seen for the dimensions compared only, and settles the others once both have coded them', () => {
+    const dir = agreementProject({ talk: 3 });
+    recordWork(dir, [{ coder: 'anna', document: 'talk', seen: range(1, 3), codes: { 2: ['rating.r2', 'topics.protest'], 3: ['topics.rare'] } }]);
+    pass(dir, 'rating', [[], ['rating.r2'], []]);
+    withProject(dir, (p) => {
+      const session = ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' });
+      expect(session.agreedCopied).toBe(3);
+      expect(session.items).toEqual([]);
+    });
+    expect(consensusCodes(dir)).toEqual(['talk:2 rating.r2']);
+    expect(consensusSeen(dir)).toEqual([]);
+    expect(consensusPassMarks(dir)).toEqual(['talk:1 rating', 'talk:2 rating', 'talk:3 rating']);
+
+    pass(dir, 'topics', [[], ['topics.protest'], ['topics.petition']]);
+    withProject(dir, (p) => {
+      const session = ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' });
+      expect(session.agreedCopied).toBe(2);
+      expect(session.items.map((item) => ({ at: item.place.ordinal, first: item.first, second: item.second, dimensions: item.dimensions }))).toEqual([
+        { at: 3, first: ['topics.rare'], second: ['topics.petition'], dimensions: ['topics'] },
+      ]);
+      // rating was settled on talk:3 in the first session: this answer cannot touch it.
+      expect(() => session.confirm(['rating.r1'])).toThrow(/dimension "rating" is not reconciled on this segment/);
+      session.confirm(['topics.rare']);
+    });
+    expect(consensusCodes(dir)).toEqual(['talk:2 rating.r2', 'talk:2 topics.protest', 'talk:3 topics.rare']);
+    expect(consensusPassMarks(dir)).toEqual(['talk:1 rating', 'talk:1 topics', 'talk:2 rating', 'talk:2 topics', 'talk:3 rating', 'talk:3 topics']);
+    withProject(dir, (p) => {
+      const session = ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' });
+      expect([session.agreedCopied, session.items.length]).toEqual([0, 0]);
+    });
   });
 });

@@ -767,6 +767,89 @@ describe('refusing bad .qdpx files, with nothing written', () => {
     await expectRefused(notZip, /fake\.qdpx: not a ZIP archive/);
   });
 
+  // Two of each kind of element the import looks up by GUID, each on a line of its own.
+  const TWINS_QDE = `<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Twins">
+  <Users>
+    <User guid="u0000000-0000-4000-8000-000000000001" name="anna"/>
+    <User guid="u0000000-0000-4000-8000-000000000002" name="boris"/>
+  </Users>
+  <CodeBook><Codes>
+    <Code guid="c0000000-0000-4000-8000-000000000001" name="Protest" isCodable="true">
+      <Code guid="c0000000-0000-4000-8000-000000000003" name="Picket" isCodable="true"/>
+    </Code>
+    <Code guid="c0000000-0000-4000-8000-000000000002" name="Petitions" isCodable="true"/>
+  </Codes></CodeBook>
+  <Variables>
+    <Variable guid="v0000000-0000-4000-8000-000000000001" name="Country" typeOfVariable="Text"/>
+    <Variable guid="v0000000-0000-4000-8000-000000000002" name="City" typeOfVariable="Text"/>
+  </Variables>
+  <Cases>
+    <Case guid="k0000000-0000-4000-8000-000000000001" name="R01"><SourceRef targetGUID="s0000000-0000-4000-8000-000000000001"/></Case>
+    <Case guid="k0000000-0000-4000-8000-000000000002" name="R02"><SourceRef targetGUID="s0000000-0000-4000-8000-000000000002"/></Case>
+  </Cases>
+  <Sources>
+    <TextSource guid="s0000000-0000-4000-8000-000000000001" name="One">
+      <PlainTextContent>We stood outside the embassy.</PlainTextContent>
+      <PlainTextSelection guid="p0000000-0000-4000-8000-000000000001" startPosition="0" endPosition="8" creatingUser="u0000000-0000-4000-8000-000000000001">
+        <Coding guid="g0000000-0000-4000-8000-000000000001" creatingUser="u0000000-0000-4000-8000-000000000001"><CodeRef targetGUID="c0000000-0000-4000-8000-000000000001"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="p0000000-0000-4000-8000-000000000002" startPosition="9" endPosition="16" creatingUser="u0000000-0000-4000-8000-000000000002">
+        <Coding guid="g0000000-0000-4000-8000-000000000002" creatingUser="u0000000-0000-4000-8000-000000000002"><CodeRef targetGUID="c0000000-0000-4000-8000-000000000002"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+    <TextSource guid="s0000000-0000-4000-8000-000000000002" name="Two">
+      <PlainTextContent>We signed letters.</PlainTextContent>
+    </TextSource>
+  </Sources>
+  <Notes>
+    <Note guid="n0000000-0000-4000-8000-000000000001" name="First"><PlainTextContent>a</PlainTextContent></Note>
+    <Note guid="n0000000-0000-4000-8000-000000000002" name="Second"><PlainTextContent>b</PlainTextContent></Note>
+  </Notes>
+</Project>`;
+
+  /** line:column of the first occurrence of text in TWINS_QDE, counted from 1. */
+  const lineColumn = (needle: string): string => {
+    const before = TWINS_QDE.slice(0, TWINS_QDE.indexOf(needle));
+    return `${before.split('\n').length}:${before.length - before.lastIndexOf('\n')}`;
+  };
+
+  it('imports the twins as they are, each GUID once', async () => {
+    const path = join(tempDir(), 'twins.qdpx');
+    writeFileSync(path, zipSync({ 'project.qde': encode(TWINS_QDE) }));
+    const report = await importRefiProject({ file: path, dir: join(tempDir(), 'twins') });
+    expect(report.counts).toMatchObject({ documents: 2, codings: 2 });
+  });
+
+  it.each([
+    ['code', '<Code guid="c0000000-0000-4000-8000-000000000002"', 'c0000000-0000-4000-8000-000000000001', 'Petitions', '<Code guid="c0000000-0000-4000-8000-000000000001"', 'Protest'],
+    ['code', '<Code guid="c0000000-0000-4000-8000-000000000002"', '{C0000000-0000-4000-8000-000000000003}', 'Petitions', '<Code guid="c0000000-0000-4000-8000-000000000003"', 'Picket'],
+    ['user', '<User guid="u0000000-0000-4000-8000-000000000002"', 'u0000000-0000-4000-8000-000000000001', 'boris', '<User guid="u0000000-0000-4000-8000-000000000001"', 'anna'],
+    ['variable', '<Variable guid="v0000000-0000-4000-8000-000000000002"', 'v0000000-0000-4000-8000-000000000001', 'City', '<Variable guid="v0000000-0000-4000-8000-000000000001"', 'Country'],
+    ['case', '<Case guid="k0000000-0000-4000-8000-000000000002"', 'k0000000-0000-4000-8000-000000000001', 'R02', '<Case guid="k0000000-0000-4000-8000-000000000001"', 'R01'],
+    ['source', '<TextSource guid="s0000000-0000-4000-8000-000000000002"', 's0000000-0000-4000-8000-000000000001', 'Two', '<TextSource guid="s0000000-0000-4000-8000-000000000001"', 'One'],
+    ['note', '<Note guid="n0000000-0000-4000-8000-000000000002"', 'n0000000-0000-4000-8000-000000000001', 'Second', '<Note guid="n0000000-0000-4000-8000-000000000001"', 'First'],
+  ])('refuses two of a kind (%s) with one GUID, naming both and where they are', async (kind, second, guid, secondName, first, firstName) => {
+    const qde = TWINS_QDE.replace(second, `${second.slice(0, second.indexOf('guid="'))}guid="${guid}"`);
+    const path = join(tempDir(), 'twins.qdpx');
+    writeFileSync(path, zipSync({ 'project.qde': encode(qde) }));
+    const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await expectRefused(path, new RegExp(`${escape(`/twins.qdpx:project.qde:${lineColumn(second)}: ${kind} "${secondName}" has the GUID ${guid} of ${kind} "${firstName}" (at ${lineColumn(first)}); qcode cannot tell them apart`)}$`));
+  });
+
+  it('refuses two selections with one GUID', async () => {
+    const qde = TWINS_QDE.replace('p0000000-0000-4000-8000-000000000002', 'P0000000-0000-4000-8000-000000000001');
+    const path = join(tempDir(), 'twins.qdpx');
+    writeFileSync(path, zipSync({ 'project.qde': encode(qde) }));
+    await expectRefused(path, /twins\.qdpx:project\.qde:\d+:7: selection 9–16 in source "One" has the GUID P0000000-0000-4000-8000-000000000001 of selection 0–8 in source "One" \(at \d+:7\)/);
+  });
+
+  it('refuses a .qdc whose codes share a GUID', async () => {
+    const file = join(tempDir(), 'twins.qdc');
+    writeFileSync(file, '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>\n<Code guid="1" name="Protest" isCodable="true"/>\n<Code guid="1" name="Petitions" isCodable="true"/>\n</Codes></CodeBook>');
+    await expect(importRefiCodebook({ file })).rejects.toThrow(/twins\.qdc:3:1: code "Petitions" has the GUID 1 of code "Protest" \(at 2:1\)/);
+  });
+
   it('imports into an existing empty folder', async () => {
     const dir = join(tempDir(), 'empty');
     mkdirSync(dir);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseCodebook } from '../../src/core/codebook.js';
-import { planCodebookApply, type StoredCodebook } from '../../src/core/codebook-plan.js';
+import { describeStep, planCodebookApply, type StoredCodebook } from '../../src/core/codebook-plan.js';
 
 const book = (codes: string): ReturnType<typeof parseCodebook> =>
   parseCodebook(`codebook: t\ndimensions:\n  - id: forms\n    label: Forms\n    codes:\n${codes}`, 'cb.yaml');
 
 function stored(codes: Array<{ id: string; codings: number; status?: 'active' | 'retired'; label?: string }>): StoredCodebook {
   return {
-    dimensions: [{ id: 'forms', label: 'Forms', labels: {}, description: null, exclusive: false, color: null, status: 'active' }],
+    dimensions: [{ id: 'forms', label: 'Forms', labels: {}, description: null, exclusive: false, color: null, status: 'active', passMarks: 0 }],
     codes: codes.map((code) => ({
       id: code.id, dimensionId: 'forms', parentId: null, label: code.label ?? code.id.split('.')[1] ?? '', labels: {},
       definition: null, include: null, exclude: null, examples: [], color: null, status: code.status ?? 'active', codings: code.codings,
@@ -57,6 +57,69 @@ describe('planCodebookApply', () => {
     expect(plan.retireCodes).toEqual([]);
     expect(plan.deleteCodes).toEqual([]);
     expect(plan.warnings).toEqual([]);
+  });
+
+  it('merges every code listed in was: into the new one, the first by a rename and the others by a merge', () => {
+    const before = stored([{ id: 'forms.protest', codings: 23 }, { id: 'forms.art', codings: 11 }]);
+    before.duplicateCodings = (from, into) => (from === 'forms.art' && into.join() === 'forms.protest' ? 3 : 0);
+    const plan = planCodebookApply(before, book('      - {id: protest_art, label: Protest or art, was: [forms.protest, forms.art]}\n'));
+    expect(plan.renames).toEqual([{ from: 'forms.protest', to: 'forms.protest_art' }]);
+    expect(plan.merges).toEqual([{ from: 'forms.art', to: 'forms.protest_art' }]);
+    expect(plan.steps.slice(0, 2)).toEqual([
+      { action: 'rename-code', from: 'forms.protest', id: 'forms.protest_art', codings: 23 },
+      { action: 'merge-code', from: 'forms.art', id: 'forms.protest_art', codings: 11, duplicates: 3 },
+    ]);
+    expect(plan.steps.map(describeStep)).toContain('> code forms.art merged into forms.protest_art (11 codings follow; 3 already there on the same segment, coder and span are kept once)');
+    // The merged code goes (its codings have moved), with no retire step or warning saying otherwise.
+    expect(plan.retireCodes).toEqual([]);
+    expect(plan.deleteCodes).toEqual(['forms.art']);
+    expect(plan.steps.some((step) => step.action === 'retire-code' || step.action === 'delete-code')).toBe(false);
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it('merges a code named by was: into a code that already exists, children included', () => {
+    const before = stored([
+      { id: 'forms.protest', codings: 5 }, { id: 'forms.protest.picket', codings: 1 },
+      { id: 'forms.art', codings: 2 }, { id: 'forms.art.picket', codings: 4 },
+    ]);
+    const [, protestPicket, , artPicket] = before.codes;
+    if (protestPicket !== undefined && artPicket !== undefined) {
+      protestPicket.parentId = 'forms.protest';
+      artPicket.parentId = 'forms.art';
+    }
+    const plan = planCodebookApply(before, book('      - id: protest\n        label: protest\n        was: forms.art\n        codes: [{id: picket, label: picket}]\n'));
+    expect(plan.renames).toEqual([]);
+    expect(plan.merges).toEqual([{ from: 'forms.art', to: 'forms.protest' }, { from: 'forms.art.picket', to: 'forms.protest.picket' }]);
+    expect(plan.deleteCodes).toEqual(['forms.art.picket', 'forms.art']);
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it('keeps a merged code, retired, while a retired child of it still needs a parent', () => {
+    const before = stored([{ id: 'forms.protest', codings: 5 }, { id: 'forms.art', codings: 2 }, { id: 'forms.art.mural', codings: 4 }]);
+    const mural = before.codes[2];
+    if (mural !== undefined) mural.parentId = 'forms.art';
+    const plan = planCodebookApply(before, book('      - {id: protest, label: protest, was: forms.art}\n'));
+    expect(plan.merges).toEqual([{ from: 'forms.art', to: 'forms.protest' }]);
+    expect(plan.retireCodes).toEqual(['forms.art.mural', 'forms.art']);
+    expect(plan.steps).toContainEqual({ action: 'retire-code', id: 'forms.art', codings: 0 });
+    // Applied again, the retired leftover has nothing to bring: no step, so the same YAML writes nothing.
+    const after = stored([{ id: 'forms.protest', codings: 7 }, { id: 'forms.art', codings: 0, status: 'retired' }, { id: 'forms.art.mural', codings: 4, status: 'retired' }]);
+    const leftover = after.codes[2];
+    if (leftover !== undefined) leftover.parentId = 'forms.art';
+    expect(planCodebookApply(after, book('      - {id: protest, label: protest, was: forms.art}\n')).steps).toEqual([]);
+  });
+
+  it('warns, one line per dimension, how many one-dimension pass marks deleting a dimension drops', () => {
+    const before = stored([{ id: 'forms.protest', codings: 2, label: 'Protest' }]);
+    before.dimensions = [{ id: 'forms', label: 'Forms', labels: {}, description: null, exclusive: false, color: null, status: 'active', passMarks: 3 }];
+    const next = parseCodebook('codebook: t\ndimensions:\n  - id: participation\n    label: Forms\n    codes:\n      - {id: protest, label: Protest, was: forms.protest}\n', 'cb.yaml');
+    const plan = planCodebookApply(before, next);
+    expect(plan.deleteDimensions).toEqual(['forms']);
+    expect(plan.steps).toContainEqual({ action: 'delete-dimension', id: 'forms', passMarks: 3 });
+    expect(plan.steps.map(describeStep)).toContain('- dimension forms (drops 3 one-dimension pass marks)');
+    expect(plan.warnings).toEqual([
+      'dimension forms is no longer in the codebook: its 3 one-dimension pass marks (segments coders went through with qcode code --dimension forms) are dropped',
+    ]);
   });
 
   it('says which hypotheses and attribute declarations change', () => {

@@ -164,4 +164,13 @@ describe('parseCodebook', () => {
     const source = `${minimal}      - {id: demo, label: Demo, was: forms.protest}\n`;
     expect(problemsOf(source).join('\n')).toMatch(/says was: "forms.protest", but "forms.protest" is still in the codebook/);
   });
+
+  it('accepts several old codes in one was: (a merge) but refuses one old code in the was: of two codes', () => {
+    const merged = `${minimal}        was: [forms.old_a, forms.old_b]\n`;
+    expect(parseCodebook(merged, 'cb.yaml').codes[0]?.was).toEqual(['forms.old_a', 'forms.old_b']);
+    const split = `${minimal}        was: forms.old_a\n      - id: other\n        label: Other\n        was: [forms.old_b, forms.old_a]\n`;
+    expect(problemsOf(split)).toEqual([
+      'cb.yaml:12:14: code "forms.other" says was: "forms.old_a", but so does code "forms.protest" (at 9:14): an old code can become only one code, so keep "forms.old_a" in one was:',
+    ]);
+  });
 });

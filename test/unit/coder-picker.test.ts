@@ -174,6 +174,73 @@ describe('keys', () => {
   });
 });
 
+// Escape and a key typed within node's escape timeout reach the picker as one key with meta set,
+// exactly as readline's emitKeypressEvents reports them (name, meta, sequence).
+describe('a key typed right after escape (read by node as Alt+key)', () => {
+  const escReturn: Key = { name: 'return', sequence: '\u001b\r', ctrl: false, meta: true, shift: false };
+  const escLetter = (letter: string): Key => ({ name: letter, sequence: `\u001b${letter}`, ctrl: false, meta: true, shift: false });
+  const escCyrillic: Key = { name: undefined, sequence: '\u001bп', ctrl: false, meta: true, shift: false };
+  const lone: Key = { name: 'escape', sequence: '\u001b', ctrl: false, meta: true, shift: false };
+
+  it('escape then enter with a filter typed clears the filter and saves nothing', () => {
+    const typed = typeText(initialPickerState(catalog, []), 'прот');
+    const result = pressKey(catalog, typed, escReturn);
+    expect(result.effect).toBeNull();
+    expect(result.state.filter).toBe('');
+    expect(result.state.selected.size).toBe(0);
+  });
+
+  it('escape then enter on a memo cancels it and saves nothing', () => {
+    let state = pressKey(catalog, initialPickerState(catalog, []), key('n', { ctrl: true })).state;
+    state = typeText(state, 'not meant');
+    const result = pressKey(catalog, state, escReturn);
+    expect(result.effect).toBeNull();
+    expect(result.state.mode).toBe('codes');
+    expect(result.state.draft).toBe('');
+    expect(result.state.message).toBe('memo cancelled');
+  });
+
+  it('escape then enter on a segment number goes nowhere', () => {
+    let state = pressKey(catalog, initialPickerState(catalog, []), key('g', { ctrl: true })).state;
+    state = typeText(state, '12');
+    const result = pressKey(catalog, state, escReturn);
+    expect(result.effect).toBeNull();
+    expect(result.state.mode).toBe('codes');
+  });
+
+  it('escape then a letter clears the filter and keeps the letter, Latin or Cyrillic', () => {
+    let state = typeText(initialPickerState(catalog, []), 'abc');
+    state = pressKey(catalog, state, escLetter('p')).state;
+    state = typeText(state, 'rot');
+    expect(state.filter).toBe('prot');
+    expect(highlighted(catalog, state)?.id).toBe('forms.protest');
+    state = pressKey(catalog, typeText(state, 'x'), escCyrillic).state;
+    expect(state.filter).toBe('п');
+  });
+
+  it('escape then a letter on a memo cancels the memo', () => {
+    let state = pressKey(catalog, initialPickerState(catalog, []), key('n', { ctrl: true })).state;
+    state = typeText(state, 'draft');
+    const result = pressKey(catalog, state, escLetter('m'));
+    expect(result.effect).toBeNull();
+    expect(result.state.mode).toBe('codes');
+    expect(result.state.filter).toBe('m');
+  });
+
+  it('escape then space does not toggle a code', () => {
+    const state = typeText(initialPickerState(catalog, []), 'media');
+    const result = pressKey(catalog, state, { name: 'space', sequence: '\u001b ', meta: true });
+    expect(result.effect).toBeNull();
+    expect(result.state.selected.size).toBe(0);
+    expect(result.state.filter).toBe('');
+  });
+
+  it('a lone escape (which node also marks meta) still clears the filter', () => {
+    const state = pressKey(catalog, typeText(initialPickerState(catalog, []), 'prot'), lone).state;
+    expect(state.filter).toBe('');
+  });
+});
+
 describe('the coder screen', () => {
   const view: CoderView = {
     title: 'R07 · Vilnius · segment 12/148 · 8% coded',

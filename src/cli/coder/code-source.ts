@@ -95,6 +95,21 @@ export function sessionSummary(session: CodingSession, outcome: 'done' | 'quit')
       ? `Done: ${answered}; ${session.coder.name} has been through every uncoded segment here.`
       : `Done: ${answered}; ${session.coder.name} has no segment left to code here.`;
   }
+  return `Stopped: ${answered}, all saved. Resume with: ${resumeCommand(session)}`;
+}
+
+/** A word as a POSIX shell reads it back: as it is when plain, else in single quotes. */
+export function shellQuote(word: string): string {
+  return /^[\p{L}\p{N}_@%+=:,./-]+$/u.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The command that goes on where the session stopped, with every option that chose its segments. */
+function resumeCommand(session: CodingSession): string {
+  const speaker = session.speaker;
   const where = session.currentDocument;
-  return `Stopped: ${answered}, all saved. Resume with: qcode code${where === null ? '' : ` ${where}`} --coder ${session.coder.name}`;
+  const words = ['qcode', 'code', ...(where === null ? [] : [shellQuote(where)]), '--coder', shellQuote(session.coder.name)];
+  if (session.dimension !== null) words.push('--dimension', shellQuote(session.dimension));
+  if (speaker !== null) words.push('--speaker', shellQuote(speaker));
+  if (session.onlyUncoded) words.push('--only-uncoded');
+  return words.join(' ');
 }

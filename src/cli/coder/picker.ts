@@ -176,6 +176,7 @@ function withFilter(catalog: Catalog, state: PickerState, filter: string): Picke
 /** The state after a key, and what the driver must do (commit, move, save a memo, quit). */
 export function pressKey(catalog: Catalog, state: PickerState, key: Key): KeyResult {
   const same = (next: PickerState, effect: PickerEffect | null = null): KeyResult => ({ state: next, effect });
+  if (key.meta && key.name !== 'escape') return afterEscape(catalog, state, key);
   if (key.ctrl && (key.name === 'c' || key.name === 'q')) return same(state, { kind: 'quit' });
   if (key.ctrl && key.name === 'l') return same(state, { kind: 'redraw' });
   if (key.name === 'pagedown') return same(state, { kind: 'scroll', pages: 1 });
@@ -234,6 +235,21 @@ export function pressKey(catalog: Catalog, state: PickerState, key: Key): KeyRes
   }
   const typed = printable(key);
   return typed === undefined ? same(state) : same(withFilter(catalog, state, state.filter + typed));
+}
+
+/**
+ * Node reads Escape and a key typed within its escape timeout (half a second) as one Alt+key: ESC CR
+ * comes as meta-return, ESC p as meta-p. Acting on that key would save what the coder just meant to
+ * discard, so it is Escape first; a typed character after it is kept, anything else (enter above
+ * all) is dropped, for the coder to press again on the screen Escape left.
+ */
+function afterEscape(catalog: Catalog, state: PickerState, key: Key): KeyResult {
+  const escaped = pressKey(catalog, state, { name: 'escape', sequence: '\u001b' });
+  const rest = key.sequence?.startsWith('\u001b') ? key.sequence.slice(1) : undefined;
+  const typed = rest === undefined ? undefined : printable({ sequence: rest });
+  // A space would toggle a code once Escape has left a memo: not typing, so dropped as well.
+  if (typed === undefined || typed === ' ' || escaped.effect !== null) return escaped;
+  return pressKey(catalog, escaped.state, { sequence: typed });
 }
 
 function nextDimensionStart(catalog: Catalog, state: PickerState, direction: 1 | -1): number {

@@ -176,6 +176,12 @@ export function runCoderPrompt(options: RunCoderOptions): Promise<CoderOutcome> 
       let text: string | null;
       try {
         text = options.editText(draft);
+      } catch (error) {
+        // A broken $EDITOR must not end the session: the memo stays on its line, to save with enter.
+        if (!(error instanceof UserError) && typeof (error as { code?: unknown }).code !== 'string') throw error;
+        const hint = error instanceof UserError && error.hint !== undefined ? ` · ${error.hint}` : '';
+        state = { ...state, mode: 'memo', draft, message: `${(error as Error).message}${hint}` };
+        return;
       } finally {
         enter();
       }

@@ -122,7 +122,7 @@ function registerSearch(program: Command): void {
     .argument('<query...>', 'words (all must occur), "a phrase", word* (prefix), AND / OR / NOT, NEAR(a b, 5)')
     .option('--limit <n>', 'show at most n matches', positiveInteger, 20)
     .option('--words <n>', 'words of context around the matches', positiveInteger, 24)
-    .option('--json', 'print JSON: {query, total, results: [...]}, matches as [start, end) in the snippet')
+    .option('--json', 'print JSON: {query, total, results: [...]}, matches as [start, end) in the snippet (code points)')
     .option('--csv', 'print CSV, one row per match')
     .addHelpText('after', `
 Matching ignores case and accents on Latin letters, and reads ё as е (еще finds ещё).
@@ -134,12 +134,16 @@ Examples:
   $ qcode search '"open letter" OR petition*'
   $ qcode search 'NEAR(money family, 10)' --json`)
     .action(async (words: string[], options: { limit: number; words: number; json?: boolean; csv?: boolean }, cmd: Command) => {
+      if (options.json && options.csv) throw usageError('choose one of --csv, --json');
       const { search } = await import('../../app/analysis.js');
       await withProject(cmd, async (project) => {
         const report = search(project, { query: words.join(' '), limit: options.limit, contextWords: options.words });
         if (options.json) return writeJson(report);
         if (options.csv) {
-          return writeRows(report.results.map((hit) => ({ ...hit, matches: hit.matches.map(([start, end]) => hit.snippet.slice(start, end)).join(';') })), [
+          return writeRows(report.results.map((hit) => {
+            const chars = [...hit.snippet];
+            return { ...hit, matches: hit.matches.map(([start, end]) => chars.slice(start, end).join('')).join(';') };
+          }), [
             { key: 'document', header: 'document' }, { key: 'case', header: 'case' }, { key: 'segment', header: 'segment' },
             { key: 'speaker', header: 'speaker' }, { key: 'start', header: 'start' }, { key: 'end', header: 'end' },
             { key: 'score', header: 'score' }, { key: 'matches', header: 'matches' }, { key: 'snippet', header: 'snippet' },
@@ -174,6 +178,7 @@ Examples:
   $ qcode stats --by attribute:host_country --unit case
   $ qcode stats --coder anna --csv > anna.csv`);
   command.action(async (options: { by?: string; unit: string; lang?: string; json?: boolean; csv?: boolean; coder?: string; coders?: string }, cmd: Command) => {
+    if (options.json && options.csv) throw usageError('choose one of --csv, --json');
     const { codeFrequencies } = await import('../../app/analysis.js');
     await withProject(cmd, async (project) => {
       const report = codeFrequencies(project, { by: options.by, unit: options.unit, language: options.lang, coder: options.coder, coders: options.coders });

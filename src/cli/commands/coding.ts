@@ -60,7 +60,12 @@ Needs a terminal; from scripts use: qcode tag --from FILE.csv  (docs/coding.md)`
       const coder = (options.coder ?? process.env.QCODE_CODER ?? '').trim() || (await prompts.askText('Coder name (set QCODE_CODER to skip this question):', '--coder'));
       await withProject(command, async (project) => {
         const { CodingSession } = await import('../../app/coding.js');
+        // Opening writes nothing: a command that fails on a later check leaves no coder behind.
         const session = CodingSession.open(project, { coder, document, dimension: options.dimension, onlyUncoded: options.onlyUncoded, speaker: options.speaker });
+        const languages = session.index.codebook.languages;
+        if (options.lang !== undefined && !languages.includes(options.lang)) {
+          throw usageError(`--lang ${options.lang}: the codebook's languages are ${languages.join(', ')}`);
+        }
         if (session.view() === null) {
           out(document === undefined
             ? `${coder} has seen every segment${options.speaker ? ` of ${options.speaker}` : ''} in this project. Review one document with: qcode code DOCUMENT --coder ${coder}`
@@ -69,10 +74,7 @@ Needs a terminal; from scripts use: qcode tag --from FILE.csv  (docs/coding.md)`
         }
         const { runCoderPrompt } = await import('../coder/terminal.js');
         const { sessionCatalog, sessionSource, sessionSummary } = await import('../coder/code-source.js');
-        const languages = session.index.codebook.languages;
-        if (options.lang !== undefined && !languages.includes(options.lang)) {
-          throw usageError(`--lang ${options.lang}: the codebook's languages are ${languages.join(', ')}`);
-        }
+        session.begin();
         const outcome = await runCoderPrompt({
           ...sessionCatalog(session),
           source: sessionSource(session, languages, options.lang),

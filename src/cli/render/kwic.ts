@@ -18,16 +18,19 @@ export function renderKwic(report: SearchReport, color: ChalkInstance, width: nu
   const leftWidth = Math.floor(contextWidth * 0.4);
   const mark = (text: string): string => (plain ? `[${text}]` : color.bold.inverse(text));
   const lines = report.results.map((hit) => {
+    // Match positions count code points, not UTF-16 units.
+    const chars = [...hit.snippet];
+    const slice = (start: number, end?: number): string => chars.slice(start, end).join('');
     const first = hit.matches[0] ?? [0, 0];
-    const left = flatten(hit.snippet.slice(0, first[0]));
+    const left = flatten(slice(0, first[0]));
     let right = '';
     let at = first[0];
     for (const [start, end] of hit.matches) {
-      right += flatten(hit.snippet.slice(at, start));
-      right += mark(flatten(hit.snippet.slice(start, end)));
+      right += flatten(slice(at, start));
+      right += mark(flatten(slice(start, end)));
       at = end;
     }
-    right += flatten(hit.snippet.slice(at));
+    right += flatten(slice(at));
     const rightWidth = contextWidth - leftWidth - 1;
     return `${color.dim(pad(truncate(where(hit), whereWidth), whereWidth))}  ${pad(truncateLeft(left, leftWidth), leftWidth, 'right')}${truncateStyled(right, rightWidth, plain)}`;
   });

@@ -85,6 +85,8 @@ export function rScript(tables: readonly ExportTable[], cooccurTables: readonly 
     '  for (frame in rev(sys.frames())) if (!is.null(frame$ofile)) { sourced <- frame$ofile; break }',
     '  args <- commandArgs(trailingOnly = FALSE)',
     '  script <- sub("^--file=", "", args[grepl("^--file=", args)])',
+    '  # Rscript passes each space in the path as ~+~, which R turns back into a space to open the file.',
+    '  script <- gsub("~+~", " ", script, fixed = TRUE)',
     '  if (!is.null(sourced)) dirname(normalizePath(sourced))',
     '  else if (length(script) == 1) dirname(normalizePath(script))',
     '  else getwd()',

@@ -66,7 +66,8 @@ export async function parseCsvTable(text: string, file: string): Promise<CsvTabl
   }
   const [header, ...body] = records;
   if (header === undefined) throw new UserError(`${file}: the CSV file is empty`);
-  const columns = header.record.map((name) => name.trim());
+  // Column names are identifiers (attribute names, --id-column): one Unicode form, whatever the editor wrote.
+  const columns = header.record.map((name) => name.trim().normalize('NFC'));
   const seen = new Set<string>();
   columns.forEach((name, index) => {
     if (name === '') throw new UserError(`${file}: row 1, column ${index + 1}: the header has an empty column name`, { hint: 'Give every column a name in the first row' });
@@ -85,6 +86,25 @@ export async function parseCsvTable(text: string, file: string): Promise<CsvTabl
     return row;
   });
   return { columns, rows };
+}
+
+/**
+ * The table with the cells of `columns` in NFC: cells used as identifiers (case ids, attribute
+ * values) must compare equal however they were typed. Free text (answers, titles) is left as read,
+ * and so are file names, which must match the file system.
+ */
+export function nfcCells(table: CsvTable, columns: readonly string[]): CsvTable {
+  return {
+    columns: table.columns,
+    rows: table.rows.map((row) => {
+      const values = { ...row.values };
+      for (const column of columns) {
+        const value = values[column];
+        if (value !== undefined) values[column] = value.normalize('NFC');
+      }
+      return { ...row, values };
+    }),
+  };
 }
 
 function csvError(error: unknown, file: string, recordStart: number): UserError {

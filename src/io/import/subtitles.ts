@@ -37,15 +37,22 @@ function timing(line: string, lineNumber: number, file: string, pattern: RegExp,
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', nbsp: '\u00a0', lrm: '\u200e', rlm: '\u200f', quot: '"', apos: "'" };
 
-function cleanCueText(text: string): string {
-  return text
-    .replace(/<[^>\n]*>/g, '')
-    .replace(/\{\\[^}]*\}/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-      if (!name.startsWith('#')) return ENTITIES[name.toLowerCase()] ?? whole;
-      const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
-      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
-    });
+// Only the markup each format defines is removed: anything else between < and > is what was said
+// ("<1000 euro", "a > b") and stays verbatim.
+const SRT_MARKUP = /<\/?(?:[ibu]|font(?:\s[^<>\n]*)?)>|\{\\[^}]*\}/gi;
+const VTT_MARKUP = /<\/?(?:c|i|b|u|v|lang|ruby|rt)(?:\.[^\s.<>]+)*(?:[ \t][^<>\n]*)?>|<(?:\d{2,}:)?\d{2}:\d{2}\.\d{3}>/g;
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+    if (!name.startsWith('#')) return ENTITIES[name.toLowerCase()] ?? whole;
+    const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+    return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
+  });
+}
+
+// WebVTT escapes <, > and & as character references; SubRip has none, so "&amp;" there is text.
+function cleanCueText(text: string, format: 'vtt' | 'srt'): string {
+  return format === 'vtt' ? decodeEntities(text.replace(VTT_MARKUP, '')) : text.replace(SRT_MARKUP, '');
 }
 
 interface Block {
@@ -88,7 +95,7 @@ export function parseVtt(text: string, file: string): RawCue[] {
     const { tStart, tEnd } = timing(block.lines[timingAt] as string, block.line + timingAt, file, VTT_TIME, '00:01:02.500 --> 00:01:05.000');
     const payload = block.lines.slice(timingAt + 1).join('\n');
     const voice = /<v(?:\.[^\s>]*)?\s+([^>]+)>/.exec(payload)?.[1]?.trim() ?? null;
-    cues.push({ line: block.line, tStart, tEnd, voice, text: cleanCueText(payload) });
+    cues.push({ line: block.line, tStart, tEnd, voice, text: cleanCueText(payload, 'vtt') });
   });
   return cues;
 }
@@ -115,7 +122,7 @@ export function parseSrt(text: string, file: string, warnings: string[] = []): R
     const { tStart, tEnd } = timing(block.lines[timingAt] as string, block.line + timingAt, file, SRT_TIME, '00:01:02,500 --> 00:01:05,000');
     cues.push({ line: block.line, tStart, tEnd, voice: null, text: '', lines: block.lines.slice(timingAt + 1) });
   }
-  return cues.map(({ lines, ...cue }) => ({ ...cue, text: cleanCueText(lines.join('\n')) }));
+  return cues.map(({ lines, ...cue }) => ({ ...cue, text: cleanCueText(lines.join('\n'), 'srt') }));
 }
 
 /**

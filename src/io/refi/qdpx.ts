@@ -95,8 +95,8 @@ export async function readQdpx(bytes: ZipInput, file: string, limits: ZipLimits 
   const decoded = decodeXml(await read(qde), `${file}:${qdeName}`);
   if (decoded.warning !== null) warnings.push(decoded.warning);
   const source = decoded.text;
-  const { root, namespace } = await parseXml(source, `${file}:${qdeName}`);
-  const project = readProject(root, namespace, `${file}:${qdeName}`);
+  const { root, namespace, locate } = await parseXml(source, `${file}:${qdeName}`);
+  const project = readProject(root, namespace, `${file}:${qdeName}`, locate);
 
   const readInternal = async (path: string, what: string): Promise<string> => {
     const name = internalName(path, file, what);

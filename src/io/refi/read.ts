@@ -1,6 +1,6 @@
 import { UserError } from '../../core/errors.js';
 import { guidKey } from './guid.js';
-import { childNamed, childrenNamed, type XmlElement } from './xml.js';
+import { childNamed, childrenNamed, type Locate, type XmlElement } from './xml.js';
 import { CODEBOOK_NAMESPACE, PROJECT_NAMESPACE } from './write.js';
 
 // The REFI-QDA elements qcode reads, as plain data. Elements are matched by local name, so the
@@ -202,13 +202,56 @@ function readSets(parent: XmlElement, file: string): RefiSet[] {
   }));
 }
 
+/** One element of a kind that GUIDs must tell apart, and how to name it in an error. */
+interface Identified {
+  element: XmlElement;
+  label: string;
+}
+
+const named = (element: XmlElement, fallback = '(no name)'): Identified => ({ element, label: `"${attribute(element, 'name') ?? fallback}"` });
+
+/**
+ * Refuses two elements of one kind with the same GUID. The import looks them up by GUID (codings their
+ * code, texts and cases their source, values their variable, memos their note or selection), so one of
+ * the two would silently take the other's codings, texts or values.
+ */
+function refuseDuplicateGuids(kind: string, items: Iterable<Identified>, file: string, locate: Locate): void {
+  const seen = new Map<string, Identified>();
+  for (const item of items) {
+    const raw = attribute(item.element, 'guid') ?? attribute(item.element, 'GUID');
+    if (raw === null) continue;
+    const key = guidKey(raw);
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, item);
+      continue;
+    }
+    const at = locate(item.element);
+    const firstAt = locate(first.element);
+    throw new UserError(`${file}${at === null ? '' : `:${at}`}: ${kind} ${item.label} has the GUID ${raw.trim()} of ${kind} ${first.label}${firstAt === null ? '' : ` (at ${firstAt})`}; qcode cannot tell them apart`, {
+      hint: 'Every element needs a GUID of its own: export the project again from its tool, or give one of the two a new GUID',
+    });
+  }
+}
+
+function* allCodes(parent: XmlElement | undefined): Generator<Identified> {
+  const codes = parent === undefined ? undefined : childNamed(parent, 'Codes');
+  const walk = function* (element: XmlElement): Generator<Identified> {
+    for (const code of childrenNamed(element, 'Code')) {
+      yield named(code);
+      yield* walk(code);
+    }
+  };
+  if (codes !== undefined) yield* walk(codes);
+}
+
 export function namespaceWarning(namespace: string | null, expected: string, file: string): string | null {
   if (namespace === expected) return null;
   return `${file}: namespace ${namespace === null ? '(none)' : `"${namespace}"`} instead of "${expected}"; read by element names`;
 }
 
 /** Reads a .qdc (root CodeBook). */
-export function readCodebook(root: XmlElement, namespace: string | null, file: string): RefiCodebook {
+export function readCodebook(root: XmlElement, namespace: string | null, file: string, locate: Locate = () => null): RefiCodebook {
   if (root.name !== 'CodeBook') {
     throw new UserError(`${file}: the root element is <${root.name}>, not <CodeBook>; is this a REFI-QDA codebook (.qdc)?`, {
       hint: root.name === 'Project' ? 'This is a project: import a .qdpx, the ZIP that holds it' : undefined,
@@ -216,6 +259,7 @@ export function readCodebook(root: XmlElement, namespace: string | null, file: s
   }
   const codes = readCodes(root, file);
   if (codes.length === 0) throw new UserError(`${file}: the codebook has no codes`);
+  refuseDuplicateGuids('code', allCodes(root), file, locate);
   return { origin: attribute(root, 'origin'), namespace, codes, sets: readSets(root, file) };
 }
 
@@ -321,7 +365,7 @@ function notePassage(note: XmlElement): { start: number; end: number } | null {
 }
 
 /** Reads a project.qde (root Project). */
-export function readProject(root: XmlElement, namespace: string | null, file: string): RefiProject {
+export function readProject(root: XmlElement, namespace: string | null, file: string, locate: Locate = () => null): RefiProject {
   if (root.name !== 'Project') throw new UserError(`${file}: the root element is <${root.name}>, not <Project>`);
   const users = childNamed(root, 'Users');
   const variables = childNamed(root, 'Variables');
@@ -341,6 +385,19 @@ export function readProject(root: XmlElement, namespace: string | null, file: st
       pdfAreas += pdf.areas;
     } else skippedSources.set(source.name, (skippedSources.get(source.name) ?? 0) + 1);
   }
+  refuseDuplicateGuids('code', allCodes(childNamed(root, 'CodeBook')), file, locate);
+  refuseDuplicateGuids('user', (users === undefined ? [] : childrenNamed(users, 'User')).map((user) => named(user)), file, locate);
+  refuseDuplicateGuids('variable', (variables === undefined ? [] : childrenNamed(variables, 'Variable')).map((variable) => named(variable)), file, locate);
+  refuseDuplicateGuids('case', (cases === undefined ? [] : childrenNamed(cases, 'Case')).map((entry) => named(entry)), file, locate);
+  refuseDuplicateGuids('source', (sources?.children ?? []).map((source) => named(source)), file, locate);
+  refuseDuplicateGuids('note', (notes === undefined ? [] : childrenNamed(notes, 'Note')).map((note) => named(note, '(untitled)')), file, locate);
+  refuseDuplicateGuids('selection', (sources?.children ?? []).flatMap((source) => {
+    const holder = source.name === 'PDFSource' ? childNamed(source, 'Representation') : source;
+    return (holder === undefined ? [] : childrenNamed(holder, 'PlainTextSelection')).map((selection) => ({
+      element: selection,
+      label: `${attribute(selection, 'startPosition') ?? '?'}–${attribute(selection, 'endPosition') ?? '?'} in source "${attribute(source, 'name') ?? '(no name)'}"`,
+    }));
+  }), file, locate);
   return {
     name: attribute(root, 'name') ?? 'project',
     origin: attribute(root, 'origin'),

@@ -121,13 +121,19 @@ export interface XmlElement {
   children: XmlElement[];
   /** Character data directly inside the element (entities decoded, CDATA as is). */
   text: string;
+  /** Where the element's start tag begins in the source (UTF-16 index), when the parser recorded it. */
+  offset?: number;
 }
 
 export interface ParsedXml {
   root: XmlElement;
   /** The namespace URI of the root element, if declared. */
   namespace: string | null;
+  /** Where an element starts, as "line:column", for errors that point into the file. */
+  locate: Locate;
 }
+
+export type Locate = (element: XmlElement) => string | null;
 
 function lineColumn(source: string, index: number): string {
   const before = source.slice(0, index);
@@ -161,23 +167,45 @@ function decodeEntities(text: string): string {
   });
 }
 
-type FxpNode = Record<string, unknown>;
+type FxpNode = Record<string | symbol, unknown>;
 
-function toElement(name: string, node: FxpNode): XmlElement {
+function toElement(name: string, node: FxpNode, meta: symbol): XmlElement {
   const rawAttributes = (node[':@'] ?? {}) as Record<string, string>;
   const attributes: Record<string, string> = {};
   for (const [key, value] of Object.entries(rawAttributes)) attributes[key] = decodeEntities(String(value));
   const element: XmlElement = { name, attributes, children: [], text: '' };
+  const offset = (node[meta] as { startIndex?: number } | undefined)?.startIndex;
+  if (offset !== undefined) element.offset = offset;
   for (const child of (node[name] ?? []) as FxpNode[]) {
     if ('#text' in child) element.text += decodeEntities(String(child['#text']));
     else if ('#cdata' in child) {
       for (const part of child['#cdata'] as FxpNode[]) element.text += String(part['#text'] ?? '');
     } else {
       const childName = Object.keys(child).find((key) => key !== ':@');
-      if (childName !== undefined) element.children.push(toElement(childName, child));
+      if (childName !== undefined) element.children.push(toElement(childName, child, meta));
     }
   }
   return element;
+}
+
+/** line:column of offsets into source, counted as lineColumn counts them; the line starts are found once, on first use. */
+function locator(source: string): Locate {
+  let lineStarts: number[] | null = null;
+  return (element) => {
+    if (element.offset === undefined) return null;
+    if (lineStarts === null) {
+      lineStarts = [0];
+      for (let at = source.indexOf('\n'); at !== -1; at = source.indexOf('\n', at + 1)) lineStarts.push(at + 1);
+    }
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((lineStarts[middle] as number) <= element.offset) low = middle;
+      else high = middle - 1;
+    }
+    return `${low + 1}:${element.offset - (lineStarts[low] as number) + 1}`;
+  };
 }
 
 /** The namespace URI declared for the root element (default or by its prefix). */
@@ -212,12 +240,14 @@ export async function parseXml(source: string, file: string): Promise<ParsedXml>
     cdataPropName: '#cdata',
     ignoreDeclaration: true,
     ignorePiTags: true,
+    // Start offsets of elements, so that errors about an element (a duplicate GUID) can say where it is.
+    captureMetaData: true,
   });
   const nodes = parser.parse(source) as FxpNode[];
   const rootNode = nodes.find((node) => Object.keys(node).some((key) => key !== ':@' && key !== '#text'));
   if (rootNode === undefined) throw new UserError(`${file}: the XML has no root element`);
   const rootName = Object.keys(rootNode).find((key) => key !== ':@') as string;
-  return { root: toElement(rootName, rootNode), namespace: rootNamespace(source) };
+  return { root: toElement(rootName, rootNode, XMLParser.getMetaDataSymbol() as symbol), namespace: rootNamespace(source), locate: locator(source) };
 }
 
 /** Child elements with a local name. */

@@ -1,0 +1,224 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sliceCodePoints } from '../../src/core/text.js';
+import { importPaths, slugify, type ImportOptions, type ImportReport } from '../../src/app/import.js';
+import { closeProject, initProject, openProject, type Project } from '../../src/app/project.js';
+import { tempDir } from '../helpers.js';
+
+// Survey respondents whose ids give one document name, a dry run that sees the names its own batch
+// has taken, and identifiers (case ids, column names, values) compared in NFC.
+
+const open: Project[] = [];
+afterEach(() => {
+  for (const project of open.splice(0)) closeProject(project);
+});
+
+async function newStudy(): Promise<Project> {
+  const dir = join(tempDir('qcode-import-ids-'), 'study');
+  await initProject({ dir });
+  const project = openProject({ project: dir });
+  open.push(project);
+  return project;
+}
+
+async function run(project: Project, paths: string[], options: ImportOptions = {}): Promise<ImportReport> {
+  return importPaths(project, paths, { cwd: tempDir('qcode-cwd-'), ...options });
+}
+
+const count = (project: Project, table: string): number => (project.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+function snapshot(project: Project): Record<string, number> {
+  return Object.fromEntries(['documents', 'segments', 'cases', 'case_values', 'codings'].map((table) => [table, count(project, table)]));
+}
+
+/** What a user reads of a report: every file's status, slug and message, and the totals. */
+function outcome(report: ImportReport): unknown {
+  return { files: report.files.map(({ file, status, slug, documents, segments, carried, message }) => ({ file, status, slug, documents, segments, carried, message })), totals: report.totals };
+}
+
+const nfd = (text: string): string => text.normalize('NFD');
+
+describe('survey respondents whose ids give the same document name', () => {
+  const survey: ImportOptions = { kind: 'survey', idColumn: 'id', textColumns: ['q1', 'q2'] };
+
+  it('A1 and a1 are refused before anything is written, naming both rows and ids, with or without --replace or --dry-run', async () => {
+    const project = await newStudy();
+    const file = join(tempDir(), 's.csv');
+    writeFileSync(file, 'id,q1,q2\nA1,Да,Нет\na1,Нет,Да\n');
+    for (const options of [{}, { replace: true }, { dryRun: true }, { replace: true, dryRun: true }]) {
+      const report = await run(project, [file], { ...survey, ...options });
+      expect(report.files[0]?.status).toBe('failed');
+      expect(report.files[0]?.message).toBe(`${file}:3: row 3: respondent a1 would get the same document name "s-a1" as respondent A1 in row 2; nothing was imported — Make the ids differ by more than letter case, punctuation or accents (document names keep only a-z, 0-9 and -), e.g. A1 and A1b`);
+      expect(snapshot(project)).toEqual({ documents: 0, segments: 0, cases: 0, case_values: 0, codings: 0 });
+    }
+  });
+
+  it('R.1 and R_1 with the same answers are refused too, not counted "unchanged" and re-linked', async () => {
+    const project = await newStudy();
+    const file = join(tempDir(), 'r.csv');
+    writeFileSync(file, 'id,q1,q2\nR.1,Да,Нет\nR_1,Да,Нет\n');
+    const report = await run(project, [file], survey);
+    expect(report.files[0]?.message).toMatch(/r\.csv:3: row 3: respondent R_1 would get the same document name "r-r-1" as respondent R\.1 in row 2/);
+    expect(report.totals).toMatchObject({ failed: 1, documents: 0 });
+    expect(snapshot(project).documents).toBe(0);
+  });
+
+  it('a respondent without answers still holds its name, so that a later import with answers cannot collide', async () => {
+    const project = await newStudy();
+    const file = join(tempDir(), 's.csv');
+    writeFileSync(file, 'id,q1,q2\nB7,Да,\nb7,,\n');
+    const report = await run(project, [file], survey);
+    expect(report.files[0]?.message).toMatch(/row 3: respondent b7 would get the same document name "s-b7" as respondent B7 in row 2/);
+    expect(snapshot(project).cases).toBe(0);
+  });
+
+  it('an id given twice is named as such, even when the two rows disagree on an attribute', async () => {
+    const project = await newStudy();
+    const file = join(tempDir(), 'd.csv');
+    writeFileSync(file, 'id,q1,host_country\nR1,Да,DE\nR1,Нет,LT\n');
+    const report = await run(project, [file], { ...survey, textColumns: ['q1'], attributeColumns: ['host_country'] });
+    expect(report.files[0]?.message).toMatch(/^\S*d\.csv:3: row 3: respondent R1 appears again \(first in row 2\); nothing was imported — Every respondent needs a row of their own with a unique id$/);
+    expect(snapshot(project).cases).toBe(0);
+  });
+
+  it('ids that differ in more than case and punctuation import as before', async () => {
+    const project = await newStudy();
+    const file = join(tempDir(), 's.csv');
+    writeFileSync(file, 'id,q1,q2\nA1,Да,Нет\nA1b,Нет,Да\n');
+    expect((await run(project, [file], survey)).totals).toMatchObject({ imported: 1, documents: 2 });
+    expect((await run(project, [file], survey)).totals).toMatchObject({ unchanged: 1, documents: 2 });
+    expect(project.db.prepare('SELECT slug, case_id FROM documents ORDER BY slug').all()).toEqual([{ slug: 's-a1', case_id: 'A1' }, { slug: 's-a1b', case_id: 'A1b' }]);
+  });
+});
+
+describe('--dry-run reports what the real run would, for names taken earlier in the same batch', () => {
+  async function both(files: Record<string, string>, options: ImportOptions = {}): Promise<{ dry: ImportReport; real: ImportReport; project: Project; dir: string }> {
+    const project = await newStudy();
+    const dir = tempDir();
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const before = snapshot(project);
+    const dry = await run(project, [dir], { ...options, dryRun: true });
+    expect(snapshot(project)).toEqual(before);
+    const real = await run(project, [dir], options);
+    return { dry, real, project, dir };
+  }
+
+  it('a.txt and A.txt: the second fails in both', async () => {
+    const { dry, real } = await both({ 'a.txt': 'one\n', 'A.txt': 'two\n' });
+    expect(real.totals).toMatchObject({ imported: 1, failed: 1 });
+    expect(outcome(dry)).toEqual(outcome(real));
+    expect(dry.files.find((file) => file.status === 'failed')?.message).toMatch(/"a" is already imported \(\d{4}-\d\d-\d\d, from .*a\.txt\) with different text/);
+  });
+
+  it('with --replace the second replaces the first in both', async () => {
+    const { dry, real } = await both({ 'a.txt': 'one\n', 'A.txt': 'two\n' }, { replace: true });
+    expect(real.totals).toMatchObject({ imported: 1, replaced: 1 });
+    expect(outcome(dry)).toEqual(outcome(real));
+  });
+
+  it('the same text under one name is unchanged the second time, and twins are reported alike', async () => {
+    const { dry, real } = await both({ 'a.txt': 'one\n', 'A.txt': 'one\n', 'b.txt': 'one\n' });
+    expect(real.totals).toMatchObject({ imported: 2, unchanged: 1 });
+    expect(outcome(dry)).toEqual(outcome(real));
+  });
+
+  it('a replacement that keeps a coded segment, then one in the same batch that drops it: refused in both', async () => {
+    const project = await newStudy();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'r.txt'), 'I: How?\nR: Via Riga.\n');
+    await run(project, [join(dir, 'r.txt')]);
+    project.db.prepare("INSERT INTO coders (name) VALUES ('anna')").run();
+    const segment = project.db.prepare("SELECT id FROM segments WHERE text = 'Via Riga.'").pluck().get() as number;
+    project.db.prepare("INSERT INTO codings (segment_id, code_id, coder_id, created_at) VALUES (?, 'forms.protest', 1, 'now')").run(segment);
+    const batch = tempDir();
+    // r.txt moves the coded turn to #3; R.txt then drops it: the refusal names it as the real run finds it.
+    writeFileSync(join(batch, 'r.txt'), 'I: Hello.\nI: How?\nR: Via Riga.\n');
+    writeFileSync(join(batch, 'R.txt'), 'I: How?\nR: Via Tallinn.\n');
+    const before = snapshot(project);
+    const dry = await run(project, [batch], { replace: true, dryRun: true });
+    expect(snapshot(project)).toEqual(before);
+    const real = await run(project, [batch], { replace: true });
+    expect(real.totals).toMatchObject({ replaced: 1, failed: 1 });
+    expect(real.files.find((file) => file.status === 'failed')?.message).toMatch(/cannot replace "r": 1 coding on 1 segment \(#3\)/);
+    expect(outcome(dry)).toEqual(outcome(real));
+  });
+
+  it('a replacement in the same batch replaces what the batch stored, not the stored original: codings carried as the real run does', async () => {
+    const project = await newStudy();
+    const dir = tempDir();
+    const original = 'I: How?\nR: Via Riga.\n';
+    writeFileSync(join(dir, 'r.txt'), original);
+    await run(project, [join(dir, 'r.txt')]);
+    project.db.prepare("INSERT INTO coders (name) VALUES ('anna')").run();
+    const segment = project.db.prepare("SELECT id FROM segments WHERE text = 'Via Riga.'").pluck().get() as number;
+    project.db.prepare("INSERT INTO codings (segment_id, code_id, coder_id, created_at) VALUES (?, 'forms.protest', 1, 'now')").run(segment);
+    const batch = tempDir();
+    writeFileSync(join(batch, 'r.txt'), 'I: How, then?\nR: Via Riga.\n');
+    // The stored text again: unchanged against the store, but a replacement of what r.txt put there.
+    writeFileSync(join(batch, 'R.txt'), original);
+    const dry = await run(project, [batch], { replace: true, dryRun: true });
+    const real = await run(project, [batch], { replace: true });
+    expect(real.files.map((file) => [file.status, file.carried])).toEqual([['replaced', 1], ['replaced', 1]]);
+    expect(outcome(dry)).toEqual(outcome(real));
+  });
+
+  it('a survey that fails as a whole leaves no names taken for the rest of the batch', async () => {
+    const project = await newStudy();
+    const dir = tempDir();
+    const survey: ImportOptions = { kind: 'survey', idColumn: 'id', textColumns: ['q1'] };
+    writeFileSync(join(dir, 's.csv'), 'id,q1\nr2,Да\n');
+    await run(project, [join(dir, 's.csv')], survey);
+    // Row 2 (r1) would be taken, then row 3 (r2) fails: the real run rolls the whole file back.
+    writeFileSync(join(dir, 's.csv'), 'id,q1\nr1,Да\nr2,Нет\n');
+    writeFileSync(join(dir, 's-r1.txt'), 'Другое.\n');
+    const paths = [join(dir, 's.csv'), join(dir, 's-r1.txt')];
+    const dry = await run(project, paths, { ...survey, dryRun: true });
+    const real = await run(project, paths, survey);
+    expect(real.files.map((file) => file.status)).toEqual(['failed', 'imported']);
+    expect(outcome(dry)).toEqual(outcome(real));
+  });
+});
+
+describe('identifiers are compared and stored in NFC; answer text keeps its offsets', () => {
+  it('a decomposed Cyrillic case id, column name and attribute value in a survey', async () => {
+    const project = await newStudy();
+    const file = join(tempDir(), 'n.csv');
+    writeFileSync(file, `id,${nfd('вопрос_й')},city\n${nfd('Йосиф1')},${nfd('Мой ответ: йод.')},${nfd('Kraków')}\n`);
+    const report = await run(project, [file], { kind: 'survey', idColumn: 'id', textColumns: ['вопрос_й'], attributeColumns: ['city'] });
+    expect(report.totals).toMatchObject({ imported: 1, failed: 0, documents: 1 });
+    expect(project.db.prepare('SELECT id FROM cases').pluck().all()).toEqual(['Йосиф1']);
+    expect(project.db.prepare('SELECT value FROM case_values').pluck().all()).toEqual(['Kraków']);
+    expect(project.db.prepare('SELECT slug, case_id, title FROM documents').get()).toEqual({ slug: 'n-yosif1', case_id: 'Йосиф1', title: 'n: Йосиф1' });
+    const text = project.db.prepare('SELECT text FROM documents').pluck().get() as string;
+    const segment = project.db.prepare('SELECT speaker, start, "end" AS "end", text FROM segments').get() as { speaker: string; start: number; end: number; text: string };
+    expect(segment.speaker).toBe('вопрос_й');
+    expect(sliceCodePoints(text, segment.start, segment.end)).toBe(segment.text);
+    expect(segment.text).toBe('Мой ответ: йод.');
+  });
+
+  it('the same id written composed and decomposed is one respondent given twice', async () => {
+    const project = await newStudy();
+    const file = join(tempDir(), 'n.csv');
+    writeFileSync(file, `id,q1\nЙосиф1,да\n${nfd('Йосиф1')},нет\n`);
+    const report = await run(project, [file], { kind: 'survey', idColumn: 'id', textColumns: ['q1'] });
+    expect(report.files[0]?.message).toMatch(/row 3: respondent Йосиф1 appears again \(first in row 2\)/);
+  });
+
+  it('a decomposed case in a manifest, and --case', async () => {
+    const project = await newStudy();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.txt'), 'one\n');
+    writeFileSync(join(dir, 'b.txt'), 'two\n');
+    writeFileSync(join(dir, 'manifest.csv'), `file,case,city\na.txt,${nfd('Йосиф1')},${nfd('Kraków')}\n`);
+    expect((await run(project, [], { manifest: join(dir, 'manifest.csv') })).totals).toMatchObject({ imported: 1, failed: 0 });
+    expect((await run(project, [join(dir, 'b.txt')], { caseId: nfd('Йосиф2') })).totals).toMatchObject({ imported: 1, failed: 0 });
+    expect(project.db.prepare('SELECT slug, case_id FROM documents ORDER BY slug').all()).toEqual([{ slug: 'a', case_id: 'Йосиф1' }, { slug: 'b', case_id: 'Йосиф2' }]);
+    expect(project.db.prepare('SELECT value FROM case_values').pluck().all()).toEqual(['Kraków']);
+  });
+
+  it('a decomposed file name gives the same slug as a composed one', () => {
+    expect(slugify(nfd('Йосиф'))).toBe('yosif');
+    expect(slugify(nfd('Интервью Йошкар-Ола'))).toBe(slugify('Интервью Йошкар-Ола'));
+  });
+});
