@@ -182,6 +182,12 @@ export function tagSegment(project: Project, options: TagOptions): TagReport {
   const resolved = resolveSegment(db, options.segment);
   const codes = [...new Set(options.codes)].map((id) => index.require(id, 'apply'));
   const span = checkSpan(resolved, options.start, options.end);
+  // The exclusive-dimension check and the write are one IMMEDIATE transaction: checked outside it, two
+  // qcode tag processes on one segment could each see the other's code missing and both write.
+  return db.transaction(() => tagChecked(db, index, resolved, codes, span, options)).immediate();
+}
+
+function tagChecked(db: Db, index: CodeIndex, resolved: ResolvedSegment, codes: readonly ProjectCode[], span: { start: number | null; end: number | null }, options: TagOptions): TagReport {
   const existingCoder = findCoder(db, options.coder);
   const byDimension = new Map<string, string>();
   for (const code of codes) {
@@ -302,7 +308,8 @@ export function autocode(project: Project, options: AutocodeOptions): AutocodeRe
     const already = coder !== undefined && coderCodingsOnSegment(db, hit.id, coder.id).some((row) => row.code_id === code.id && row.start === null);
     return { segment: label, speaker: hit.speaker, context: hit.snippet, already };
   });
-  if (conflicts.length > 0 && !options.dryRun) {
+  // A dry run refuses as the real run would, so that it never promises a run that will fail.
+  if (conflicts.length > 0) {
     throw new UserError(
       `${plural(conflicts.length, 'matching segment')} already ${conflicts.length === 1 ? 'has' : 'have'} another code of exclusive dimension "${code.dimensionId}" from ${options.coder}: ${conflicts.slice(0, 10).join(', ')}${conflicts.length > 10 ? ', …' : ''}; nothing was written`,
       { hint: 'Narrow the query (or --document, --speaker), or untag those codes first' },

@@ -91,6 +91,11 @@ describe('qcode autocode', () => {
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain('mixed:2 (migration_effect.inhibiting)');
     expect(autocoded(dir)).toEqual(['mixed:2']);
+    // A dry run says what the real run would: the same refusal, not a list of hits that will fail.
+    const dry = qcode(dir, ['autocode', '--query', 'митинг*', '--code', 'migration_effect.mobilising', '--dry-run']);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toBe('');
+    expect(dry.stderr).toContain('mixed:2 (migration_effect.inhibiting)');
   });
 
   it('keeps to one speaker or document when asked', () => {

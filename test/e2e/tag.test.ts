@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runQcode, tempDir } from '../helpers.js';
+import { BIN, runQcode, tempDir } from '../helpers.js';
 import { openStore, query, seedInterviews } from '../seed.js';
 
 function qcode(dir: string, args: string[], env: Record<string, string> = {}, input?: string) {
@@ -327,4 +328,35 @@ describe('qcode tag --from FILE.csv', () => {
     expect(result.stderr).toContain('not valid CSV');
     expect(result.stderr).not.toContain('    at ');
   });
+});
+
+/** Runs qcode without waiting, so that several processes race on one project. */
+function qcodeAsync(dir: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, '--project', dir, ...args], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+  });
+}
+
+describe('qcode tag run concurrently', () => {
+  it('keeps one code per segment in an exclusive dimension when processes race', async () => {
+    const dir = seedInterviews();
+    const coders = ['c1', 'c2', 'c3', 'c4'];
+    const runs = coders.flatMap((coder) => ['migration_effect.mobilising', 'migration_effect.inhibiting', 'migration_effect.mobilising', 'migration_effect.inhibiting']
+      .map((code) => qcodeAsync(dir, ['tag', 'r01-vilnius-ru:2', code, '--coder', coder])));
+    const results = await Promise.all(runs);
+    // Every process either wrote or was refused by the rule, in one line: none failed another way.
+    for (const result of results) {
+      if (result.code !== 0) {
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/allows one code per segment|one code/);
+      }
+    }
+    const perCoder = query<{ coder: string; codes: number }>(dir, `
+      SELECT r.name AS coder, count(DISTINCT k.code_id) AS codes FROM codings k JOIN coders r ON r.id = k.coder_id
+      WHERE k.code_id LIKE 'migration_effect.%' GROUP BY r.name ORDER BY r.name`);
+    expect(perCoder).toEqual(coders.map((coder) => ({ coder, codes: 1 })));
+  }, 60_000);
 });
