@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,4 +53,14 @@ export function newProject(codebook = 'political-remittances'): string {
   const result = runQcode(['init', dir, '--codebook', codebook]);
   if (result.code !== 0) throw new Error(`init failed: ${result.stderr}`);
   return dir;
+}
+
+/** Runs the built binary without waiting, so that several processes can race on one project. */
+export function runQcodeAsync(args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', LANG: 'C.UTF-8' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+  });
 }

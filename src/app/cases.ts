@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ProblemsError, UserError, usageError, type Problem } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
-import { assertNotSpreadsheet, parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
+import { assertNotSpreadsheet, nfcCells, parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
 import { decodeBytes } from '../io/import/decode.js';
 import { readSourceBytes } from '../io/import/read.js';
 import { caseExists, ensureCase, listCases as listStoredCases, loadAttributeRules, setCaseKind, setCaseValue, type AttributeRule } from '../store/cases.js';
@@ -36,6 +36,9 @@ export function checkAttributeValue(rule: AttributeRule, raw: string): { value: 
     case 'number': {
       if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(value)) return { error: `${rule.name} must be a number, not "${value}"` };
       const number = Number(value);
+      // Beyond double range the digits read as Infinity or 0: refused rather than stored as that.
+      if (!Number.isFinite(number)) return { error: `${rule.name} must be a number between -1.8e308 and 1.8e308, not "${value}"` };
+      if (number === 0 && /[1-9]/.test(value.replace(/[eE].*$/, ''))) return { error: `${rule.name} must be 0 or a number at least 5e-324 away from 0, not "${value}"` };
       if (rule.min !== null && number < rule.min) return { error: `${rule.name} ${value} is below the minimum ${rule.min}` };
       if (rule.max !== null && number > rule.max) return { error: `${rule.name} ${value} is above the maximum ${rule.max}` };
       return { value: String(number) };
@@ -151,7 +154,9 @@ export async function importCases(project: Project, file: string, options: { dry
   const bytes = readSourceBytes(path, file);
   assertNotSpreadsheet(path, file, bytes);
   const { text } = await decodeBytes(bytes, file, 'auto');
-  const table = await parseCsvTable(text, file);
+  // Every cell is an identifier or a checked value: one Unicode form, so an NFD id names the same case.
+  const read = await parseCsvTable(text, file);
+  const table = nfcCells(read, read.columns);
   const caseColumn = table.columns.includes('case') || !table.columns.includes('id') ? 'case' : 'id';
   const rules = loadAttributeRules(project.db);
   const rows = caseValuesFromRows(table, file, rules, { caseColumn, otherColumns: ['kind'], caseRequired: true });
@@ -193,7 +198,9 @@ export interface CaseSetReport {
 }
 
 /** `qcode cases set R07 host_country=DE emigration_year=2022 city=`: creates the case if needed; NAME= clears. */
-export function setCase(project: Project, caseId: string, assignments: readonly string[]): CaseSetReport {
+export function setCase(project: Project, given: string, assignments: readonly string[]): CaseSetReport {
+  // Compared and stored in NFC, as the CSV imports do, however the shell or editor composed them.
+  const caseId = given.normalize('NFC');
   const idProblem = caseIdProblem(caseId);
   if (idProblem !== undefined) throw usageError(idProblem);
   if (assignments.length === 0) throw usageError('nothing to set', 'Example: qcode cases set R07 host_country=DE emigration_year=2022');
@@ -204,8 +211,8 @@ export function setCase(project: Project, caseId: string, assignments: readonly 
   for (const assignment of assignments) {
     const equals = assignment.indexOf('=');
     if (equals <= 0) throw usageError(`"${assignment}" is not NAME=VALUE`, 'Example: qcode cases set R07 host_country=DE');
-    const name = assignment.slice(0, equals).trim();
-    const raw = assignment.slice(equals + 1);
+    const name = assignment.slice(0, equals).trim().normalize('NFC');
+    const raw = assignment.slice(equals + 1).normalize('NFC');
     const rule = byName.get(name);
     if (rule === undefined) {
       errors.push(`"${name}" is not a declared attribute${didYouMeanSuffix(name, byName.keys())}; declared: ${[...byName.keys()].join(', ') || 'none'}`);

@@ -9,7 +9,7 @@ import {
   firstDocumentToDo, firstToDo, HIT_CLOSE, HIT_OPEN, isSeen, matchSegments, nextCandidate, previousCandidate,
   seenCount, sessionDocument, sessionSegmentByOrdinal, speakersOfDocument, applyCodingBatch, writeCodingBatch,
   type CodingBatchResult, type CodingChange, type SegmentPlace, type SessionDocument, type SessionFilter,
-  type SessionSegment,
+  type SessionSegment, type TextHit,
 } from '../store/codings.js';
 import { ensureCoder, findCoder, findDocument, listDocumentSlugs, segmentById, segmentByOrdinal, type CoderRow, type SegmentRef } from '../store/common.js';
 import type { Db } from '../store/db.js';
@@ -150,7 +150,10 @@ function checkSpan(resolved: ResolvedSegment, start: number | undefined, end: nu
   if (start === undefined && end === undefined) return { start: null, end: null };
   if (start === undefined || end === undefined) throw usageError('a span needs both --start and --end (document code-point offsets)');
   const { segment } = resolved;
-  if (!(start >= segment.start && end <= segment.end && start < end)) {
+  if (start >= end) {
+    throw new UserError(`span ${start}–${end} is ${start === end ? 'empty' : 'reversed'}: --start must be less than --end (${resolved.label} is ${segment.start}–${segment.end})`);
+  }
+  if (!(start >= segment.start && end <= segment.end)) {
     throw new UserError(`span ${start}–${end} is not inside ${resolved.label} (${segment.start}–${segment.end}); offsets count code points of the document text`);
   }
   return { start, end };
@@ -295,6 +298,12 @@ export function autocode(project: Project, options: AutocodeOptions): AutocodeRe
   } catch (error) {
     throw ftsError(query, error);
   }
+  // The exclusive-dimension check and the write are one IMMEDIATE transaction: checked outside it, two
+  // processes (autocode, tag) could each see the other's code missing on a segment and both write.
+  return db.transaction(() => autocodeChecked(db, index, code, query, hits, options)).immediate();
+}
+
+function autocodeChecked(db: Db, index: CodeIndex, code: ProjectCode, query: string, hits: readonly TextHit[], options: AutocodeOptions): AutocodeReport {
   const coder = findCoder(db, options.coder);
   const exclusive = index.isExclusive(code);
   const conflicts: string[] = [];
@@ -323,7 +332,7 @@ export function autocode(project: Project, options: AutocodeOptions): AutocodeRe
   const row = ensureCoder(db, options.coder);
   const batch = newBatchId();
   const places = hits.map((hit) => ({ segmentId: hit.id, slug: hit.slug, sha256: hit.sha256, ordinal: hit.ordinal }));
-  const written = writeCodingBatch(db, {
+  const written = applyCodingBatch(db, {
     batch,
     via: `autocode ${query}`,
     add: places.map((place) => ({ place, codeId: code.id, coderId: row.id, coder: row.name, start: null, end: null })),

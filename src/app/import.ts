@@ -15,7 +15,7 @@ import { loadAttributeRules, type AttributeRule } from '../store/cases.js';
 import { nowIso } from '../store/common.js';
 import {
   documentBySlug, inTransaction, insertDocument, insertSegments, replaceDocument, restorePageCache, segmentsForReplace, setDocumentCase, setPageCache, slugsWithText,
-  type NewDocument, type SegmentForReplace, type StoredDocument,
+  type NewDocument,
 } from '../store/documents.js';
 import { caseIdProblem, caseValuesFromRows, writeCaseValues, type CaseValues } from './cases.js';
 import type { Project } from './project.js';
@@ -197,24 +197,21 @@ interface Context {
   dryRun: boolean;
   speakers: Map<string, string> | undefined;
   rules: readonly AttributeRule[];
-  /** Dry run only: what the batch would have stored so far. */
+  /** The names the batch has taken so far. */
   claims: BatchClaims;
 }
 
-/** What the real run would hold under a slug at this point of the batch. */
+/** A document name taken by a file of this batch. */
 interface Claim {
   sha256: string;
-  case_id: string | null;
-  imported_at: string;
-  source_path: string | null;
-  /** Where the batch would have moved the stored document's coded segments (segment id → ordinal). */
-  ordinals: ReadonlyMap<number, number>;
+  /** The file (or survey row) that took it, as the report names it. */
+  file: string;
 }
 
 /**
- * A dry run writes nothing, so the store does not show the documents it would have written earlier in
- * the batch (a.txt and A.txt both claim "a"). It keeps them here instead, so that it reports what the
- * real run would: unchanged, "already imported", or a replacement, and the same twins.
+ * The names the batch has taken, kept alike in a real and a dry run: a later file of the batch may not
+ * take one again (a.txt and A.txt both give "a"), even with --replace, which is for documents of
+ * earlier runs. A dry run writes nothing, so it also needs them to report the twins the real run would.
  */
 class BatchClaims {
   private readonly bySlug = new Map<string, Claim>();
@@ -238,7 +235,7 @@ class BatchClaims {
     return [...twins].sort();
   }
 
-  /** Runs `fn`, forgetting its claims if it throws (the real run would roll the file back). */
+  /** Runs `fn`, forgetting its claims if it throws (the file is rolled back). */
   whole<T>(fn: () => T): T {
     const undo: Array<[string, Claim | undefined]> = [];
     this.undo = undo;
@@ -292,40 +289,39 @@ function sha256(text: string): string {
 function saveDocument(ctx: Context, input: DocumentInput): SaveOutcome {
   // The check and the write share one transaction, so a second qcode importing the same slug at the
   // same time waits (busy_timeout) and then sees the first one's document.
-  return ctx.dryRun ? decideAndWrite(ctx, input) : inTransaction(ctx.project.db, () => decideAndWrite(ctx, input));
+  const outcome = ctx.dryRun ? decideAndWrite(ctx, input) : inTransaction(ctx.project.db, () => decideAndWrite(ctx, input));
+  ctx.claims.set(input.slug, { sha256: input.doc.sha256, file: input.display });
+  return outcome;
 }
 
 function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
   const { db } = ctx.project;
   const write = !ctx.dryRun;
-  const stored = documentBySlug(db, input.slug);
   const claim = ctx.claims.get(input.slug);
-  const existing: Claim | StoredDocument | undefined = claim ?? stored;
-  const oldSegments = (): SegmentForReplace[] => {
-    // Without a stored document the slug was first imported in this batch: nothing on it is coded.
-    if (stored === undefined) return [];
-    const segments = segmentsForReplace(db, stored.id);
-    // Replacing keeps a coded segment's id and its rank among the segments with its speaker and text,
-    // so the stored segments decide a replacement as the batch's version would; only ordinals moved.
-    return claim === undefined ? segments : segments.map((segment) => ({ ...segment, ordinal: claim.ordinals.get(segment.id) ?? segment.ordinal }));
-  };
+  if (claim !== undefined) {
+    // Neither file's document may silently replace or re-link the other's: the user never chose that.
+    const survey = input.doc.format === 'csv';
+    throw new UserError(`${input.display}: the document name "${input.slug}" is already taken in this batch by ${claim.file}${survey ? '; nothing was imported' : ''}`, {
+      hint: survey
+        ? 'Rename one of the two files (a survey\'s document names start with its file name)'
+        : 'Rename one of the two files, or give this one another name in a manifest\'s slug column (or import it on its own with --slug NAME)',
+    });
+  }
+  const existing = documentBySlug(db, input.slug);
   const caseId = input.cases?.caseId ?? null;
   if (existing !== undefined && existing.sha256 === input.doc.sha256) {
     const relink = caseId !== null && existing.case_id !== caseId;
     if (write && input.cases !== null) {
       writeCaseValues(ctx.project, input.cases);
-      if (relink) setDocumentCase(db, (stored as StoredDocument).id, caseId);
+      if (relink) setDocumentCase(db, existing.id, caseId);
     }
-    if (!write && relink) ctx.claims.set(input.slug, { ...claimOf(existing), case_id: caseId, ordinals: claim?.ordinals ?? new Map() });
     return { status: 'unchanged', carried: 0, note: relink ? `linked to case ${caseId}` : null };
   }
   if (existing === undefined) {
-    const twins = write ? slugsWithText(db, input.doc.sha256) : ctx.claims.twins(slugsWithText(db, input.doc.sha256), input.doc.sha256);
+    const twins = ctx.claims.twins(slugsWithText(db, input.doc.sha256), input.doc.sha256);
     if (write) {
       if (input.cases !== null) writeCaseValues(ctx.project, input.cases);
       insertSegments(db, insertDocument(db, input.doc), input.segments);
-    } else {
-      ctx.claims.set(input.slug, { ...claimOf(input.doc), ordinals: new Map() });
     }
     return { status: 'imported', carried: 0, note: twins.length > 0 ? `same text as ${twins.map((slug) => `"${slug}"`).join(', ')}` : null };
   }
@@ -334,7 +330,7 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
       hint: 'Pass --replace to replace it (codings on unchanged segments are kept), or --slug NAME to import it beside the old one',
     });
   }
-  const old = oldSegments();
+  const old = segmentsForReplace(db, existing.id);
   const plan = planCarryOver(old.map((segment) => ({ id: segment.id, speaker: segment.speaker, text: segment.text, attached: segment.codings > 0 || segment.memos > 0 })), input.segments);
   if (plan.lost.length > 0) {
     const lost = old.filter((segment) => plan.lost.includes(segment.id));
@@ -350,21 +346,9 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
   const doc = { ...input.doc, caseId: input.doc.caseId ?? existing.case_id };
   if (write) {
     if (input.cases !== null) writeCaseValues(ctx.project, input.cases);
-    replaceDocument(db, (stored as StoredDocument).id, doc, input.segments, plan.keep, new Map(old.map((segment) => [segment.id, segment.start])));
-  } else {
-    const ordinals = new Map(old.filter((segment) => segment.codings > 0 || segment.memos > 0).flatMap((segment) => {
-      const index = plan.keep.get(segment.id);
-      return index === undefined ? [] : [[segment.id, index + 1] as const];
-    }));
-    ctx.claims.set(input.slug, { ...claimOf(doc), ordinals });
+    replaceDocument(db, existing.id, doc, input.segments, plan.keep, new Map(old.map((segment) => [segment.id, segment.start])));
   }
   return { status: 'replaced', carried, note: carried > 0 ? `${plural(carried, 'coding')} carried over` : null };
-}
-
-function claimOf(doc: NewDocument | Claim | StoredDocument): Omit<Claim, 'ordinals'> {
-  return 'importedAt' in doc
-    ? { sha256: doc.sha256, case_id: doc.caseId, imported_at: doc.importedAt, source_path: doc.sourcePath }
-    : { sha256: doc.sha256, case_id: doc.case_id, imported_at: doc.imported_at, source_path: doc.source_path };
 }
 
 // ---------------------------------------------------------------- one file
@@ -520,8 +504,7 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
       if (outcome.status === 'replaced') replaced++;
     });
   };
-  if (ctx.dryRun) ctx.claims.whole(write);
-  else inTransaction(ctx.project.db, write);
+  ctx.claims.whole(() => (ctx.dryRun ? write() : inTransaction(ctx.project.db, write)));
   const status: FileStatus = replaced > 0 ? 'replaced' : imported > 0 ? 'imported' : 'unchanged';
   const parts = [`${respondents.length} respondents`, silent > 0 ? `${silent} without any answer (case only)` : null, replaced > 0 ? `${replaced} replaced` : null].filter(Boolean);
   return { ...result, status, slug: `${base}-*`, language: options.language ?? null, documents, segments: segmentCount, message: parts.join(', ') };

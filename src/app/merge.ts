@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { parseCodebook } from '../core/codebook.js';
 import { describeStep, planCodebookApply, type CodebookPlan } from '../core/codebook-plan.js';
 import { UserError, usageError } from '../core/errors.js';
@@ -44,9 +44,11 @@ import {
   iterateEvents,
   iterateSeen,
   iterateSeenDimensions,
-  memoCount,
+  matchingMemoIds,
+  memoCodeIds,
   memoRecords,
   otherCoders,
+  recordedRenames,
   segmentRecords,
   segmentSpans,
   setDocumentCase,
@@ -67,7 +69,10 @@ import { DB_FILE, type Project } from './project.js';
 //   coded a segment differently in the two copies keeps both sets of codes: the conflict is reported and is
 //   for `qcode disagreements` / `qcode reconcile` to settle.
 // - Memos are deduplicated on target, coder, created_at and text; events on at, coder, action and payload.
-// - Everything happens in one transaction: a failed or killed merge leaves this project as it was.
+//   An event's slug, segment and memo ids are rewritten to this project's rows, and an 'undo' comes in as
+//   'merged.undo': it reverted the other copy's rows, not this project's.
+// - Everything happens in one transaction: a failed or killed merge leaves this project as it was. With
+//   --codebook-from other, codebook.yaml is written to a temporary file before the commit and renamed after it.
 
 export type CodebookSource = 'this' | 'other';
 
@@ -78,6 +83,8 @@ export interface MergeOptions {
   codebookFrom?: CodebookSource | undefined;
   /** The other project's coder names to bring in under another name (old → new), to keep two copies apart. */
   renameCoders?: ReadonlyMap<string, string> | undefined;
+  /** Allow a rename's NEW to be a coder this project already has (the two are the same person). */
+  intoExistingCoder?: boolean | undefined;
   cwd?: string | undefined;
   /** Test hook: called inside the transaction after every row is written, just before the commit. */
   insideTransaction?: (() => void) | undefined;
@@ -86,7 +93,15 @@ export interface MergeOptions {
 export interface MergeReport {
   other: string;
   applied: boolean;
-  codebook: { differences: string[]; from: CodebookSource | null; yamlReplaced: boolean };
+  codebook: {
+    differences: string[];
+    from: CodebookSource | null;
+    yamlReplaced: boolean;
+    /** The file name the replaced codebook.yaml was kept under. */
+    backup: string | null;
+    /** codebook.yaml is not the codebook this project last applied (the next `codebook apply` would change the codebook). */
+    fileDiffers: boolean;
+  };
   added: {
     coders: number;
     cases: number;
@@ -149,12 +164,41 @@ export function mergeProject(project: Project, options: MergeOptions): MergeRepo
   const cwd = options.cwd ?? process.cwd();
   const otherPath = otherDatabasePath(options.other, cwd);
   if (realpathSync(otherPath) === realpathSync(project.dbPath)) throw usageError('cannot merge a project into itself', 'Give the other copy\'s folder');
-  const other = openDatabase(otherPath, { readonly: true });
+  let other: Db;
+  try {
+    other = openDatabase(otherPath, { readonly: true });
+  } catch (error) {
+    throw damagedOther(undefined, otherPath, error) ?? error;
+  }
   try {
     return mergeFrom(project, other, otherPath, options);
+  } catch (error) {
+    throw damagedOther(other, otherPath, error) ?? error;
   } finally {
     other.close();
   }
+}
+
+/**
+ * A corrupt page is found only when a read reaches it, possibly midway through the merge's transaction
+ * (which then rolls back). Which of the two stores is damaged is told by checking the other one.
+ */
+function damagedOther(other: Db | undefined, otherPath: string, error: unknown): UserError | undefined {
+  // openDatabase wraps SQLite's error in a UserError of its own, which names no file.
+  const sqlite = error instanceof UserError ? error.cause : error;
+  const code = (sqlite as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !(code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB'))) return undefined;
+  let intact = false;
+  try {
+    intact = other !== undefined && other.pragma('quick_check(1)', { simple: true }) === 'ok';
+  } catch {
+    // A check that cannot read the file finds it damaged too.
+  }
+  if (intact) return undefined;
+  return new UserError(`the other project ${otherPath} is damaged: ${(sqlite as Error).message}; nothing was merged`, {
+    hint: 'Ask for a fresh copy of it (or its backup) and merge that',
+    cause: error,
+  });
 }
 
 function mergeFrom(project: Project, other: Db, otherPath: string, options: MergeOptions): MergeReport {
@@ -162,7 +206,7 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
   const report: MergeReport = {
     other: otherPath,
     applied: false,
-    codebook: { differences: [], from: options.codebookFrom ?? null, yamlReplaced: false },
+    codebook: { differences: [], from: options.codebookFrom ?? null, yamlReplaced: false, backup: null, fileDiffers: false },
     added: { coders: 0, cases: 0, caseValues: 0, documentCases: 0, documents: 0, segments: 0, codings: 0, seen: 0, memos: 0, events: 0, retiredCodes: [], retiredAttributes: [] },
     matchedDocuments: 0,
     renamedDocuments: [],
@@ -174,21 +218,29 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
 
   // One read transaction on the other store: a consistent snapshot even if a colleague is coding in it.
   other.prepare('BEGIN').run();
+  let prepared: PreparedCodebookFile | undefined;
+  let installing = false;
   try {
-    checkRenames(otherCoders(other).map((coder) => coder.name), options.renameCoders);
+    checkRenames(db, otherCoders(other).map((coder) => coder.name), options.renameCoders, options.intoExistingCoder ?? false);
     const comparison = compareCodebooks(db, other, otherPath);
     report.codebook.differences = comparison.plan.steps.map(describeStep);
     if (report.codebook.differences.length > 0 && options.codebookFrom === undefined) {
       throw new CodebookMismatchError(report.codebook.differences);
     }
+    const applyOther = options.codebookFrom === 'other' && comparison.plan.steps.length > 0;
+    // What codebook.yaml must hold after the merge: the store's latest codebook. Checked on every
+    // --codebook-from other merge, so that running it again repairs a file an earlier run left behind.
+    const storedYaml = applyOther ? comparison.yaml : latestCodebookYaml(db)?.yaml;
+    if (options.codebookFrom === 'other' && !options.dryRun && storedYaml !== undefined) prepared = prepareCodebookFile(project, storedYaml);
     try {
       db.transaction(() => {
-        if (options.codebookFrom === 'other' && comparison.plan.steps.length > 0) {
+        if (applyOther) {
           applyCodebookPlan(db, comparison.codebook, comparison.plan, { yaml: comparison.yaml, sha256: comparison.sha256, appliedAt: nowIso() });
         }
         mergeRows(db, other, report, options);
         if (hasAdditions(report)) {
-          appendEvent(db, { coderId: null, action: 'merge', payload: { from: otherPath, added: report.added, conflicts: report.coderConflicts.length } });
+          const renames = options.renameCoders === undefined || options.renameCoders.size === 0 ? {} : { renames: Object.fromEntries(options.renameCoders) };
+          appendEvent(db, { coderId: null, action: 'merge', payload: { from: otherPath, added: report.added, conflicts: report.coderConflicts.length, ...renames } });
         }
         options.insideTransaction?.();
         if (options.dryRun) throw new DryRunRollback();
@@ -197,17 +249,28 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
     } catch (error) {
       if (!(error instanceof DryRunRollback)) throw error;
     }
-    if (report.applied && options.codebookFrom === 'other' && comparison.plan.steps.length > 0) {
-      report.codebook.yamlReplaced = replaceCodebookFile(project, comparison.yaml);
+    if (report.applied && prepared !== undefined) {
+      installing = true;
+      installCodebookFile(prepared);
+      report.codebook.yamlReplaced = true;
+      report.codebook.backup = prepared.backup === undefined ? null : basename(prepared.backup.path);
+    } else if (options.codebookFrom !== 'other' && storedYaml !== undefined && existsSync(project.codebookPath)) {
+      report.codebook.fileDiffers = readFileSync(project.codebookPath, 'utf8') !== storedYaml;
     }
     return report;
   } finally {
+    // A failed install leaves its files for the user to put in place by hand (its error names them).
+    if (prepared !== undefined && !installing) discardCodebookFile(prepared);
     other.prepare('ROLLBACK').run();
   }
 }
 
-/** A rename must name a coder of the other project and must not pour two of its coders into one name. */
-function checkRenames(otherNames: readonly string[], renames: ReadonlyMap<string, string> | undefined): void {
+/**
+ * A rename must name a coder of the other project, must not pour two of its coders into one name, and
+ * must not pour one into a coder of this project (a swap of two names of this project does both) unless
+ * `intoExisting` says they are the same person, or an earlier merge here made the same rename.
+ */
+function checkRenames(db: Db, otherNames: readonly string[], renames: ReadonlyMap<string, string> | undefined, intoExisting: boolean): void {
   if (renames === undefined || renames.size === 0) return;
   const known = new Set(otherNames);
   const targets = new Map<string, string>();
@@ -221,6 +284,15 @@ function checkRenames(otherNames: readonly string[], renames: ReadonlyMap<string
       throw usageError(`--rename-coder ${from}=${to}: "${to}" would hold the work of both "${from}" and "${owner}" of the other project`, 'Choose a name no other coder over there has or is renamed to');
     }
   }
+  if (intoExisting) return;
+  const madeBefore = new Set(recordedRenames(db).map(([from, to]) => `${from}\u0000${to}`));
+  for (const [from, to] of renames) {
+    if (from === to || !coderExists(db, to) || madeBefore.has(`${from}\u0000${to}`)) continue;
+    throw usageError(
+      `--rename-coder ${from}=${to}: "${to}" is already a coder of this project; "${from}"'s work from the other project would become "${to}"'s, for good`,
+      `Choose a new name (e.g. --rename-coder ${from}=${from}-2), or add --into-existing-coder if they are the same person`,
+    );
+  }
 }
 
 function hasAdditions(report: MergeReport): boolean {
@@ -229,20 +301,75 @@ function hasAdditions(report: MergeReport): boolean {
     || added.retiredCodes.length > 0 || added.retiredAttributes.length > 0;
 }
 
+interface PreparedCodebookFile {
+  path: string;
+  /** The new codebook.yaml, written before the commit. */
+  temporary: string;
+  /** The copy of the file it replaces, and the name it is kept under. */
+  backup?: { temporary: string; path: string } | undefined;
+}
+
 /**
- * After --codebook-from other, codebook.yaml must say what the store now holds, or the next
- * `codebook apply` would undo the merge's codebook. The file it replaces is kept next to it.
+ * After --codebook-from other, codebook.yaml must say what the store holds, or the next `codebook apply`
+ * would undo the merge's codebook. Both files are written before the commit, so that a full disk or an
+ * unwritable folder stops the merge while nothing is merged yet; undefined when the file is right already.
  */
-function replaceCodebookFile(project: Project, yaml: string): boolean {
+function prepareCodebookFile(project: Project, yaml: string): PreparedCodebookFile | undefined {
   const path = project.codebookPath;
-  if (existsSync(path)) {
-    if (readFileSync(path, 'utf8') === yaml) return false;
-    copyFileSync(path, `${path}.before-merge`);
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  if (current === yaml) return undefined;
+  const prepared: PreparedCodebookFile = { path, temporary: `${path}.merge-${process.pid}` };
+  try {
+    writeFileSync(prepared.temporary, yaml);
+    if (current !== undefined) {
+      prepared.backup = { temporary: `${path}.before-merge-${process.pid}.tmp`, path: freeBackupPath(path) };
+      copyFileSync(path, prepared.backup.temporary);
+    }
+  } catch (error) {
+    discardCodebookFile(prepared);
+    throw new UserError(`cannot write the merged codebook next to ${path}: ${(error as Error).message}; nothing was merged`, {
+      hint: 'Make the project folder writable, then run the merge again',
+      cause: error,
+    });
   }
-  const temporary = `${path}.merge-${process.pid}`;
-  writeFileSync(temporary, yaml);
-  renameSync(temporary, path);
-  return true;
+  return prepared;
+}
+
+/** codebook.yaml.before-merge, or when an earlier merge's backup holds that name, …before-merge-2, -3, … */
+function freeBackupPath(path: string): string {
+  if (!existsSync(`${path}.before-merge`)) return `${path}.before-merge`;
+  for (let n = 2; ; n++) {
+    const candidate = `${path}.before-merge-${n}`;
+    if (!existsSync(candidate)) return candidate;
+  }
+}
+
+/** After the commit: the merge stands, so a failure here says which file to put in place by hand. */
+function installCodebookFile(prepared: PreparedCodebookFile): void {
+  let backupDone = prepared.backup === undefined;
+  try {
+    if (prepared.backup !== undefined) {
+      renameSync(prepared.backup.temporary, prepared.backup.path);
+      backupDone = true;
+    }
+    renameSync(prepared.temporary, prepared.path);
+  } catch (error) {
+    const old = prepared.backup === undefined ? '' : `; the old one is ${backupDone ? prepared.backup.path : prepared.backup.temporary}`;
+    throw new UserError(
+      `the merge is in the database, but ${prepared.path} was not replaced (${(error as Error).message}): put ${prepared.temporary} in its place by hand before the next qcode codebook apply${old}`,
+      { cause: error },
+    );
+  }
+}
+
+function discardCodebookFile(prepared: PreparedCodebookFile): void {
+  for (const path of [prepared.temporary, prepared.backup?.temporary]) {
+    try {
+      if (path !== undefined) rmSync(path, { force: true });
+    } catch {
+      // Not ours to remove (something else holds the name, e.g. a folder): the error that brought us here matters more.
+    }
+  }
 }
 
 function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions): void {
@@ -270,6 +397,8 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
 
   const segmentOf = new Map<number, number>();
   const slugOf = new Map<string, string>();
+  // The slug here of the document a segment from over there landed in: for rewriting the events' slugs.
+  const slugOfSegment = new Map<number, string>();
   // A document here takes at most one document from over there, so two copies of one text stay two documents.
   const matchedHere = new Set<number>();
   // Work of coders on segments of matched documents, to count the conflicts: key "segment:coder" → codes.
@@ -292,6 +421,7 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
       }
       for (const segment of segments) {
         segmentOf.set(segment.id, match.segmentIds.get(segment.ordinal)!);
+        slugOfSegment.set(segment.id, match.slug);
         matchedSegments.add(segment.id);
       }
       const work = documentWork(db, match.id);
@@ -310,6 +440,7 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     slugOf.set(document.slug, slug);
     for (const segment of segments) {
       segmentOf.set(segment.id, insertSegment(db, documentId, segment));
+      slugOfSegment.set(segment.id, slug);
       report.added.segments++;
     }
   }
@@ -342,16 +473,21 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
   }
 
 
-  const memosHere = new Map<string, number>();
+  const memosHere = new Map<string, number[]>();
+  // Memo id over there → the memo here (and when it was made, which tells a reused id apart), for the events.
+  const memoOf = new Map<number, { id: number; createdAt: string }>();
   for (const memo of memoRecords(other)) {
     const coder = memo.coder_id === null ? null : coderOf.get(memo.coder_id) ?? null;
     let targetKind = memo.target_kind;
     let targetId = memo.target_id;
     let text = memo.text;
-    if (memo.target_kind === 'segment' || memo.target_kind === 'document') {
+    if (memo.target_kind === 'segment' || memo.target_kind === 'document' || memo.target_kind === 'code') {
       const mapped = memo.target_kind === 'segment'
         ? segmentOf.get(Number(memo.target_id))?.toString()
-        : slugOf.get(memo.target_id ?? '');
+        : memo.target_kind === 'document'
+          ? slugOf.get(memo.target_id ?? '')
+          // A code neither codebook has (addMissingCodebookItems brought in those the other one has).
+          : memo.target_id !== null && codeExists(db, memo.target_id) ? memo.target_id : undefined;
       if (mapped === undefined) {
         // The target was deleted over there; the memo's words still matter, so it becomes a project memo.
         report.orphanMemos++;
@@ -365,13 +501,14 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     const row = { target_kind: targetKind, target_id: targetId, coder_id: coder, text, created_at: memo.created_at, updated_at: memo.updated_at };
     // Counted as multisets, so that two identical memos over there stay two here, and a second merge adds none.
     const key = JSON.stringify([targetKind, targetId, coder, memo.created_at, text]);
-    const here = memosHere.get(key) ?? memoCount(db, row);
-    if (here > 0) {
-      memosHere.set(key, here - 1);
+    const here = memosHere.get(key) ?? matchingMemoIds(db, row);
+    memosHere.set(key, here);
+    const duplicate = here.shift();
+    if (duplicate !== undefined) {
+      memoOf.set(memo.id, { id: duplicate, createdAt: memo.created_at });
       continue;
     }
-    memosHere.set(key, 0);
-    insertMemoRecord(db, row);
+    memoOf.set(memo.id, { id: insertMemoRecord(db, row), createdAt: memo.created_at });
     report.added.memos++;
   }
 
@@ -380,17 +517,75 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     const key = eventKey(row.at, row.coder, row.action, row.payload);
     eventsHere.set(key, (eventsHere.get(key) ?? 0) + 1);
   }
+  const maps: EventMaps = { segmentOf, slugOfSegment, slugOf, memoOf, renames: options.renameCoders ?? new Map() };
   for (const event of iterateEvents(other)) {
     const name = event.coder_id === null ? null : coderName.get(event.coder_id) ?? null;
-    const key = eventKey(event.at, name, event.action, event.payload);
-    const here = eventsHere.get(key) ?? 0;
-    if (here > 0) {
-      eventsHere.set(key, here - 1);
+    const imported = importedEvent(event, maps);
+    // The event as it is over there is found here too when it is shared history (both copies hold it).
+    const key = [eventKey(event.at, name, imported.action, imported.payload), eventKey(event.at, name, event.action, event.payload)]
+      .find((candidate) => (eventsHere.get(candidate) ?? 0) > 0);
+    if (key !== undefined) {
+      eventsHere.set(key, eventsHere.get(key)! - 1);
       continue;
     }
-    insertMergedEvent(db, { at: event.at, coder_id: event.coder_id === null ? null : coderOf.get(event.coder_id) ?? null, action: event.action, payload: event.payload });
+    insertMergedEvent(db, { at: event.at, coder_id: event.coder_id === null ? null : coderOf.get(event.coder_id) ?? null, action: imported.action, payload: imported.payload });
     report.added.events++;
   }
+}
+
+/**
+ * An 'undo' over there reverted that copy's rows; here the codings it removed may well stand (merge is a
+ * union). Stored under its own action, it stays in the log but is not read as undoing this project's batches.
+ */
+const MERGED_UNDO = 'merged.undo';
+
+interface EventMaps {
+  segmentOf: ReadonlyMap<number, number>;
+  slugOfSegment: ReadonlyMap<number, string>;
+  slugOf: ReadonlyMap<string, string>;
+  memoOf: ReadonlyMap<number, { id: number; createdAt: string }>;
+  renames: ReadonlyMap<string, string>;
+}
+
+/**
+ * An event of the other project as this project stores it: its payload's slug, segment and memo ids
+ * rewritten to the rows they became here (null when the row is no longer there), its coder renamed as
+ * --rename-coder says. A payload that needs nothing keeps its exact text, so that dedupe still finds it.
+ */
+function importedEvent(event: { at: string; action: string; payload: string }, maps: EventMaps): { action: string; payload: string } {
+  const action = event.action === 'undo' ? MERGED_UNDO : event.action;
+  let data: unknown;
+  try {
+    data = JSON.parse(event.payload);
+  } catch {
+    return { action, payload: event.payload };
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { action, payload: event.payload };
+  const payload = data as Record<string, unknown>;
+  let changed = false;
+  const set = (key: string, value: unknown): void => {
+    if (payload[key] === value) return;
+    payload[key] = value;
+    changed = true;
+  };
+  if (typeof payload.coder === 'string') set('coder', maps.renames.get(payload.coder) ?? payload.coder);
+  const segment = typeof payload.segment === 'number' ? payload.segment : undefined;
+  if (segment !== undefined) set('segment', maps.segmentOf.get(segment) ?? null);
+  if (typeof payload.slug === 'string') {
+    const here = segment === undefined ? undefined : maps.slugOfSegment.get(segment);
+    set('slug', here ?? maps.slugOf.get(payload.slug) ?? payload.slug);
+  }
+  if (typeof payload.memo === 'number') {
+    const memo = maps.memoOf.get(payload.memo);
+    // Memo ids are reused over there once the newest memo is deleted: the memo must be as old as the event says.
+    const createdAt = event.action === 'memo.add' ? event.at : typeof payload.created_at === 'string' ? payload.created_at : undefined;
+    set('memo', memo !== undefined && (createdAt === undefined || memo.createdAt === createdAt) ? memo.id : null);
+  }
+  if (typeof payload.target_id === 'string' && event.action.startsWith('memo.')) {
+    if (payload.target_kind === 'segment') set('target_id', maps.segmentOf.get(Number(payload.target_id))?.toString() ?? null);
+    else if (payload.target_kind === 'document') set('target_id', maps.slugOf.get(payload.target_id) ?? null);
+  }
+  return { action, payload: changed ? JSON.stringify(payload) : event.payload };
 }
 
 /**
@@ -432,7 +627,7 @@ function freeSlug(db: Db, slug: string): string {
   }
 }
 
-/** Codes, their dimensions and parents, and attributes the other project's data need but this codebook lacks. */
+/** Codes (with their dimensions and parents) and attributes that the other project's codings, memos and case values need but this codebook lacks. */
 function addMissingCodebookItems(db: Db, other: Db, report: MergeReport): void {
   const codes = new Map(codeRecords(other).map((code) => [code.id, code]));
   const dimensions = new Map(dimensionRecords(other).map((dimension) => [dimension.id, dimension]));
@@ -446,6 +641,7 @@ function addMissingCodebookItems(db: Db, other: Db, report: MergeReport): void {
     report.added.retiredCodes.push(id);
   };
   for (const id of codedCodeIds(other)) addCode(id);
+  for (const id of memoCodeIds(other)) addCode(id);
   const attributes = new Map(attributeRecords(other).map((attribute) => [attribute.name, attribute]));
   for (const name of caseAttributesInUse(other)) {
     if (attributeExists(db, name)) continue;
@@ -468,6 +664,7 @@ function codingKey(code: string, start: number | null, end: number | null): stri
   return start === null ? code : `${code}@${start}-${end}`;
 }
 
+/** An 'undo' and the same undo merged elsewhere ('merged.undo') are one event, so merging back adds neither. */
 function eventKey(at: string, coder: string | null, action: string, payload: string): string {
-  return createHash('sha1').update(JSON.stringify([at, coder, action, payload])).digest('hex');
+  return createHash('sha1').update(JSON.stringify([at, coder, action === MERGED_UNDO ? 'undo' : action, payload])).digest('hex');
 }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseCodebook, type Codebook } from '../core/codebook.js';
@@ -43,9 +43,21 @@ function writeFileAtomically(path: string, data: string | Uint8Array): void {
   }
 }
 
+/** Also true for a dangling symlink, which renaming over would silently replace. */
+function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface RefiExportOptions {
   qdc?: string | undefined;
   qdpx?: string | undefined;
+  /** Replace an existing output file (the replacement is still atomic). */
+  force?: boolean | undefined;
   cwd?: string | undefined;
 }
 
@@ -151,6 +163,14 @@ export async function exportRefi(project: Project, options: RefiExportOptions): 
   const qdpxPath = options.qdpx === undefined ? undefined : resolve(cwd, options.qdpx);
   if (options.qdc !== undefined) requireExtension(options.qdc, '.qdc', '--qdc');
   if (options.qdpx !== undefined) requireExtension(options.qdpx, '.qdpx', '--qdpx');
+  // Checked before anything is built or written, so that a refusal leaves both files as they were.
+  if (!options.force) {
+    for (const [given, path] of [[options.qdc, qdcPath], [options.qdpx, qdpxPath]] as const) {
+      if (given !== undefined && path !== undefined && pathExists(path)) {
+        throw new UserError(`${given} already exists`, { hint: 'Choose another file, or pass --force to replace it' });
+      }
+    }
+  }
   const { writeCodebookXml, writeProjectXml } = await import('../io/refi/write.js');
   const warnings: string[] = [];
   const data = gatherExport(project, warnings);

@@ -424,7 +424,9 @@ class CsvCodingsReader {
         end = Number(endText);
         // The segment's own span is read only for the rows that give one.
         const bounds = segment === undefined ? undefined : segmentForLookup(this.db, segment.id);
-        if (segment !== undefined && bounds !== undefined && !(start >= bounds.start && end <= bounds.end && start < end)) {
+        if (start >= end) {
+          this.problem(at, this.colOf('start'), `span ${start}–${end} is ${start === end ? 'empty' : 'reversed'}: start must be less than end`);
+        } else if (segment !== undefined && bounds !== undefined && !(start >= bounds.start && end <= bounds.end)) {
           this.problem(at, this.colOf('start'), `span ${start}–${end} is not inside ${this.labelOf(segment)} (${bounds.start}–${bounds.end})`);
         }
       }

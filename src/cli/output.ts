@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { usageError } from '../core/errors.js';
+import { BOM, guardFormula } from '../io/export/formula.js';
 import { displayWidth } from './render/style.js';
 
 export interface OutputOptions {
   json?: boolean;
   csv?: boolean;
+  /** With csv: a BOM and guarded formula cells, as `qcode export --excel`. */
+  excel?: boolean | undefined;
 }
 
 export interface Column<Row> {
@@ -16,15 +19,27 @@ export interface Column<Row> {
   format?: (value: Row[keyof Row], row: Row) => string;
 }
 
-/** Gives a listing command the same --json / --csv flags as every other. */
+export const EXCEL_HELP = "with --csv, for spreadsheets: a UTF-8 BOM, and a leading ' on text cells starting with = + - @ tab or CR (as qcode export --excel)";
+
+/** Gives a listing command the same --json / --csv / --excel flags as every other. */
 export function addOutputOptions(command: Command): Command {
   return command
     .option('--json', 'print JSON (an array of objects) for scripts')
     .option('--csv', 'print CSV (RFC 4180, UTF-8)')
+    .option('--excel', EXCEL_HELP)
     .hook('preAction', (_command, action) => {
-      const { json, csv } = action.opts<OutputOptions>();
+      const { json, csv, excel } = action.opts<OutputOptions>();
       if (json && csv) throw usageError('choose one of --csv, --json');
+      requireCsvForExcel(excel, csv === true);
     });
+}
+
+/**
+ * --excel only changes CSV; anywhere else it would be silently ignored, and the user would open an
+ * unguarded file believing it safe.
+ */
+export function requireCsvForExcel(excel: boolean | undefined, csv: boolean, csvFlags = '--csv'): void {
+  if (excel && !csv) throw usageError(`--excel only applies to CSV output: use it with ${csvFlags}`);
 }
 
 export function out(text: string): void {
@@ -41,7 +56,7 @@ export function writeRows<Row extends object>(rows: readonly Row[], columns: rea
   if (options.json) {
     out(JSON.stringify(rows.map((row) => pick(row, columns)), null, 2));
   } else if (options.csv) {
-    process.stdout.write(toCsv(rows, columns));
+    process.stdout.write(toCsv(rows, columns, { excel: options.excel ?? false }));
   } else {
     out(renderTable(rows, columns));
   }
@@ -90,18 +105,22 @@ function pick<Row extends object>(row: Row, columns: readonly Column<Row>[]): Re
 // Loaded on first use: most runs print a table or JSON.
 let csvStringify: typeof import('csv-stringify/sync').stringify | undefined;
 
-export function toCsv<Row extends object>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
+/** CSV text; with excel, a BOM first and text cells guarded by the same function as qcode export --excel. */
+export function toCsv<Row extends object>(rows: readonly Row[], columns: readonly Column<Row>[], policy: { excel: boolean } = { excel: false }): string {
   csvStringify ??= (createRequire(import.meta.url)('csv-stringify/sync') as typeof import('csv-stringify/sync')).stringify;
-  return csvStringify(
-    rows.map((row) => columns.map((column) => csvValue(row[column.key]))),
-    { header: true, columns: columns.map((column) => column.key), record_delimiter: 'unix' },
+  const body = csvStringify(
+    rows.map((row) => columns.map((column) => csvValue(row[column.key], policy.excel))),
+    // Headers too: cooccur --csv heads its columns with codebook labels.
+    { header: true, columns: columns.map((column) => (policy.excel ? guardFormula(column.key) : column.key)), record_delimiter: 'unix' },
   );
+  return policy.excel ? BOM + body : body;
 }
 
-function csvValue(value: unknown): unknown {
+function csvValue(value: unknown, excel: boolean): unknown {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return value;
+  const text = typeof value === 'object' ? JSON.stringify(value) : value;
+  // Numbers stay numbers (a kappa of -0.2 is data, not a formula), as in qcode export.
+  return excel && typeof text === 'string' ? guardFormula(text) : text;
 }
 
 /** A plain aligned table; wide cells are cut with an ellipsis only when a width is given. */

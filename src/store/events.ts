@@ -102,6 +102,34 @@ interface CodingPayload extends SegmentPayload {
   created_at?: string;
 }
 
+interface MemoAddPayload {
+  memo: number;
+  target_kind: string;
+  target_id: string | null;
+}
+
+interface MemoEditPayload {
+  memo: number;
+  before: string;
+  /** The memo's own creation time and target; edits logged before they were recorded lack them. */
+  created_at?: string;
+  target_kind?: string;
+  target_id?: string | null;
+}
+
+/** What proves a memo is the one an event changed; coderId undefined: not known. */
+interface MemoIdentity {
+  createdAt: string;
+  coderId?: number | null;
+  kind: string;
+  targetId: string | null;
+}
+
+/** A memo.add event's memo: created at the event's time, by the event's coder. */
+function addedMemo(at: string, coderId: number | null, payload: MemoAddPayload): MemoIdentity {
+  return { createdAt: at, coderId, kind: payload.target_kind, targetId: payload.target_id ?? null };
+}
+
 export interface RevertCounts {
   codingsRemoved: number;
   codingsRestored: number;
@@ -144,6 +172,30 @@ export function revertBatch(db: Db, batch: string, undoCoderId: number | null, s
       SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.sha256 = ? AND s.ordinal = ? LIMIT 1`)
       .get(payload.document, payload.ordinal) as { id: number } | undefined;
     return row?.id;
+  };
+  // Memo ids are reused (memos has no AUTOINCREMENT): once the newest memo is deleted, the next memo
+  // takes its id. The id names the memo an event changed only while that memo still has the creation
+  // time, target and coder the event recorded; a memo without them is another one, not this event's to change.
+  const sameMemo = (id: unknown, memo: MemoIdentity | undefined): boolean => {
+    if (typeof id !== 'number' || memo === undefined) return false;
+    const row = statement(db, 'SELECT created_at, coder_id, target_kind, target_id FROM memos WHERE id = ?').get(id) as
+      { created_at: string; coder_id: number | null; target_kind: string; target_id: string | null } | undefined;
+    return row !== undefined && row.created_at === memo.createdAt && row.target_kind === memo.kind
+      && (memo.coderId === undefined || row.coder_id === memo.coderId)
+      // Codebook apply moves the memos of a renamed code to its new id.
+      && (row.target_id === memo.targetId || (memo.kind === 'code' && memo.targetId !== null && row.target_id === codeNow(memo.targetId)));
+  };
+  // The memo an edit changed: an edit records the memo's creation time and target. One logged before
+  // edits did is taken to have changed the memo its id's latest memo.add before it created (merged
+  // events, without a batch, are left out: their memos were not made here); without one, nothing proves
+  // which memo it was.
+  const editedMemo = (event: EventRow, payload: MemoEditPayload): MemoIdentity | undefined => {
+    if (typeof payload.created_at === 'string' && typeof payload.target_kind === 'string') {
+      return { createdAt: payload.created_at, kind: payload.target_kind, targetId: payload.target_id ?? null };
+    }
+    const added = statement(db, `SELECT at, coder_id, payload FROM events WHERE id < ? AND action = 'memo.add' AND batch IS NOT NULL
+      AND json_extract(payload, '$.memo') = ? ORDER BY id DESC LIMIT 1`).get(event.id, payload.memo) as Pick<EventRow, 'at' | 'coder_id' | 'payload'> | undefined;
+    return added === undefined ? undefined : addedMemo(added.at, added.coder_id, JSON.parse(added.payload) as MemoAddPayload);
   };
   db.transaction(() => {
     const batchEvents = eventsOfBatch(db, batch);
@@ -192,10 +244,15 @@ export function revertBatch(db: Db, batch: string, undoCoderId: number | null, s
           }
         }
       } else if (event.action === 'memo.add') {
-        changed = statement(db, 'DELETE FROM memos WHERE id = ?').run(payload.memo).changes;
+        if (sameMemo(payload.memo, addedMemo(event.at, event.coder_id, payload as unknown as MemoAddPayload))) {
+          changed = statement(db, 'DELETE FROM memos WHERE id = ?').run(payload.memo).changes;
+        }
         counts.memosRemoved += changed;
       } else if (event.action === 'memo.edit') {
-        changed = statement(db, 'UPDATE memos SET text = ?, updated_at = ? WHERE id = ?').run(payload.before, nowIso(), payload.memo).changes;
+        const edit = payload as unknown as MemoEditPayload;
+        if (sameMemo(edit.memo, editedMemo(event, edit))) {
+          changed = statement(db, 'UPDATE memos SET text = ?, updated_at = ? WHERE id = ?').run(edit.before, nowIso(), edit.memo).changes;
+        }
         counts.memosRestored += changed;
       } else {
         continue;

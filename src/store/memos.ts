@@ -55,7 +55,8 @@ export function insertMemo(db: Db, input: { target: MemoTarget; coderId: number 
 /** Replaces a memo's text and logs the previous text, so undo can restore it. */
 export function updateMemoText(db: Db, input: { id: number; coderId: number | null; text: string; batch: string; via: string }): void {
   db.transaction(() => {
-    const before = statement(db, 'SELECT text FROM memos WHERE id = ?').get(input.id) as { text: string } | undefined;
+    const before = statement(db, 'SELECT text, created_at, target_kind, target_id FROM memos WHERE id = ?').get(input.id) as
+      { text: string; created_at: string; target_kind: MemoTargetKind; target_id: string | null } | undefined;
     if (before === undefined) return;
     const at = nowIso();
     statement(db, 'UPDATE memos SET text = ?, updated_at = ? WHERE id = ?').run(input.text, at, input.id);
@@ -64,7 +65,9 @@ export function updateMemoText(db: Db, input: { id: number; coderId: number | nu
       action: 'memo.edit',
       batch: input.batch,
       at,
-      payload: { via: input.via, memo: input.id, before: before.text, after: input.text },
+      // Memo ids are reused once the newest memo is deleted: the memo's creation time and target let
+      // undo tell this memo from a later one that took its id.
+      payload: { via: input.via, memo: input.id, created_at: before.created_at, target_kind: before.target_kind, target_id: before.target_id, before: before.text, after: input.text },
     });
   }).immediate();
 }

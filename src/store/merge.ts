@@ -292,15 +292,33 @@ export function insertSeenDimension(db: Db, row: SeenDimensionRecord): number {
     .run(row.segment_id, row.coder_id, row.dimension_id, row.at).changes;
 }
 
-export function memoCount(db: Db, row: Omit<MemoRecord, 'id' | 'updated_at'>): number {
+/** The ids of the memos here that a memo from over there duplicates, oldest first. */
+export function matchingMemoIds(db: Db, row: Omit<MemoRecord, 'id' | 'updated_at'>): number[] {
   return statement(db, `
-    SELECT count(*) FROM memos WHERE target_kind = ? AND target_id IS ? AND coder_id IS ? AND created_at = ? AND text = ?`)
-    .pluck().get(row.target_kind, row.target_id, row.coder_id, row.created_at, row.text) as number;
+    SELECT id FROM memos WHERE target_kind = ? AND target_id IS ? AND coder_id IS ? AND created_at = ? AND text = ? ORDER BY id`)
+    .pluck().all(row.target_kind, row.target_id, row.coder_id, row.created_at, row.text) as number[];
 }
 
-export function insertMemoRecord(db: Db, row: Omit<MemoRecord, 'id'>): void {
-  statement(db, 'INSERT INTO memos (target_kind, target_id, coder_id, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(row.target_kind, row.target_id, row.coder_id, row.text, row.created_at, row.updated_at);
+export function insertMemoRecord(db: Db, row: Omit<MemoRecord, 'id'>): number {
+  return Number(statement(db, 'INSERT INTO memos (target_kind, target_id, coder_id, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(row.target_kind, row.target_id, row.coder_id, row.text, row.created_at, row.updated_at).lastInsertRowid);
+}
+
+/** Code ids that memos are about (a merge must be able to hold them too). */
+export function memoCodeIds(db: Db): string[] {
+  return statement(db, "SELECT DISTINCT target_id FROM memos WHERE target_kind = 'code' AND target_id IS NOT NULL").pluck().all() as string[];
+}
+
+/** The --rename-coder pairs (old, new) that earlier merges into this project recorded in their 'merge' events. */
+export function recordedRenames(db: Db): Array<[string, string]> {
+  const rows = statement(db, "SELECT json_extract(payload, '$.renames') FROM events WHERE action = 'merge' AND json_extract(payload, '$.renames') IS NOT NULL")
+    .pluck().all() as string[];
+  return rows.flatMap((json) => {
+    const renames = JSON.parse(json) as unknown;
+    return renames !== null && typeof renames === 'object'
+      ? Object.entries(renames).filter((pair): pair is [string, string] => typeof pair[1] === 'string')
+      : [];
+  });
 }
 
 /** This project's events at the given times, as dedupe keys: at, coder name, action, payload. */

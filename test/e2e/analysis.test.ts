@@ -216,6 +216,71 @@ describe('output flags', () => {
   });
 });
 
+describe('--excel with --csv (CSV injection)', () => {
+  beforeEach(async () => {
+    dir = await seedAnalysisProject({
+      cases: [{ id: 'P1', values: { country: 'DE' } }],
+      documents: [{
+        slug: 'x1', case: 'P1',
+        segments: [
+          { speaker: '@R', text: '=SUM(1) was on the poster.', codings: [{ code: 'forms.protest', coder: 'anna' }] },
+          { speaker: 'R', text: '-5 degrees at the poster picket.', codings: [{ code: 'forms.protest', coder: 'anna' }, { code: 'effect.inhibiting', coder: 'anna' }] },
+        ],
+      }],
+    });
+  });
+
+  const BOM = '\uFEFF';
+  const rows = (stdout: string): Array<Record<string, string>> => parse(stdout, { columns: true, bom: true }) as Array<Record<string, string>>;
+
+  it('retrieve guards formula cells and starts with a BOM; without --excel the text is unchanged', () => {
+    const guarded = qcode('retrieve', '--code', 'forms.protest', '--csv', '--excel');
+    expect(guarded.code, guarded.stderr).toBe(0);
+    expect(guarded.stdout.startsWith(`${BOM}document,`)).toBe(true);
+    expect(rows(guarded.stdout).map((row) => [row.speaker, row.text, row.start])).toEqual([
+      ["'@R", "'=SUM(1) was on the poster.", '0'],
+      ['R', "'-5 degrees at the poster picket.", '27'],
+    ]);
+    const plain = qcode('retrieve', '--code', 'forms.protest', '--csv');
+    expect(plain.stdout.startsWith('document,')).toBe(true);
+    expect(rows(plain.stdout).map((row) => row.text)).toEqual(['=SUM(1) was on the poster.', '-5 degrees at the poster picket.']);
+  });
+
+  it('search guards the snippets the same way', () => {
+    const guarded = qcode('search', 'poster', '--csv', '--excel');
+    expect(guarded.code, guarded.stderr).toBe(0);
+    expect(guarded.stdout.startsWith(`${BOM}document,`)).toBe(true);
+    expect(rows(guarded.stdout).map((row) => row.snippet).sort()).toEqual(["'-5 degrees at the poster picket.", "'=SUM(1) was on the poster."]);
+    const plain = qcode('search', 'poster', '--csv');
+    expect(rows(plain.stdout).map((row) => row.snippet).sort()).toEqual(['-5 degrees at the poster picket.', '=SUM(1) was on the poster.']);
+  });
+
+  it('stats and cooccur take it too, and leave numbers alone', () => {
+    const stats = qcode('stats', '--csv', '--excel');
+    expect(stats.code, stats.stderr).toBe(0);
+    expect(stats.stdout.split('\n').slice(0, 2)).toEqual([`${BOM}code,label,n,percent,codings`, 'forms.protest,Protest,2,100,2']);
+    const long = qcode('cooccur', '--hypothesis', 'H1', '--long', '--excel');
+    expect(long.code, long.stderr).toBe(0);
+    expect(long.stdout.startsWith(`${BOM}hypothesis,`)).toBe(true);
+    const wide = qcode('cooccur', '--hypothesis', 'H1', '--csv', '--excel');
+    expect(wide.code, wide.stderr).toBe(0);
+    expect(wide.stdout.startsWith(`${BOM}row,`)).toBe(true);
+  });
+
+  it.each([
+    [['retrieve', '--code', 'forms.protest', '--excel'], '--csv'],
+    [['retrieve', '--code', 'forms.protest', '--md', '--excel'], '--csv'],
+    [['search', 'poster', '--json', '--excel'], '--csv'],
+    [['stats', '--excel'], '--csv'],
+    [['cooccur', '--hypothesis', 'H1', '--excel'], '--csv or --long'],
+  ])('refuses --excel without CSV output: %j', (args, fix) => {
+    const result = qcode(...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toEqual([`Error: --excel only applies to CSV output: use it with ${fix}`]);
+  });
+});
+
 describe('qcode search past astral characters', () => {
   beforeEach(async () => {
     dir = await seedAnalysisProject({ documents: [{ slug: 'e1', segments: [{ text: '😀 We signed a petition, 𝔸 another petition.' }] }] });

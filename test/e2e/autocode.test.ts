@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runQcode } from '../helpers.js';
+import { runQcode, runQcodeAsync } from '../helpers.js';
 import { openStore, query, seedInterviews, seedProject } from '../seed.js';
 
 function qcode(dir: string, args: string[]) {
@@ -105,4 +105,26 @@ describe('qcode autocode', () => {
     expect(autocoded(dir)).toEqual(['mixed:2']);
     expect(qcode(dir, ['autocode', '--query', 'x', '--code', 'forms.protest', '--speaker', 'Q']).stderr).toContain('no speaker "Q"');
   });
+});
+
+describe('qcode autocode run concurrently', () => {
+  it('keeps one code per segment in an exclusive dimension when processes race', async () => {
+    const dir = small();
+    const coders = ['c1', 'c2', 'c3', 'c4'];
+    const runs = coders.flatMap((coder) => ['migration_effect.mobilising', 'migration_effect.inhibiting', 'migration_effect.mobilising', 'migration_effect.inhibiting']
+      .map((code) => runQcodeAsync(['--project', dir, 'autocode', '--query', 'митинг*', '--code', code, '--coder', coder])));
+    const results = await Promise.all(runs);
+    // Every process either wrote or was refused by the rule, in one line: none failed another way.
+    for (const result of results) {
+      if (result.code !== 0) {
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain('another code of exclusive dimension "migration_effect"');
+      }
+    }
+    // Each coder's first run to write tagged both hits; every later run with the other code was refused.
+    const perCoder = query<{ coder: string; segments: number; codes: number }>(dir, `
+      SELECT r.name AS coder, count(DISTINCT k.segment_id) AS segments, count(DISTINCT k.code_id) AS codes FROM codings k JOIN coders r ON r.id = k.coder_id
+      WHERE k.code_id LIKE 'migration_effect.%' GROUP BY r.name ORDER BY r.name`);
+    expect(perCoder).toEqual(coders.map((coder) => ({ coder, segments: 2, codes: 1 })));
+  }, 60_000);
 });

@@ -107,6 +107,23 @@ describe('qcode import (the built binary)', () => {
     expect(qcode(project, 'docs', 'list', '--csv').stdout.trim().split('\n').slice(1).map((line) => line.split(',')[0])).toEqual(['a-good', 'e-good']);
   });
 
+  it('refuses a second file of the batch that gives the same name, with or without --replace and --dry-run, and exits 1', () => {
+    const project = newProject();
+    const dir = tempDir('qcode-twins-');
+    writeFileSync(join(dir, 'a.txt'), 'one\n');
+    writeFileSync(join(dir, 'A.txt'), 'two\n');
+    writeFileSync(join(dir, 'b.txt'), 'three\n');
+    for (const flags of [['--replace', '--dry-run'], ['--dry-run'], ['--replace']]) {
+      const result = qcode(project, 'import', dir, ...flags);
+      expect(result.code).toBe(1);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines[0]).toBe(`✗ ${join(dir, 'A.txt')}: the document name "a" is already taken in this batch by ${join(dir, 'a.txt')} — Rename one of the two files, or give this one another name in a manifest's slug column (or import it on its own with --slug NAME)`);
+      expect(lines).toHaveLength(2);
+      expect(result.stdout).toMatch(/^(Dry run, nothing written: would import|Imported) 2 files · 1 failed — 2 documents, /);
+    }
+    expect(qcode(project, 'docs', 'show', 'a').stdout).toMatch(/#1 one/);
+  });
+
   it('refuses invalid UTF-8 declared with --encoding utf8, with line and column', () => {
     const project = newProject();
     const file = join(tempDir(), 'broken.txt');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectContent } from '../agreement-seed.js';
@@ -189,5 +189,105 @@ describe('merge killed midway', () => {
     expect(projectContent(anna)).toEqual(before);
     const merged = JSON.parse(qcode(anna, 'merge', vera, '--json')) as { added: Record<string, number> };
     expect(merged.added).toMatchObject({ coders: 1, cases: 1, documents: 1, codings: 7, memos: 1 });
+  });
+});
+
+describe('merge: renames, undo history, event targets, damaged copies', () => {
+  /** A project with anna's codings, and a copy of it (the other coder's laptop). */
+  function sharedCopies(): [string, string] {
+    const [here] = copies('study-here') as [string];
+    tagFrom(here, ANNA);
+    const there = join(tempDir('qcode-copy-'), 'study-there');
+    cpSync(here, there, { recursive: true });
+    return [here, there];
+  }
+
+  it('refuses (exit 2) to pour a coder over there into a coder of this project, unless --into-existing-coder', () => {
+    const [here, there] = sharedCopies();
+    qcode(here, 'tag', `${R01}:1`, 'forms.media', '--coder', 'boris');
+    const before = projectContent(here);
+    const refused = runQcode(['--project', here, 'merge', there, '--rename-coder', 'anna=boris']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe('Error: --rename-coder anna=boris: "boris" is already a coder of this project; "anna"\'s work from the other project would become "boris"\'s, for good — Choose a new name (e.g. --rename-coder anna=anna-2), or add --into-existing-coder if they are the same person');
+    expect(projectContent(here)).toEqual(before);
+    expect(runQcode(['--project', here, 'merge', there, '--rename-coder', 'anna=boris', '--into-existing-coder']).code).toBe(0);
+    expect(query(here, "SELECT count(*) AS n FROM codings k JOIN coders r ON r.id = k.coder_id WHERE r.name = 'boris'")).toEqual([{ n: 1 + ANNA.length }]);
+  });
+
+  it("keeps an undo made in the other copy as history: this project's batch stays undoable and is not shown as undone", () => {
+    const [here, there] = sharedCopies();
+    qcode(there, 'undo', '--coder', 'anna');
+    const merged = JSON.parse(qcode(here, 'merge', there, '--json')) as { added: Record<string, number> };
+    expect(merged.added).toMatchObject({ codings: 0, events: 1 });
+    const log = JSON.parse(qcode(here, 'log', '--coder', 'anna', '--json')) as Array<{ action: string; undoneBy: number | null; via: string | null }>;
+    expect(log.map((entry) => [entry.action, entry.undoneBy])).toEqual([['merged.undo', null], ...ANNA.map(() => ['tag', null])]);
+    expect(log[0]!.via).toBe('tag --from codings.csv');
+    expect(qcode(here, 'log', '--coder', 'anna', '--limit', '1')).toMatch(/ anna +merged\.undo +tag --from/);
+    // Merging again, or merging back into the copy that made the undo, adds no event.
+    expect((JSON.parse(qcode(here, 'merge', there, '--json')) as { added: Record<string, number> }).added.events).toBe(0);
+    const back = JSON.parse(qcode(there, 'merge', here, '--json')) as { added: Record<string, number> };
+    expect(back.added.events).toBe(1); // this project's 'merge' event
+    expect(query(there, "SELECT action FROM events WHERE action LIKE '%undo'")).toEqual([{ action: 'undo' }]);
+    expect(qcode(here, 'undo', '--coder', 'anna')).toMatch(/^Undid tag --from/);
+    expect(query(here, "SELECT count(*) AS n FROM codings k JOIN coders r ON r.id = k.coder_id WHERE r.name = 'anna'")).toEqual([{ n: 0 }]);
+  });
+
+  it("rewrites merged events' slugs, segment ids and memo ids to this project's rows", () => {
+    const here = newProject();
+    const there = newProject();
+    const sources = tempDir('qcode-sources-');
+    mkdirSync(join(sources, 'here'));
+    mkdirSync(join(sources, 'there'));
+    writeFileSync(join(sources, 'here', 'dupe.txt'), 'first line here\nsecond line here\nthird line here\n');
+    writeFileSync(join(sources, 'there', 'dupe.txt'), 'другой текст\nвторая строка\nтретья строка\n');
+    qcode(here, 'import', join(sources, 'here', 'dupe.txt'));
+    qcode(there, 'import', join(sources, 'there', 'dupe.txt'));
+    qcode(here, 'memo', 'add', '--document', 'dupe', 'a memo of this project');
+    qcode(there, 'tag', 'dupe:2', 'forms.protest', '--coder', 'boris');
+    qcode(there, 'memo', 'add', '--segment', 'dupe:2', '--coder', 'boris', 'ирония?');
+
+    qcode(here, 'merge', there);
+    const segment = query<{ id: number }>(here, "SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.slug = 'dupe-2' AND s.ordinal = 2")[0]!.id;
+    const memo = query<{ id: number }>(here, "SELECT id FROM memos WHERE text = 'ирония?'")[0]!.id;
+    expect(segment).not.toBe(query<{ id: number }>(there, "SELECT id FROM segments WHERE ordinal = 2")[0]!.id);
+    expect(memo).toBe(2);
+    const log = JSON.parse(qcode(here, 'log', '--coder', 'boris', '--json')) as Array<{ action: string; target: string; payload: Record<string, unknown> }>;
+    expect(log.map((entry) => [entry.action, entry.target])).toEqual([['memo.add', `memo ${memo}`], ['tag', 'dupe-2:2']]);
+    expect(log[0]!.payload).toMatchObject({ memo, target_kind: 'segment', target_id: String(segment) });
+    expect(log[1]!.payload).toMatchObject({ segment, slug: 'dupe-2', ordinal: 2, code: 'forms.protest' });
+    expect(qcode(here, 'log', '--coder', 'boris')).toMatch(/ boris +tag +dupe-2:2 +forms\.protest/);
+    expect((JSON.parse(qcode(here, 'merge', there, '--json')) as { added: Record<string, number> }).added.events).toBe(0);
+  });
+
+  it.each([
+    ['when it is opened', (pages: number) => [1, pages]],
+    ['midway through the merge', (pages: number) => [Math.floor(pages / 2), Math.floor(pages * 0.9)]],
+  ])('names a damaged other project in one line, exits 1 and changes nothing here (damage found %s)', (_when, damaged) => {
+    const [here, there] = sharedCopies();
+    query(there, 'PRAGMA wal_checkpoint(TRUNCATE)');
+    const file = join(there, 'qcode.db');
+    const bytes = readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    const [from, to] = damaged(bytes.length / pageSize) as [number, number];
+    bytes.fill(0xff, from * pageSize, to * pageSize);
+    writeFileSync(file, bytes);
+    const before = projectContent(here);
+    const result = runQcode(['--project', here, 'merge', there]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^Error: the other project ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged: .+; nothing was merged — Ask for a fresh copy of it \\(or its backup\\) and merge that\\n$`));
+    expect(result.stderr).not.toMatch(/bug in qcode/);
+    expect(projectContent(here)).toEqual(before);
+  });
+
+  it('keeps the backup of an earlier --codebook-from other merge, and says where the new one is', () => {
+    const [here, there] = sharedCopies();
+    const yaml = join(there, 'codebook.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('label: Protest, demonstration, picket', 'label: Protest or picket'));
+    qcode(there, 'codebook', 'apply');
+    mkdirSync(join(here, 'codebook.yaml.before-merge'));
+    const output = qcode(here, 'merge', there, '--codebook-from', 'other');
+    expect(output).toMatch(/codebook: 1 difference, the other project's codebook was applied \(codebook\.yaml replaced; the old one is codebook\.yaml\.before-merge-2\)/);
+    expect(readFileSync(join(here, 'codebook.yaml'), 'utf8')).toBe(readFileSync(yaml, 'utf8'));
+    expect(qcode(here, 'codebook', 'apply')).not.toMatch(/Protest, demonstration/);
   });
 });

@@ -1,5 +1,5 @@
 import { zipSync } from 'fflate';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQcode, tempDir } from '../helpers.js';
@@ -88,6 +88,25 @@ describe('qcode refi (the built binary)', () => {
       expectOneLineError(result, message);
       expect(existsSync(join(out, qdc ? 'codebook.yaml' : 'study'))).toBe(false);
     }
+  });
+
+  it('refuses to overwrite an existing export unless --force, and then replaces it in one step', async () => {
+    const project = await seedProject({});
+    const out = tempDir('qcode-refi-e2e-');
+    writeFileSync(join(out, 'study.qdpx'), 'last week');
+    const refused = runQcode(['--project', project, 'refi', 'export', '--qdc', 'codebook.qdc', '--qdpx', 'study.qdpx'], { cwd: out });
+    expectOneLineError(refused, /^Error: study\.qdpx already exists — Choose another file, or pass --force to replace it$/);
+    // Neither file of the pair is written, and the existing one is untouched.
+    expect(readdirSync(out).sort()).toEqual(['study.qdpx']);
+    expect(readFileSync(join(out, 'study.qdpx'), 'utf8')).toBe('last week');
+
+    const forced = runQcode(['--project', project, 'refi', 'export', '--qdc', 'codebook.qdc', '--qdpx', 'study.qdpx', '--force'], { cwd: out });
+    expect(forced.stderr).toBe('');
+    expect(forced.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['codebook.qdc', 'study.qdpx']);
+    expect(readFileSync(join(out, 'study.qdpx')).subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(statSync(join(out, 'study.qdpx')).mode & 0o777).toBe(0o600);
+    expectOneLineError(runQcode(['--project', project, 'refi', 'export', '--qdc', 'codebook.qdc'], { cwd: out }), /^Error: codebook\.qdc already exists — .*--force/);
   });
 
   it('answers usage mistakes with exit 2', async () => {

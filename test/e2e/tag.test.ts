@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, runQcode, tempDir } from '../helpers.js';
+import { runQcode, runQcodeAsync, tempDir } from '../helpers.js';
 import { openStore, query, seedInterviews } from '../seed.js';
 
 function qcode(dir: string, args: string[], env: Record<string, string> = {}, input?: string) {
@@ -91,6 +90,19 @@ describe('qcode tag / untag', () => {
     const outside = qcode(dir, ['tag', 'r01-vilnius-ru:2', 'forms.protest', '--coder', 'anna', '--start', '0', '--end', '5']);
     expect(outside.code).toBe(1);
     expect(outside.stderr).toContain('span 0–5 is not inside r01-vilnius-ru:2');
+  });
+
+  it('says an empty or reversed span is one, not that it lies outside the segment', () => {
+    const dir = seedInterviews();
+    const [segment] = query<{ start: number; end: number }>(dir, "SELECT start, \"end\" FROM segments WHERE ordinal = 2 AND document_id = (SELECT id FROM documents WHERE slug = 'r01-vilnius-ru')");
+    const at = (segment?.start ?? 0) + 4;
+    const bounds = `(r01-vilnius-ru:2 is ${segment?.start}–${segment?.end})`;
+    for (const [verb, start, end, what] of [['tag', at, at, 'empty'], ['tag', at + 3, at, 'reversed'], ['untag', at, at, 'empty']] as const) {
+      const result = qcode(dir, [verb, 'r01-vilnius-ru:2', 'forms.protest', '--coder', 'anna', '--start', String(start), '--end', String(end)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`Error: span ${start}–${end} is ${what}: --start must be less than --end ${bounds}\n`);
+    }
+    expect(codings(dir)).toEqual([]);
   });
 
   it('untags, and says so when the code was not there', () => {
@@ -197,7 +209,7 @@ describe('qcode tag --from FILE.csv', () => {
     expect(refused.stderr.split('\n').filter((line) => line.startsWith(bad))).toEqual([
       `${bad}:3:5: span 0–5 is not inside r01-vilnius-ru:2 (${segment?.start}–${segment?.end})`,
       `${bad}:4:6: start and end must both be whole numbers (code-point offsets into the document), or both empty`,
-      `${bad}:5:5: span ${start + 10}–${start} is not inside r01-vilnius-ru:2 (${segment?.start}–${segment?.end})`,
+      `${bad}:5:5: span ${start + 10}–${start} is reversed: start must be less than end`,
     ]);
     expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 0 }]);
 
@@ -330,22 +342,12 @@ describe('qcode tag --from FILE.csv', () => {
   });
 });
 
-/** Runs qcode without waiting, so that several processes race on one project. */
-function qcodeAsync(dir: string, args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, '--project', dir, ...args], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
-  });
-}
-
 describe('qcode tag run concurrently', () => {
   it('keeps one code per segment in an exclusive dimension when processes race', async () => {
     const dir = seedInterviews();
     const coders = ['c1', 'c2', 'c3', 'c4'];
     const runs = coders.flatMap((coder) => ['migration_effect.mobilising', 'migration_effect.inhibiting', 'migration_effect.mobilising', 'migration_effect.inhibiting']
-      .map((code) => qcodeAsync(dir, ['tag', 'r01-vilnius-ru:2', code, '--coder', coder])));
+      .map((code) => runQcodeAsync(['--project', dir, 'tag', 'r01-vilnius-ru:2', code, '--coder', coder])));
     const results = await Promise.all(runs);
     // Every process either wrote or was refused by the rule, in one line: none failed another way.
     for (const result of results) {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CodingSession } from '../../src/app/coding.js';
 import { closeProject, openProject, type Project } from '../../src/app/project.js';
 import { newProject, runQcode, tempDir } from '../helpers.js';
-import { query, seedInterviews } from '../seed.js';
+import { openStore, query, seedInterviews } from '../seed.js';
 
 function qcode(dir: string, args: string[], env: Record<string, string> = {}) {
   return runQcode(['--project', dir, ...args], { env });
@@ -189,6 +189,55 @@ describe('qcode undo after import --replace', () => {
     expect(qcode(dir, ['undo'], anna).stdout).toBe('Undid tag b:2: +forms.protest [anna].\n');
     expect(codings(dir)).toEqual([]);
     expect(query(dir, 'SELECT count(*) AS n FROM seen')).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('qcode undo of a memo whose id a later memo took', () => {
+  /** boris's memo 1, edited by anna, then deleted by boris's undo: carol's new memo takes id 1. */
+  function reusedMemoId(dir: string): void {
+    qcode(dir, ['memo', 'add', 'boris original', '--coder', 'boris']);
+    qcode(dir, ['memo', 'edit', '1', 'anna edited', '--coder', 'anna']);
+    expect(qcode(dir, ['undo', '--coder', 'boris']).stdout).toBe('Undid memo add: added memo 1 [boris].\n');
+    expect(qcode(dir, ['memo', 'add', "carol's field note", '--coder', 'carol']).stdout).toBe('Added memo 1 on the project.\n');
+  }
+
+  it("leaves the other coder's memo alone and counts the edit as gone", () => {
+    const dir = seedInterviews();
+    reusedMemoId(dir);
+    const undone = qcode(dir, ['undo', '--coder', 'anna']);
+    expect(undone.stdout).toBe('Undid memo edit: edited memo 1 [anna] (1 change had already been undone by later work).\n');
+    expect(query(dir, 'SELECT m.id, m.text, r.name AS coder FROM memos m JOIN coders r ON r.id = m.coder_id'))
+      .toEqual([{ id: 1, text: "carol's field note", coder: 'carol' }]);
+  });
+
+  it('tells the memo apart by its memo.add event for an edit logged before edits recorded the memo', () => {
+    const dir = seedInterviews();
+    reusedMemoId(dir);
+    qcode(dir, ['memo', 'edit', '1', 'carol second', '--coder', 'carol']);
+    const db = openStore(dir);
+    db.prepare("UPDATE events SET payload = json_remove(payload, '$.created_at', '$.target_kind', '$.target_id') WHERE action = 'memo.edit'").run();
+    db.close();
+    // carol's own edit: her memo.add is the latest one for id 1 before it.
+    expect(qcode(dir, ['undo', '--coder', 'carol']).stdout).toBe('Undid memo edit: edited memo 1 [carol].\n');
+    expect(query(dir, 'SELECT text FROM memos')).toEqual([{ text: "carol's field note" }]);
+    // anna's edit: the latest memo.add before it is boris's, whose memo is gone.
+    expect(qcode(dir, ['undo', '--coder', 'anna']).stdout).toBe('Undid memo edit: edited memo 1 [anna] (1 change had already been undone by later work).\n');
+    expect(query(dir, 'SELECT text FROM memos')).toEqual([{ text: "carol's field note" }]);
+  });
+
+  it('still reverts the edit and the add of a memo on a code renamed since', () => {
+    const dir = seedInterviews();
+    qcode(dir, ['memo', 'add', 'about protest', '--code', 'forms.protest', '--coder', 'zoe']);
+    qcode(dir, ['memo', 'edit', '1', 'about street protest', '--coder', 'zoe']);
+    const path = join(dir, 'codebook.yaml');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('      - id: protest\n', '      - id: street_protest\n        was: forms.protest\n'));
+    expect(qcode(dir, ['codebook', 'apply']).code).toBe(0);
+    expect(query(dir, 'SELECT target_id FROM memos')).toEqual([{ target_id: 'forms.street_protest' }]);
+
+    expect(qcode(dir, ['undo', '--coder', 'zoe']).stdout).toBe('Undid memo edit: edited memo 1 [zoe].\n');
+    expect(query(dir, 'SELECT text FROM memos')).toEqual([{ text: 'about protest' }]);
+    expect(qcode(dir, ['undo', '--coder', 'zoe']).stdout).toBe('Undid memo add: added memo 1 [zoe].\n');
+    expect(query(dir, 'SELECT count(*) AS n FROM memos')).toEqual([{ n: 0 }]);
   });
 });
 

@@ -35,6 +35,16 @@ describe('checkAttributeValue', () => {
     [rule('number', { min: 1990, max: 2030 }), ' 2022.0 ', { value: '2022' }],
     [rule('number', { min: 1990, max: 2030 }), '2031', { error: 'a 2031 is above the maximum 2030' }],
     [rule('number'), 'twenty', { error: 'a must be a number, not "twenty"' }],
+    // Beyond double range: refused, not stored as Infinity, -Infinity or 0.
+    [rule('number'), '1e400', { error: 'a must be a number between -1.8e308 and 1.8e308, not "1e400"' }],
+    [rule('number'), '-1E999', { error: 'a must be a number between -1.8e308 and 1.8e308, not "-1E999"' }],
+    [rule('number'), '1e-400', { error: 'a must be 0 or a number at least 5e-324 away from 0, not "1e-400"' }],
+    [rule('number'), '0.0e-400', { value: '0' }],
+    [rule('number'), '1.5e308', { value: '1.5e+308' }],
+    [rule('number'), 'Infinity', { error: 'a must be a number, not "Infinity"' }],
+    [rule('number'), 'NaN', { error: 'a must be a number, not "NaN"' }],
+    [rule('number'), '0x10', { error: 'a must be a number, not "0x10"' }],
+    [rule('number'), '1_000', { error: 'a must be a number, not "1_000"' }],
     [rule('date'), '2024-02-29', { value: '2024-02-29' }],
     [rule('date'), '2023-02-29', { error: 'a must be a date written yyyy-mm-dd, not "2023-02-29"' }],
     [rule('date'), '18.04.2024', { error: 'a must be a date written yyyy-mm-dd, not "18.04.2024"' }],
@@ -102,6 +112,17 @@ describe('qcode cases import / list / set', () => {
     });
     expect(setCase(project, 'R07', ['city='])).toMatchObject({ created: false, cleared: ['city'] });
     expect(listCases(project).rows[0]?.values).toEqual({ host_country: 'ES', emigration_year: '2022' });
+  });
+
+  it('takes a decomposed (NFD) case id and value as the same case and value as their NFC form', async () => {
+    const project = await newStudy();
+    const id = 'Йосиф1';
+    const nfd = id.normalize('NFD');
+    expect(nfd).not.toBe(id);
+    expect(setCase(project, nfd, [`city=${'Kraków'.normalize('NFD')}`])).toMatchObject({ caseId: id, created: true, set: [{ attribute: 'city', value: 'Kraków' }] });
+    const report = await importCases(project, csv(`case,host_country,kind\n${nfd},DE,${'gość'.normalize('NFD')}\n`));
+    expect(report).toMatchObject({ cases: 1, created: 0, values: 1 });
+    expect(listCases(project).rows).toEqual([{ case: id, kind: 'gość', documents: 0, values: { city: 'Kraków', host_country: 'DE' } }]);
   });
 
   it('refuses unknown attributes and values, with a did-you-mean', async () => {

@@ -104,63 +104,108 @@ describe('--dry-run reports what the real run would, for names taken earlier in 
     return { dry, real, project, dir };
   }
 
-  it('a.txt and A.txt: the second fails in both', async () => {
-    const { dry, real } = await both({ 'a.txt': 'one\n', 'A.txt': 'two\n' });
-    expect(real.totals).toMatchObject({ imported: 1, failed: 1 });
-    expect(outcome(dry)).toEqual(outcome(real));
-    expect(dry.files.find((file) => file.status === 'failed')?.message).toMatch(/"a" is already imported \(\d{4}-\d\d-\d\d, from .*a\.txt\) with different text/);
-  });
+  const text = (project: Project, slug: string): unknown => project.db.prepare('SELECT text FROM documents WHERE slug = ?').pluck().get(slug);
+  const taken = (second: string, first: string, slug: string): RegExp =>
+    new RegExp(`^${second}: the document name "${slug}" is already taken in this batch by ${first} — Rename one of the two files, or give this one another name in a manifest's slug column \\(or import it on its own with --slug NAME\\)$`);
 
-  it('with --replace the second replaces the first in both', async () => {
-    const { dry, real } = await both({ 'a.txt': 'one\n', 'A.txt': 'two\n' }, { replace: true });
-    expect(real.totals).toMatchObject({ imported: 1, replaced: 1 });
-    expect(outcome(dry)).toEqual(outcome(real));
-  });
+  for (const replace of [false, true]) {
+    it(`a.txt and A.txt${replace ? ' with --replace' : ''}: the second is refused in both, naming both files, and the rest of the batch goes in`, async () => {
+      const { dry, real, project, dir } = await both({ 'a.txt': 'one\n', 'A.txt': 'two\n', 'b.txt': 'three\n' }, { replace });
+      expect(real.totals).toMatchObject({ imported: 2, replaced: 0, failed: 1 });
+      expect(outcome(dry)).toEqual(outcome(real));
+      expect(real.files.find((file) => file.status === 'failed')?.message).toMatch(taken(join(dir, 'A.txt'), join(dir, 'a.txt'), 'a'));
+      expect(text(project, 'a')).toBe('one\n');
+      expect(text(project, 'b')).toBe('three\n');
+    });
+  }
 
-  it('the same text under one name is unchanged the second time, and twins are reported alike', async () => {
+  it('the same text under one name is refused the second time too (it could re-link the document to another case), and twins are reported alike', async () => {
     const { dry, real } = await both({ 'a.txt': 'one\n', 'A.txt': 'one\n', 'b.txt': 'one\n' });
-    expect(real.totals).toMatchObject({ imported: 2, unchanged: 1 });
+    expect(real.totals).toMatchObject({ imported: 2, unchanged: 0, failed: 1 });
+    expect(real.files.find((file) => file.slug === 'b')?.message).toBe('same text as "a"');
     expect(outcome(dry)).toEqual(outcome(real));
   });
 
-  it('a replacement that keeps a coded segment, then one in the same batch that drops it: refused in both', async () => {
+  it('two manifest rows with one slug: the second is refused, naming both files', async () => {
     const project = await newStudy();
     const dir = tempDir();
-    writeFileSync(join(dir, 'r.txt'), 'I: How?\nR: Via Riga.\n');
+    writeFileSync(join(dir, 'r1.txt'), 'one\n');
+    writeFileSync(join(dir, 'r2.txt'), 'two\n');
+    writeFileSync(join(dir, 'manifest.csv'), 'file,case,slug\nr1.txt,R1,r\nr2.txt,R2,r\n');
+    const manifest = join(dir, 'manifest.csv');
+    const dry = await run(project, [], { manifest, replace: true, dryRun: true });
+    const real = await run(project, [], { manifest, replace: true });
+    expect(real.files.map((file) => file.status)).toEqual(['imported', 'failed']);
+    expect(real.files[1]?.message).toMatch(taken(join(dir, 'r2.txt'), join(dir, 'r1.txt'), 'r'));
+    expect(outcome(dry)).toEqual(outcome(real));
+    expect(project.db.prepare('SELECT slug, case_id, text FROM documents').all()).toEqual([{ slug: 'r', case_id: 'R1', text: 'one\n' }]);
+  });
+
+  async function codedStudy(original: string): Promise<Project> {
+    const project = await newStudy();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'r.txt'), original);
     await run(project, [join(dir, 'r.txt')]);
     project.db.prepare("INSERT INTO coders (name) VALUES ('anna')").run();
     const segment = project.db.prepare("SELECT id FROM segments WHERE text = 'Via Riga.'").pluck().get() as number;
     project.db.prepare("INSERT INTO codings (segment_id, code_id, coder_id, created_at) VALUES (?, 'forms.protest', 1, 'now')").run(segment);
+    return project;
+  }
+
+  it('--replace still replaces a document of an earlier run; a second file of the batch with its name is refused and leaves the replacement', async () => {
+    const project = await codedStudy('I: How?\nR: Via Riga.\n');
     const batch = tempDir();
-    // r.txt moves the coded turn to #3; R.txt then drops it: the refusal names it as the real run finds it.
     writeFileSync(join(batch, 'r.txt'), 'I: Hello.\nI: How?\nR: Via Riga.\n');
     writeFileSync(join(batch, 'R.txt'), 'I: How?\nR: Via Tallinn.\n');
     const before = snapshot(project);
     const dry = await run(project, [batch], { replace: true, dryRun: true });
     expect(snapshot(project)).toEqual(before);
     const real = await run(project, [batch], { replace: true });
-    expect(real.totals).toMatchObject({ replaced: 1, failed: 1 });
-    expect(real.files.find((file) => file.status === 'failed')?.message).toMatch(/cannot replace "r": 1 coding on 1 segment \(#3\)/);
+    expect(real.files.map((file) => [file.status, file.carried])).toEqual([['replaced', 1], ['failed', 0]]);
+    expect(real.files[1]?.message).toMatch(taken(join(batch, 'R.txt'), join(batch, 'r.txt'), 'r'));
     expect(outcome(dry)).toEqual(outcome(real));
+    expect(text(project, 'r')).toBe('I: Hello.\nI: How?\nR: Via Riga.\n');
+    expect(count(project, 'codings')).toBe(1);
   });
 
-  it('a replacement in the same batch replaces what the batch stored, not the stored original: codings carried as the real run does', async () => {
-    const project = await newStudy();
-    const dir = tempDir();
+  it('a file found unchanged takes its name as well: a second file of the batch cannot replace it', async () => {
     const original = 'I: How?\nR: Via Riga.\n';
-    writeFileSync(join(dir, 'r.txt'), original);
-    await run(project, [join(dir, 'r.txt')]);
-    project.db.prepare("INSERT INTO coders (name) VALUES ('anna')").run();
-    const segment = project.db.prepare("SELECT id FROM segments WHERE text = 'Via Riga.'").pluck().get() as number;
-    project.db.prepare("INSERT INTO codings (segment_id, code_id, coder_id, created_at) VALUES (?, 'forms.protest', 1, 'now')").run(segment);
+    const project = await codedStudy(original);
     const batch = tempDir();
-    writeFileSync(join(batch, 'r.txt'), 'I: How, then?\nR: Via Riga.\n');
-    // The stored text again: unchanged against the store, but a replacement of what r.txt put there.
-    writeFileSync(join(batch, 'R.txt'), original);
+    writeFileSync(join(batch, 'r.txt'), original);
+    writeFileSync(join(batch, 'R.txt'), 'I: How, then?\nR: Via Riga.\n');
     const dry = await run(project, [batch], { replace: true, dryRun: true });
     const real = await run(project, [batch], { replace: true });
-    expect(real.files.map((file) => [file.status, file.carried])).toEqual([['replaced', 1], ['replaced', 1]]);
+    expect(real.files.map((file) => file.status)).toEqual(['unchanged', 'failed']);
     expect(outcome(dry)).toEqual(outcome(real));
+    expect(text(project, 'r')).toBe(original);
+  });
+
+  it('a survey document whose name an earlier file of the batch took refuses the survey whole; and the other way round', async () => {
+    const survey: ImportOptions = { kind: 'survey', idColumn: 'id', textColumns: ['q1'], attributeColumns: ['host_country'] };
+    for (const order of ['txt first', 'survey first']) {
+      const project = await newStudy();
+      const dir = tempDir();
+      writeFileSync(join(dir, 's.csv'), 'id,q1,host_country\nR1,Да,DE\nR2,Нет,LT\n');
+      writeFileSync(join(dir, 's-r2.txt'), 'Другое.\n');
+      const paths = order === 'txt first' ? [join(dir, 's-r2.txt'), join(dir, 's.csv')] : [join(dir, 's.csv'), join(dir, 's-r2.txt')];
+      const before = snapshot(project);
+      const dry = await run(project, paths, { ...survey, replace: true, dryRun: true });
+      expect(snapshot(project)).toEqual(before);
+      const real = await run(project, paths, { ...survey, replace: true });
+      expect(outcome(dry)).toEqual(outcome(real));
+      if (order === 'txt first') {
+        expect(real.files.map((file) => file.status)).toEqual(['imported', 'failed']);
+        expect(real.files[1]?.message).toBe(`${join(dir, 's.csv')}: row 3: the document name "s-r2" is already taken in this batch by ${join(dir, 's-r2.txt')}; nothing was imported — Rename one of the two files (a survey's document names start with its file name)`);
+        expect(snapshot(project)).toMatchObject({ documents: 1, cases: 0, case_values: 0 });
+        expect(text(project, 's-r2')).toBe('Другое.\n');
+      } else {
+        expect(real.files.map((file) => file.status)).toEqual(['imported', 'failed']);
+        expect(real.files[1]?.message).toMatch(taken(join(dir, 's-r2.txt'), `${join(dir, 's.csv')}: row 3`, 's-r2'));
+        expect(snapshot(project)).toMatchObject({ documents: 2, cases: 2 });
+        expect(text(project, 's-r2')).toBe('q1: Нет');
+      }
+    }
   });
 
   it('a survey that fails as a whole leaves no names taken for the rest of the batch', async () => {

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeAgreement } from '../../src/app/agreement.js';
 import { CodebookMismatchError, mergeProject, type MergeOptions, type MergeReport } from '../../src/app/merge.js';
 import { closeProject, openProject } from '../../src/app/project.js';
+import { UserError } from '../../src/core/errors.js';
 import { lastUndoableBatch } from '../../src/store/events.js';
 import { AGREEMENT_CODEBOOK, agreementCodebookFile, agreementProject, plainDocuments, projectContent as content, range, recordWork } from '../agreement-seed.js';
 import { tempDir } from '../helpers.js';
@@ -157,11 +158,47 @@ describe('merge: coders, codings, conflicts', () => {
     expect(content(here)).toEqual(before);
   });
 
-  it('accepts swapping two coder names', () => {
+  it('accepts swapping two coder names only with intoExistingCoder when one of them is a coder here', () => {
     const { here, there } = build();
-    merge(here, { other: there, renameCoders: new Map([['anna', 'boris'], ['boris', 'anna']]) });
+    const swap = new Map([['anna', 'boris'], ['boris', 'anna']]);
+    const before = content(here);
+    expect(() => merge(here, { other: there, renameCoders: swap })).toThrow(/--rename-coder boris=anna: "anna" is already a coder of this project/);
+    expect(content(here)).toEqual(before);
+    merge(here, { other: there, renameCoders: swap, intoExistingCoder: true });
     expect(query(here, `SELECT r.name, k.code_id FROM codings k JOIN coders r ON r.id = k.coder_id JOIN segments s ON s.id = k.segment_id
       WHERE s.ordinal = 3`)).toEqual([{ name: 'anna', code_id: 'topics.rare' }]);
+  });
+
+  it("refuses to pour a coder from over there into a coder of this project, unless intoExistingCoder says they are one person", () => {
+    const { here, there } = build();
+    recordWork(here, [{ coder: 'vera', document: 'talk', codes: { 4: ['topics.rare'] } }]);
+    const before = content(here);
+    let error: unknown;
+    try {
+      merge(here, { other: there, renameCoders: new Map([['boris', 'vera']]) });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).exitCode).toBe(2);
+    expect((error as UserError).message).toBe('--rename-coder boris=vera: "vera" is already a coder of this project; "boris"\'s work from the other project would become "vera"\'s, for good');
+    expect((error as UserError).hint).toMatch(/--rename-coder boris=boris-2\), or add --into-existing-coder/);
+    expect(content(here)).toEqual(before);
+
+    const report = merge(here, { other: there, renameCoders: new Map([['boris', 'vera']]), intoExistingCoder: true });
+    expect(report.added.coders).toBe(0);
+    expect(query(here, 'SELECT name FROM coders ORDER BY name')).toEqual([{ name: 'anna' }, { name: 'vera' }]);
+  });
+
+  it('lets a merge repeat a rename an earlier merge made, adding nothing', () => {
+    const { here, there } = build();
+    const renameCoders = new Map([['anna', 'anna-laptop']]);
+    expect(merge(here, { other: there, renameCoders }).added.coders).toBe(2);
+    const after = content(here);
+    expect(merge(here, { other: there, renameCoders }).added).toMatchObject({ coders: 0, codings: 0, events: 0 });
+    expect(content(here)).toEqual(after);
+    // The rename made before does not cover another coder over there.
+    expect(() => merge(here, { other: there, renameCoders: new Map([['boris', 'anna-laptop']]) })).toThrow(/"anna-laptop" is already a coder of this project/);
   });
 
   it('changes nothing in a dry run and reports what a real run does', () => {
@@ -295,5 +332,78 @@ describe('merge: codebooks', () => {
     expect(readFileSync(join(here, 'codebook.yaml.before-merge'), 'utf8')).toBe(AGREEMENT_CODEBOOK);
     expect(merge(here, { other: there }).codebook.differences).toEqual([]);
     expect(existsSync(join(here, 'codebook.yaml'))).toBe(true);
+  });
+
+  it('--codebook-from other never overwrites the backup of an earlier merge', async () => {
+    const { here, there } = await projects();
+    writeFileSync(join(here, 'codebook.yaml.before-merge'), 'an earlier backup\n');
+    const report = merge(here, { other: there, codebookFrom: 'other' });
+    expect(report.codebook.backup).toBe('codebook.yaml.before-merge-2');
+    expect(readFileSync(join(here, 'codebook.yaml.before-merge'), 'utf8')).toBe('an earlier backup\n');
+    expect(readFileSync(join(here, 'codebook.yaml.before-merge-2'), 'utf8')).toBe(AGREEMENT_CODEBOOK);
+    expect(readFileSync(join(here, 'codebook.yaml'), 'utf8')).toBe(otherCodebook);
+  });
+
+  it('--codebook-from other writes codebook.yaml before the commit: when that fails, nothing is merged', async () => {
+    const { here, there } = await projects();
+    const before = content(here);
+    // A folder where the new codebook.yaml is written first.
+    mkdirSync(join(here, `codebook.yaml.merge-${process.pid}`));
+    expect(() => merge(here, { other: there, codebookFrom: 'other' })).toThrow(/^cannot write the merged codebook next to .*codebook\.yaml: .*; nothing was merged$/);
+    expect(content(here)).toEqual(before);
+    expect(query(here, "SELECT count(*) AS n FROM codes WHERE id = 'topics.extra'")).toEqual([{ n: 0 }]);
+    expect(readFileSync(join(here, 'codebook.yaml'), 'utf8')).toBe(AGREEMENT_CODEBOOK);
+  });
+
+  it('--codebook-from other: when codebook.yaml cannot be put in place after the commit, says which file to put there', async () => {
+    const { here, there } = await projects();
+    let error: unknown;
+    try {
+      // The backup's name is taken by a folder after the files were prepared: the rename after the commit fails.
+      merge(here, { other: there, codebookFrom: 'other', insideTransaction: () => mkdirSync(join(here, 'codebook.yaml.before-merge')) });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    const temporary = join(here, `codebook.yaml.merge-${process.pid}`);
+    expect((error as UserError).message).toContain(`the merge is in the database, but ${join(here, 'codebook.yaml')} was not replaced (`);
+    expect((error as UserError).message).toContain(`put ${temporary} in its place by hand before the next qcode codebook apply; the old one is ${join(here, `codebook.yaml.before-merge-${process.pid}.tmp`)}`);
+    expect(query(here, "SELECT status FROM codes WHERE id = 'topics.extra'")).toEqual([{ status: 'active' }]);
+    expect(readFileSync(temporary, 'utf8')).toBe(otherCodebook);
+    renameSync(temporary, join(here, 'codebook.yaml'));
+    expect(merge(here, { other: there }).codebook).toMatchObject({ differences: [], fileDiffers: false });
+  });
+
+  it('a merge run again finds a codebook.yaml an interrupted --codebook-from other left behind: says so, or rewrites it', async () => {
+    const { here, there } = await projects();
+    merge(here, { other: there, codebookFrom: 'other' });
+    // As if the merge had been killed after its commit, before codebook.yaml was replaced.
+    writeFileSync(join(here, 'codebook.yaml'), AGREEMENT_CODEBOOK);
+    const plain = merge(here, { other: there });
+    expect(plain.codebook).toMatchObject({ differences: [], fileDiffers: true, yamlReplaced: false });
+    const again = merge(here, { other: there, codebookFrom: 'other' });
+    expect(again.added.codings).toBe(0);
+    expect(again.codebook).toMatchObject({ differences: [], yamlReplaced: true, backup: 'codebook.yaml.before-merge-2' });
+    expect(readFileSync(join(here, 'codebook.yaml'), 'utf8')).toBe(otherCodebook);
+    expect(merge(here, { other: there }).codebook.fileDiffers).toBe(false);
+    expect(readdirSync(here).filter((name) => name.includes('.merge-') || name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('--codebook-from this brings in as retired a code that only a memo over there is about, and a memo on a code neither has as a project memo', async () => {
+    const { here, there } = await projects();
+    const db = openStore(there);
+    db.prepare("DELETE FROM codings WHERE code_id = 'topics.extra'").run();
+    db.close();
+    addMemo(there, { kind: 'code', target: 'topics.extra', coder: 'boris', text: 'when to use it', at: '2026-02-01T10:00:00.000Z' });
+    addMemo(there, { kind: 'code', target: 'topics.gone', coder: null, text: 'an old code', at: '2026-02-01T11:00:00.000Z' });
+    const report = merge(here, { other: there, codebookFrom: 'this' });
+    expect(report.added.retiredCodes).toEqual(['topics.extra']);
+    expect(report.orphanMemos).toBe(1);
+    expect(query(here, "SELECT id, status FROM codes WHERE id IN ('topics.extra', 'topics.gone')")).toEqual([{ id: 'topics.extra', status: 'retired' }]);
+    expect(query(here, 'SELECT target_kind, target_id, text FROM memos ORDER BY created_at')).toEqual([
+      { target_kind: 'code', target_id: 'topics.extra', text: 'when to use it' },
+      { target_kind: 'project', target_id: null, text: '[code topics.gone of a merged project, no longer present] an old code' },
+    ]);
+    expect(merge(here, { other: there, codebookFrom: 'this' }).added).toMatchObject({ memos: 0, retiredCodes: [] });
   });
 });

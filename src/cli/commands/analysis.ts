@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option } from '../commander.js';
 import type { Measure, Unit } from '../../core/cooccurrence.js';
 import { usageError } from '../../core/errors.js';
 import { globals, withProject } from '../context.js';
-import { note, out, writeChunked, writeJson, writeRows, type Column } from '../output.js';
+import { EXCEL_HELP, note, out, requireCsvForExcel, writeChunked, writeJson, writeRows, type Column } from '../output.js';
 
 // Spelled out rather than imported: every command module loads at start-up, the counting code only when used.
 export const UNIT_CHOICES: readonly Unit[] = ['segment', 'document', 'case'];
@@ -44,6 +44,7 @@ function registerRetrieve(program: Command): void {
     .option('--lang <code>', 'label language, e.g. ru')
     .option('--md', 'print Markdown (to paste into a paper)')
     .option('--csv', 'print CSV, one row per passage')
+    .option('--excel', EXCEL_HELP)
     .option('--json', 'print JSON, one object per passage with its codings');
   coderOptions(command).addHelpText('after', `
 A passage is a segment that carries (any --code or --or) and every --and and no --not code, by the
@@ -54,17 +55,19 @@ Examples:
   $ qcode retrieve --code forms.protest
   $ qcode retrieve --code forms.protest --and policy_areas.anti_war --where host_country=DE
   $ qcode retrieve --code remittances.political --not remittances.reverse --coder anna --md > quotes.md
-  $ qcode retrieve --code networks.value_based --speaker Respondent --json`);
+  $ qcode retrieve --code networks.value_based --speaker Respondent --json
+  $ qcode retrieve --code forms.protest --csv --excel > protest.csv`);
   command.action(async (options: {
     code: string[]; and: string[]; or: string[]; not: string[]; where: string[]; speaker?: string; lang?: string;
-    md?: boolean; csv?: boolean; json?: boolean; coder?: string; coders?: string;
+    md?: boolean; csv?: boolean; excel?: boolean; json?: boolean; coder?: string; coders?: string;
   }, cmd: Command) => {
     if ([options.md, options.csv, options.json].filter(Boolean).length > 1) throw usageError('choose one of --md, --csv, --json');
+    requireCsvForExcel(options.excel, options.csv === true);
     const { retrieve, streamPassages, checkLanguage } = await import('../../app/analysis.js');
     await withProject(cmd, async (project) => {
       const retrieveOptions = { codes: options.code, and: options.and, or: options.or, not: options.not, where: options.where, speaker: options.speaker, coder: options.coder, coders: options.coders };
       if (options.json) return writeJson(retrieve(project, retrieveOptions).passages);
-      if (options.csv) return writeRows(retrieve(project, retrieveOptions).passages.map(passageRow), PASSAGE_COLUMNS, { csv: true });
+      if (options.csv) return writeRows(retrieve(project, retrieveOptions).passages.map(passageRow), PASSAGE_COLUMNS, { csv: true, excel: options.excel });
       const { loadProjectCodebook } = await import('../../store/codebook.js');
       const { labelIn } = await import('../../core/codebook-model.js');
       const codebook = loadProjectCodebook(project.db);
@@ -124,6 +127,7 @@ function registerSearch(program: Command): void {
     .option('--words <n>', 'words of context around the matches', positiveInteger, 24)
     .option('--json', 'print JSON: {query, total, results: [...]}, matches as [start, end) in the snippet (code points)')
     .option('--csv', 'print CSV, one row per match')
+    .option('--excel', EXCEL_HELP)
     .addHelpText('after', `
 Matching ignores case and accents on Latin letters, and reads ё as е (еще finds ещё).
 Quote a word that holds - or :, e.g. '"anti-war"'.
@@ -132,9 +136,11 @@ Examples:
   $ qcode search embassy
   $ qcode search 'протест*' --limit 50
   $ qcode search '"open letter" OR petition*'
-  $ qcode search 'NEAR(money family, 10)' --json`)
-    .action(async (words: string[], options: { limit: number; words: number; json?: boolean; csv?: boolean }, cmd: Command) => {
+  $ qcode search 'NEAR(money family, 10)' --json
+  $ qcode search embassy --limit 200 --csv --excel > embassy.csv`)
+    .action(async (words: string[], options: { limit: number; words: number; json?: boolean; csv?: boolean; excel?: boolean }, cmd: Command) => {
       if (options.json && options.csv) throw usageError('choose one of --csv, --json');
+      requireCsvForExcel(options.excel, options.csv === true);
       const { search } = await import('../../app/analysis.js');
       await withProject(cmd, async (project) => {
         const report = search(project, { query: words.join(' '), limit: options.limit, contextWords: options.words });
@@ -147,7 +153,7 @@ Examples:
             { key: 'document', header: 'document' }, { key: 'case', header: 'case' }, { key: 'segment', header: 'segment' },
             { key: 'speaker', header: 'speaker' }, { key: 'start', header: 'start' }, { key: 'end', header: 'end' },
             { key: 'score', header: 'score' }, { key: 'matches', header: 'matches' }, { key: 'snippet', header: 'snippet' },
-          ], { csv: true });
+          ], { csv: true, excel: options.excel });
         }
         if (report.results.length === 0) return out(`No segment matches ${report.query}.`);
         const { renderKwic } = await import('../render/kwic.js');
@@ -168,7 +174,8 @@ function registerStats(program: Command): void {
     .addOption(unitOption())
     .option('--lang <code>', 'label language, e.g. ru')
     .option('--json', 'print JSON')
-    .option('--csv', 'print CSV');
+    .option('--csv', 'print CSV')
+    .option('--excel', EXCEL_HELP);
   coderOptions(command).addHelpText('after', `
 n counts units (segments, documents or cases) carrying the code by the selected coders; codings counts
 the codings themselves. With --by, one column per attribute value; the last row gives the units per value.
@@ -176,9 +183,11 @@ the codings themselves. With --by, one column per attribute value; the last row 
 Examples:
   $ qcode stats
   $ qcode stats --by attribute:host_country --unit case
-  $ qcode stats --coder anna --csv > anna.csv`);
-  command.action(async (options: { by?: string; unit: string; lang?: string; json?: boolean; csv?: boolean; coder?: string; coders?: string }, cmd: Command) => {
+  $ qcode stats --coder anna --csv > anna.csv
+  $ qcode stats --by attribute:host_country --csv --excel > by-country.csv`);
+  command.action(async (options: { by?: string; unit: string; lang?: string; json?: boolean; csv?: boolean; excel?: boolean; coder?: string; coders?: string }, cmd: Command) => {
     if (options.json && options.csv) throw usageError('choose one of --csv, --json');
+    requireCsvForExcel(options.excel, options.csv === true);
     const { codeFrequencies } = await import('../../app/analysis.js');
     await withProject(cmd, async (project) => {
       const report = codeFrequencies(project, { by: options.by, unit: options.unit, language: options.lang, coder: options.coder, coders: options.coders });
@@ -187,7 +196,7 @@ Examples:
       const { palette } = await import('../render/style.js');
       const { rows, columns, legend } = statsTable(report, !options.csv);
       if (!options.csv && legend) out(palette().dim(legend));
-      writeRows(rows, columns, { csv: options.csv ?? false });
+      writeRows(rows, columns, { csv: options.csv ?? false, excel: options.excel });
       if (!options.csv && !globals(cmd).quiet) note(palette().dim(`\n${report.unitCount} ${report.unit}s · coders: ${report.coders === 'all' ? 'all' : report.coders.join(', ')}`));
     });
   });
@@ -205,6 +214,7 @@ function registerCooccur(program: Command): void {
     .option('--lang <code>', 'label language, e.g. ru')
     .option('--long', 'print a long CSV table: one row per cell (row, column, n_ab, n_a, n_b, c, rowpct, colpct)')
     .option('--csv', 'print the table as a wide CSV matrix with labels (one hypothesis)')
+    .option('--excel', "with --csv or --long, for spreadsheets: a UTF-8 BOM, and a leading ' on text cells starting with = + - @ tab or CR (as qcode export --excel)")
     .option('--json', 'print JSON');
   coderOptions(command).addHelpText('after', `
 n_ab counts units carrying both the row and the column; within a segment, two span codings co-occur
@@ -215,12 +225,14 @@ Examples:
   $ qcode cooccur --hypothesis all
   $ qcode cooccur --hypothesis H2 --unit case --measure rowpct --lang ru
   $ qcode cooccur --rows networks --columns remittances --coder anna
-  $ qcode cooccur --hypothesis all --long > cooccur.csv`);
+  $ qcode cooccur --hypothesis all --long > cooccur.csv
+  $ qcode cooccur --hypothesis H1 --csv --excel > h1.csv`);
   command.action(async (options: {
-    hypothesis?: string; rows?: string; columns?: string; unit: string; measure: Measure; lang?: string; long?: boolean; csv?: boolean; json?: boolean;
-    coder?: string; coders?: string;
+    hypothesis?: string; rows?: string; columns?: string; unit: string; measure: Measure; lang?: string; long?: boolean; csv?: boolean; excel?: boolean;
+    json?: boolean; coder?: string; coders?: string;
   }, cmd: Command) => {
     if ([options.long, options.csv, options.json].filter(Boolean).length > 1) throw usageError('choose one of --long, --csv, --json');
+    requireCsvForExcel(options.excel, options.csv === true || options.long === true, '--csv or --long');
     const { cooccur } = await import('../../app/analysis.js');
     await withProject(cmd, async (project) => {
       const report = cooccur(project, {
@@ -229,13 +241,13 @@ Examples:
       });
       const tables = await import('../render/cooccur-data.js');
       if (options.json) return writeJson(tables.cooccurJson(report));
-      if (options.long) return writeRows(tables.allLongRows(report.tables), tables.LONG_COLUMNS, { csv: true });
+      if (options.long) return writeRows(tables.allLongRows(report.tables), tables.LONG_COLUMNS, { csv: true, excel: options.excel });
       if (options.csv) {
         if (report.tables.length > 1) {
           throw usageError('--csv prints one table as a wide matrix; name one with --hypothesis H1', 'For all hypotheses use --long or --json, or: qcode export all --out DIR');
         }
         const wide = tables.wideMatrix(report.tables[0]!, options.measure);
-        return writeRows(wide.rows, wide.columns, { csv: true });
+        return writeRows(wide.rows, wide.columns, { csv: true, excel: options.excel });
       }
       const { renderHypothesisTable } = await import('../render/cooccur.js');
       const { palette, terminalWidth } = await import('../render/style.js');

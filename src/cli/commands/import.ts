@@ -213,6 +213,27 @@ Details: docs/import.md`)
   registerDocs(program);
 }
 
+// The fixed columns of `cases list`, by key (CSV, JSON) and by table header.
+const CASE_COLUMNS = ['case', 'kind', 'documents', 'docs'];
+
+/**
+ * Column names for attributes in `cases list`: an attribute called kind would otherwise overwrite the
+ * case's own kind column (or double a header); it becomes kind_2, as in the exports.
+ */
+function attributeColumnNames(attributes: readonly string[]): Map<string, string> {
+  const taken = new Set([...CASE_COLUMNS, ...attributes]);
+  const result = new Map<string, string>();
+  for (const name of attributes) {
+    let column = name;
+    if (CASE_COLUMNS.includes(name)) {
+      for (let n = 2; taken.has(column); n++) column = `${name}_${n}`;
+      taken.add(column);
+    }
+    result.set(name, column);
+  }
+  return result;
+}
+
 function registerCases(program: Command): void {
   const cases = program
     .command('cases')
@@ -247,13 +268,14 @@ Examples:
     const { listCases } = await import('../../app/cases.js');
     await withProject(command, (project) => {
       const listing = listCases(project);
+      const names = attributeColumnNames(listing.attributes);
       type Row = Record<string, string | number | null>;
-      const rows: Row[] = listing.rows.map((row) => ({ case: row.case, kind: row.kind, documents: row.documents, ...Object.fromEntries(listing.attributes.map((name) => [name, row.values[name] ?? null])) }));
+      const rows: Row[] = listing.rows.map((row) => ({ case: row.case, kind: row.kind, documents: row.documents, ...Object.fromEntries(listing.attributes.map((name) => [names.get(name) as string, row.values[name] ?? null])) }));
       const columns: Column<Row>[] = [
         { key: 'case', header: 'case' },
         { key: 'kind', header: 'kind' },
         { key: 'documents', header: 'docs', align: 'right' },
-        ...listing.attributes.map((name): Column<Row> => ({ key: name, header: name })),
+        ...listing.attributes.map((name): Column<Row> => ({ key: names.get(name) as string, header: names.get(name) as string })),
       ];
       if (rows.length === 0 && !flags.json && !flags.csv) return out('No cases yet: qcode cases import FILE.csv, or qcode import … --case ID');
       writeRows(rows, columns, flags);
@@ -272,7 +294,7 @@ Examples:
         const report = setCase(project, caseId, assignments);
         if (flags.json) return writeJson(report);
         const changes = [...report.set.map(({ attribute, value }) => `${attribute}=${value}`), ...report.cleared.map((name) => `${name} cleared`)];
-        out(`${caseId}${report.created ? ' (new case)' : ''}: ${changes.join(', ')}`);
+        out(`${report.caseId}${report.created ? ' (new case)' : ''}: ${changes.join(', ')}`);
       });
     });
 }

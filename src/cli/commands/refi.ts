@@ -30,18 +30,21 @@ See docs/refi-qda.md for what maps to what.`);
     .description('write the codebook (.qdc) and/or the whole project (.qdpx); the same project gives the same bytes')
     .option('--qdc <file>', 'codebook exchange file (.qdc)')
     .option('--qdpx <file>', 'project exchange file (.qdpx): codebook, coders, cases, texts, codings, memos')
+    .option('--force', 'replace the --qdc / --qdpx file if it exists')
     .option('--json', 'print a summary as JSON')
     .addHelpText('after', `
 Examples:
   $ qcode refi export --qdpx study.qdpx
   $ qcode refi export --qdc codebook.qdc --qdpx study.qdpx
+  $ qcode refi export --qdpx study.qdpx --force      replace last week's study.qdpx
 
-Files are written with mode 0600: they hold participants' words.`)
-    .action(async (options: { qdc?: string; qdpx?: string; json?: boolean }, command: Command) => {
+Files are written with mode 0600: they hold participants' words. An existing file is refused unless
+--force; it is then replaced in one step (a temporary file beside it, renamed over it).`)
+    .action(async (options: { qdc?: string; qdpx?: string; force?: boolean; json?: boolean }, command: Command) => {
       if (options.qdc === undefined && options.qdpx === undefined) throw usageError('say what to export: --qdc FILE and/or --qdpx FILE', 'e.g. qcode refi export --qdpx study.qdpx');
       const { exportRefi } = await import('../../app/refi.js');
       await withProject(command, async (project) => {
-        const report = await exportRefi(project, { qdc: options.qdc, qdpx: options.qdpx });
+        const report = await exportRefi(project, { qdc: options.qdc, qdpx: options.qdpx, force: options.force });
         if (options.json) return writeJson(report);
         warn(report.warnings);
         if (globals(command).quiet) return;

@@ -151,7 +151,8 @@ Examples:
     .argument('<other>', 'the other project\'s folder (or its qcode.db)')
     .option('--dry-run', 'report what would be merged, change nothing')
     .addOption(new Option('--codebook-from <which>', 'when the codebooks differ, whose codebook wins').choices(['this', 'other']))
-    .option('--rename-coder <old=new>', "bring the other project's coder OLD in as NEW (repeatable), to keep two copies of one coder apart", list)
+    .option('--rename-coder <old=new>', "bring the other project's coder OLD in as NEW (repeatable), to keep two copies of one coder apart; NEW must not be a coder of this project", list)
+    .option('--into-existing-coder', "let --rename-coder's NEW be a coder this project already has: OLD over there and NEW here are the same person, and OLD's work becomes NEW's for good")
     .option('--json', 'print the merge report as JSON')
     .addHelpText('after', `
 Documents match by the sha256 of their text, segments by ordinal, coders by name, codes by id after a
@@ -160,8 +161,9 @@ codebook check. Nothing is dropped and merging twice adds nothing; one transacti
 Examples:
   $ qcode merge ~/shared/study-boris --dry-run
   $ qcode merge ~/shared/study-boris
-  $ qcode merge ../study-anna-laptop --rename-coder anna=anna-laptop`)
-    .action(async (other: string, options: { dryRun?: boolean; codebookFrom?: 'this' | 'other'; renameCoder?: string[]; json?: boolean }, command: Command) => {
+  $ qcode merge ../study-anna-laptop --rename-coder anna=anna-laptop
+  $ qcode merge ../study-ania --rename-coder ania=anna --into-existing-coder`)
+    .action(async (other: string, options: { dryRun?: boolean; codebookFrom?: 'this' | 'other'; renameCoder?: string[]; intoExistingCoder?: boolean; json?: boolean }, command: Command) => {
       const { mergeProject, CodebookMismatchError } = await import('../../app/merge.js');
       await withProject(command, (project) => {
         let report: MergeReport;
@@ -171,6 +173,7 @@ Examples:
             dryRun: options.dryRun,
             codebookFrom: options.codebookFrom,
             renameCoders: parseRenames(options.renameCoder ?? []),
+            intoExistingCoder: options.intoExistingCoder,
             insideTransaction: testPauseHook(),
           });
         } catch (error) {
@@ -344,8 +347,14 @@ function renderMerge(report: MergeReport, quiet: boolean): void {
   out(`  + ${plural(added.codings, 'coding')}, ${plural(added.seen, 'seen mark')}, ${plural(added.memos, 'memo')}, ${plural(added.events, 'event')}`);
   out(`  = ${plural(report.matchedDocuments, 'document')} matched by content`);
   if (report.codebook.differences.length > 0) {
-    out(`  codebook: ${plural(report.codebook.differences.length, 'difference')}, ${report.codebook.from === 'other' ? "the other project's codebook was applied" : "this project's codebook kept"}${report.codebook.yamlReplaced ? ' (codebook.yaml replaced; the old one is codebook.yaml.before-merge)' : ''}`);
+    out(`  codebook: ${plural(report.codebook.differences.length, 'difference')}, ${report.codebook.from === 'other' ? "the other project's codebook was applied" : "this project's codebook kept"}${report.codebook.yamlReplaced ? ` (codebook.yaml replaced${report.codebook.backup === null ? '' : `; the old one is ${report.codebook.backup}`})` : ''}`);
     if (!quiet) for (const line of report.codebook.differences) out(`    ${line}`);
+  }
+  if (report.codebook.differences.length === 0 && report.codebook.yamlReplaced) {
+    out(`  codebook.yaml rewritten to the codebook this project last applied${report.codebook.backup === null ? '' : ` (the old one is ${report.codebook.backup})`}`);
+  }
+  if (report.codebook.fileDiffers) {
+    out('  ! codebook.yaml differs from the codebook this project last applied: qcode codebook apply would change the codebook (merging again with --codebook-from other rewrites the file)');
   }
   for (const id of added.retiredCodes) out(`  ! code ${id} (used over there, not in this codebook) added as retired`);
   for (const name of added.retiredAttributes) out(`  ! attribute ${name} (used over there, not in this codebook) added as retired`);

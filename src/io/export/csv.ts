@@ -1,5 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
+import { BOM, guardFormula } from './formula.js';
+
+export { guardFormula };
 
 // CSV as R, SPSS/PSPP and spreadsheets read it: RFC 4180 (CRLF record ends), UTF-8, no BOM unless --excel.
 
@@ -17,15 +20,6 @@ export interface CellPolicy {
  */
 export function flattenLineBreaks(text: string): string {
   return text.includes('\n') || text.includes('\r') ? text.replace(/\r\n|\r|\n/g, ' ') : text;
-}
-
-// OWASP: a cell beginning with = + - @ tab or CR is a formula to a spreadsheet. Leading apostrophes are
-// included so that stripping one apostrophe always gives back the original value.
-const FORMULA_START = /^'*[=+\-@\t\r]/;
-
-/** A text cell with a leading ' when it would start a formula (only with --excel; text columns only). */
-export function guardFormula(text: string): string {
-  return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
 /** The text of a string cell as written: line breaks flattened, guarded under --excel. */
@@ -46,7 +40,6 @@ export function numberCell(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '' : String(value);
 }
 
-const BOM = '\uFEFF';
 const BUFFER_BYTES = 1 << 22;
 
 /**
