@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { closeProject, openProject, type Project } from '../src/app/project.js';
 import { FIXTURES, newProject } from './helpers.js';
 
 export interface SeedSegment {
@@ -109,5 +110,15 @@ export function query<T = Record<string, unknown>>(dir: string, sql: string, ...
     return db.prepare(sql).all(...params) as T[];
   } finally {
     db.close();
+  }
+}
+
+/** Runs fn on the project opened as the CLI opens it, and closes it whatever happens. */
+export function withProject<T>(dir: string, fn: (project: Project) => T): T {
+  const project = openProject({ project: dir });
+  try {
+    return fn(project);
+  } finally {
+    closeProject(project);
   }
 }

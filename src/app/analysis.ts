@@ -59,7 +59,8 @@ export function selectCoders(db: Db, options: CoderOptions): CoderSelection {
   if (asked.length === 0) throw usageError('--coders is empty', 'Name coders separated by commas, e.g. --coders anna,boris');
   const known = listCoders(db);
   const ids = asked.map((name) => {
-    const coder = known.find((candidate) => candidate.name === name);
+    // Coder names are stored as first typed, which may be either Unicode form: compare both sides in NFC.
+    const coder = known.find((candidate) => candidate.name.normalize('NFC') === name.normalize('NFC'));
     if (!coder) {
       const names = known.map((candidate) => candidate.name);
       throw new UserError(`unknown coder "${name}"${didYouMeanSuffix(name, names)}`, {
@@ -417,16 +418,18 @@ export function streamPassages(project: Project, options: RetrieveOptions): Pass
   const allOf = checkCodes(options.and ?? [], '--and');
   const noneOf = checkCodes(options.not ?? [], '--not');
   const where = (options.where ?? []).map((condition) => parseWhere(db, codebook, condition));
-  if (options.speaker !== undefined) {
+  // Speakers, like case ids and attribute values, are stored in NFC; the typed one may be decomposed.
+  const speaker = options.speaker?.normalize('NFC');
+  if (speaker !== undefined) {
     const known = speakers(db);
-    if (!known.includes(options.speaker)) {
-      throw new UserError(`no segment has the speaker "${options.speaker}"${didYouMeanSuffix(options.speaker, known)}`, {
+    if (!known.includes(speaker)) {
+      throw new UserError(`no segment has the speaker "${speaker}"${didYouMeanSuffix(speaker, known)}`, {
         hint: known.length > 0 ? `Speakers: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}` : 'No segment has a speaker',
       });
     }
   }
   const coders = selectCoders(db, options);
-  const rows = passages(db, { anyOf, allOf, noneOf, where, speaker: options.speaker, coderIds: coders.ids });
+  const rows = passages(db, { anyOf, allOf, noneOf, where, speaker, coderIds: coders.ids });
   return { coders: coders.names, codes: [...new Set([...anyOf, ...allOf])], passages: passagesOf(rows) };
 }
 
@@ -446,7 +449,8 @@ function parseWhere(db: Db, codebook: ProjectCodebook, condition: string): { att
   const at = condition.indexOf('=');
   if (at <= 0) throw usageError(`--where takes ATTRIBUTE=VALUE, not "${condition}"`, 'e.g. --where host_country=DE');
   const attribute = condition.slice(0, at).trim().replace(/^attribute:/, '');
-  const value = condition.slice(at + 1).trim();
+  // Values are stored in NFC (import, `cases set`, the codebook parser); the typed one may be decomposed.
+  const value = condition.slice(at + 1).trim().normalize('NFC');
   const definition = codebook.attributes.find((candidate) => candidate.name === attribute);
   if (!definition) throw unknownAttribute(attribute, codebook);
   const known = definition.values ?? attributeValues(db, attribute);
@@ -491,7 +495,8 @@ export interface SearchReport {
 
 /** Keyword in context over all segments with SQLite FTS5, ranked by bm25. */
 export function search(project: Project, options: SearchOptions): SearchReport {
-  const query = options.query.trim();
+  // The indexed text is NFC. The tokenizer drops accents either way, but not every decomposition: Hangul typed as jamo matched nothing.
+  const query = options.query.normalize('NFC').trim();
   if (query === '') throw usageError('the search query is empty', 'e.g. qcode search "open letter" or qcode search протест*');
   const limit = options.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1) throw usageError(`--limit must be a positive whole number, not "${options.limit}"`);

@@ -26,7 +26,8 @@ export function newBatchId(): string {
 
 /** The coder named by --coder, else $QCODE_CODER; a usage error naming the flag when neither is set. */
 export function requireCoderName(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const name = (explicit ?? env.QCODE_CODER ?? '').trim();
+  // NFC, as case ids and values are: a name typed in decomposed form must not become a second coder.
+  const name = (explicit ?? env.QCODE_CODER ?? '').trim().normalize('NFC');
   if (name === '') throw usageError('no coder given: pass --coder NAME (or set QCODE_CODER)');
   return name;
 }

@@ -69,6 +69,8 @@ export interface FileResult {
   carried: number;
   /** Why it failed, or a remark (same text as another document, control characters removed). */
   message: string | null;
+  /** What of the file's content was left out or changed on the way in (also in message). */
+  warnings: string[];
 }
 
 export interface ImportReport {
@@ -354,7 +356,7 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
 // ---------------------------------------------------------------- one file
 
 function emptyResult(file: string, bytes: number): FileResult {
-  return { file, status: 'failed', slug: null, format: null, encoding: null, language: null, case: null, documents: 0, segments: 0, bytes, carried: 0, message: null };
+  return { file, status: 'failed', slug: null, format: null, encoding: null, language: null, case: null, documents: 0, segments: 0, bytes, carried: 0, message: null, warnings: [] };
 }
 
 /** One line for a failed file, starting with the file as the user named it. */
@@ -407,14 +409,14 @@ async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry |
     sourcePath: file.path, format, encoding: extracted.encoding, sha256: sha256(text), text, importedAt: nowIso(),
   };
   const outcome = saveDocument(ctx, { display: file.display, slug, doc, segments, cases });
-  const notes = [
-    outcome.note,
+  const warnings = [
     removed > 0 ? `${removed} control character${removed === 1 ? '' : 's'} removed` : null,
     ...extracted.warnings.map((warning) => `${format}: ${warning}`),
   ].filter((note): note is string => note !== null);
+  const notes = [outcome.note, ...warnings].filter((note): note is string => note !== null);
   return {
     ...result, status: outcome.status, slug, language, case: cases?.caseId ?? null, documents: 1, segments: segments.length,
-    carried: outcome.carried, message: notes.length > 0 ? notes.join('; ') : null,
+    carried: outcome.carried, message: notes.length > 0 ? notes.join('; ') : null, warnings,
   };
 }
 
@@ -444,10 +446,13 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
   if (missing.length > 0) {
     throw new UserError(`${file.display}: row 1: no column ${missing.map((column) => `"${column}"${didYouMeanSuffix(column, table.columns)}`).join(', ')}`, { hint: `The columns are: ${table.columns.join(', ')}` });
   }
+  // Only the id and attribute cells are read as case values, but every column stays in place so that a
+  // problem is reported at its column of the file, not of the reduced table.
+  const caseColumns = [idColumn, ...attributeColumns];
   const projected: CsvTable = nfcCells({
-    columns: [idColumn, ...attributeColumns],
-    rows: table.rows.map((row) => ({ ...row, values: Object.fromEntries([idColumn, ...attributeColumns].map((column) => [column, row.values[column] ?? ''])) })),
-  }, [idColumn, ...attributeColumns]);
+    columns: table.columns,
+    rows: table.rows.map((row) => ({ ...row, values: Object.fromEntries(caseColumns.map((column) => [column, row.values[column] ?? ''])) })),
+  }, caseColumns);
   const base = slugify(stem(file.path));
   // Checked before anything else, so that a repeated respondent is not reported as conflicting values
   // of one case, and before anything is written: two respondents whose ids give one slug (A1 and a1,
@@ -471,7 +476,8 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
     }
     slugRow.set(slug, { row: row.row, id });
   }
-  const respondents = caseValuesFromRows(projected, file.display, ctx.rules, { caseColumn: idColumn, otherColumns: [], caseRequired: true });
+  const otherColumns = table.columns.filter((column) => !caseColumns.includes(column));
+  const respondents = caseValuesFromRows(projected, file.display, ctx.rules, { caseColumn: idColumn, otherColumns, caseRequired: true });
   let imported = 0;
   let replaced = 0;
   let segmentCount = 0;

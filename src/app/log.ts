@@ -2,7 +2,7 @@ import { plural } from '../core/codebook-plan.js';
 import { UserError, usageError } from '../core/errors.js';
 import { findCoder } from '../store/common.js';
 import { parseCodebook, type Codebook } from '../core/codebook.js';
-import { codebookYamlsAfter, eventsToRevert, lastUndoableBatch, listEvents, revertBatch, undoEventsOf, type EventRow, type RevertCounts } from '../store/events.js';
+import { codebookYamlsAfter, eventsToRevert, lastUndoableBatch, listEvents, revertBatch, undoEventsOf, type EventRow, type MergeCrossing, type MergeEvent, type RevertCounts } from '../store/events.js';
 import type { Project } from './project.js';
 
 export interface LogEntry {
@@ -84,6 +84,51 @@ export interface UndoReport {
   /** One line saying what was reverted. */
   description: string;
   counts: RevertCounts;
+  /** The merges made after the batch (the undo went past them), oldest first. */
+  pastMerges: Array<{ at: string; from: string }>;
+  /** What the merges mean for this undo (codings kept because a merge also brought them), or null. */
+  mergeNote: string | null;
+}
+
+export interface UndoOptions {
+  coder?: string | undefined;
+  /** Undo a batch older than a merge even when the merged copy may hold the same work. */
+  pastMerge?: boolean | undefined;
+}
+
+/** An event's time as the log shows it. */
+function shownAt(at: string): string {
+  return at.slice(0, 19).replace('T', ' ');
+}
+
+function mergeName(merge: MergeEvent): string {
+  return `the merge of ${merge.from} on ${shownAt(merge.at)}`;
+}
+
+/**
+ * A merge after the batch may have brought the same work (a copy that shares the batch, or made the same
+ * codings); undo takes back only what the log shows the merged copies lack, unless told to go past the merge.
+ */
+function checkMerges(crossing: MergeCrossing, whose: string, description: string, at: string, retry: string, pastMerge: boolean): void {
+  if (pastMerge || crossing.undoneThere || crossing.atRisk === 0) return;
+  const [first] = crossing.merges as [MergeEvent, ...MergeEvent[]];
+  const later = crossing.merges.length > 1 ? ` (and ${plural(crossing.merges.length - 1, 'later merge')})` : '';
+  throw new UserError(`${whose} last action (${description}, ${shownAt(at)}) comes before ${mergeName(first)}${later}, which may have brought the same work; nothing was undone`, {
+    hint: `Undo it anyway, keeping the codings the merge also brought, with: ${retry} --past-merge`,
+  });
+}
+
+function describeMerges(crossing: MergeCrossing): string {
+  const [first] = crossing.merges as [MergeEvent, ...MergeEvent[]];
+  const later = crossing.merges.length > 1 ? ` and ${plural(crossing.merges.length - 1, 'later merge')}` : '';
+  const parts: string[] = [];
+  if (crossing.atRisk > 0) parts.push(`past ${mergeName(first)}${later}${crossing.undoneThere ? ', which had undone it too' : ''}`);
+  const keptFrom = [...new Map([...crossing.kept.values()].map((merge) => [merge.id, merge])).values()];
+  if (keptFrom.length > 0) {
+    const count = crossing.kept.size;
+    parts.push(`kept ${plural(count, 'coding')}: ${keptFrom.map(mergeName).join(', ')} also brought ${count === 1 ? 'it' : 'them'}`);
+  }
+  return parts.join('; ');
 }
 
 /**
@@ -92,7 +137,7 @@ export interface UndoReport {
  * several coders' codings in one batch, and each coder's codings and seen marks are their own, so
  * reverting one coder's part leaves the others' exactly as the batch made them.
  */
-export function undoLast(project: Project, options: { coder?: string | undefined }): UndoReport | null {
+export function undoLast(project: Project, options: UndoOptions): UndoReport | null {
   const { db } = project;
   let coderId: number | null = null;
   if (options.coder !== undefined) {
@@ -109,10 +154,22 @@ export function undoLast(project: Project, options: { coder?: string | undefined
   const coders = namesOf(events);
   const reverted = new Set(events.map((event) => event.id));
   const kept = coderId === null ? [] : namesOf(eventsToRevert(db, batch, null).filter((event) => !reverted.has(event.id)));
-  const description = describe(via, entries) + (kept.length === 0 ? '' : `, ${coders.join(', ')}'s part only (${kept.join(', ')}'s changes stand: qcode undo --coder ${kept[0]})`);
+  const what = describe(via, entries);
+  const description = what + (kept.length === 0 ? '' : `, ${coders.join(', ')}'s part only (${kept.join(', ')}'s changes stand: qcode undo --coder ${kept[0]})`);
   const codeNow = followRenames(db, events.reduce((first, event) => (event.at < first ? event.at : first), events[0]?.at ?? ''));
-  const counts = revertBatch(db, batch, coderId ?? events[0]?.coder_id ?? null, { via, description }, { only: coderId, codeNow });
-  return { batch, via, coders, kept, description, counts };
+  let crossing: MergeCrossing | undefined;
+  const acrossMerges = (found: MergeCrossing): void => {
+    checkMerges(found, options.coder === undefined ? "the project's" : `${options.coder}'s`, what, events[0]?.at ?? '',
+      `qcode undo${options.coder === undefined ? '' : ` --coder ${options.coder}`}`, options.pastMerge ?? false);
+    crossing = found;
+  };
+  const counts = revertBatch(db, batch, coderId ?? events[0]?.coder_id ?? null, { via, description }, { only: coderId, codeNow, acrossMerges });
+  const merged = crossing as MergeCrossing | undefined;
+  return {
+    batch, via, coders, kept, description, counts,
+    pastMerges: merged?.merges.map((merge) => ({ at: merge.at, from: merge.from })) ?? [],
+    mergeNote: merged === undefined ? null : describeMerges(merged) || null,
+  };
 }
 
 /**

@@ -46,11 +46,13 @@ function resolveTarget(db: Db, options: MemoTargetOptions): ResolvedTarget {
     return { target: { kind: 'code', id: code.id }, label: `code ${code.id}`, documentId: null };
   }
   if (options.case !== undefined) {
-    if (!caseExists(db, options.case)) {
+    // Case ids are stored in NFC (import and `cases set` normalise them); a terminal may type them decomposed.
+    const caseId = options.case.normalize('NFC');
+    if (!caseExists(db, caseId)) {
       const cases = listCaseIds(db);
-      throw new UserError(`no case "${options.case}"${didYouMeanSuffix(options.case, cases)}`, { hint: 'List them with: qcode cases list' });
+      throw new UserError(`no case "${caseId}"${didYouMeanSuffix(caseId, cases)}`, { hint: 'List them with: qcode cases list' });
     }
-    return { target: { kind: 'case', id: options.case }, label: `case ${options.case}`, documentId: null };
+    return { target: { kind: 'case', id: caseId }, label: `case ${caseId}`, documentId: null };
   }
   return { target: { kind: 'project', id: null }, label: 'the project', documentId: null };
 }

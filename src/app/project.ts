@@ -112,10 +112,10 @@ export async function initProject(options: InitOptions): Promise<InitReport> {
   const displayPath = source === resolve(cwd, given) ? given : source;
   const yamlText = readUtf8File(source, 'codebook');
 
-  const createdDir = !existsSync(dir);
+  const createdDirs: string[] = [];
   const created: string[] = [];
   try {
-    if (createdDir) mkdirSync(dir, { recursive: true });
+    if (!existsSync(dir)) createdDirs.push(...makeFolders(dir));
     else if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is not a folder`);
     accessSync(dir, constants.W_OK);
     closeSync(openSync(dbPath, 'wx', 0o600));
@@ -140,8 +140,33 @@ export async function initProject(options: InitOptions): Promise<InitReport> {
     for (const path of [...created].reverse()) {
       for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
     }
-    if (createdDir) rmSync(dir, { recursive: true, force: true });
+    for (const folder of [...createdDirs].reverse()) rmSync(folder, { recursive: true, force: true });
     if (error instanceof UserError) throw error;
     throw fileError(dir, error);
   }
+}
+
+/**
+ * mkdir -p one level at a time, returning the folders it made (outermost first): Node 20's recursive
+ * mkdirSync spins forever on a parent that exists but refuses new entries with ENOENT (/proc, some FUSE
+ * mounts), instead of throwing.
+ */
+function makeFolders(dir: string): string[] {
+  const missing: string[] = [];
+  for (let path = resolve(dir); !existsSync(path); path = dirname(path)) {
+    missing.push(path);
+    if (dirname(path) === path) break;
+  }
+  const made: string[] = [];
+  for (const path of missing.reverse()) {
+    try {
+      mkdirSync(path);
+    } catch (error) {
+      for (const folder of made.reverse()) rmSync(folder, { recursive: true, force: true });
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? `${dirname(path)} is a file, not a folder` : (error as Error).message;
+      throw new UserError(`cannot create the project folder ${dir}: ${reason}`, { hint: 'Choose a folder you can write to' });
+    }
+    made.push(path);
+  }
+  return made;
 }

@@ -22,9 +22,9 @@ export interface Column<Row> {
 export const EXCEL_HELP = "with --csv, for spreadsheets: a UTF-8 BOM, and a leading ' on text cells starting with = + - @ tab or CR (as qcode export --excel)";
 
 /** Gives a listing command the same --json / --csv / --excel flags as every other. */
-export function addOutputOptions(command: Command): Command {
+export function addOutputOptions(command: Command, jsonShape = 'an array of objects'): Command {
   return command
-    .option('--json', 'print JSON (an array of objects) for scripts')
+    .option('--json', `print JSON (${jsonShape}) for scripts`)
     .option('--csv', 'print CSV (RFC 4180, UTF-8)')
     .option('--excel', EXCEL_HELP)
     .hook('preAction', (_command, action) => {

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { codebookSchema, type CodeInput, type CodebookInput } from './codebook-schema.js';
 import { ProblemsError, type Problem } from './errors.js';
@@ -25,9 +25,13 @@ export function parseCodebook(source: string, file: string): Codebook {
     problems.push({ file, line, col, message });
   };
 
-  for (const error of [...doc.errors, ...doc.warnings]) {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    problems.push({ file, line, col, message: yamlMessage(error.message, error.code) });
+  const placeOf = (offset: number): string => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${line}:${col}`;
+  };
+
+  for (const error of reportedYamlErrors([...doc.errors, ...doc.warnings])) {
+    at(error.pos[0], yamlMessage(error, source, doc, placeOf));
   }
   // A duplicate key leaves a readable document (the last value wins), so the other checks still run.
   if (doc.errors.some((error) => error.code !== 'DUPLICATE_KEY')) throw codebookProblems(file, problems);
@@ -36,11 +40,10 @@ export function parseCodebook(source: string, file: string): Codebook {
   }
 
   const locate = (path: readonly PropertyKey[], key?: string): number => locateOffset(doc, path, key);
-  const placeOf = (offset: number): string => {
-    const { line, col } = lineCounter.linePos(offset);
-    return `${line}:${col}`;
-  };
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const resolved = resolveAliases(doc, at);
+  if (resolved === undefined) throw codebookProblems(file, problems);
+  const raw = resolved.data;
+  nfcCategoryValues(raw, locate, at);
   const result = codebookSchema.safeParse(raw, { reportInput: true });
   if (result.success) {
     checkLabelLanguages(result.data, locate, at);
@@ -73,6 +76,32 @@ export function parseCodebook(source: string, file: string): Codebook {
     problems.push(...more);
   }
   throw codebookProblems(file, problems);
+}
+
+/**
+ * Cases store their values in NFC however an editor wrote them, so a category value or value_labels key
+ * typed decomposed (o + U+0308 for ö) must be NFC too or it would never match. Done in place on the
+ * parsed YAML, before validation, so that duplicates it creates are reported like any other.
+ */
+function nfcCategoryValues(raw: unknown, locate: Locate, at: (offset: number, message: string) => void): void {
+  if (!isRecord(raw) || !isRecord(raw.attributes)) return;
+  for (const [name, attribute] of Object.entries(raw.attributes)) {
+    if (!isRecord(attribute)) continue;
+    if (Array.isArray(attribute.values)) {
+      attribute.values = attribute.values.map((value: unknown) => (typeof value === 'string' ? value.normalize('NFC') : value));
+    }
+    if (isRecord(attribute.value_labels)) {
+      const labels = new Map<string, unknown>();
+      for (const [key, label] of Object.entries(attribute.value_labels)) {
+        const value = key.normalize('NFC');
+        if (labels.has(value)) {
+          at(locate(['attributes', name, 'value_labels'], key), `value_labels of "${name}" names the value "${value}" twice (once in decomposed Unicode): keep one`);
+        }
+        labels.set(value, label);
+      }
+      attribute.value_labels = Object.fromEntries(labels);
+    }
+  }
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -205,10 +234,94 @@ function codebookProblems(file: string, problems: Problem[]): ProblemsError {
   return new ProblemsError(`${file}: ${count} in the codebook`, problems, `Fix ${problems.length === 1 ? 'it' : 'them'} and run: qcode codebook check ${file}`);
 }
 
-function yamlMessage(message: string, code: string): string {
-  const firstLine = message.split('\n')[0] ?? message;
-  if (code === 'DUPLICATE_KEY') return 'duplicate key: a key may appear only once in a mapping';
-  return `YAML: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`;
+/**
+ * The YAML errors worth showing. After a syntax error the parser loses track of the block it was in,
+ * so what it reports further on (a tab in the indentation above all) is mostly echo of the first one:
+ * keep that first one, and the duplicate keys and warnings before it, which stand on their own.
+ */
+function reportedYamlErrors(errors: readonly YAMLError[]): YAMLError[] {
+  const independent = (error: YAMLError): boolean => error.name === 'YAMLWarning' || error.code === 'DUPLICATE_KEY';
+  const syntax = errors.filter((error) => !independent(error));
+  const first = syntax.reduce<YAMLError | undefined>(
+    (best, error) => (best === undefined || error.pos[0] < best.pos[0] || (error.pos[0] === best.pos[0] && error.code === 'TAB_AS_INDENT') ? error : best),
+    undefined,
+  );
+  if (first === undefined) return [...errors];
+  return [...errors.filter((error) => independent(error) && error.pos[0] < first.pos[0]), first];
+}
+
+function yamlMessage(error: YAMLError, source: string, doc: Document, placeOf: (offset: number) => string): string {
+  switch (error.code) {
+    case 'DUPLICATE_KEY':
+      return duplicateKeyMessage(doc, error.pos[0], placeOf);
+    case 'TAB_AS_INDENT':
+      return 'a tab in the indentation: YAML indents with spaces only';
+    case 'MULTIPLE_DOCS': {
+      const line = placeOf(error.pos[0]).split(':')[0];
+      return source.startsWith('---', error.pos[0])
+        ? `a codebook is one YAML document: remove the --- at line ${line} (or split the file)`
+        : `a codebook is one YAML document, but a second one starts at line ${line}, after the end marker (...): remove it (or split the file)`;
+    }
+    default: {
+      const firstLine = error.message.split('\n')[0] ?? error.message;
+      return `YAML: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`;
+    }
+  }
+}
+
+/** Names the repeated key and where it first appears (the parser reports only the place of the repeat). */
+function duplicateKeyMessage(doc: Document, offset: number, placeOf: (offset: number) => string): string {
+  let named: string | undefined;
+  visit(doc, {
+    Map(_key, map) {
+      const repeat = map.items.find((pair) => isScalar(pair.key) && pair.key.range?.[0] === offset)?.key;
+      if (!isScalar(repeat)) return undefined;
+      const first = map.items.find((pair) => isScalar(pair.key) && pair.key.value === repeat.value)?.key as Node | undefined;
+      if (first?.range && first !== repeat) named = `"${String(repeat.value)}" (first at ${placeOf(first.range[0])})`;
+      return visit.BREAK;
+    },
+  });
+  return `duplicate key${named === undefined ? '' : ` ${named}`}: a key may appear only once in a mapping`;
+}
+
+/** More alias expansions than this (counted as the yaml library does) is a billion-laughs file, not a codebook. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain data, or undefined (with the problem reported) when its aliases cannot be
+ * expanded: one that names no anchor before it, one inside the node it refers to (an endless structure),
+ * or so many aliases of aliases that the expansion explodes. The yaml library throws on the first and
+ * the last, and returns a circular object for the second, which validation would recurse into forever.
+ */
+function resolveAliases(doc: Document, at: (offset: number, message: string) => void): { data: unknown } | undefined {
+  const anchors = new Map<string, Node>();
+  let firstAlias: number | undefined;
+  let broken = false;
+  visit(doc, {
+    Node(_key, node) {
+      if (node.anchor !== undefined) anchors.set(node.anchor, node);
+    },
+    Alias(_key, alias, path) {
+      const offset = alias.range?.[0] ?? 0;
+      firstAlias ??= offset;
+      const target = anchors.get(alias.source);
+      if (target === undefined) {
+        at(offset, `the YAML alias *${alias.source} has no anchor &${alias.source} before it: put the anchor first, or write the value out`);
+        broken = true;
+      } else if (path.includes(target)) {
+        at(offset, `the YAML alias *${alias.source} is inside the node &${alias.source} it repeats, which would never end: write the value out`);
+        broken = true;
+      }
+    },
+  });
+  if (broken) return undefined;
+  try {
+    return { data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown };
+  } catch (error) {
+    if (!(error instanceof ReferenceError && error.message.startsWith('Excessive alias count'))) throw error;
+    at(firstAlias ?? doc.contents?.range?.[0] ?? 0, 'the codebook expands YAML aliases (*name) too much: aliases of aliases multiply; write the repeated values out instead');
+    return undefined;
+  }
 }
 
 const KEYS_BY_CONTEXT: Record<string, string[]> = {
@@ -233,7 +346,9 @@ function locateOffset(doc: Document, path: readonly PropertyKey[], key?: string)
     const node = doc.getIn(path.slice(0, depth) as unknown[], true) as Node | undefined;
     if (node === undefined || node === null) continue;
     if (key !== undefined && depth === path.length && isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
+      const keyed = (same: (written: string) => boolean) => node.items.find((item) => isPair(item) && isScalar(item.key) && typeof item.key.value === 'string' && same(item.key.value));
+      // value_labels keys were normalised after parsing (nfcCategoryValues), so the key written may be the decomposed one.
+      const pair = keyed((written) => written === key) ?? keyed((written) => written.normalize('NFC') === key.normalize('NFC'));
       const keyNode = pair?.key as Node | undefined;
       if (keyNode?.range) return keyNode.range[0];
     }

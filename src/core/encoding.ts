@@ -97,6 +97,18 @@ export function detectEncoding(bytes: Uint8Array, requested: EncodingOption = 'a
   return singleByteCyrillic(bytes);
 }
 
+/**
+ * True when the bytes are UTF-16 text (what Windows Notepad saves as "Unicode"): a UTF-16 byte-order
+ * mark, or NUL bytes in the pattern UTF-16 without a mark has. For files that must be UTF-8, to say
+ * what they are instead of calling them binary.
+ */
+export function isUtf16(bytes: Uint8Array): boolean {
+  const bom = byteOrderMark(bytes);
+  if (bom !== undefined) return bom.encoding !== 'utf8';
+  if (!bytes.includes(0) || binarySignature(bytes) !== undefined) return false;
+  return utf16WithoutMark(bytes, false).ok;
+}
+
 function checked(bytes: Uint8Array, encoding: Encoding, skip: number, how: 'bom' | 'requested'): EncodingDecision {
   if (encoding === 'utf8') {
     const invalid = isValidUtf8(bytes, skip) ? undefined : firstInvalidUtf8(bytes, skip);

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { detectEncoding, ENCODING_LABELS, looksBinary } from '../core/encoding.js';
+import { detectEncoding, ENCODING_LABELS, isUtf16, looksBinary } from '../core/encoding.js';
 import { UserError } from '../core/errors.js';
 
 /**
@@ -27,6 +27,8 @@ export function readUtf8File(path: string, what: string, options: { maxBytes?: n
     throw fileError(path, error);
   }
   if (bytes.length === 0) throw new UserError(`${path}: the ${what} is empty`);
+  // Notepad's "Unicode" and Excel's "Unicode Text" are UTF-16: name it rather than call the file binary.
+  if (isUtf16(bytes)) throw new UserError(`${path}: the ${what} is UTF-16; save it as UTF-8 (in Notepad: Save as → Encoding: UTF-8)`);
   const nul = bytes.indexOf(0);
   if (nul !== -1) throw new UserError(`${path}: this is a binary file, not a ${what} (NUL byte at offset ${nul})`);
   try {

@@ -130,7 +130,95 @@ function addedMemo(at: string, coderId: number | null, payload: MemoAddPayload):
   return { createdAt: at, coderId, kind: payload.target_kind, targetId: payload.target_id ?? null };
 }
 
+/** A 'merge' event: when this project merged another copy, and from where. */
+export interface MergeEvent {
+  id: number;
+  at: string;
+  from: string;
+}
+
+/** The 'merge' events after an event, oldest first. */
+export function mergesAfter(db: Db, afterId: number): MergeEvent[] {
+  return statement(db, `SELECT id, at, json_extract(payload, '$.from') AS "from" FROM events WHERE id > ? AND action = 'merge' ORDER BY id`)
+    .all(afterId) as MergeEvent[];
+}
+
+/** What an undo finds when merges came after the batch it reverts (see RevertOptions.acrossMerges). */
+export interface MergeCrossing {
+  /** The merges after the batch, oldest first. */
+  merges: MergeEvent[];
+  /** The tags whose codings a merge also brought, by event id, with that merge: they are kept. */
+  kept: Map<number, MergeEvent>;
+  /** Changes the undo would take back that nothing shows the merged copies lack: they may hold the same work (a copy made after the batch carries it as shared history, which the log cannot tell apart). */
+  atRisk: number;
+  /** Every copy merged since brought an undo of this batch (or of the coder's part): it was taken back over there too. */
+  undoneThere: boolean;
+}
+
+interface MergedChange {
+  id: number;
+  action: string;
+  segment: number | null;
+  coder: string | null;
+  code: string | null;
+  start: number | null;
+  end: number | null;
+  batch: string | null;
+}
+
+/**
+ * The merge that brought a coding a batch's tag made, if one did: a merged 'tag' (no batch) after the tag,
+ * of the same segment, code, coder and span, that no later merged 'untag' of it, nor a later merged undo
+ * that may have covered it, took back. A merged undo names the other copy's batch, which merged events no
+ * longer carry, so any whole undo, or one of this coder's part, after the merged tag counts against it.
+ */
+function mergedTagFinder(db: Db, afterId: number, merges: readonly MergeEvent[], codeNow: (code: string) => string):
+  (tagId: number, segment: number, code: string, coder: string, start: number | null, end: number | null) => MergeEvent | undefined {
+  const rows = statement(db, `
+    SELECT id, action, json_extract(payload, '$.segment') AS segment, json_extract(payload, '$.coder') AS coder,
+      json_extract(payload, '$.code') AS code, json_extract(payload, '$.start') AS start, json_extract(payload, '$.end') AS "end",
+      json_extract(payload, '$.batch') AS batch
+    FROM events WHERE id > ? AND batch IS NULL AND action IN ('tag', 'untag', 'merged.undo') ORDER BY id`).all(afterId) as MergedChange[];
+  const key = (segment: number | null, coder: string | null, start: number | null, end: number | null): string => JSON.stringify([segment, coder, start, end]);
+  const changes = new Map<string, MergedChange[]>();
+  const undos: MergedChange[] = [];
+  for (const row of rows) {
+    if (row.action === 'merged.undo') {
+      undos.push(row);
+      continue;
+    }
+    const list = changes.get(key(row.segment, row.coder, row.start, row.end)) ?? [];
+    list.push(row);
+    changes.set(key(row.segment, row.coder, row.start, row.end), list);
+  }
+  return (tagId, segment, code, coder, start, end) => {
+    let tag: MergedChange | undefined;
+    for (const change of changes.get(key(segment, coder, start, end)) ?? []) {
+      if (change.id <= tagId || change.code === null || codeNow(change.code) !== code) continue;
+      tag = change.action === 'tag' ? change : undefined;
+    }
+    if (tag === undefined) return undefined;
+    const tagIdThere = tag.id;
+    if (undos.some((undo) => undo.id > tagIdThere && (undo.coder === null || undo.coder === coder))) return undefined;
+    return merges.find((merge) => merge.id > tagIdThere);
+  };
+}
+
+/**
+ * Whether every copy merged after the batch brought an undo of the batch itself (a copy that shares the
+ * batch undid it there): an undo names its batch, and a shared batch has the same id in both copies.
+ */
+function undoneInMergedCopies(db: Db, batch: string, coder: string | null, afterId: number, merges: readonly MergeEvent[]): boolean {
+  const undos = statement(db, `SELECT id, json_extract(payload, '$.coder') AS coder FROM events
+    WHERE id > ? AND action = 'merged.undo' AND json_extract(payload, '$.batch') = ?`).all(afterId, batch) as Array<{ id: number; coder: string | null }>;
+  const undoneFrom = new Set(undos.filter((undo) => undo.coder === null || undo.coder === coder)
+    .map((undo) => merges.find((merge) => merge.id > undo.id)?.from));
+  return merges.every((merge) => undoneFrom.has(merge.from));
+}
+
 export interface RevertCounts {
+  /** Codings the batch made that a later merge also brought: kept (MergeCrossing.kept). */
+  keptByMerge: number;
   codingsRemoved: number;
   codingsRestored: number;
   unseen: number;
@@ -145,6 +233,11 @@ export interface RevertOptions {
   only?: number | null;
   /** The id a code the batch used has now (codebook renames change ids; codings follow them). */
   codeNow?: (code: string) => string;
+  /**
+   * Called inside the transaction, before anything is written, when merges came after the batch; it may
+   * throw to refuse the undo (the transaction then writes nothing).
+   */
+  acrossMerges?: (crossing: MergeCrossing) => void;
 }
 
 /**
@@ -152,7 +245,7 @@ export interface RevertOptions {
  * the batch, all in one transaction.
  */
 export function revertBatch(db: Db, batch: string, undoCoderId: number | null, summary: Record<string, unknown>, options: RevertOptions = {}): RevertCounts {
-  const counts: RevertCounts = { codingsRemoved: 0, codingsRestored: 0, unseen: 0, memosRemoved: 0, memosRestored: 0, alreadyGone: 0 };
+  const counts: RevertCounts = { keptByMerge: 0, codingsRemoved: 0, codingsRestored: 0, unseen: 0, memosRemoved: 0, memosRestored: 0, alreadyGone: 0 };
   const only = options.only ?? null;
   const codeNow = options.codeNow ?? ((code: string): string => code);
   const coderIdOf = (name: string): number | undefined =>
@@ -202,6 +295,38 @@ export function revertBatch(db: Db, batch: string, undoCoderId: number | null, s
     const events = eventsToRevert(db, batch, only).reverse();
     // The undo names the coder when it reverts only that coder's part, so that the rest stays undoable.
     const partOf = only !== null && batchEvents.some((event) => event.coder_id !== only) ? batchEvents.find((event) => event.coder_id === only)?.coder ?? undefined : undefined;
+    // Codings are a union: a merge skips a coding this project already has, so a tag here and the same tag
+    // in the merged copy leave one coding. Taking it back would take back the other copy's work too.
+    const merges = mergesAfter(db, events[0]?.id ?? Number.MAX_SAFE_INTEGER);
+    const kept = new Map<number, MergeEvent>();
+    // "segment:coder" of kept codings: their seen marks stay with them.
+    const keptSeen = new Set<string>();
+    if (merges.length > 0) {
+      const firstId = events[events.length - 1]!.id;
+      const mergedTag = mergedTagFinder(db, firstId, merges, codeNow);
+      let atRisk = 0;
+      for (const event of events) {
+        if (event.action !== 'tag') continue;
+        const place = JSON.parse(event.payload) as CodingPayload;
+        const coderId = coderIdOf(place.coder);
+        const code = codeNow(place.code);
+        const segmentId = coderId === undefined ? undefined : segmentOf(place, event.action, code, coderId, event.at);
+        const merge = segmentId === undefined ? undefined : mergedTag(event.id, segmentId, code, place.coder, place.start, place.end);
+        if (merge === undefined) continue;
+        kept.set(event.id, merge);
+        keptSeen.add(`${segmentId}:${coderId}`);
+      }
+      for (const event of events) {
+        if (event.action === 'untag' || kept.has(event.id)) continue;
+        if (event.action === 'seen') {
+          const place = JSON.parse(event.payload) as SegmentPayload;
+          if (keptSeen.has(`${place.segment}:${coderIdOf(place.coder)}`)) continue;
+        }
+        atRisk++;
+      }
+      const coder = partOf ?? (only === null ? null : batchEvents.find((event) => event.coder_id === only)?.coder ?? null);
+      options.acrossMerges?.({ merges, kept, atRisk, undoneThere: undoneInMergedCopies(db, batch, coder, firstId, merges) });
+    }
     for (const event of events) {
       const payload = JSON.parse(event.payload) as Record<string, unknown>;
       let changed = 0;
@@ -215,7 +340,11 @@ export function revertBatch(db: Db, batch: string, undoCoderId: number | null, s
           counts.alreadyGone++;
           continue;
         }
-        if (event.action === 'tag') {
+        if (event.action === 'tag' && kept.has(event.id)) {
+          changed = statement(db, `SELECT count(*) FROM codings WHERE segment_id = ? AND code_id = ? AND coder_id = ?
+            AND ifnull(start, -1) = ifnull(?, -1) AND ifnull("end", -1) = ifnull(?, -1)`).pluck().get(segmentId, code, coderId, place.start, place.end) as number;
+          counts.keptByMerge += changed;
+        } else if (event.action === 'tag') {
           // Only the coding this tag made (it carries the event's time): a codebook merge since may have
           // dropped it as a duplicate of an older coding, which is not this tag's to take back.
           changed = statement(db, `DELETE FROM codings WHERE segment_id = ? AND code_id = ? AND coder_id = ?
@@ -223,7 +352,7 @@ export function revertBatch(db: Db, batch: string, undoCoderId: number | null, s
             .run(segmentId, code, coderId, place.start, place.end, event.at).changes;
           counts.codingsRemoved += changed;
           // The tag that first made its segment seen says so instead of a separate 'seen' event.
-          if ((payload as { seen?: boolean }).seen === true) {
+          if ((payload as { seen?: boolean }).seen === true && !keptSeen.has(`${segmentId}:${coderId}`)) {
             counts.unseen += statement(db, 'DELETE FROM seen WHERE segment_id = ? AND coder_id = ?').run(segmentId, coderId).changes;
           }
         } else if (event.action === 'untag') {
@@ -235,6 +364,8 @@ export function revertBatch(db: Db, batch: string, undoCoderId: number | null, s
           counts.codingsRestored += changed;
         } else {
           const seen = payload as { first?: boolean; dimension?: string | null };
+          // A kept coding's segment stays seen by its coder.
+          if (keptSeen.has(`${segmentId}:${coderId}`)) continue;
           if (seen.first !== false) {
             changed = statement(db, 'DELETE FROM seen WHERE segment_id = ? AND coder_id = ?').run(segmentId, coderId).changes;
             counts.unseen += changed;
@@ -259,7 +390,7 @@ export function revertBatch(db: Db, batch: string, undoCoderId: number | null, s
       }
       if (changed === 0) counts.alreadyGone++;
     }
-    appendEvent(db, { coderId: undoCoderId, action: 'undo', batch: null, payload: { ...summary, batch, ...(partOf === undefined ? {} : { coder: partOf }), reverted: counts } });
+    appendEvent(db, { coderId: undoCoderId, action: 'undo', batch: null, payload: { ...summary, batch, ...(partOf === undefined ? {} : { coder: partOf }), reverted: counts, ...(merges.length === 0 ? {} : { pastMerges: merges.map((merge) => merge.id) }) } });
   }).immediate();
   return counts;
 }

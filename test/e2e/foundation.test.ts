@@ -362,7 +362,7 @@ describe('a bad codebook leaves the store untouched', () => {
     ['a binary file', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]), [/^Error: .*cb\.yaml: this is a binary file, not a codebook \(NUL byte at offset 4\)$/]],
     ['a file that is not UTF-8', Buffer.from('codebook: t\n# \xcf\xf0\xee\xf2\xe5\xf1\xf2\n', 'latin1'), [/^Error: .*cb\.yaml:2:3: the codebook is not valid UTF-8 — Save it as UTF-8/]],
     ['a YAML syntax error', 'codebook: t\ndimensions: [\n', [/cb\.yaml:3:1: YAML: /, /^Error: .*cb\.yaml: 1 problem in the codebook — Fix it and run: qcode codebook check/]],
-    ['a duplicate key', 'codebook: t\ncodebook: u\ndimensions:\n  - {id: d, label: D, codes: [{id: a, label: A}]}\n', [/cb\.yaml:2:1: duplicate key: a key may appear only once in a mapping$/, /^Error: .*1 problem in the codebook/]],
+    ['a duplicate key', 'codebook: t\ncodebook: u\ndimensions:\n  - {id: d, label: D, codes: [{id: a, label: A}]}\n', [/cb\.yaml:2:1: duplicate key "codebook" \(first at 1:1\): a key may appear only once in a mapping$/, /^Error: .*1 problem in the codebook/]],
     ['10,000 codes', tenThousand, [/cb\.yaml:3:3: the codebook has 10000 codes; qcode accepts at most 2000/, /^Error: .*1 problem in the codebook/]],
   ])('%s: the problem on a line of its own, exit 1', (_name, content, expected) => {
     const dir = newProject();

@@ -241,3 +241,21 @@ describe('qcode import (the built binary)', () => {
     expect(qcode(project, 'cases', 'list', '--csv').stdout).toBe('case,kind,documents,host_country,emigration_year\nR07,participant,0,ES,2022\n');
   });
 });
+
+describe('qcode import: content not taken whole', () => {
+  it('says so for the file without --verbose, and lists it as warnings in --json', () => {
+    const project = newProject();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bell.txt'), 'Interviewer: Hello?\n\nRespondent: A bell\u0007 rang.\n');
+    writeFileSync(join(dir, 'plain.txt'), 'Interviewer: Hello?\n\nRespondent: Nothing odd.\n');
+    const result = qcode(project, 'import', join(dir, 'bell.txt'), join(dir, 'plain.txt'));
+    expect(result.code).toBe(0);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^! imported\s+\S*bell\.txt → bell \(.*1 control character removed\)$/);
+
+    writeFileSync(join(dir, 'bell2.txt'), 'Respondent: Another\u0007 bell.\n');
+    const json = JSON.parse(qcode(project, 'import', join(dir, 'bell2.txt'), '--json').stdout) as { files: Array<{ slug: string; warnings: string[] }> };
+    expect(json.files.map((file) => [file.slug, file.warnings])).toEqual([['bell2', ['1 control character removed']]]);
+  });
+});

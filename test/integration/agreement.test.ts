@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { computeAgreement, listDisagreements, type AgreementReport, type CodeAgreement } from '../../src/app/agreement.js';
 import { CodingSession } from '../../src/app/coding.js';
-import { closeProject, openProject, type Project } from '../../src/app/project.js';
 import { binaryAlpha, cohenKappa, krippendorffAlpha } from '../../src/core/agreement.js';
 import { UserError } from '../../src/core/errors.js';
 import { agreementProject, presence, range, recordWork, type Work } from '../agreement-seed.js';
-
-function withProject<T>(dir: string, fn: (project: Project) => T): T {
-  const project = openProject({ project: dir });
-  try {
-    return fn(project);
-  } finally {
-    closeProject(project);
-  }
-}
+import { withProject } from '../seed.js';
 
 function code(report: AgreementReport, id: string): CodeAgreement {
   const found = report.codes.find((item) => item.code === id);

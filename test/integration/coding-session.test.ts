@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CodingSession, tagSegment, type CodingSessionOptions } from '../../src/app/coding.js';
+import { CodingSession, requireCoderName, tagSegment, type CodingSessionOptions } from '../../src/app/coding.js';
 import { sessionSummary } from '../../src/cli/coder/code-source.js';
 import { closeProject, openProject, type Project } from '../../src/app/project.js';
 import { openStore, query, seedInterviews, seedProject } from '../seed.js';
@@ -350,5 +350,14 @@ describe('the resume hint of a stopped coding session', () => {
     const session = CodingSession.open(project(dir), { coder: 'anna' });
     session.skip();
     expect(sessionSummary(session, 'quit')).toBe('Stopped: 1 segment answered, all saved. Resume with: qcode code r01-vilnius-ru --coder anna');
+  });
+});
+
+describe('requireCoderName', () => {
+  it('gives a name typed in decomposed Unicode in composed form, so it names the same coder', () => {
+    const decomposed = 'Йосиф'.normalize('NFD');
+    expect(decomposed).not.toBe('Йосиф');
+    expect(requireCoderName(decomposed)).toBe('Йосиф');
+    expect(requireCoderName(undefined, { QCODE_CODER: ` ${decomposed} ` })).toBe('Йосиф');
   });
 });

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CodingSession } from '../../src/app/coding.js';
-import { closeProject, openProject, type Project } from '../../src/app/project.js';
 import { consensusSpans, ReconcileSession } from '../../src/app/reconcile.js';
 import { lastUndoableBatch, revertBatch } from '../../src/store/events.js';
 import { agreementProject, range, recordWork } from '../agreement-seed.js';
-import { openStore, query } from '../seed.js';
-
-function withProject<T>(dir: string, fn: (project: Project) => T): T {
-  const project = openProject({ project: dir });
-  try {
-    return fn(project);
-  } finally {
-    closeProject(project);
-  }
-}
+import { openStore, query, withProject } from '../seed.js';
 
 function consensusCodes(dir: string, coder = 'consensus'): string[] {
   return query<{ item: string }>(dir, `

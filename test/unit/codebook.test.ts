@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatAxis, parseCodebook, MAX_CODES } from '../../src/core/codebook.js';
 import { formatProblem, ProblemsError } from '../../src/core/errors.js';
+import { checkAttributeValue } from '../../src/app/cases.js';
 import { CODEBOOKS } from '../helpers.js';
 
 function problemsOf(source: string): string[] {
@@ -172,5 +173,93 @@ describe('parseCodebook', () => {
     expect(problemsOf(split)).toEqual([
       'cb.yaml:12:14: code "forms.other" says was: "forms.old_a", but so does code "forms.protest" (at 9:14): an old code can become only one code, so keep "forms.old_a" in one was:',
     ]);
+  });
+
+  it('stores category values and value_labels keys written in decomposed Unicode (NFD) in NFC, as cases store their values', () => {
+    const nfd = 'Köln'.normalize('NFD');
+    expect(nfd).not.toBe('Köln');
+    const source = `${minimal}attributes:\n  city:\n    type: category\n    values: [${nfd}, Riga]\n    value_labels:\n      ${nfd}: Cologne\n`;
+    const city = parseCodebook(source, 'cb.yaml').attributes[0];
+    expect(city?.values).toEqual(['Köln', 'Riga']);
+    expect(city?.valueLabels).toEqual({ Köln: 'Cologne' });
+    // A case value typed or imported as "Köln" (NFC) is one of the category's values.
+    const rule = { name: 'city', type: 'category' as const, allowed: city?.values ?? null, min: null, max: null, status: 'active' as const };
+    expect(checkAttributeValue(rule, 'Köln')).toEqual({ value: 'Köln' });
+  });
+
+  it('finds the value twice when it is written once composed and once decomposed, and places a decomposed value_labels key', () => {
+    const nfd = 'Köln'.normalize('NFD');
+    const twice = `${minimal}attributes:\n  city:\n    type: category\n    values: [Köln, ${nfd}]\n`;
+    expect(problemsOf(twice)).toEqual(['cb.yaml:12:13: attribute "city" lists the value "Köln" twice']);
+    const labelled = `${minimal}attributes:\n  city:\n    type: category\n    values: [Riga]\n    value_labels:\n      ${nfd}: Cologne\n`;
+    expect(problemsOf(labelled)).toEqual(['cb.yaml:14:7: value_labels names "Köln", which is not among the values of "city"']);
+    const labelledTwice = `${minimal}attributes:\n  city:\n    type: category\n    values: [Köln]\n    value_labels:\n      Köln: Cologne\n      ${nfd}: Köln\n`;
+    expect(problemsOf(labelledTwice)).toEqual(['cb.yaml:15:7: value_labels of "city" names the value "Köln" twice (once in decomposed Unicode): keep one']);
+  });
+
+  describe('YAML that parses badly', () => {
+    // Each alias level repeats the one before ten times: 10^9 items if expanded.
+    const laughs = ['codebook: t', 'version: 1', 'title: &a [x,x,x,x,x,x,x,x,x,x]']
+      .concat(Array.from({ length: 8 }, (_, i) => {
+        const name = String.fromCharCode(98 + i);
+        const previous = String.fromCharCode(97 + i);
+        return `k${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`;
+      }))
+      .join('\n');
+
+    it('refuses a billion-laughs file as a codebook problem at its first alias, not as a crash', () => {
+      expect(problemsOf(`${laughs}\n`)).toEqual([
+        'cb.yaml:4:9: the codebook expands YAML aliases (*name) too much: aliases of aliases multiply; write the repeated values out instead',
+      ]);
+    });
+
+    it('still reads a codebook that uses an alias or two', () => {
+      const source = `${minimal}attributes:\n  a: {type: category, values: &v [x, y]}\n  b: {type: category, values: *v}\n`;
+      expect(parseCodebook(source, 'cb.yaml').attributes.map((attribute) => attribute.values)).toEqual([['x', 'y'], ['x', 'y']]);
+    });
+
+    it('reports an alias without an anchor before it, and one inside the node it repeats, instead of crashing', () => {
+      expect(problemsOf('codebook: t\ntitle: *nope\n')).toEqual([
+        'cb.yaml:2:8: the YAML alias *nope has no anchor &nope before it: put the anchor first, or write the value out',
+      ]);
+      expect(problemsOf('codebook: t\ndimensions: &d\n  - id: a\n    label: A\n    codes: *d\n')).toEqual([
+        'cb.yaml:5:12: the YAML alias *d is inside the node &d it repeats, which would never end: write the value out',
+      ]);
+    });
+
+    it('asks for one document when the file holds several', () => {
+      expect(problemsOf('codebook: t\n---\ncodebook: u\n')).toEqual([
+        'cb.yaml:2:1: a codebook is one YAML document: remove the --- at line 2 (or split the file)',
+      ]);
+      expect(problemsOf('codebook: t\n...\ncodebook: u\n')).toEqual([
+        'cb.yaml:3:1: a codebook is one YAML document, but a second one starts at line 3, after the end marker (...): remove it (or split the file)',
+      ]);
+      // A --- that opens the only document is fine.
+      expect(parseCodebook(`---\n${minimal}`, 'cb.yaml').codes).toHaveLength(1);
+    });
+
+    it('names a duplicate key and where it first appears', () => {
+      expect(problemsOf(`${minimal}title: A\ntitle: B\n`)).toEqual([
+        'cb.yaml:10:1: duplicate key "title" (first at 9:1): a key may appear only once in a mapping',
+      ]);
+      expect(problemsOf(`${minimal}        labels: {ru: A, "ru": B}\n`)).toEqual([
+        'cb.yaml:9:25: duplicate key "ru" (first at 9:18): a key may appear only once in a mapping',
+      ]);
+    });
+
+    it('reports a tab in the indentation once, without the errors it drags after it', () => {
+      const file = join(CODEBOOKS, 'example.yaml');
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const index = lines.findIndex((line) => /^ {8}label: /.test(line));
+      lines[index] = `\t${(lines[index] as string).trimStart()}`;
+      expect(problemsOf(lines.join('\n'))).toEqual([`cb.yaml:${index + 1}:1: a tab in the indentation: YAML indents with spaces only`]);
+    });
+
+    it('reports only the first syntax error, keeping the duplicate keys before it', () => {
+      expect(problemsOf('codebook: t\ntitle: A\ntitle: B\ndimensions: [\n  {id: a\n  x: ]\n]]\n')).toEqual([
+        'cb.yaml:3:1: duplicate key "title" (first at 2:1): a key may appear only once in a mapping',
+        'cb.yaml:5:8: YAML: Implicit keys need to be on a single line',
+      ]);
+    });
   });
 });

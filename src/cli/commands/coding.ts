@@ -350,20 +350,21 @@ Examples:
     .command('undo')
     .description("revert a coder's last action (a whole batch such as tag --from or autocode counts as one)")
     .option('--coder <name>', "whose last action (default: $QCODE_CODER, else the project's last action)")
+    .option('--past-merge', 'undo an action older than a merge even if the merged copy may hold the same work (codings the merge also brought are kept)')
     .option('--json', 'print what was reverted as JSON')
     .addHelpText('after', `
 Examples:
   $ qcode undo --coder anna
   $ qcode undo --coder auto          revert the last autocode run`)
-    .action(async (options: { coder?: string; json?: boolean }, command: Command) => {
+    .action(async (options: { coder?: string; pastMerge?: boolean; json?: boolean }, command: Command) => {
       const { undoLast } = await import('../../app/log.js');
       await withProject(command, (project) => {
         const coder = options.coder ?? (process.env.QCODE_CODER || undefined);
-        const report = undoLast(project, { coder });
+        const report = undoLast(project, { coder, pastMerge: options.pastMerge });
         if (options.json) return writeJson(report);
         if (report === null) return out(`Nothing to undo${coder === undefined ? '' : ` for ${coder}`}.`);
         const gone = report.counts.alreadyGone > 0 ? ` (${plural(report.counts.alreadyGone, 'change')} had already been undone by later work)` : '';
-        out(`Undid ${report.description} [${report.coders.join(', ') || 'no coder'}]${gone}.`);
+        out(`Undid ${report.description} [${report.coders.join(', ') || 'no coder'}]${gone}${report.mergeNote === null ? '' : `; ${report.mergeNote}`}.`);
       });
     });
 }

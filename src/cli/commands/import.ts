@@ -91,12 +91,15 @@ interface Progress {
   stop(): void;
 }
 
-/** A bar on a terminal (files, MB, ETA); else one line per file with --verbose, failures always. */
+/** A bar on a terminal (files, MB, ETA); else one line per file with --verbose; failures and notes always. */
 async function progressFor(flags: ImportFlags, quiet: boolean): Promise<Progress> {
   const dryRun = flags.dryRun ?? false;
   const lineFor = (result: FileResult): string | undefined => {
     if (result.status === 'failed') return `${chalk.red('✗')} ${result.message ?? result.file}`;
     if (flags.verbose && !quiet) return `${chalk.green('✓')} ${describe(result, dryRun)}`;
+    // What was left out or changed on the way in (docx comments, control characters, a cue merged into
+    // the previous one) is shown without --verbose: a researcher must know the text is not the file's whole.
+    if (result.warnings.length > 0 && !quiet) return `${chalk.yellow('!')} ${describe(result, dryRun)}`;
     return undefined;
   };
   if (!process.stderr.isTTY || quiet || flags.json) {
@@ -338,6 +341,7 @@ Examples:
       .description('a document\'s segments with their speakers (--segments: a table with ids and offsets)').addHelpText('after', examples('qcode docs show r07-madrid-ru', 'qcode docs show r07-madrid-ru --segments --csv > r07-segments.csv'))
       .argument('<doc>', 'document slug (or id)')
       .option('--segments', 'list the segments with id, ordinal, speaker, start, end and media times'),
+    'an object {document, segments}; with --segments, an array of objects',
   ).action(async (ref: string, flags: { json?: boolean; csv?: boolean; segments?: boolean }, command: Command) => {
     const { showDocument } = await import('../../app/docs.js');
     await withProject(command, (project) => {
