@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const BIN = join(ROOT, 'bin', 'qcode.js');
@@ -63,4 +63,13 @@ export function runQcodeAsync(args: string[]): Promise<{ code: number; stderr: s
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
     child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
   });
+}
+
+/** Edits a project's codebook.yaml in place; an edit that changes nothing is a broken test, so it fails. */
+export function editCodebook(dir: string, edit: (yaml: string) => string): void {
+  const file = join(dir, 'codebook.yaml');
+  const before = readFileSync(file, 'utf8');
+  const after = edit(before);
+  expect(after).not.toBe(before);
+  writeFileSync(file, after);
 }

@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCodebook, type Codebook, type ProjectCodebook } from '../core/codebook.js';
 import { planCodebookApply, type CodebookPlan } from '../core/codebook-plan.js';
-import { readUtf8File } from '../io/text-file.js';
+import { CODEBOOK_READ_LIMIT, readUtf8File } from '../io/text-file.js';
 import { applyCodebookPlan, codingCounts, latestCodebookYaml, loadProjectCodebook, loadStoredCodebook } from '../store/codebook.js';
 import type { Db } from '../store/db.js';
 import type { Project } from './project.js';
 
 /** Reads and validates a codebook file; throws a ProblemsError listing every problem. */
 export function checkCodebookFile(path: string, displayPath = path): Codebook {
-  return parseCodebook(readUtf8File(path, 'codebook'), displayPath);
+  return parseCodebook(readUtf8File(path, 'codebook', CODEBOOK_READ_LIMIT), displayPath);
 }
 
 export interface ApplyReport {
@@ -23,7 +23,7 @@ export interface ApplyReport {
 
 /** Brings the store in line with a codebook file in one transaction, or (dryRun) only plans it. */
 export function applyCodebookFile(db: Db, path: string, options: { dryRun: boolean; displayPath?: string }): ApplyReport {
-  const yaml = readUtf8File(path, 'codebook');
+  const yaml = readUtf8File(path, 'codebook', CODEBOOK_READ_LIMIT);
   const codebook = parseCodebook(yaml, options.displayPath ?? path);
   const plan = planCodebookApply(loadStoredCodebook(db), codebook);
   const sha256 = createHash('sha256').update(yaml).digest('hex');

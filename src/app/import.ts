@@ -11,7 +11,7 @@ import { decodeBytes } from '../io/import/decode.js';
 import { extractDocument } from '../io/import/extract.js';
 import { expandPaths, formatOfPath, stem, type PathProblem, type SourceFile, type SourceFormat } from '../io/import/paths.js';
 import { readSourceBytes } from '../io/import/read.js';
-import { loadAttributeRules, type AttributeRule } from '../store/cases.js';
+import { listCases, loadAttributeRules, type AttributeRule } from '../store/cases.js';
 import { nowIso } from '../store/common.js';
 import {
   documentBySlug, inTransaction, insertDocument, insertSegments, replaceDocument, restorePageCache, segmentsForReplace, setDocumentCase, setPageCache, slugsWithText,
@@ -483,7 +483,12 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
   let segmentCount = 0;
   let documents = 0;
   let silent = 0;
+  let otherKind = 0;
   const write = (): void => {
+    // A person can be interviewed and also answer the survey: an existing case keeps its kind (read
+    // inside the transaction), only a new one is made a respondent.
+    const kinds = new Map(listCases(ctx.project.db).map((entry) => [entry.id, entry.kind]));
+    otherKind = 0;
     respondents.forEach(({ cases }, index) => {
       const row = table.rows[index] as CsvRow;
       if (cases === null) return;
@@ -491,7 +496,9 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
         mode: options.segment === 'sentences' ? 'sentences' : 'turns',
         language: options.language,
       });
-      const caseEntry = { ...cases, kind: 'respondent' };
+      const existingKind = kinds.get(cases.caseId);
+      if (existingKind !== undefined && existingKind !== 'respondent') otherKind++;
+      const caseEntry = existingKind === undefined ? { ...cases, kind: 'respondent' } : cases;
       if (assembled.segments.length === 0) {
         silent++;
         if (!ctx.dryRun) writeCaseValues(ctx.project, caseEntry);
@@ -512,7 +519,8 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
   };
   ctx.claims.whole(() => (ctx.dryRun ? write() : inTransaction(ctx.project.db, write)));
   const status: FileStatus = replaced > 0 ? 'replaced' : imported > 0 ? 'imported' : 'unchanged';
-  const parts = [`${respondents.length} respondents`, silent > 0 ? `${silent} without any answer (case only)` : null, replaced > 0 ? `${replaced} replaced` : null].filter(Boolean);
+  const kept = otherKind === 1 ? '1 respondent is an existing case; its kind stays' : `${otherKind} respondents are existing cases; their kind stays`;
+  const parts = [`${respondents.length} respondents`, silent > 0 ? `${silent} without any answer (case only)` : null, replaced > 0 ? `${replaced} replaced` : null, otherKind > 0 ? kept : null].filter(Boolean);
   return { ...result, status, slug: `${base}-*`, language: options.language ?? null, documents, segments: segmentCount, message: parts.join(', ') };
 }
 

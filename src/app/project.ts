@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
 import { createDatabase, openDatabase, type Db } from '../store/db.js';
-import { fileError, readUtf8File } from '../io/text-file.js';
+import { CODEBOOK_READ_LIMIT, fileError, readUtf8File } from '../io/text-file.js';
 
 export const DB_FILE = 'qcode.db';
 export const CODEBOOK_FILE = 'codebook.yaml';
@@ -110,7 +110,7 @@ export async function initProject(options: InitOptions): Promise<InitReport> {
   // Problems are reported in the file as the user named it: the copy in the project is rolled back
   // on failure, so pointing at it would name a file that no longer exists.
   const displayPath = source === resolve(cwd, given) ? given : source;
-  const yamlText = readUtf8File(source, 'codebook');
+  const yamlText = readUtf8File(source, 'codebook', CODEBOOK_READ_LIMIT);
 
   const createdDirs: string[] = [];
   const created: string[] = [];

@@ -1,7 +1,8 @@
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
+import { loadProjectCodebook } from '../store/codebook.js';
 import { writeCodingBatch, type CodingChange, type SeenMark, type SegmentPlace } from '../store/codings.js';
-import { ensureCoder, findCoder, type CoderRow } from '../store/common.js';
+import { ensureCoder, findCoder, findDocument, type CoderRow } from '../store/common.js';
 import type { Db } from '../store/db.js';
 import { coderHistory, codingsOnSegment, dimensionPasses, seenPairs, segmentDetail, teamCodes, teamDimensions, type SpanRow } from '../store/team.js';
 import { pairedCodeSets, sameCodes } from './agreement.js';
@@ -21,6 +22,8 @@ export interface ReconcileOptions {
   coders: readonly string[];
   as: string;
   documents?: readonly string[] | undefined;
+  /** Label language (a codebook language); by default each document's own, when the codebook has it. */
+  language?: string | undefined;
 }
 
 export interface ReconcileItem {
@@ -33,6 +36,8 @@ export interface ReconcileItem {
   both: string[];
   /** The dimensions this answer settles; null for every dimension the consensus has not settled on the segment yet. */
   dimensions: string[] | null;
+  /** The language to show code labels in, as `qcode code` chooses it; undefined for the codebook's first. */
+  language: string | undefined;
 }
 
 /** What one answer on a segment covers, and the seen marks that say so. */
@@ -80,6 +85,11 @@ export class ReconcileSession {
     if (options.coders.map((coder) => coder.trim()).includes(name)) {
       throw usageError(`--as ${name}: the consensus coder must differ from the coders being reconciled`, 'e.g. --as consensus');
     }
+    // Checked before anything is written: opening gives the agreed segments to the consensus coder.
+    const languages = loadProjectCodebook(db).languages;
+    if (options.language !== undefined && !languages.includes(options.language)) {
+      throw usageError(`--lang ${options.language}: the codebook's languages are ${languages.join(', ')}`);
+    }
     const paired = pairedCodeSets(project, { coders: options.coders, documents: options.documents });
     const existing = findCoder(db, name);
     // A typo or a colleague's name must not pour consensus codes into an independent coder's work.
@@ -123,6 +133,15 @@ export class ReconcileSession {
     });
     if (seen.length > 0) writeCodingBatch(db, { batch: newBatchId(), via: `reconcile ${paired.coders[0].name},${paired.coders[1].name} (agreed)`, add, seen });
 
+    const documentLanguage = new Map<string, string | undefined>();
+    const labelLanguage = (slug: string): string | undefined => {
+      if (options.language !== undefined) return options.language;
+      if (!documentLanguage.has(slug)) {
+        const language = findDocument(db, slug)?.language ?? null;
+        documentLanguage.set(slug, language !== null && languages.includes(language) ? language : undefined);
+      }
+      return documentLanguage.get(slug);
+    };
     const items = open
       .filter((segment) => !sameCodes(segment.first, segment.second))
       .map((segment) => {
@@ -136,6 +155,7 @@ export class ReconcileSession {
           second: segment.second,
           both: segment.first.filter((code) => segment.second.includes(code)),
           dimensions: marks.includes(null) ? null : (marks as string[]),
+          language: labelLanguage(detail.slug),
         };
       })
       .sort((a, b) => (a.place.slug < b.place.slug ? -1 : a.place.slug > b.place.slug ? 1 : a.place.ordinal - b.place.ordinal));

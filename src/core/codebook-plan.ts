@@ -54,6 +54,11 @@ export interface StoredCodebook {
    * (a merge keeps those once). Absent, none are assumed: the plan then only undercounts them.
    */
   duplicateCodings?: (from: string, into: readonly string[]) => number;
+  /**
+   * Segments on which one coder has two or more distinct codes once `finalIds` (stored id → id after the
+   * apply) is applied to the codings: per coder, and in all. Absent, none are assumed.
+   */
+  multiCodedSegments?: (finalIds: ReadonlyMap<string, string>) => { segments: number; byCoder: Array<{ coder: string; segments: number }> };
 }
 
 export type PlanStep =
@@ -220,9 +225,41 @@ export function planCodebookApply(stored: StoredCodebook, next: Codebook): Codeb
     }
   }
 
+  warnAboutNewlyExclusive(stored, next, plan);
   planAttributes(stored.attributes, next.attributes, plan);
   planHypotheses(stored.hypotheses, next.hypotheses, plan);
   return plan;
+}
+
+/**
+ * A dimension turned exclusive keeps the codings that break the rule: apply cannot choose which one to drop.
+ * Say so now, or the coder learns it only when tag refuses or agreement counts them. Codings are counted
+ * as they will be after the apply: renamed and merged codes under their new id (a merge of two codes a
+ * segment both carried leaves one), retired codes in the dimension they stay in.
+ */
+function warnAboutNewlyExclusive(stored: StoredCodebook, next: Codebook, plan: CodebookPlan): void {
+  if (stored.multiCodedSegments === undefined) return;
+  const before = new Map(stored.dimensions.map((dimension) => [dimension.id, dimension]));
+  const becoming = next.dimensions.filter((dimension) => dimension.exclusive && before.get(dimension.id)?.exclusive !== true);
+  if (becoming.length === 0) return;
+  const moved = new Map([...plan.renames, ...plan.merges].map((move) => [move.from, move.to]));
+  const nextCodes = new Map(next.codes.map((code) => [code.id, code]));
+  for (const dimension of becoming) {
+    const finalIds = new Map<string, string>();
+    for (const code of stored.codes) {
+      const finalId = moved.get(code.id) ?? code.id;
+      if ((nextCodes.get(finalId)?.dimensionId ?? code.dimensionId) === dimension.id) finalIds.set(code.id, finalId);
+    }
+    if (finalIds.size < 2) continue;
+    const { segments, byCoder } = stored.multiCodedSegments(finalIds);
+    if (segments === 0) continue;
+    const coders = byCoder.map((entry) => `${entry.coder}: ${groupDigits(entry.segments)}`).join(', ');
+    plan.warnings.push(
+      `dimension ${dimension.id} becomes one-code-per-segment, but ${plural(segments, 'segment')} already ${segments === 1 ? 'carries' : 'carry'} two or more of its codes from one coder (${coders}): ` +
+        `they are kept, and qcode tag and qcode code refuse another code of ${dimension.id} there; ` +
+        `find them with qcode retrieve --coder NAME --code CODE --and OTHER and remove the extra with qcode untag`,
+    );
+  }
 }
 
 /** Hypotheses are replaced wholesale on apply; the plan says which ones change, so a dry run shows it. */

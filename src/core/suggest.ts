@@ -25,21 +25,28 @@ export function editDistance(a: string, b: string): number {
 /**
  * The closest candidate within a distance that scales with the word, or undefined. Short words allow
  * one slip at most: "typo" may mean "type" and "de" mean "DE", but "XX" is no typo of "LT" nor "Age"
- * one of "case".
+ * one of "case". A word cut short also counts ("r07-madri" for "r07-madrid-ru": slugs are long and
+ * end in a language tag), when it is at least three characters and half the candidate, so that "r"
+ * or "for" suggest nothing.
  */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
   const limit = word.length <= 1 ? 0 : word.length <= 4 ? 1 : Math.max(2, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
+  let bestPrefixed: string | undefined;
   const lower = word.toLowerCase();
   for (const candidate of candidates) {
-    const distance = editDistance(lower, candidate.toLowerCase());
+    const folded = candidate.toLowerCase();
+    const distance = editDistance(lower, folded);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
+    if (lower.length >= 3 && lower.length * 2 >= folded.length && folded.startsWith(lower) && (bestPrefixed === undefined || candidate.length < bestPrefixed.length)) {
+      bestPrefixed = candidate;
+    }
   }
-  return bestDistance <= limit ? best : undefined;
+  return bestDistance <= limit ? best : bestPrefixed;
 }
 
 /** " (did you mean X?)" or "". */

@@ -3,6 +3,17 @@ import { detectEncoding, ENCODING_LABELS, isUtf16, looksBinary } from '../core/e
 import { UserError } from '../core/errors.js';
 
 /**
+ * How a codebook file is read, wherever it comes from (init, codebook check/apply/diff). The bundled
+ * political-remittances codebook is 62 KB for about 70 codes with definitions in two languages; 2,000 codes
+ * (the most the validator accepts) written alike would stay under 2 MB. A file over 5 MB was generated or
+ * pasted by mistake, and the YAML parser would spend many seconds and much memory on it before the validator could say so.
+ */
+export const CODEBOOK_READ_LIMIT = {
+  maxBytes: 5 * 1024 * 1024,
+  tooLarge: 'A codebook holds definitions, not data: shorten the long definitions or examples, or split the codebook',
+} as const;
+
+/**
  * Reads a UTF-8 text file that qcode itself must understand (codebooks, CSV batches), refusing anything
  * else clearly. `tooLarge` tells the user what to do with a file over the limit.
  */
@@ -18,7 +29,9 @@ export function readUtf8File(path: string, what: string, options: { maxBytes?: n
     throw fileError(path, error);
   }
   if (size > maxBytes) {
-    throw new UserError(`${path}: ${what} is ${(size / 1048576).toFixed(0)} MB; the limit is ${maxBytes / 1048576} MB`, options.tooLarge === undefined ? {} : { hint: options.tooLarge });
+    // One decimal below 10 MB, so that 5.2 MB is not reported as "5 MB; the limit is 5 MB".
+    const mb = (size / 1048576).toFixed(size < 10 * 1048576 ? 1 : 0);
+    throw new UserError(`${path}: ${what} is ${mb} MB; the limit is ${maxBytes / 1048576} MB`, options.tooLarge === undefined ? {} : { hint: options.tooLarge });
   }
   let bytes: Buffer;
   try {

@@ -1,9 +1,7 @@
 // codebook apply with several old codes in one was: (a merge), memos on renamed codes, and the
 // one-dimension pass marks that go with a deleted dimension.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newProject, runQcode } from '../helpers.js';
+import { editCodebook, newProject, runQcode } from '../helpers.js';
 import { openStore, query } from '../seed.js';
 
 /** One document of two segments and coder anna; returns the segment ids and anna's id. */
@@ -29,14 +27,6 @@ function code(dir: string, segmentId: number, coderId: number, codeId: string, s
   } finally {
     db.close();
   }
-}
-
-function editCodebook(dir: string, edit: (yaml: string) => string): void {
-  const file = join(dir, 'codebook.yaml');
-  const before = readFileSync(file, 'utf8');
-  const after = edit(before);
-  expect(after).not.toBe(before);
-  writeFileSync(file, after);
 }
 
 describe('codebook apply: several old codes in one was:', () => {

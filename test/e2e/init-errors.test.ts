@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runQcode, tempDir } from '../helpers.js';
@@ -18,6 +18,19 @@ describe('init --codebook FILE with a broken codebook', () => {
     expect(existsSync(join(parent, 'newp'))).toBe(false);
     // The hint's command reports the same problem from the same folder.
     expect(runQcode(['codebook', 'check', '../bad.yaml'], { cwd }).stderr).toMatch(/^\.\.\/bad\.yaml:2:1: YAML: /);
+  });
+});
+
+describe('init --codebook FILE over the size limit', () => {
+  it('is refused from its size, before it is read, and leaves nothing behind', () => {
+    const parent = tempDir();
+    const big = join(parent, 'big.yaml');
+    writeFileSync(big, 'codebook: big\n');
+    truncateSync(big, 6 * 1024 * 1024); // sparse: no disk used
+    const result = runQcode(['init', join(parent, 'p'), '--codebook', big]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: .*big\.yaml: codebook is 6\.0 MB; the limit is 5 MB — /);
+    expect(existsSync(join(parent, 'p'))).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agreementProject, range, recordWork } from '../agreement-seed.js';
 import { BIN, runQcode } from '../helpers.js';
-import { query } from '../seed.js';
+import { query, seedProject } from '../seed.js';
 
 // reconcile on the coder's screen, driven through a real pseudo-terminal; every step waits for text
 // on the screen (with a timeout), never for a fixed time.
@@ -113,5 +113,36 @@ describe('qcode reconcile', () => {
     expect(stripVTControlCharacters(second.output)).toContain('2 disagreements settled; 0 disagreements left.');
     expect(consensus(dir)).toEqual(['1 topics.protest', '2 topics.protest', '3 rating.r2']);
     expect(query(dir, "SELECT count(*) AS n FROM seen v JOIN coders r ON r.id = v.coder_id WHERE r.name = 'consensus'")).toEqual([{ n: 4 }]);
+  });
+});
+
+/** One disagreement in a Russian interview, coded with the bilingual codebook. */
+function russian(): string {
+  const dir = seedProject([{ slug: 'talk-ru', language: 'ru', segments: [{ text: 'Мы ходили на пикет.' }, { text: 'И подписали письмо.' }] }]);
+  recordWork(dir, [
+    { coder: 'anna', document: 'talk-ru', seen: range(1, 2), codes: { 1: ['forms.protest'] } },
+    { coder: 'boris', document: 'talk-ru', seen: range(1, 2), codes: { 1: ['forms.petitions'] } },
+  ]);
+  return dir;
+}
+
+describe("qcode reconcile's screen", () => {
+  it("shows labels in the document's language, as qcode code does, and only the keys that work in reconcile", async () => {
+    const terminal = new Terminal(['--project', russian(), 'reconcile', '--coders', 'anna,boris', '--as', 'consensus']);
+    const screen = await terminal.waitFor('disagreement 1/1', 'forms.protest  Протест, митинг, пикет', 'forms.petitions  Петиции и открытые письма', '^Q quit');
+    expect(screen).not.toContain('forms.protest  Protest');
+    expect(screen).toContain('→ skip');
+    expect(screen).not.toContain('← back');
+    expect(screen).not.toContain('^G');
+    terminal.type(QUIT);
+    expect((await terminal.exited).exitCode).toBe(0);
+  });
+
+  it('takes --lang en, as qcode code does', async () => {
+    const terminal = new Terminal(['--project', russian(), 'reconcile', '--coders', 'anna,boris', '--as', 'consensus', '--lang', 'en']);
+    const screen = await terminal.waitFor('disagreement 1/1', 'forms.protest  Protest, demonstration, picket', '^Q quit');
+    expect(screen).not.toContain('forms.protest  Протест');
+    terminal.type(QUIT);
+    expect((await terminal.exited).exitCode).toBe(0);
   });
 });

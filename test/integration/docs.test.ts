@@ -49,4 +49,12 @@ describe('qcode docs', () => {
     expect(showDocument(project, String(view.document.id)).document.slug).toBe('r01');
     expect(() => showDocument(project, 'r1')).toThrow(/no document "r1" \(did you mean "r01"\?\)/);
   });
+
+  it('suggests the slug a cut-short name begins (docs/import.md: a near miss gets a did-you-mean)', async () => {
+    const project = await studyWithDocument();
+    const file = join(tempDir(), 'r07-madrid-ru.txt');
+    writeFileSync(file, 'I: Когда вы уехали?\nR: В марте.\n');
+    await importPaths(project, [file], { caseId: 'R07' });
+    expect(() => showDocument(project, 'r07-madri')).toThrow(/no document "r07-madri" \(did you mean "r07-madrid-ru"\?\)/);
+  });
 });

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CodingSession } from '../../src/app/coding.js';
 import { consensusSpans, ReconcileSession } from '../../src/app/reconcile.js';
 import { lastUndoableBatch, revertBatch } from '../../src/store/events.js';
-import { agreementProject, range, recordWork } from '../agreement-seed.js';
-import { openStore, query, withProject } from '../seed.js';
+import { agreementProject, range, recordWork, type Work } from '../agreement-seed.js';
+import { openStore, query, seedProject, withProject } from '../seed.js';
 
 function consensusCodes(dir: string, coder = 'consensus'): string[] {
   return query<{ item: string }>(dir, `
@@ -163,6 +163,38 @@ describe('reconcile after one-dimension passes', () => {
     withProject(dir, (p) => {
       const session = ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' });
       expect([session.agreedCopied, session.items.length]).toEqual([0, 0]);
+    });
+  });
+
+  describe('label language', () => {
+    /** A Russian and an English interview with the bilingual codebook, one disagreement in each. */
+    function bilingual(): string {
+      const text = (n: number): Array<{ text: string }> => Array.from({ length: n }, (_, i) => ({ text: `line ${i + 1}` }));
+      const dir = seedProject([{ slug: 'talk-ru', language: 'ru', segments: text(2) }, { slug: 'talk-en', language: 'en', segments: text(2) }, { slug: 'talk-de', language: 'de', segments: text(2) }]);
+      recordWork(dir, ['talk-ru', 'talk-en', 'talk-de'].flatMap((document): Work[] => [
+        { coder: 'anna', document, seen: range(1, 2), codes: { 1: ['forms.protest'] } },
+        { coder: 'boris', document, seen: range(1, 2), codes: {} },
+      ]));
+      return dir;
+    }
+    const languages = (session: ReconcileSession): string[] => session.items.map((item) => `${item.place.slug} ${item.language ?? '(first)'}`);
+
+    it("shows labels in each document's language when the codebook has it, as qcode code does", () => {
+      withProject(bilingual(), (p) => {
+        expect(languages(ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus' }))).toEqual(['talk-de (first)', 'talk-en en', 'talk-ru ru']);
+      });
+    });
+
+    it('takes --lang for every document, and refuses a language the codebook lacks before writing anything', () => {
+      const dir = bilingual();
+      withProject(dir, (p) => {
+        expect(languages(ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus', language: 'en' }))).toEqual(['talk-de en', 'talk-en en', 'talk-ru en']);
+      });
+      const fresh = bilingual();
+      withProject(fresh, (p) => {
+        expect(() => ReconcileSession.open(p, { coders: ['anna', 'boris'], as: 'consensus', language: 'de' })).toThrow(/--lang de: the codebook's languages are en, ru/);
+      });
+      expect(query(fresh, "SELECT count(*) AS n FROM coders WHERE name = 'consensus'")).toEqual([{ n: 0 }]);
     });
   });
 });

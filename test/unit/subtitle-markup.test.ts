@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSrt, parseVtt } from '../../src/io/import/subtitles.js';
+import { assembleUnits } from '../../src/core/segment.js';
+import { cueUnits, parseSrt, parseVtt } from '../../src/io/import/subtitles.js';
 
 // Only the markup each subtitle format defines is removed; any other text between < and > was said.
 describe('subtitle cue text keeps everything that is not markup', () => {
@@ -28,6 +29,29 @@ describe('subtitle cue text keeps everything that is not markup', () => {
       ['Ольга', 'Зарплата была <1000 евро, а в России >500 рублей.'],
       [null, 'Цвет word 漢kan ibu дальше ещё'],
       [null, 'x <5 и y> 3, <font color="red">не VTT</font>, {\\an8} <i> & \u00a0'],
+    ]);
+  });
+});
+
+describe('a WebVTT cue with several voices', () => {
+  const vtt = (payload: string): string => ['WEBVTT', '', '00:00:01.000 --> 00:00:02.500', payload, ''].join('\n');
+
+  it('is one turn per voice span, in order, each with the cue\'s times, on one line or on two', () => {
+    for (const payload of ['<v A>Hi</v><v B>Yo</v>', '<v A>Hi\n<v B>Yo', '<v.loud A>Hi</v> <v B>Yo']) {
+      const cues = parseVtt(vtt(payload), 'a.vtt');
+      expect(cueUnits(cues)).toEqual([
+        { speaker: 'A', text: 'Hi', tStart: 1000, tEnd: 2500 },
+        { speaker: 'B', text: 'Yo', tStart: 1000, tEnd: 2500 },
+      ]);
+    }
+  });
+
+  it('keeps every word and the segment of each voice in the imported text', () => {
+    const { text, segments } = assembleUnits(cueUnits(parseVtt(vtt('<v Анна>Да, конечно.</v><v Борис>Нет.</v>'), 'a.vtt')));
+    expect(text).toBe('Анна: Да, конечно.\n\nБорис: Нет.');
+    expect(segments.map((segment) => [segment.speaker, segment.text, segment.tStart, segment.tEnd])).toEqual([
+      ['Анна', 'Да, конечно.', 1000, 2500],
+      ['Борис', 'Нет.', 1000, 2500],
     ]);
   });
 });

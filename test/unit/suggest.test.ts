@@ -22,6 +22,13 @@ describe('did-you-mean', () => {
     ['XX', ['LT', 'LV'], undefined],
     ['Age', ['case', 'kind'], undefined],
     ['x', ['y'], undefined],
+    // A name cut short: a prefix of at least three characters and half the candidate.
+    ['r07-madri', ['r06-helsinki-ru', 'r07-madrid-ru', 'r08-tbilisi-en'], 'r07-madrid-ru'],
+    ['R07-MADRID', ['r07-madrid-ru', 'r07-madrid-ru-2'], 'r07-madrid-ru'],
+    ['r07', ['r07-madrid-ru'], undefined],
+    ['for', ['forms.protest'], undefined],
+    ['r', ['r01'], undefined],
+    ['madrid', ['r07-madrid-ru'], undefined],
   ])('suggests for %j among %j: %j', (word, candidates, expected) => {
     expect(didYouMean(word, candidates)).toBe(expected);
   });

@@ -21,6 +21,8 @@ export interface CoderView {
   language?: string | undefined;
   /** "1–148", shown when going to a segment by number. */
   jumpRange?: string | undefined;
+  /** The source goes forward only (reconcile): ← and ^G do nothing there, so the keys line leaves them out. */
+  forwardOnly?: boolean | undefined;
 }
 
 export interface Size {
@@ -39,6 +41,7 @@ export interface Screen {
 const CODE_KEYS = 'enter confirm · space toggle · type to filter · ↑↓ move · tab next dimension · → skip · ← back · ^N memo · ^G go to segment · ^Q quit';
 const MEMO_KEYS = 'enter save the memo · esc cancel · ^E write it in $EDITOR';
 const JUMP_KEYS = 'enter go · esc cancel';
+const FORWARD_ONLY_KEYS = CODE_KEYS.replace(' · ← back', '').replace(' · ^G go to segment', '');
 
 /** A line cut to the width with an ellipsis, colours kept. */
 export function fit(line: string, width: number): string {
@@ -92,7 +95,7 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
     chalk.dim(index === previousHeight - 1 && previousLines.length > previousHeight ? fit(`${line} …`, width) : line));
 
   let notes = view.notes.slice(0, 3).map((note) => fit(note, width));
-  const keys = keyLines(state.mode === 'memo' ? MEMO_KEYS : state.mode === 'jump' ? JUMP_KEYS : CODE_KEYS, width);
+  const keys = keyLines(state.mode === 'memo' ? MEMO_KEYS : state.mode === 'jump' ? JUMP_KEYS : view.forwardOnly ? FORWARD_ONLY_KEYS : CODE_KEYS, width);
   const frame = (): number => 1 + previous.length + notes.length + 1 + 1 + 1 + keys.length + 1;
   // On a short terminal the notes and then the previous segment give way, so that six lines are left
   // for the segment, the codes and the definition, and the keys and messages stay in view.

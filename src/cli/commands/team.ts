@@ -123,6 +123,7 @@ Examples:
     .requiredOption('--coders <a,b>', 'the two coders to reconcile', list)
     .requiredOption('--as <name>', 'the consensus coder the agreed codes are written under')
     .option('--documents <slugs>', 'only these documents (comma-separated)', list)
+    .option('--lang <code>', 'label language, e.g. en or ru (default: the document\'s, if the codebook has it)')
     .addHelpText('after', `
 Segments on which the two agree are given to the consensus coder at once; each disagreement is shown on
 the coder's screen with who gave what, the codes both gave preselected (space toggles, enter saves,
@@ -132,12 +133,12 @@ continue where you stopped. Needs a terminal.
 Examples:
   $ qcode reconcile --coders anna,boris --as consensus
   $ qcode agreement --coders anna,consensus`)
-    .action(async (options: { coders: string[]; as: string; documents?: string[] }, command: Command) => {
+    .action(async (options: { coders: string[]; as: string; documents?: string[]; lang?: string }, command: Command) => {
       const { requireTerminal } = await import('../prompts.js');
       requireTerminal('qcode reconcile', 'list the disagreements from a script with: qcode disagreements --coders A,B --csv');
       const { ReconcileSession } = await import('../../app/reconcile.js');
       await withProject(command, async (project) => {
-        const session = ReconcileSession.open(project, { coders: options.coders, as: options.as, documents: options.documents });
+        const session = ReconcileSession.open(project, { coders: options.coders, as: options.as, documents: options.documents, language: options.lang });
         if (session.agreedCopied > 0) note(`${plural(session.agreedCopied, 'segment')} on which ${session.coders[0].name} and ${session.coders[1].name} agree given to ${session.consensus.name}.`);
         await runReconcile(project, session);
         const left = session.items.length - session.settled;
@@ -416,6 +417,8 @@ async function runReconcile(project: Project, session: ReconcileSession): Promis
           current: { label: item.speaker === null ? `${item.place.ordinal}` : `${item.place.ordinal} ${item.speaker}:`, text: item.text },
           given: item.both,
           notes: [`${first}: ${describe(item.first)}`, `${second}: ${describe(item.second)}`, `Preselected: the codes both gave (${describe(item.both)})`],
+          language: item.language,
+          forwardOnly: true,
         };
       },
       confirm(chosen) {

@@ -1,10 +1,11 @@
 import { UserError } from '../../core/errors.js';
 import { acceptedLabels, leadingLabel, speakerName, type TextUnit } from '../../core/segment.js';
 
-// WebVTT and SubRip subtitles: every cue is one unit (one segment, ordinal N = the N-th cue), its
-// start and end times kept in milliseconds. The speaker comes from a <v Name> voice tag or from a
-// "NAME:" prefix of the cue text (accepted by the same rule as transcript labels). Formatting tags
-// are removed; the WebVTT header, NOTE, STYLE and REGION blocks are not text.
+// WebVTT and SubRip subtitles: every cue is one unit (one segment), its start and end times kept in
+// milliseconds; a WebVTT cue with several <v Name> voice spans is one unit per span, in order, each
+// with the cue's times. The speaker comes from a <v Name> voice tag or from a "NAME:" prefix of the
+// cue text (accepted by the same rule as transcript labels). Formatting tags are removed; the WebVTT
+// header, NOTE, STYLE and REGION blocks are not text.
 
 interface RawCue {
   line: number;
@@ -94,10 +95,24 @@ export function parseVtt(text: string, file: string): RawCue[] {
     }
     const { tStart, tEnd } = timing(block.lines[timingAt] as string, block.line + timingAt, file, VTT_TIME, '00:01:02.500 --> 00:01:05.000');
     const payload = block.lines.slice(timingAt + 1).join('\n');
-    const voice = /<v(?:\.[^\s>]*)?\s+([^>]+)>/.exec(payload)?.[1]?.trim() ?? null;
-    cues.push({ line: block.line, tStart, tEnd, voice, text: cleanCueText(payload, 'vtt') });
+    for (const span of voiceSpans(payload)) cues.push({ line: block.line, tStart, tEnd, ...span });
   });
   return cues;
+}
+
+const VOICE_TAG = /<v(?:\.[^\s.<>]+)*[ \t]+([^<>\n]*)>/g;
+
+/**
+ * A cue's text per voice: two people speaking in one cue ("<v A>Hi</v><v B>Yo</v>", or each on a
+ * line of their own) are two turns, never one speaker with the words run together.
+ */
+function voiceSpans(payload: string): Array<{ voice: string | null; text: string }> {
+  const starts = [...payload.matchAll(VOICE_TAG)];
+  const voiceOf = (match: RegExpMatchArray | undefined): string | null => match?.[1]?.trim() || null;
+  if (starts.length <= 1) return [{ voice: voiceOf(starts[0]), text: cleanCueText(payload, 'vtt') }];
+  const spans = [{ voice: null as string | null, text: payload.slice(0, starts[0]?.index) }];
+  starts.forEach((match, index) => spans.push({ voice: voiceOf(match), text: payload.slice(match.index, starts[index + 1]?.index) }));
+  return spans.map((span) => ({ ...span, text: cleanCueText(span.text, 'vtt').trim() })).filter((span) => span.text !== '');
 }
 
 /**
