@@ -4,8 +4,9 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeProject, openProject, type Project } from '../src/app/project.js';
-import { FIXTURES, newProject } from './helpers.js';
+import { afterEach } from 'vitest';
+import { closeProject, initProject, openProject, type Project } from '../src/app/project.js';
+import { FIXTURES, newProject, tempDir } from './helpers.js';
 
 export interface SeedSegment {
   speaker?: string | null;
@@ -121,4 +122,18 @@ export function withProject<T>(dir: string, fn: (project: Project) => T): T {
   } finally {
     closeProject(project);
   }
+}
+
+const openStudies: Project[] = [];
+afterEach(() => {
+  for (const project of openStudies.splice(0)) closeProject(project);
+});
+
+/** A new project made and opened through the app layer (no binary), closed after the test. */
+export async function newStudy(): Promise<Project> {
+  const dir = join(tempDir('qcode-study-'), 'study');
+  await initProject({ dir });
+  const project = openProject({ project: dir });
+  openStudies.push(project);
+  return project;
 }

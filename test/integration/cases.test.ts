@@ -1,24 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProblemsError } from '../../src/core/errors.js';
 import { checkAttributeValue, importCases, listCases, setCase } from '../../src/app/cases.js';
-import { closeProject, initProject, openProject, type Project } from '../../src/app/project.js';
 import type { AttributeRule } from '../../src/store/cases.js';
 import { tempDir } from '../helpers.js';
-
-const open: Project[] = [];
-afterEach(() => {
-  for (const project of open.splice(0)) closeProject(project);
-});
-
-async function newStudy(): Promise<Project> {
-  const dir = join(tempDir('qcode-cases-'), 'study');
-  await initProject({ dir });
-  const project = openProject({ project: dir });
-  open.push(project);
-  return project;
-}
+import { newStudy } from '../seed.js';
 
 function csv(text: string): string {
   const file = join(tempDir(), 'cases.csv');

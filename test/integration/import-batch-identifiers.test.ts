@@ -1,26 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sliceCodePoints } from '../../src/core/text.js';
 import { importPaths, slugify, type ImportOptions, type ImportReport } from '../../src/app/import.js';
-import { closeProject, initProject, openProject, type Project } from '../../src/app/project.js';
+import type { Project } from '../../src/app/project.js';
 import { tempDir } from '../helpers.js';
+import { newStudy } from '../seed.js';
 
 // Survey respondents whose ids give one document name, a dry run that sees the names its own batch
 // has taken, and identifiers (case ids, column names, values) compared in NFC.
-
-const open: Project[] = [];
-afterEach(() => {
-  for (const project of open.splice(0)) closeProject(project);
-});
-
-async function newStudy(): Promise<Project> {
-  const dir = join(tempDir('qcode-import-ids-'), 'study');
-  await initProject({ dir });
-  const project = openProject({ project: dir });
-  open.push(project);
-  return project;
-}
 
 async function run(project: Project, paths: string[], options: ImportOptions = {}): Promise<ImportReport> {
   return importPaths(project, paths, { cwd: tempDir('qcode-cwd-'), ...options });

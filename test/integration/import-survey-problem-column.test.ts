@@ -1,25 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importPaths, type ImportOptions } from '../../src/app/import.js';
-import { closeProject, initProject, openProject, type Project } from '../../src/app/project.js';
 import { tempDir } from '../helpers.js';
+import { newStudy } from '../seed.js';
 
 // A survey's case values are read from its id and attribute columns only; a problem in one of them must
 // still be placed at that column of the file, where the user looks for it.
-
-const open: Project[] = [];
-afterEach(() => {
-  for (const project of open.splice(0)) closeProject(project);
-});
-
-async function newStudy(): Promise<Project> {
-  const dir = join(tempDir('qcode-survey-col-'), 'study');
-  await initProject({ dir });
-  const project = openProject({ project: dir });
-  open.push(project);
-  return project;
-}
 
 const survey: ImportOptions = { kind: 'survey', idColumn: 'id', textColumns: ['answer'], attributeColumns: ['emigration_year'] };
 

@@ -4,27 +4,15 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import iconv from 'iconv-lite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProblemsError } from '../../src/core/errors.js';
 import { sliceCodePoints } from '../../src/core/text.js';
 import { importPaths, slugify, type ImportOptions, type ImportReport } from '../../src/app/import.js';
 import { reasonOf } from '../../src/io/import/paths.js';
 import { MAX_FILE_BYTES } from '../../src/io/import/read.js';
-import { closeProject, initProject, openProject, type Project } from '../../src/app/project.js';
+import type { Project } from '../../src/app/project.js';
 import { FIXTURES, tempDir } from '../helpers.js';
-
-const open: Project[] = [];
-afterEach(() => {
-  for (const project of open.splice(0)) closeProject(project);
-});
-
-async function newStudy(): Promise<Project> {
-  const dir = join(tempDir('qcode-import-'), 'study');
-  await initProject({ dir });
-  const project = openProject({ project: dir });
-  open.push(project);
-  return project;
-}
+import { newStudy } from '../seed.js';
 
 function copyFixtures(): string {
   const dir = join(tempDir('qcode-fixtures-'), 'fixtures');

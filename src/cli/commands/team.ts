@@ -53,7 +53,6 @@ Examples:
   $ qcode agreement --coders anna,boris,vera --dimension forms --bootstrap 1000
   $ qcode agreement --coders anna,boris --unit document --csv > agreement.csv`)
     .action(async (options: ScopeFlags & OutputOptions & { unit: 'segment' | 'document'; bootstrap?: number; seed?: number }, command: Command) => {
-      if (options.json && options.csv) throw usageError('choose one of --csv, --json');
       const { computeAgreement } = await import('../../app/agreement.js');
       await withProject(command, (project) => {
         const report = computeAgreement(project, {
@@ -83,7 +82,6 @@ Examples:
   $ qcode disagreements --coders anna,boris
   $ qcode disagreements --coders anna,boris --code forms.protest --csv > protest.csv`)
     .action(async (options: ScopeFlags & OutputOptions, command: Command) => {
-      if (options.json && options.csv) throw usageError('choose one of --csv, --json');
       const { listDisagreements } = await import('../../app/agreement.js');
       await withProject(command, (project) => {
         const report = listDisagreements(project, { coders: options.coders, dimensions: options.dimension, codes: options.code, documents: options.documents });
