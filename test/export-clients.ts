@@ -83,7 +83,7 @@ export function exportWithExpectations(dir: string, options: { language?: string
     const units: Record<string, number> = {};
     const labels: Record<string, string> = {};
     h2.rows.forEach((row, r) => {
-      if (row.kind !== 'value') return;
+      if (row.kind !== 'value' || row.value === null) return;
       const value = row.id.slice(row.id.indexOf('=') + 1);
       cells[value] = h2.cells[r]![0]!.nab;
       units[value] = row.n;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -72,4 +72,65 @@ export function editCodebook(dir: string, edit: (yaml: string) => string): void 
   const after = edit(before);
   expect(after).not.toBe(before);
   writeFileSync(file, after);
+}
+
+/** Runs the binary on a project and returns its stdout; a non-zero exit fails the test with its stderr. */
+export function qcodeOk(dir: string, ...args: string[]): string {
+  const result = runQcode(['--project', dir, ...args]);
+  expect(result.code, result.stderr).toBe(0);
+  return result.stdout;
+}
+
+/** A copy of a project folder, named `name`, in a new temporary folder. */
+export function copyProject(from: string, name: string): string {
+  const to = join(tempDir('qcode-copy-'), name);
+  cpSync(from, to, { recursive: true });
+  return to;
+}
+
+/** The message and hint of the error fn throws, as the CLI prints them. */
+export function errorText(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return `${(error as Error).message} — ${(error as { hint?: string }).hint ?? ''}`;
+  }
+  throw new Error('expected an error');
+}
+
+export interface PausedRun {
+  child: ChildProcess;
+  /** How the process ended: its exit code, or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts the binary with a QCODE_TEST_PAUSE_*_MS test hook in `env` and resolves once its stderr shows `marker`
+ * (the line the hook prints when it pauses), so that the test can signal it there. `through` runs the binary
+ * behind another command (e.g. a shell), which gets the binary as its last arguments before `args`.
+ */
+export async function spawnUntilPaused(
+  args: string[],
+  options: { env: Record<string, string>; marker: string; cwd?: string; through?: [string, ...string[]] },
+): Promise<PausedRun> {
+  const [command, ...prefix] = options.through ?? [process.execPath, BIN];
+  const child = spawn(command, [...prefix, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })));
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`qcode ${args.join(' ')} never paused (no "${options.marker}"); stderr: ${stderr}`)), 30_000);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(options.marker)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return { child, exited };
 }

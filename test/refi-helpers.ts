@@ -83,6 +83,16 @@ export interface Seed {
 
 const cpLength = (text: string): number => Array.from(text).length;
 
+/** Rows of a query on a project's store, opened read-only (so that it cannot create or change the store). */
+export function queryReadOnly<T>(dir: string, sql: string): T[] {
+  const db = new Database(join(dir, 'qcode.db'), { readonly: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
 /** A new project (bundled codebook) with the seeded rows; returns its folder. */
 export async function seedProject(seed: Seed, codebook = 'political-remittances'): Promise<string> {
   const dir = join(tempDir('qcode-refi-'), 'study');

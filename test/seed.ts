@@ -129,11 +129,16 @@ afterEach(() => {
   for (const project of openStudies.splice(0)) closeProject(project);
 });
 
+/** Opens a project as the CLI opens it, and closes it after the test. */
+export function openForTest(dir: string): Project {
+  const project = openProject({ project: dir });
+  openStudies.push(project);
+  return project;
+}
+
 /** A new project made and opened through the app layer (no binary), closed after the test. */
 export async function newStudy(): Promise<Project> {
   const dir = join(tempDir('qcode-study-'), 'study');
   await initProject({ dir });
-  const project = openProject({ project: dir });
-  openStudies.push(project);
-  return project;
+  return openForTest(dir);
 }

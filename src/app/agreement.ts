@@ -1,12 +1,13 @@
 import {
   alphaFromCoincidence,
+  binaryCodeApplied,
   binaryCoincidenceFromTally,
   bootstrapAlpha,
   bootstrapBinaryAlpha,
   cohenKappaFromTable,
   krippendorffAlpha,
   meanOfDefined,
-  sumCoincidences,
+  pooledBinaryAlphaOf,
   type AlphaResult,
   type BootstrapResult,
   type CoincidenceMatrix,
@@ -42,7 +43,9 @@ import type { Project } from './project.js';
 //   of an exclusive dimension as a matter of course): a coder who saw a unit but gave it no code of the
 //   dimension (or, against the rule, several) is missing for that unit.
 // - Per dimension and overall: the mean of the per-code alphas and the pooled alpha of the summed
-//   coincidence matrices; pooled percent agreement and kappa likewise sum the per-code counts.
+//   coincidence matrices; pooled percent agreement and kappa likewise sum the per-code counts. Only codes that
+//   a compared coder applied on a unit seen by two of them are pooled, so that codebook entries nobody used
+//   do not move the pooled figures.
 
 export type AgreementUnit = 'segment' | 'document';
 
@@ -91,8 +94,9 @@ export interface CodeAgreement {
 }
 
 export interface PooledAgreement {
+  /** Codes pooled: those a compared coder applied on a unit at least two of them have seen. */
   codes: number;
-  /** (unit, code) decisions over units seen by all, and how many agreed. */
+  /** (unit, code) decisions of the pooled codes over units seen by all, and how many agreed. */
   decisions: number;
   agreed: number;
   percentAgreement: number | null;
@@ -435,7 +439,9 @@ export function computeAgreement(project: Project, options: AgreementOptions): A
   };
 }
 
-function pooled(codes: readonly CodeAgreement[], coders: number): PooledAgreement {
+function pooled(all: readonly CodeAgreement[], coders: number): PooledAgreement {
+  // Units seen by all are among those seen by two, so a code left out has only (0, 0) decisions in the tables too.
+  const codes = all.filter((code) => binaryCodeApplied(code.coincidence));
   const decisions = codes.reduce((sum, code) => sum + code.units, 0);
   const agreed = codes.reduce((sum, code) => sum + code.agreed, 0);
   let kappa: KappaResult | null = null;
@@ -446,7 +452,7 @@ function pooled(codes: readonly CodeAgreement[], coders: number): PooledAgreemen
     }
     kappa = cohenKappaFromTable(table);
   }
-  const pooledAlpha = alphaFromCoincidence(sumCoincidences(codes.map((code) => code.coincidence)), 'nominal');
+  const pooledAlpha = pooledBinaryAlphaOf(all.map((code) => code.coincidence));
   const mean = meanOfDefined(codes.map((code) => code.alpha.alpha));
   return {
     codes: codes.length,

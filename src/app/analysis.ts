@@ -17,6 +17,7 @@ import { didYouMean, didYouMeanSuffix } from '../core/suggest.js';
 import {
   attributeValues,
   codedSegments,
+  codesInUse,
   codingsPerCode,
   countSearchMatches,
   hasDocuments,
@@ -123,7 +124,7 @@ export function countUnits(db: Db, frame: AnalysisFrame, unit: Unit, coderIds: C
   return countCooccurrence({ unit, codeCount: frame.codeIds.length, caseCount, unitsPerCase, segments: segments() });
 }
 
-function axisContext(analysis: Analysis, language: string | undefined): AxisContext {
+function axisContext(analysis: Analysis, counts: CooccurrenceCounts, language: string | undefined): AxisContext {
   const casesByValue = new Map<string, Map<string, number[]>>();
   for (const [attribute, values] of analysis.frame.caseValues) {
     const byValue = new Map<string, number[]>();
@@ -134,7 +135,7 @@ function axisContext(analysis: Analysis, language: string | undefined): AxisCont
     }
     casesByValue.set(attribute, byValue);
   }
-  return { codebook: analysis.codebook, codeIndex: analysis.frame.codeIndex, casesByValue, language };
+  return { codebook: analysis.codebook, codeIndex: analysis.frame.codeIndex, casesByValue, caseUnits: counts.caseUnits, language };
 }
 
 // ------------------------------------------------------------------------------------------- cooccur
@@ -162,6 +163,8 @@ export interface CooccurReport {
   unit: Unit;
   coders: string[] | 'all';
   tables: HypothesisTable[];
+  /** False when the selected coders have coded nothing yet: every count is 0, which is the answer, not an error. */
+  coded: boolean;
 }
 
 /** Co-occurrence tables per hypothesis (or one ad-hoc table), all from a single count. */
@@ -172,13 +175,13 @@ export function cooccur(project: Project, options: CooccurOptions): CooccurRepor
   const coders = selectCoders(project.db, options);
   const specs = tableSpecs(analysis.codebook, options);
   const counts = countUnits(project.db, analysis.frame, unit, coders.ids);
-  requireCodings(counts, coders);
-  const context = axisContext(analysis, language);
+  requireCasedCodings(project.db, analysis.frame, counts, coders);
+  const context = axisContext(analysis, counts, language);
   const tables = specs.map((spec) => ({
     ...spec,
     table: cooccurrenceTable(counts, spec.rows.flatMap((ref) => expandAxis(ref, context)), spec.columns.flatMap((ref) => expandAxis(ref, context))),
   }));
-  return { unit, coders: coders.names, tables };
+  return { unit, coders: coders.names, tables, coded: counts.codeUnits.some((n) => n > 0) };
 }
 
 /** Co-occurrence of every hypothesis of a project, as the demo and `export all` print and write them. */
@@ -189,7 +192,7 @@ export function hypothesisTables(db: Db, options: { unit?: Unit; language?: stri
 }
 
 export function tablesFromCounts(analysis: Analysis, counts: CooccurrenceCounts, language: string | undefined): HypothesisTable[] {
-  const context = axisContext(analysis, language);
+  const context = axisContext(analysis, counts, language);
   return analysis.codebook.hypotheses.map((hypothesis) => ({
     id: hypothesis.id,
     title: hypothesis.title,
@@ -235,10 +238,19 @@ function tableSpecs(codebook: ProjectCodebook, options: CooccurOptions): TableSp
   });
 }
 
-function requireCodings(counts: CooccurrenceCounts | null, coders: CoderSelection): void {
-  if (counts !== null && counts.codeUnits.some((n) => n > 0)) return;
-  if (coders.names === 'all') throw new UserError('nothing is coded yet', { hint: 'Code segments first: qcode code --coder NAME, or qcode tag SEGMENT CODE' });
-  throw new UserError(`no codings by ${coders.names.join(', ')}`, { hint: 'See who coded what: qcode codebook show --coder NAME' });
+/**
+ * Case units count only codings in documents linked to a case. With no document linked there are no case
+ * units to count; with codings but none in a linked document, all zeros would hide them. Either way the fix
+ * is to link the documents. With no codings at all and some document linked, the zeros are the answer.
+ */
+function requireCasedCodings(db: Db, frame: AnalysisFrame, counts: CooccurrenceCounts, coders: CoderSelection): void {
+  if (counts.unit !== 'case' || counts.codeUnits.some((n) => n > 0)) return;
+  const anyLinked = frame.documents.some((document) => document.caseId !== null);
+  if (anyLinked && codesInUse(db, coders.ids).size === 0) return;
+  const coded = coders.names === 'all' ? 'coded' : `coded by ${coders.names.join(', ')}`;
+  throw new UserError(anyLinked ? `--unit case: none of the documents ${coded} is linked to a case` : '--unit case: no document is linked to a case', {
+    hint: 'Link a document to its case by importing its file again with the case (its codings are kept): qcode import FILE --case ID, or many at once: qcode import FILES... --manifest manifest.csv',
+  });
 }
 
 // ------------------------------------------------------------------------------------------- stats
@@ -251,7 +263,8 @@ export interface StatsOptions extends CoderOptions {
 }
 
 export interface StatsValue {
-  value: string;
+  /** null: the units without a value (no case, or a case without the attribute), listed last and only if there are any. */
+  value: string | null;
   label: string;
   units: number;
 }
@@ -297,7 +310,6 @@ export function codeFrequencies(project: Project, options: StatsOptions): StatsR
     // The common question needs neither co-occurrence nor the documents and cases: the codings_code index answers it.
     if (!hasDocuments(project.db)) throw noDocuments();
     const perCode = segmentsAndCodingsPerCode(project.db, codebook.codes.map((code) => code.id), coders.ids);
-    if (![...perCode.values()].some((count) => count.codings > 0)) requireCodings(null, coders);
     const unitCount = segmentCount(project.db);
     for (const code of codebook.codes) add(code, perCode.get(code.id)?.segments ?? 0, perCode.get(code.id)?.codings ?? 0, unitCount, []);
     return { unit, unitCount, coders: coders.names, by: null, rows };
@@ -306,9 +318,10 @@ export function codeFrequencies(project: Project, options: StatsOptions): StatsR
   if (frame.documents.length === 0) throw noDocuments();
   const analysis: Analysis = { codebook, frame };
   const counts = countUnits(project.db, analysis.frame, unit, coders.ids);
-  requireCodings(counts, coders);
-  const codings = codingsPerCode(project.db, analysis.frame, coders.ids);
-  const valueItems = byRef === null ? [] : expandAxis(byRef, axisContext(analysis, language));
+  requireCasedCodings(project.db, analysis.frame, counts, coders);
+  // Case units leave documents without a case out, and so do their codings.
+  const codings = codingsPerCode(project.db, analysis.frame, coders.ids, unit === 'case');
+  const valueItems = byRef === null ? [] : expandAxis(byRef, axisContext(analysis, counts, language));
   const K = counts.codeCount;
   for (const code of analysis.codebook.codes) {
     const index = analysis.frame.codeIndex.get(code.id);

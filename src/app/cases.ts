@@ -5,6 +5,7 @@ import { assertNotSpreadsheet, nfcCells, parseCsvTable, type CsvRow, type CsvTab
 import { decodeBytes } from '../io/import/decode.js';
 import { readSourceBytes } from '../io/import/read.js';
 import { caseExists, ensureCase, listCases as listStoredCases, loadAttributeRules, setCaseKind, setCaseValue, type AttributeRule } from '../store/cases.js';
+import { nonXmlCharacter } from '../io/refi/xml.js';
 import { inTransaction } from '../store/documents.js';
 import type { Project } from './project.js';
 
@@ -25,6 +26,9 @@ export function caseIdProblem(id: string): string | undefined {
 export function checkAttributeValue(rule: AttributeRule, raw: string): { value: string } | { error: string } {
   const value = raw.trim();
   if (rule.status === 'retired') return { error: `the attribute "${rule.name}" is retired in the codebook` };
+  // Such a value could never be exported (qcode refi export writes XML): refused now rather than there.
+  const bad = nonXmlCharacter(value);
+  if (bad !== null) return { error: `${rule.name}: the value contains ${bad.code}, a character XML (qcode refi export) cannot hold; remove it` };
   switch (rule.type) {
     case 'category': {
       const allowed = rule.allowed ?? [];

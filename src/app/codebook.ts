@@ -5,6 +5,7 @@ import { parseCodebook, type Codebook, type ProjectCodebook } from '../core/code
 import { planCodebookApply, type CodebookPlan } from '../core/codebook-plan.js';
 import { CODEBOOK_READ_LIMIT, readUtf8File } from '../io/text-file.js';
 import { applyCodebookPlan, codingCounts, latestCodebookYaml, loadProjectCodebook, loadStoredCodebook } from '../store/codebook.js';
+import { listCoders } from '../store/common.js';
 import type { Db } from '../store/db.js';
 import type { Project } from './project.js';
 
@@ -62,4 +63,18 @@ export interface CodebookView {
 
 export function showCodebook(project: Project, coder?: string): CodebookView {
   return { codebook: loadProjectCodebook(project.db), counts: codingCounts(project.db, coder) };
+}
+
+/**
+ * `qcode codebook show`: an unknown --coder or --lang is refused as stats refuses it, rather than shown
+ * as zeros or in the first language. The checks load on use: codebook check and init never need them.
+ */
+export async function showProjectCodebook(project: Project, options: { coder?: string | undefined; lang?: string | undefined }): Promise<CodebookView> {
+  const { checkLanguage, selectCoders } = await import('./analysis.js');
+  const codebook = loadProjectCodebook(project.db);
+  checkLanguage(codebook, options.lang);
+  const { ids } = selectCoders(project.db, { coder: options.coder });
+  // Counted under the name as stored: the one typed may be in another Unicode form.
+  const coder = ids === null ? undefined : listCoders(project.db).find((row) => row.id === ids[0])?.name;
+  return { codebook, counts: codingCounts(project.db, coder) };
 }

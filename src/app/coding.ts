@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CodeDef, DimensionDef, ProjectCodebook, Status } from '../core/codebook.js';
 import { plural } from '../core/codebook-plan.js';
 import { UserError, usageError } from '../core/errors.js';
+import { shellQuote } from '../core/shell.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
 import { loadProjectCodebook } from '../store/codebook.js';
 import {
@@ -24,12 +25,29 @@ export function newBatchId(): string {
   return randomUUID();
 }
 
-/** The coder named by --coder, else $QCODE_CODER; a usage error naming the flag when neither is set. */
-export function requireCoderName(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The coder named by --coder, else $QCODE_CODER; a usage error naming the flag when neither is set. Given
+ * the store, also refuses a new coder whose name has a comma (see refuseCommaInNewCoder).
+ */
+export function requireCoderName(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env, db?: Db): string {
   // NFC, as case ids and values are: a name typed in decomposed form must not become a second coder.
   const name = (explicit ?? env.QCODE_CODER ?? '').trim().normalize('NFC');
   if (name === '') throw usageError('no coder given: pass --coder NAME (or set QCODE_CODER)');
+  if (db !== undefined) refuseCommaInNewCoder(db, name, explicit === undefined ? 'QCODE_CODER' : '--coder');
   return name;
+}
+
+/**
+ * --coders A,B (stats, agreement, disagreements, reconcile) splits on commas, so a coder named "p,q"
+ * could never be chosen there: such a name is refused when it would create a coder. A coder of that
+ * name already in the store (from an older version) is still accepted, so that its work stays reachable.
+ */
+export function refuseCommaInNewCoder(db: Db, name: string, source = '--coder'): void {
+  if (!name.includes(',') || findCoder(db, name) !== undefined) return;
+  throw usageError(
+    `${source}: coder name "${name}" contains a comma, which --coders A,B would read as two coders`,
+    `Choose a name without a comma, e.g. "${name.replaceAll(',', '-')}"`,
+  );
 }
 
 // ---- codes
@@ -91,9 +109,9 @@ function exclusiveConflict(index: CodeIndex, code: ProjectCode, given: Iterable<
 }
 
 function exclusiveRefusal(label: string, conflicting: string, coder: string, dimensionId: string): UserError {
+  // The command is part of the message, so that wherever the refusal shows, the fix shows with it.
   return new UserError(
-    `${label} already has ${conflicting} from ${coder}; dimension "${dimensionId}" allows one code per segment`,
-    { hint: `Remove it first: qcode untag ${label} ${conflicting} --coder ${coder}` },
+    `${label} already has ${conflicting} from ${coder}; dimension "${dimensionId}" allows one code per segment: untag it first with qcode untag ${label} ${conflicting} --coder ${shellQuote(coder)}`,
   );
 }
 
@@ -265,7 +283,10 @@ export interface AutocodeHit {
   speaker: string | null;
   /** The matching passage; matches wrapped in HIT_OPEN … HIT_CLOSE. */
   context: string;
+  /** The coder had this code on the segment before the run. */
   already: boolean;
+  /** The run added the code here (on a dry run: would add it). */
+  added: boolean;
 }
 
 export interface AutocodeReport {
@@ -305,6 +326,7 @@ export function autocode(project: Project, options: AutocodeOptions): AutocodeRe
 }
 
 function autocodeChecked(db: Db, index: CodeIndex, code: ProjectCode, query: string, hits: readonly TextHit[], options: AutocodeOptions): AutocodeReport {
+  refuseCommaInNewCoder(db, options.coder);
   const coder = findCoder(db, options.coder);
   const exclusive = index.isExclusive(code);
   const conflicts: string[] = [];
@@ -316,7 +338,8 @@ function autocodeChecked(db: Db, index: CodeIndex, code: ProjectCode, query: str
       if (other !== undefined) conflicts.push(`${label} (${other})`);
     }
     const already = coder !== undefined && coderCodingsOnSegment(db, hit.id, coder.id).some((row) => row.code_id === code.id && row.start === null);
-    return { segment: label, speaker: hit.speaker, context: hit.snippet, already };
+    // Checked and written in one transaction: what was not there before is what the batch adds.
+    return { segment: label, speaker: hit.speaker, context: hit.snippet, already, added: !already };
   });
   // A dry run refuses as the real run would, so that it never promises a run that will fail.
   if (conflicts.length > 0) {
@@ -398,6 +421,8 @@ export interface SessionView {
 export interface ConfirmResult {
   added: string[];
   removed: string[];
+  /** The coder's codes on the segment that another process changed since it was drawn; kept as they are now. */
+  elsewhere?: { added: string[]; removed: string[] };
 }
 
 /**
@@ -420,8 +445,10 @@ export class CodingSession {
   private document: SessionDocument | null = null;
   private documentHeader: { place: string | null } = { place: null };
   private segment: SessionSegment | null = null;
-  /** Segments confirmed or skipped in this session. */
-  answered = 0;
+  /** Segments confirmed or skipped in this session: one answered again after ← is still one. */
+  private readonly answeredIds = new Set<number>();
+  /** The codes the last view() showed, for confirm() to tell the coder's changes from other processes'. */
+  private shown: { segmentId: number; given: readonly string[] } | undefined;
 
   private constructor(private readonly db: Db, options: CodingSessionOptions) {
     this.index = CodeIndex.load(db);
@@ -483,6 +510,7 @@ export class CodingSession {
       if (row.start === null && this.scopeIds.has(row.code_id)) given.push(row.code_id);
       else otherCodings.push(row.start === null ? row.code_id : `${row.code_id} [${row.start}–${row.end}]`);
     }
+    this.shown = { segmentId: segment.id, given };
     return {
       document: {
         slug: document.slug,
@@ -500,12 +528,19 @@ export class CodingSession {
     };
   }
 
-  /** Commits the coder's answer for the current segment (the full set of codes in scope), then moves on. */
-  confirm(codeIds: readonly string[]): ConfirmResult {
+  /**
+   * Commits the coder's answer for the current segment, then moves on. The answer is what the coder
+   * changed on screen: codes in `codeIds` but not in `shown` are added, codes in `shown` but not in
+   * `codeIds` removed. Codes another process added or removed since the screen was drawn stay as that
+   * process left them (reported in `elsewhere`). `shown` defaults to the codes the last view() of this
+   * segment gave.
+   */
+  confirm(codeIds: readonly string[], shown?: readonly string[]): ConfirmResult {
     const { segment, document } = this.requireCurrent();
     const chosen = new Set(codeIds);
+    const drawn = shown ?? (this.shown?.segmentId === segment.id ? this.shown.given : undefined);
     const place = { segmentId: segment.id, slug: document.slug, sha256: document.sha256, ordinal: segment.ordinal };
-    const result = this.write({ checkCodebook: true }, (coder) => {
+    const result = this.write({ checkCodebook: true }, (coder): ConfirmResult => {
       const perDimension = new Map<string, string>();
       for (const id of chosen) {
         const code = this.index.codes.get(id);
@@ -517,11 +552,14 @@ export class CodingSession {
       }
       const rows = coderCodingsOnSegment(this.db, segment.id, coder.id);
       const given = new Set(rows.filter((row) => row.start === null && this.scopeIds.has(row.code_id)).map((row) => row.code_id));
-      const added = [...chosen].filter((id) => !given.has(id));
-      const removed = new Set([...given].filter((id) => !chosen.has(id)));
-      // What stays besides the answer: spans, and codes outside the session's scope, as qcode tag sees them.
+      const before = new Set(drawn ?? given);
+      const ticked = [...chosen].filter((id) => !before.has(id));
+      const unticked = new Set([...before].filter((id) => !chosen.has(id)));
+      const added = ticked.filter((id) => !given.has(id));
+      const removed = new Set([...given].filter((id) => unticked.has(id)));
+      // What stays besides the answer: spans, codes outside the session's scope, and codes given elsewhere meanwhile.
       const kept = rows.filter((row) => !(row.start === null && removed.has(row.code_id))).map((row) => row.code_id);
-      for (const id of chosen) {
+      for (const id of ticked) {
         const code = this.index.codes.get(id)!;
         const conflicting = exclusiveConflict(this.index, code, kept);
         if (conflicting !== undefined) throw exclusiveRefusal(`${document.slug}:${segment.ordinal}`, conflicting, coder.name, code.dimensionId);
@@ -534,9 +572,14 @@ export class CodingSession {
         remove: [...removed].map(change),
         seen: [{ place, coderId: coder.id, coder: coder.name, dimensionId: this.dimension }],
       });
-      return { added, removed: [...removed] };
+      const elsewhere = {
+        added: [...given].filter((id) => !before.has(id)),
+        removed: [...before].filter((id) => !given.has(id)),
+      };
+      const changed = elsewhere.added.length + elsewhere.removed.length > 0;
+      return { added, removed: [...removed], ...(changed ? { elsewhere } : {}) };
     });
-    this.answered++;
+    this.answeredIds.add(segment.id);
     this.advance();
     return result;
   }
@@ -548,7 +591,7 @@ export class CodingSession {
     this.write({ checkCodebook: true }, (coder) => {
       applyCodingBatch(this.db, { batch: newBatchId(), via: 'code', seen: [{ place, coderId: coder.id, coder: coder.name, dimensionId: this.dimension }] });
     });
-    this.answered++;
+    this.answeredIds.add(segment.id);
     this.advance();
   }
 
@@ -578,6 +621,11 @@ export class CodingSession {
     this.write({ checkCodebook: false }, (coder) => {
       insertMemo(this.db, { target: { kind: 'segment', id: String(segment.id) }, coderId: coder.id, text: clean, batch: newBatchId(), via: 'code' });
     });
+  }
+
+  /** How many segments this session has confirmed or skipped. */
+  get answered(): number {
+    return this.answeredIds.size;
   }
 
   get currentDocument(): string | null {

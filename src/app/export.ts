@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { labelIn, type AttributeDef, type ProjectCodebook, type Status } from '../core/codebook-model.js';
 import { longRows, LONG_KEYS, type CodeSpan, type Unit } from '../core/cooccurrence.js';
@@ -6,7 +6,7 @@ import { UserError } from '../core/errors.js';
 import { NameAllocator } from '../core/names.js';
 import { CsvFileWriter, encodeField, numberCell, RECORD_END, smallCsv, textCell, type CellPolicy } from '../io/export/csv.js';
 import { rScript } from '../io/export/r.js';
-import { spssSyntax } from '../io/export/spss.js';
+import { numberDisplay, spssSyntax } from '../io/export/spss.js';
 import { WidthTracker, type ExportColumn, type ExportTable } from '../io/export/table.js';
 import { removeStaleScratch, scratchPrefix } from '../io/scratch.js';
 import { codesInUse, iterateCodings, iterateSegments, type AnalysisFrame, type CodedSegmentRow } from '../store/analysis.js';
@@ -52,18 +52,67 @@ const R_INTEGER_MAX = 2147483647;
  * the target and moved into place at the end, so a failure leaves nothing half-written.
  */
 export function exportAll(project: Project, options: ExportOptions): ExportReport {
+  const steps = exportSteps(project, options, () => undefined);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * exportAll for the command line. A long export is stopped with ^C, and the temporary folder holds
+ * participants' words: the export gives the event loop a turn every few thousand rows, so that a signal
+ * is heard while it writes, removes the folder, and then ends the process as the signal would have (exit
+ * 130 for ^C). A kill -9 still leaves the folder, for the next export to the same --out to remove.
+ * `pauseMs` (a test hook) waits that long once, with the first files written.
+ */
+export async function exportAllInterruptibly(project: Project, options: ExportOptions, pauseMs = 0): Promise<ExportReport> {
+  let scratch: string | undefined;
+  const stopListening = (): void => {
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+    stopListening();
+    process.kill(process.pid, signal);
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  try {
+    const steps = exportSteps(project, options, (path) => {
+      scratch = path;
+    });
+    for (let paused = pauseMs <= 0; ; paused = true) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (!paused) {
+        process.stderr.write('export: paused while writing (QCODE_TEST_PAUSE_EXPORT_MS)\n');
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    stopListening();
+  }
+}
+
+/** exportAll's work, yielding between rows and files; `onScratch` is told what to remove should the process be stopped. */
+function* exportSteps(project: Project, options: ExportOptions, onScratch: (path: string | undefined) => void): Generator<void, ExportReport> {
   const target = resolve(options.cwd ?? process.cwd(), options.out);
-  const mode = checkTarget(target, options.force ?? false);
+  const mode = checkTarget(target, options.out, options.force ?? false);
   const unit = parseUnit(options.unit);
   const analysis = loadAnalysis(project.db);
   const language = checkLanguage(analysis.codebook, options.language);
   const coders = selectCoders(project.db, options);
   const removedLeftovers = removeStaleScratch(dirname(target), tempPrefix(target));
   const { temp, created } = makeTempFolder(target);
+  onScratch(created ?? temp);
   let files: ExportReport['files'];
   try {
-    files = writeExport(project.db, temp, { ...analysis, unit, language, coderIds: coders.ids, policy: { excel: options.excel ?? false }, project: project.dir });
+    files = yield* writeExport(project.db, temp, { ...analysis, unit, language, coderIds: coders.ids, policy: { excel: options.excel ?? false }, project: project.dir });
     moveIntoPlace(temp, target, mode);
+    onScratch(mode === 'create' ? undefined : temp);
   } catch (error) {
     rmSync(created ?? temp, { recursive: true, force: true });
     if (error instanceof UserError) throw error;
@@ -76,9 +125,22 @@ export function exportAll(project: Project, options: ExportOptions): ExportRepor
 
 export type TargetMode = 'create' | 'replace-empty' | 'merge';
 
-function checkTarget(target: string, force: boolean): TargetMode {
-  if (!existsSync(target)) return 'create';
-  if (!statSync(target).isDirectory()) throw new UserError(`${target} exists and is not a folder`, { hint: 'Name a new folder with --out DIR' });
+function checkTarget(target: string, given: string, force: boolean): TargetMode {
+  let stats: Stats;
+  try {
+    stats = lstatSync(target);
+  } catch {
+    return 'create';
+  }
+  // The final rename would fail on a symlink (or replace it); the folder it names must exist to be written into.
+  if (stats.isSymbolicLink()) {
+    if (!existsSync(target)) {
+      const link = readlinkSync(target);
+      throw new UserError(`--out ${given} is a symlink to a missing folder (${link}): there is nowhere to write`, { hint: `Create ${link} first, or name a new folder with --out DIR` });
+    }
+    stats = statSync(target);
+  }
+  if (!stats.isDirectory()) throw new UserError(`${target} exists and is not a folder`, { hint: 'Name a new folder with --out DIR' });
   if (readdirSync(target).length === 0) return 'replace-empty';
   if (!force) throw new UserError(`${target} is not empty`, { hint: 'Name a new folder, or add --force to overwrite the export files in it' });
   return 'merge';
@@ -163,7 +225,7 @@ interface CodeColumn {
   column: ExportColumn;
 }
 
-function writeExport(db: Db, dir: string, context: ExportContext): Array<{ file: string; rows: number | null }> {
+function* writeExport(db: Db, dir: string, context: ExportContext): Generator<void, Array<{ file: string; rows: number | null }>> {
   const { codebook, frame, language, policy } = context;
   const names = columnNames(db, codebook);
   const attributes = exportedAttributes(context, names.attributes);
@@ -177,12 +239,15 @@ function writeExport(db: Db, dir: string, context: ExportContext): Array<{ file:
     }));
   const bom = policy.excel;
 
-  const pass = writeCodingsAndSegments(db, dir, context, attributes, codes);
+  const pass = yield* writeCodingsAndSegments(db, dir, context, attributes, codes);
+  yield;
   const documentsTable = writeDocuments(join(dir, 'documents.csv'), context, attributes, codes, pass.perDocument);
   const casesTable = writeCases(join(dir, 'cases.csv'), context, attributes, codes, pass.perDocument);
   const codebookTable = writeCodebook(join(dir, 'codebook.csv'), context, codes, pass.codingsPerCode, pass.segmentsPerCode, bom);
+  yield;
 
   const counts = countUnits(db, frame, context.unit, context.coderIds, pass.coded);
+  yield;
   const cooccurTables: ExportTable[] = [];
   // Dataset names are case-insensitive in SPSS, and so are file names on Windows and macOS.
   const tableNames = new NameAllocator(['codings', 'segments', 'documents', 'cases', 'codebook']);
@@ -205,6 +270,7 @@ function writeExport(db: Db, dir: string, context: ExportContext): Array<{ file:
       }),
     );
     writeFileSync(join(dir, file), smallCsv(LONG_KEYS, cells, { bom }), { mode: 0o600, flag: 'wx' });
+    yield;
     cooccurTables.push({ file, name, key: hypothesis.id, title: `${hypothesis.id} ${hypothesis.title}: one row per cell (${context.unit}s)`, columns, rows: rows.length });
   }
 
@@ -262,8 +328,9 @@ function exportedAttributes(context: ExportContext, names: ReadonlyMap<string, s
       }
       if (def.type === 'number') {
         // R reads an integer column as 32-bit and aborts on anything wider: larger whole numbers are doubles.
-        const integral = values.every((value) => Number.isInteger(Number(value)) && Math.abs(Number(value)) <= R_INTEGER_MAX);
-        return { def, column: integral ? { name, label, type: 'integer' } : { name, label, type: 'number', decimals: 4 } };
+        const numbers = values.filter((value) => value.trim() !== '').map(Number);
+        const integral = numbers.every((value) => Number.isInteger(value) && Math.abs(value) <= R_INTEGER_MAX);
+        return { def, column: integral ? { name, label, type: 'integer' } : { name, label, type: 'number', display: numberDisplay(numbers) } };
       }
       return { def, column: { name, label, type: def.type === 'date' ? 'date' : 'string' } };
     });
@@ -311,7 +378,7 @@ interface PassResult {
  * codings.csv and segments.csv in one pass: the segments in id order, merged with the codings in
  * segment order, so that each segment's text is read and encoded once for both files.
  */
-function writeCodingsAndSegments(db: Db, dir: string, context: ExportContext, attributes: readonly AttributeColumn[], codes: readonly CodeColumn[]): PassResult {
+function* writeCodingsAndSegments(db: Db, dir: string, context: ExportContext, attributes: readonly AttributeColumn[], codes: readonly CodeColumn[]): Generator<void, PassResult> {
   const { frame, codebook, policy, language } = context;
   // Where a row is: the first columns of codings.csv and segments.csv alike.
   const place = (): ExportColumn[] => [
@@ -451,6 +518,7 @@ function writeCodingsAndSegments(db: Db, dir: string, context: ExportContext, at
       segmentsFile.rows++;
       for (const position of flagged) flags[position] = '0';
       flagged.length = 0;
+      if (segmentsFile.rows % 4096 === 0) yield;
     }
     if (!coding.done) throw new Error(`coding of a missing segment ${coding.value[0]}`);
     codingsFile.close();
@@ -561,14 +629,18 @@ function writeCases(path: string, context: ExportContext, attributes: readonly A
 function writeCodebook(path: string, context: ExportContext, codes: readonly CodeColumn[], codings: Int32Array, perCode: Int32Array, bom: boolean): ExportTable {
   const { codebook, policy } = context;
   const names = new NameAllocator(FIXED_NAMES);
+  // Every language has its columns, whatever --lang says, the codes' labels and the dimensions' alike.
   const otherLanguages = codebook.languages.slice(1).map((language) => ({ language, name: names.allocate(`label_${language}`) }));
+  const otherDimensionLanguages = codebook.languages.slice(1).map((language) => ({ language, name: names.allocate(`dimension_label_${language}`) }));
+  const firstLanguage = codebook.languages[0] ?? 'en';
   const columns: ExportColumn[] = [
     { name: 'code_id', label: 'Code id', type: 'string' },
     { name: 'variable', label: 'Column of the code in segments, documents and cases', type: 'string' },
     { name: 'dimension', label: 'Dimension', type: 'string' },
-    { name: 'dimension_label', label: 'Dimension label', type: 'string' },
+    { name: 'dimension_label', label: `Dimension label (${firstLanguage})`, type: 'string' },
+    ...otherDimensionLanguages.map(({ language, name }): ExportColumn => ({ name, label: `Dimension label (${language})`, type: 'string' })),
     { name: 'parent_id', label: 'Parent code', type: 'string' },
-    { name: 'label', label: `Label (${codebook.languages[0] ?? 'en'})`, type: 'string' },
+    { name: 'label', label: `Label (${firstLanguage})`, type: 'string' },
     ...otherLanguages.map(({ language, name }): ExportColumn => ({ name, label: `Label (${language})`, type: 'string' })),
     { name: 'definition', label: 'Definition', type: 'string' },
     { name: 'include', label: 'Include', type: 'string' },
@@ -586,7 +658,8 @@ function writeCodebook(path: string, context: ExportContext, codes: readonly Cod
       const index = context.frame.codeIndex.get(code.id)!;
       const dimension = dimensions.get(code.dimensionId);
       const texts = [
-        code.id, variableOf.get(code.id)!, code.dimensionId, dimension ? dimension.label : code.dimensionId, code.parentId, code.label,
+        code.id, variableOf.get(code.id)!, code.dimensionId, dimension ? dimension.label : code.dimensionId,
+        ...otherDimensionLanguages.map(({ language }) => dimension?.labels[language] ?? ''), code.parentId, code.label,
         ...otherLanguages.map(({ language }) => code.labels[language] ?? ''), code.definition, code.include, code.exclude, code.status,
       ].map((value) => textCell(value, policy));
       texts.forEach((text, i) => tracker.text(i, text));

@@ -3,19 +3,19 @@ import { dirname, resolve } from 'node:path';
 import { plural } from '../core/codebook-plan.js';
 import { ENCODING_LABELS, type EncodingOption } from '../core/encoding.js';
 import { formatProblem, ProblemsError, UserError, usageError, type Problem } from '../core/errors.js';
-import { assembleUnits, detectLanguage, parseSpeakerMap, planCarryOver, segmentText, type Segment, type SegmentMode } from '../core/segment.js';
+import { assembleUnits, detectLanguage, parseSpeakerMap, planCarryOver, segmentText, type Segment, type SegmentMode, type TextUnit } from '../core/segment.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
-import { normalizeText } from '../core/text.js';
+import { CodePointIndex, codePointLength, normalizeText } from '../core/text.js';
 import { assertNotSpreadsheet, nfcCells, parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
 import { decodeBytes } from '../io/import/decode.js';
 import { extractDocument } from '../io/import/extract.js';
 import { expandPaths, formatOfPath, stem, type PathProblem, type SourceFile, type SourceFormat } from '../io/import/paths.js';
 import { readSourceBytes } from '../io/import/read.js';
 import { listCases, loadAttributeRules, type AttributeRule } from '../store/cases.js';
-import { nowIso } from '../store/common.js';
+import { listDocumentSlugs, nowIso } from '../store/common.js';
 import {
-  documentBySlug, inTransaction, insertDocument, insertSegments, replaceDocument, restorePageCache, segmentsForReplace, setDocumentCase, setPageCache, slugsWithText,
-  type NewDocument,
+  documentBySlug, documentText, inTransaction, insertDocument, insertSegments, replaceDocument, restorePageCache, segmentsForReplace, setDocumentCase, setPageCache, slugsWithText,
+  type NewDocument, type SegmentForReplace,
 } from '../store/documents.js';
 import { caseIdProblem, caseValuesFromRows, writeCaseValues, type CaseValues } from './cases.js';
 import type { Project } from './project.js';
@@ -271,12 +271,21 @@ interface DocumentInput {
   doc: NewDocument;
   segments: Segment[];
   cases: CaseValues | null;
+  /**
+   * Which of kind, language and title this run names (an option or a manifest cell). On --replace the
+   * others keep their stored values: a default must not undo what an earlier import was told.
+   */
+  given: { kind: boolean; language: boolean; title: boolean };
+  /** The stored text (and its segments) cut again with this run's segmentation options. */
+  resegment: (storedText: string, stored: readonly SegmentForReplace[]) => ReadonlyArray<Pick<Segment, 'speaker' | 'text'>>;
 }
 
 interface SaveOutcome {
   status: Exclude<FileStatus, 'failed'>;
   carried: number;
   note: string | null;
+  /** The document's language as stored after this run. */
+  language: string | null;
 }
 
 function sha256(text: string): string {
@@ -317,7 +326,7 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
       writeCaseValues(ctx.project, input.cases);
       if (relink) setDocumentCase(db, existing.id, caseId);
     }
-    return { status: 'unchanged', carried: 0, note: relink ? `linked to case ${caseId}` : null };
+    return { status: 'unchanged', carried: 0, note: relink ? `linked to case ${caseId}` : null, language: existing.language };
   }
   if (existing === undefined) {
     const twins = ctx.claims.twins(slugsWithText(db, input.doc.sha256), input.doc.sha256);
@@ -325,7 +334,7 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
       if (input.cases !== null) writeCaseValues(ctx.project, input.cases);
       insertSegments(db, insertDocument(db, input.doc), input.segments);
     }
-    return { status: 'imported', carried: 0, note: twins.length > 0 ? `same text as ${twins.map((slug) => `"${slug}"`).join(', ')}` : null };
+    return { status: 'imported', carried: 0, note: twins.length > 0 ? `same text as ${twins.map((slug) => `"${slug}"`).join(', ')}` : null, language: input.doc.language };
   }
   if (!ctx.options.replace) {
     throw new UserError(`${input.display}: "${input.slug}" is already imported (${existing.imported_at.slice(0, 10)}, from ${existing.source_path ?? 'another file'}) with different text`, {
@@ -340,17 +349,78 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
     const memos = lost.reduce((sum, segment) => sum + segment.memos, 0);
     const ordinals = lost.map((segment) => segment.ordinal);
     const what = [codings > 0 ? plural(codings, 'coding') : '', memos > 0 ? plural(memos, 'memo') : ''].filter(Boolean).join(' and ');
-    throw new UserError(`${input.display}: cannot replace "${input.slug}": ${what} on ${plural(ordinals.length, 'segment')} (#${ordinals.slice(0, 10).join(', #')}${ordinals.length > 10 ? ', …' : ''}) whose text or speaker changed would be lost`, {
-      hint: `Keep those turns word for word in the new file, or remove their codings first (see: qcode docs show ${input.slug} --segments)`,
-    });
+    const where = `${plural(ordinals.length, 'segment')} (#${ordinals.slice(0, 10).join(', #')}${ordinals.length > 10 ? ', …' : ''})`;
+    if (segmentedOtherwise(db, existing.id, old, input)) {
+      throw new UserError(`${input.display}: cannot replace "${input.slug}": this run's segmentation options cut the stored document differently from the import that made it, so ${what} on ${where} would be lost`, {
+        hint: 'Repeat the first import\'s --segment and --speakers options (and --language, if it was given) together with --replace',
+      });
+    }
+    // Memos cannot be moved or deleted, so the way out differs from that for codings.
+    const hint = memos > 0
+      ? `Keep those turns word for word in the new file, or import it beside the old one with --slug NAME (a memo cannot be moved to another segment${codings > 0 ? '; codings can be removed with qcode untag' : ''}; see: qcode docs show ${input.slug} --segments)`
+      : `Keep those turns word for word in the new file, or remove their codings first (see: qcode docs show ${input.slug} --segments)`;
+    throw new UserError(`${input.display}: cannot replace "${input.slug}": ${what} on ${where} whose text or speaker changed would be lost`, { hint });
   }
   const carried = old.filter((segment) => plan.keep.has(segment.id)).reduce((sum, segment) => sum + segment.codings, 0);
-  const doc = { ...input.doc, caseId: input.doc.caseId ?? existing.case_id };
+  const doc: NewDocument = {
+    ...input.doc,
+    caseId: input.doc.caseId ?? existing.case_id,
+    kind: input.given.kind ? input.doc.kind : existing.kind,
+    language: input.given.language ? input.doc.language : existing.language,
+    title: input.given.title ? input.doc.title : existing.title ?? input.doc.title,
+  };
+  const changed = (['kind', 'language', 'title'] as const)
+    .filter((field) => input.given[field] && existing[field] !== doc[field])
+    .map((field) => `${field} ${existing[field] ?? '(none)'} → ${doc[field] ?? '(none)'}`);
   if (write) {
     if (input.cases !== null) writeCaseValues(ctx.project, input.cases);
     replaceDocument(db, existing.id, doc, input.segments, plan.keep, new Map(old.map((segment) => [segment.id, segment.start])));
   }
-  return { status: 'replaced', carried, note: carried > 0 ? `${plural(carried, 'coding')} carried over` : null };
+  const notes = [carried > 0 ? `${plural(carried, 'coding')} carried over` : null, ...changed].filter((note): note is string => note !== null);
+  return { status: 'replaced', carried, note: notes.length > 0 ? notes.join(', ') : null, language: doc.language };
+}
+
+/**
+ * Whether this run's segmentation options (not the text) are why stored segments find no match: the
+ * stored text, cut again as this run cuts, does not give back the stored segments.
+ */
+function segmentedOtherwise(db: Project['db'], documentId: number, old: readonly SegmentForReplace[], input: DocumentInput): boolean {
+  const text = documentText(db, documentId);
+  if (text === undefined) return false;
+  let again: ReadonlyArray<Pick<Segment, 'speaker' | 'text'>>;
+  try {
+    again = input.resegment(text, old);
+  } catch (error) {
+    // e.g. --segment turns on a text the first import cut into paragraphs: no labels to find.
+    if (error instanceof UserError) return true;
+    throw error;
+  }
+  return again.length !== old.length || again.some((segment, index) => segment.speaker !== old[index]?.speaker || segment.text !== old[index]?.text);
+}
+
+/**
+ * The units (cues, answers) a document of pre-cut units was assembled from, recovered from its stored
+ * text and segments: a new unit starts where the speaker changes or a blank line lies between two
+ * segments (assembleUnits joins units with one; sentences of one unit are not).
+ */
+function storedUnits(text: string, old: readonly SegmentForReplace[]): TextUnit[] {
+  const index = new CodePointIndex(text);
+  const units: TextUnit[] = [];
+  let from = 0;
+  let to = 0;
+  let speaker: string | null = null;
+  old.forEach((segment, position) => {
+    const end = segment.start + codePointLength(segment.text);
+    const joins = position > 0 && segment.speaker === speaker && !index.slice(to, segment.start).includes('\n\n');
+    if (!joins) {
+      if (position > 0) units.push({ speaker, text: index.slice(from, to) });
+      from = segment.start;
+      speaker = segment.speaker;
+    }
+    to = end;
+  });
+  if (old.length > 0) units.push({ speaker, text: index.slice(from, to) });
+  return units;
 }
 
 // ---------------------------------------------------------------- one file
@@ -382,17 +452,20 @@ async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry |
   let segments: Segment[];
   let removed = 0;
   let detected: string | null = null;
+  let resegment: DocumentInput['resegment'];
   if (extracted.kind === 'units') {
     const assembled = assembleUnits(extracted.units, { mode: options.segment, language: languageOption });
     text = assembled.text;
     segments = assembled.segments;
     detected = assembled.language;
+    resegment = (stored, old) => assembleUnits(storedUnits(stored, old), { mode: options.segment, language: languageOption }).segments;
   } else {
     const normalized = normalizeText(extracted.text);
     text = normalized.text;
     removed = normalized.removedControls;
     detected = detectLanguage(text);
     segments = segmentText(text, { mode: options.segment, speakers: ctx.speakers, language: languageOption ?? detected }).segments;
+    resegment = (stored) => segmentText(stored, { mode: options.segment, speakers: ctx.speakers, language: languageOption ?? detectLanguage(stored) }).segments;
   }
   if (segments.length === 0) {
     const holds = format === 'docx' ? 'the document body holds no text (headers, footers, comments and images are not imported)'
@@ -408,14 +481,15 @@ async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry |
     slug, caseId: cases?.caseId ?? null, title: entry?.title ?? extracted.title, kind, language,
     sourcePath: file.path, format, encoding: extracted.encoding, sha256: sha256(text), text, importedAt: nowIso(),
   };
-  const outcome = saveDocument(ctx, { display: file.display, slug, doc, segments, cases });
+  const given = { kind: (entry?.kind ?? options.kind) !== undefined, language: languageOption !== undefined, title: entry?.title !== undefined };
+  const outcome = saveDocument(ctx, { display: file.display, slug, doc, segments, cases, given, resegment });
   const warnings = [
     removed > 0 ? `${removed} control character${removed === 1 ? '' : 's'} removed` : null,
     ...extracted.warnings.map((warning) => `${format}: ${warning}`),
   ].filter((note): note is string => note !== null);
   const notes = [outcome.note, ...warnings].filter((note): note is string => note !== null);
   return {
-    ...result, status: outcome.status, slug, language, case: cases?.caseId ?? null, documents: 1, segments: segments.length,
+    ...result, status: outcome.status, slug, language: outcome.language, case: cases?.caseId ?? null, documents: 1, segments: segments.length,
     carried: outcome.carried, message: notes.length > 0 ? notes.join('; ') : null, warnings,
   };
 }
@@ -478,12 +552,14 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
   }
   const otherColumns = table.columns.filter((column) => !caseColumns.includes(column));
   const respondents = caseValuesFromRows(projected, file.display, ctx.rules, { caseColumn: idColumn, otherColumns, caseRequired: true });
+  const mode: SegmentMode = options.segment === 'sentences' ? 'sentences' : 'turns';
   let imported = 0;
   let replaced = 0;
   let segmentCount = 0;
   let documents = 0;
   let silent = 0;
   let otherKind = 0;
+  const written = new Set<string>();
   const write = (): void => {
     // A person can be interviewed and also answer the survey: an existing case keeps its kind (read
     // inside the transaction), only a new one is made a respondent.
@@ -492,10 +568,7 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
     respondents.forEach(({ cases }, index) => {
       const row = table.rows[index] as CsvRow;
       if (cases === null) return;
-      const assembled = assembleUnits(textColumns.map((column) => ({ speaker: column, text: row.values[column] ?? '' })), {
-        mode: options.segment === 'sentences' ? 'sentences' : 'turns',
-        language: options.language,
-      });
+      const assembled = assembleUnits(textColumns.map((column) => ({ speaker: column, text: row.values[column] ?? '' })), { mode, language: options.language });
       const existingKind = kinds.get(cases.caseId);
       if (existingKind !== undefined && existingKind !== 'respondent') otherKind++;
       const caseEntry = existingKind === undefined ? { ...cases, kind: 'respondent' } : cases;
@@ -510,7 +583,12 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
         language: options.language ?? assembled.language, sourcePath: file.path, format: 'csv', encoding,
         sha256: sha256(assembled.text), text: assembled.text, importedAt: nowIso(),
       };
-      const outcome = saveDocument(ctx, { display: `${file.display}: row ${row.row}`, slug, doc, segments: assembled.segments, cases: caseEntry });
+      const outcome = saveDocument(ctx, {
+        display: `${file.display}: row ${row.row}`, slug, doc, segments: assembled.segments, cases: caseEntry,
+        given: { kind: true, language: options.language !== undefined, title: true },
+        resegment: (stored, old) => assembleUnits(storedUnits(stored, old), { mode, language: options.language }).segments,
+      });
+      written.add(slug);
       documents++;
       segmentCount += assembled.segments.length;
       if (outcome.status === 'imported') imported++;
@@ -521,7 +599,33 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
   const status: FileStatus = replaced > 0 ? 'replaced' : imported > 0 ? 'imported' : 'unchanged';
   const kept = otherKind === 1 ? '1 respondent is an existing case; its kind stays' : `${otherKind} respondents are existing cases; their kind stays`;
   const parts = [`${respondents.length} respondents`, silent > 0 ? `${silent} without any answer (case only)` : null, replaced > 0 ? `${replaced} replaced` : null, otherKind > 0 ? kept : null].filter(Boolean);
-  return { ...result, status, slug: `${base}-*`, language: options.language ?? null, documents, segments: segmentCount, message: parts.join(', ') };
+  const warnings = leftBehind(ctx, file, base, written, new Set(firstRow.keys()));
+  return { ...result, status, slug: `${base}-*`, language: options.language ?? null, documents, segments: segmentCount, message: [parts.join(', '), ...warnings].join('; '), warnings };
+}
+
+/**
+ * Documents an earlier import of this survey file made that this run does not write: respondents
+ * removed from the file, or whose answers are now all empty. They are kept (an import never deletes),
+ * but the user must hear of them, or the corpus silently holds answers the file no longer has.
+ */
+function leftBehind(ctx: Context, file: SourceFile, base: string, written: ReadonlySet<string>, ids: ReadonlySet<string>): string[] {
+  const { db } = ctx.project;
+  const gone: string[] = [];
+  const silent: string[] = [];
+  for (const slug of listDocumentSlugs(db)) {
+    if (!slug.startsWith(`${base}-`) || written.has(slug)) continue;
+    const doc = documentBySlug(db, slug);
+    if (doc === undefined || doc.format !== 'csv' || doc.source_path !== file.path) continue;
+    const id = doc.case_id ?? slug;
+    (ids.has(id) ? silent : gone).push(id);
+  }
+  const named = (list: readonly string[]): string => `${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`;
+  const kept = (count: number): string => (count === 1 ? 'their document was kept' : 'their documents were kept');
+  const howTo = 'qcode has no command to remove a document';
+  return [
+    gone.length > 0 ? `${plural(gone.length, 'respondent')} of the earlier import of ${file.display} ${gone.length === 1 ? 'is' : 'are'} not in the file (${named(gone)}): ${kept(gone.length)} (${howTo})` : null,
+    silent.length > 0 ? `${plural(silent.length, 'respondent')} of the earlier import of ${file.display} now ${silent.length === 1 ? 'has' : 'have'} no answer (${named(silent)}): ${kept(silent.length)} (${howTo})` : null,
+  ].filter((warning): warning is string => warning !== null);
 }
 
 // ---------------------------------------------------------------- the batch
@@ -606,6 +710,21 @@ export async function importPaths(project: Project, paths: readonly string[], gi
   return report;
 }
 
+/**
+ * The store failed (disk full, read-only, I/O error) while importing `file`: that file is rolled back
+ * and recorded as failed, the files before it are in the store, the ones after it were not tried.
+ */
+export class ImportStoppedError extends Error {
+  /** The store's error code (SQLITE_FULL, …), for whoever reports it. */
+  readonly code: string | undefined;
+
+  constructor(readonly report: ImportReport, readonly file: string, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'ImportStoppedError';
+    this.code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  }
+}
+
 /** The page cache while importing (KiB): see setPageCache. */
 const IMPORT_CACHE_KIB = 8 * 1024;
 
@@ -624,8 +743,13 @@ async function importAll(ctx: Context, files: ReadonlyArray<{ file: SourceFile; 
     } catch (error) {
       // A store that cannot be written fails every file alike: stop and say so once.
       const code = String((error as NodeJS.ErrnoException).code ?? '');
-      if (code.startsWith('SQLITE_') && !code.startsWith('SQLITE_CONSTRAINT')) throw error;
       result = { ...emptyResult(file.display, file.size), format: options.format ?? formatOfPath(file.path) ?? null, message: failureLine(file.display, error) };
+      if (code.startsWith('SQLITE_') && !code.startsWith('SQLITE_CONSTRAINT')) {
+        // The files before this one are committed (one transaction each): the report says which.
+        record({ ...result, message: `${file.display}: not imported: ${(error as Error).message}` });
+        report.stopped = index < files.length - 1;
+        throw new ImportStoppedError(report, file.display, error);
+      }
     }
     record(result);
     if (options.strict && result.status === 'failed') {

@@ -2,6 +2,7 @@ import { plural } from '../core/codebook-plan.js';
 import { UserError, usageError } from '../core/errors.js';
 import { findCoder } from '../store/common.js';
 import { parseCodebook, type Codebook } from '../core/codebook.js';
+import { shellQuote } from '../core/shell.js';
 import { codebookYamlsAfter, eventsToRevert, lastUndoableBatch, listEvents, revertBatch, undoEventsOf, type EventRow, type MergeCrossing, type MergeEvent, type RevertCounts } from '../store/events.js';
 import type { Project } from './project.js';
 
@@ -155,12 +156,12 @@ export function undoLast(project: Project, options: UndoOptions): UndoReport | n
   const reverted = new Set(events.map((event) => event.id));
   const kept = coderId === null ? [] : namesOf(eventsToRevert(db, batch, null).filter((event) => !reverted.has(event.id)));
   const what = describe(via, entries);
-  const description = what + (kept.length === 0 ? '' : `, ${coders.join(', ')}'s part only (${kept.join(', ')}'s changes stand: qcode undo --coder ${kept[0]})`);
+  const description = what + (kept.length === 0 ? '' : `, ${coders.join(', ')}'s part only (${kept.join(', ')}'s changes stand: qcode undo --coder ${shellQuote(kept[0] ?? '')})`);
   const codeNow = followRenames(db, events.reduce((first, event) => (event.at < first ? event.at : first), events[0]?.at ?? ''));
   let crossing: MergeCrossing | undefined;
   const acrossMerges = (found: MergeCrossing): void => {
     checkMerges(found, options.coder === undefined ? "the project's" : `${options.coder}'s`, what, events[0]?.at ?? '',
-      `qcode undo${options.coder === undefined ? '' : ` --coder ${options.coder}`}`, options.pastMerge ?? false);
+      `qcode undo${options.coder === undefined ? '' : ` --coder ${shellQuote(options.coder)}`}`, options.pastMerge ?? false);
     crossing = found;
   };
   const counts = revertBatch(db, batch, coderId ?? events[0]?.coder_id ?? null, { via, description }, { only: coderId, codeNow, acrossMerges });

@@ -1,6 +1,7 @@
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
 import { normalizeText } from '../core/text.js';
+import { nonXmlCharacter } from '../io/refi/xml.js';
 import { ensureCoder, findCoder } from '../store/common.js';
 import type { Db } from '../store/db.js';
 import { caseExists, listCaseIds } from '../store/cases.js';
@@ -10,14 +11,19 @@ import type { Project } from './project.js';
 
 export type { MemoRow };
 
-/** The target flags of `memo add|list`; at most one may be given, none means the project. */
+/**
+ * The target flags of `memo add|list`; at most one may be given. None means the project for `memo add`,
+ * every memo for `memo list`. The project's flag is --on-project: --project names the project folder.
+ */
 export interface MemoTargetOptions {
   segment?: string | undefined;
   document?: string | undefined;
   code?: string | undefined;
   case?: string | undefined;
-  project?: boolean | undefined;
+  onProject?: boolean | undefined;
 }
+
+const TARGET_FLAGS = { segment: '--segment', document: '--document', code: '--code', case: '--case', onProject: '--on-project' } as const;
 
 interface ResolvedTarget {
   target: MemoTarget;
@@ -26,13 +32,13 @@ interface ResolvedTarget {
   documentId: number | null;
 }
 
-function givenTargets(options: MemoTargetOptions): string[] {
-  return (['segment', 'document', 'code', 'case', 'project'] as const).filter((key) => options[key] !== undefined && options[key] !== false);
+function givenTargets(options: MemoTargetOptions): (keyof typeof TARGET_FLAGS)[] {
+  return (Object.keys(TARGET_FLAGS) as (keyof typeof TARGET_FLAGS)[]).filter((key) => options[key] !== undefined && options[key] !== false);
 }
 
 function resolveTarget(db: Db, options: MemoTargetOptions): ResolvedTarget {
   const given = givenTargets(options);
-  if (given.length > 1) throw usageError(`a memo has one target, but ${given.map((key) => `--${key}`).join(' and ')} were given`);
+  if (given.length > 1) throw usageError(`a memo has one target, but ${given.map((key) => TARGET_FLAGS[key]).join(' and ')} were given`);
   if (options.segment !== undefined) {
     const resolved = resolveSegment(db, options.segment);
     return { target: { kind: 'segment', id: String(resolved.segment.id) }, label: `segment ${resolved.label}`, documentId: null };
@@ -60,6 +66,13 @@ function resolveTarget(db: Db, options: MemoTargetOptions): ResolvedTarget {
 function cleanText(raw: string): string {
   const text = normalizeText(raw).text.trim();
   if (text === '') throw new UserError('the memo is empty: nothing saved');
+  // Such a memo could never be exported (qcode refi export writes XML): refused now rather than there.
+  const bad = nonXmlCharacter(text);
+  if (bad !== null) {
+    throw new UserError(`the memo contains ${bad.code} at character ${Array.from(text.slice(0, bad.index)).length + 1}, which XML (qcode refi export) cannot hold: nothing saved`, {
+      hint: 'Remove that character and run the command again',
+    });
+  }
   return text;
 }
 

@@ -1,6 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseCodebook } from '../core/codebook.js';
 import { describeStep, planCodebookApply, type CodebookPlan } from '../core/codebook-plan.js';
 import { UserError, usageError } from '../core/errors.js';
@@ -9,6 +10,7 @@ import { applyCodebookPlan, latestCodebookYaml, loadStoredCodebook } from '../st
 import { appendEvent, nowIso } from '../store/common.js';
 import { segmentDetail as segmentPlace } from '../store/team.js';
 import { openDatabase, type Db } from '../store/db.js';
+import { processRunning } from '../io/scratch.js';
 import {
   attributeExists,
   coderExists,
@@ -18,6 +20,7 @@ import {
   caseValueOf,
   caseValueRecords,
   codedCodeIds,
+  codebookHistory,
   codeExists,
   codeRecords,
   dimensionExists,
@@ -40,6 +43,7 @@ import {
   insertSeen,
   insertSeenDimension,
   insertSegment,
+  isOtherProjectError,
   iterateCodings,
   iterateEvents,
   iterateSeen,
@@ -48,6 +52,7 @@ import {
   memoCodeIds,
   memoRecords,
   otherCoders,
+  readingOther,
   recordedRenames,
   segmentRecords,
   segmentSpans,
@@ -55,6 +60,7 @@ import {
   slugTaken,
   type SegmentRecord,
 } from '../store/merge.js';
+import { refuseCommaInNewCoder } from './coding.js';
 import { DB_FILE, type Project } from './project.js';
 
 // `qcode merge OTHER`: brings another copy of the project (a colleague's laptop) into this one.
@@ -68,6 +74,8 @@ import { DB_FILE, type Project } from './project.js';
 // - Codings are a union (unique on segment, code, coder, span); seen marks too. A coder of the same name who
 //   coded a segment differently in the two copies keeps both sets of codes: the conflict is reported and is
 //   for `qcode disagreements` / `qcode reconcile` to settle.
+// - A code the other project has under an id it got by a rename (was:) in either project's codebook history
+//   is this codebook's code: its codings, memos and events come in under this project's id, kept once.
 // - Memos are deduplicated on target, coder, created_at and text; events on at, coder, action and payload.
 //   An event's slug, segment and memo ids are rewritten to this project's rows, and an 'undo' comes in as
 //   'merged.undo': it reverted the other copy's rows, not this project's.
@@ -127,6 +135,11 @@ export interface MergeReport {
   coderConflicts: Array<{ document: string; ordinal: number; coder: string }>;
   /** Memos whose target no longer exists in the other project: brought in as project memos. */
   orphanMemos: number;
+  /**
+   * Codes the other project holds under another id, renamed with was: in either project's codebook history:
+   * their codings (and memos) came in under this project's id; `duplicates` of them were here already, kept once.
+   */
+  codeRenames: Array<{ other: string; here: string; codings: number; duplicates: number }>;
 }
 
 /** Raised when the codebooks differ and no --codebook-from says which one wins. */
@@ -164,41 +177,182 @@ export function mergeProject(project: Project, options: MergeOptions): MergeRepo
   const cwd = options.cwd ?? process.cwd();
   const otherPath = otherDatabasePath(options.other, cwd);
   if (realpathSync(otherPath) === realpathSync(project.dbPath)) throw usageError('cannot merge a project into itself', 'Give the other copy\'s folder');
-  let other: Db;
+  if (!options.dryRun) removeLeftovers(project);
+  const watcher = watchForSignals(project);
+  const copy = copyOtherDatabase(project, otherPath);
   try {
-    other = openDatabase(otherPath, { readonly: true });
-  } catch (error) {
-    throw damagedOther(undefined, otherPath, error) ?? error;
-  }
-  try {
-    return mergeFrom(project, other, otherPath, options);
-  } catch (error) {
-    throw damagedOther(other, otherPath, error) ?? error;
+    let other: Db;
+    try {
+      other = readingOther(openDatabase(copy.path, { readonly: true }));
+    } catch (error) {
+      throw damagedOther(otherPath, error) ?? renamedError(error, copy.path, otherPath);
+    }
+    try {
+      return mergeFrom(project, other, otherPath, options);
+    } catch (error) {
+      throw damagedOther(otherPath, error) ?? error;
+    } finally {
+      other.close();
+    }
   } finally {
-    other.close();
+    rmSync(copy.folder, { recursive: true, force: true });
+    watcher.stop();
   }
 }
 
 /**
- * A corrupt page is found only when a read reaches it, possibly midway through the merge's transaction
- * (which then rolls back). Which of the two stores is damaged is told by checking the other one.
+ * What the merge writes next to the project while it runs (the private copy of the other store, the
+ * codebook temporaries) holds participants' words, and would travel with a `cp -r` of the folder. The merge
+ * is one synchronous transaction, so a signal handler of this process would run only once it had ended,
+ * committed: ^C, SIGTERM and SIGHUP keep their default action instead, which ends the process at once (exit
+ * status 130, 143, 129; the transaction rolls back), and a watcher process removes those files as soon as
+ * this one is gone without having stopped it. The watcher has a process group of its own, so the ^C of the
+ * terminal does not reach it. It covers kill -9 too; should it not run at all, the next merge removes them.
  */
-function damagedOther(other: Db | undefined, otherPath: string, error: unknown): UserError | undefined {
+function watchForSignals(project: Project): { stop: () => void } {
+  const script = `
+    const [module, codebookPath, pid] = process.argv.slice(1);
+    process.stdin.on('error', () => undefined);
+    process.stdin.on('end', async () => (await import(module)).removeMergeLeftovers(codebookPath, Number(pid)));
+    process.stdin.resume();`;
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', import.meta.url, project.codebookPath, String(process.pid)], {
+      detached: true,
+      // Its stdin is the one thing it waits on: the end of it is this process's end.
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+  } catch {
+    return { stop: () => undefined };
+  }
+  child.on('error', () => undefined);
+  child.stdin?.on('error', () => undefined);
+  child.unref();
+  (child.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null)?.unref?.();
+  return {
+    stop: () => {
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+/**
+ * Any SQLite error while reading the other project (a dropped table, a corrupt page, found when a read
+ * reaches it, possibly midway through the merge's transaction, which then rolls back) means that copy is
+ * damaged; readingOther marks those errors, so that one of this project's is never blamed on it.
+ */
+function damagedOther(otherPath: string, error: unknown): UserError | undefined {
   // openDatabase wraps SQLite's error in a UserError of its own, which names no file.
   const sqlite = error instanceof UserError ? error.cause : error;
   const code = (sqlite as { code?: unknown } | undefined)?.code;
-  if (typeof code !== 'string' || !(code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB'))) return undefined;
-  let intact = false;
-  try {
-    intact = other !== undefined && other.pragma('quick_check(1)', { simple: true }) === 'ok';
-  } catch {
-    // A check that cannot read the file finds it damaged too.
-  }
-  if (intact) return undefined;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
+  const opening = error instanceof UserError && (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB'));
+  if (!opening && !isOtherProjectError(sqlite)) return undefined;
   return new UserError(`the other project ${otherPath} is damaged: ${(sqlite as Error).message}; nothing was merged`, {
     hint: 'Ask for a fresh copy of it (or its backup) and merge that',
     cause: error,
   });
+}
+
+/** openDatabase's own errors name the file it opened: the private copy, which the user never saw. */
+function renamedError(error: unknown, copyPath: string, otherPath: string): unknown {
+  if (!(error instanceof UserError)) return error;
+  const message = error.message.replaceAll(copyPath, otherPath);
+  return new UserError(message, { ...(error.hint === undefined ? {} : { hint: error.hint }), exitCode: error.exitCode, cause: error.cause });
+}
+
+/** The folder, next to this project's store, that holds the private copy of the other store while a merge reads it. */
+const COPY_FOLDER = /^\.qcode-merge-(\d+)$/;
+
+/**
+ * The other project is only read, and SQLite cannot read a WAL store in place without creating its
+ * qcode.db-wal and qcode.db-shm next to it (better-sqlite3 opens no URI, so immutable=1 is out of reach).
+ * So the merge reads a copy: qcode.db and, when there is one, its -wal (committed work a qcode that was
+ * killed, or is still open, left there; SQLite replays it into the copy). The -shm is not copied: it is
+ * rebuilt from the -wal. The copy sits in this project's folder (it already holds the same kind of data,
+ * and the merge writes there anyway) and is removed afterwards, also when the merge is stopped or killed
+ * (watchForSignals), else by a later merge.
+ * A colleague's qcode writing while the files are copied would make the two disagree: the copy is then
+ * taken again.
+ */
+function copyOtherDatabase(project: Project, otherPath: string): { folder: string; path: string } {
+  const folder = join(dirname(project.dbPath), `.qcode-merge-${process.pid}`);
+  const path = join(folder, DB_FILE);
+  const state = (): string => [otherPath, `${otherPath}-wal`]
+    .map((file) => {
+      try {
+        const stat = statSync(file);
+        return `${stat.size}:${stat.mtimeMs}`;
+      } catch {
+        return '-';
+      }
+    }).join(' ');
+  try {
+    for (let attempt = 1; ; attempt++) {
+      rmSync(folder, { recursive: true, force: true });
+      mkdirSync(folder, { mode: 0o700 });
+      const before = state();
+      copyFileSync(otherPath, path);
+      if (existsSync(`${otherPath}-wal`)) copyFileSync(`${otherPath}-wal`, `${path}-wal`);
+      if (state() === before) return { folder, path };
+      if (attempt === 3) {
+        throw new UserError(`the other project ${otherPath} kept changing while it was read (is qcode running on it?); nothing was merged`, {
+          hint: 'Close qcode on that copy, then merge again',
+        });
+      }
+    }
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    if (error instanceof UserError) throw error;
+    throw new UserError(`cannot read the other project ${otherPath} into ${folder}: ${(error as Error).message}; nothing was merged`, {
+      hint: 'The merge reads a copy of it in this project\'s folder: make room (or make the folder writable), then merge again',
+      cause: error,
+    });
+  }
+}
+
+/**
+ * A merge killed midway leaves its private copy of the other store, and with --codebook-from other its
+ * codebook.yaml.merge-PID and codebook.yaml.before-merge-PID.tmp; each names its process, so those of a
+ * process no longer running are removed. The .tmp holds the codebook.yaml that merge found: when the file
+ * no longer says the same (it was put in place by hand after a failed install, as that error asks), it is
+ * kept as a backup (codebook.yaml.before-merge[-N]) instead. Backups never have a PID in their name.
+ */
+function removeLeftovers(project: Project): void {
+  removeLeftoversOf(project.codebookPath, (pid) => pid !== process.pid && !processRunning(pid));
+}
+
+/** The leftovers of the merge that ran as process `pid`, which has ended: called by watchForSignals' watcher. */
+export function removeMergeLeftovers(codebookPath: string, pid: number): void {
+  removeLeftoversOf(codebookPath, (other) => other === pid);
+}
+
+function removeLeftoversOf(codebookPath: string, ended: (pid: number) => boolean): void {
+  const name = basename(codebookPath);
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const newFile = new RegExp(`^${escaped}\\.merge-(\\d+)$`);
+  const oldFile = new RegExp(`^${escaped}\\.before-merge-(\\d+)\\.tmp$`);
+  const folder = dirname(codebookPath);
+  let entries: string[];
+  try {
+    entries = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const match = COPY_FOLDER.exec(entry) ?? newFile.exec(entry) ?? oldFile.exec(entry);
+    if (match === null || !ended(Number(match[1]))) continue;
+    const path = join(folder, entry);
+    try {
+      if (oldFile.test(entry) && existsSync(codebookPath) && readFileSync(path, 'utf8') !== readFileSync(codebookPath, 'utf8')) {
+        renameSync(path, freeBackupPath(codebookPath));
+      } else {
+        rmSync(path, { recursive: true, force: true });
+      }
+    } catch {
+      // Not ours to remove after all (a folder of that name, no permission): the merge itself does not need it gone.
+    }
+  }
 }
 
 function mergeFrom(project: Project, other: Db, otherPath: string, options: MergeOptions): MergeReport {
@@ -214,6 +368,7 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
     documentCaseConflicts: [],
     coderConflicts: [],
     orphanMemos: 0,
+    codeRenames: [],
   };
 
   // One read transaction on the other store: a consistent snapshot even if a colleague is coding in it.
@@ -237,10 +392,13 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
         if (applyOther) {
           applyCodebookPlan(db, comparison.codebook, comparison.plan, { yaml: comparison.yaml, sha256: comparison.sha256, appliedAt: nowIso() });
         }
-        mergeRows(db, other, report, options);
+        const shared = mergeRows(db, other, report, options);
         if (hasAdditions(report)) {
           const renames = options.renameCoders === undefined || options.renameCoders.size === 0 ? {} : { renames: Object.fromEntries(options.renameCoders) };
-          appendEvent(db, { coderId: null, action: 'merge', payload: { from: otherPath, added: report.added, conflicts: report.coderConflicts.length, ...renames } });
+          // Which of this project's events the other copy holds too (id ranges): undo reads them to keep the
+          // codings of a shared tag that copy did not take back (src/store/events.ts, mergedTagFinder).
+          const sharedEvents = shared.length === 0 ? {} : { shared };
+          appendEvent(db, { coderId: null, action: 'merge', payload: { from: otherPath, added: report.added, conflicts: report.coderConflicts.length, ...renames, ...sharedEvents } });
         }
         options.insideTransaction?.();
         if (options.dryRun) throw new DryRunRollback();
@@ -279,6 +437,8 @@ function checkRenames(db: Db, otherNames: readonly string[], renames: ReadonlyMa
     if (!known.has(from)) {
       throw usageError(`--rename-coder ${from}=${to}: the other project has no coder "${from}"${didYouMeanSuffix(from, known)}`, `Its coders: ${otherNames.join(', ') || 'none'}`);
     }
+    // A name of the other project is brought in as it is, comma or not: it exists, and its work must stay reachable.
+    if (to !== from) refuseCommaInNewCoder(db, to, `--rename-coder ${from}=${to}`);
     const owner = targets.get(to);
     if (owner !== undefined && owner !== from) {
       throw usageError(`--rename-coder ${from}=${to}: "${to}" would hold the work of both "${from}" and "${owner}" of the other project`, 'Choose a name no other coder over there has or is renamed to');
@@ -307,6 +467,8 @@ interface PreparedCodebookFile {
   temporary: string;
   /** The copy of the file it replaces, and the name it is kept under. */
   backup?: { temporary: string; path: string } | undefined;
+  /** The permissions of the file it replaces, which the new codebook.yaml takes over (the backup stays 0600). */
+  mode?: number | undefined;
 }
 
 /**
@@ -320,10 +482,11 @@ function prepareCodebookFile(project: Project, yaml: string): PreparedCodebookFi
   if (current === yaml) return undefined;
   const prepared: PreparedCodebookFile = { path, temporary: `${path}.merge-${process.pid}` };
   try {
-    writeFileSync(prepared.temporary, yaml);
+    writePrivately(prepared.temporary, yaml);
     if (current !== undefined) {
       prepared.backup = { temporary: `${path}.before-merge-${process.pid}.tmp`, path: freeBackupPath(path) };
-      copyFileSync(path, prepared.backup.temporary);
+      writePrivately(prepared.backup.temporary, readFileSync(path));
+      prepared.mode = statSync(path).mode & 0o7777;
     }
   } catch (error) {
     discardCodebookFile(prepared);
@@ -335,12 +498,30 @@ function prepareCodebookFile(project: Project, yaml: string): PreparedCodebookFi
   return prepared;
 }
 
-/** codebook.yaml.before-merge, or when an earlier merge's backup holds that name, …before-merge-2, -3, … */
+/**
+ * A codebook's examples quote participants: its copies are readable by their owner alone, whatever the
+ * umask, and made new ('wx'), never written through a file or symlink found at the name. One of this
+ * process id can only be a leftover of an earlier process that had the same id.
+ */
+function writePrivately(path: string, data: string | Buffer): void {
+  rmSync(path, { force: true });
+  writeFileSync(path, data, { mode: 0o600, flag: 'wx' });
+}
+
+/** codebook.yaml.before-merge, or when an earlier merge's backup (or a symlink, even a dangling one) holds that name, …before-merge-2, -3, … */
 function freeBackupPath(path: string): string {
-  if (!existsSync(`${path}.before-merge`)) return `${path}.before-merge`;
+  const taken = (name: string): boolean => {
+    try {
+      lstatSync(name);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!taken(`${path}.before-merge`)) return `${path}.before-merge`;
   for (let n = 2; ; n++) {
     const candidate = `${path}.before-merge-${n}`;
-    if (!existsSync(candidate)) return candidate;
+    if (!taken(candidate)) return candidate;
   }
 }
 
@@ -352,6 +533,7 @@ function installCodebookFile(prepared: PreparedCodebookFile): void {
       renameSync(prepared.backup.temporary, prepared.backup.path);
       backupDone = true;
     }
+    if (prepared.mode !== undefined) chmodSync(prepared.temporary, prepared.mode);
     renameSync(prepared.temporary, prepared.path);
   } catch (error) {
     const old = prepared.backup === undefined ? '' : `; the old one is ${backupDone ? prepared.backup.path : prepared.backup.temporary}`;
@@ -372,8 +554,16 @@ function discardCodebookFile(prepared: PreparedCodebookFile): void {
   }
 }
 
-function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions): void {
-  addMissingCodebookItems(db, other, report);
+/** Merges every row; returns the ids of this project's events the other copy holds too, as [first, last] ranges. */
+function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions): Array<[number, number]> {
+  const codeHere = codeMapping(db, other);
+  addMissingCodebookItems(db, other, report, codeHere);
+  const renamed = new Map<string, MergeReport['codeRenames'][number]>();
+  const renamedCode = (id: string): string => {
+    const here = codeHere(id);
+    if (here !== id && !renamed.has(id)) renamed.set(id, { other: id, here, codings: 0, duplicates: 0 });
+    return here;
+  };
 
   const coderOf = new Map<number, number>();
   const coderName = new Map<number, string>();
@@ -455,8 +645,15 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
   for (const row of iterateCodings(other)) {
     const segment = segmentOf.get(row.segment_id)!;
     const coder = coderOf.get(row.coder_id)!;
-    if (matchedSegments.has(row.segment_id)) workSet(otherWork, segment, coder).add(codingKey(row.code_id, row.start, row.end));
-    report.added.codings += insertCoding(db, { ...row, segment_id: segment, coder_id: coder });
+    const code = renamedCode(row.code_id);
+    if (matchedSegments.has(row.segment_id)) workSet(otherWork, segment, coder).add(codingKey(code, row.start, row.end));
+    const added = insertCoding(db, { ...row, code_id: code, segment_id: segment, coder_id: coder });
+    report.added.codings += added;
+    const rename = renamed.get(row.code_id);
+    if (rename !== undefined) {
+      rename.codings++;
+      rename.duplicates += 1 - added;
+    }
   }
   const nameOfCoder = new Map([...coderOf].map(([otherId, id]) => [id, coderName.get(otherId)!]));
   for (const [key, codes] of otherWork) {
@@ -487,7 +684,7 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
         : memo.target_kind === 'document'
           ? slugOf.get(memo.target_id ?? '')
           // A code neither codebook has (addMissingCodebookItems brought in those the other one has).
-          : memo.target_id !== null && codeExists(db, memo.target_id) ? memo.target_id : undefined;
+          : memo.target_id !== null && codeExists(db, renamedCode(memo.target_id)) ? renamedCode(memo.target_id) : undefined;
       if (mapped === undefined) {
         // The target was deleted over there; the memo's words still matter, so it becomes a project memo.
         report.orphanMemos++;
@@ -512,25 +709,88 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     report.added.memos++;
   }
 
-  const eventsHere = new Map<string, number>();
+  // The ids here of each event key, oldest first: a shared event takes the oldest one left.
+  const eventsHere = new Map<string, number[]>();
   for (const row of eventKeysAt(db, distinctEventTimes(other))) {
     const key = eventKey(row.at, row.coder, row.action, row.payload);
-    eventsHere.set(key, (eventsHere.get(key) ?? 0) + 1);
+    const ids = eventsHere.get(key) ?? [];
+    ids.push(row.id);
+    eventsHere.set(key, ids);
   }
-  const maps: EventMaps = { segmentOf, slugOfSegment, slugOf, memoOf, renames: options.renameCoders ?? new Map() };
+  const shared: number[] = [];
+  const maps: EventMaps = { segmentOf, slugOfSegment, slugOf, memoOf, renames: options.renameCoders ?? new Map(), codeOf: codeHere };
   for (const event of iterateEvents(other)) {
     const name = event.coder_id === null ? null : coderName.get(event.coder_id) ?? null;
     const imported = importedEvent(event, maps);
     // The event as it is over there is found here too when it is shared history (both copies hold it).
     const key = [eventKey(event.at, name, imported.action, imported.payload), eventKey(event.at, name, event.action, event.payload)]
-      .find((candidate) => (eventsHere.get(candidate) ?? 0) > 0);
+      .find((candidate) => (eventsHere.get(candidate)?.length ?? 0) > 0);
     if (key !== undefined) {
-      eventsHere.set(key, eventsHere.get(key)! - 1);
+      shared.push(eventsHere.get(key)!.shift()!);
       continue;
     }
     insertMergedEvent(db, { at: event.at, coder_id: event.coder_id === null ? null : coderOf.get(event.coder_id) ?? null, action: imported.action, payload: imported.payload });
     report.added.events++;
   }
+  report.codeRenames = [...renamed.values()].sort((a, b) => a.other.localeCompare(b.other));
+  return idRanges(shared);
+}
+
+/** Sorted ids as [first, last] runs of consecutive ids: a copy shares long stretches of history, so few runs. */
+function idRanges(ids: number[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const id of ids.sort((a, b) => a - b)) {
+    const last = ranges[ranges.length - 1];
+    if (last !== undefined && id === last[1] + 1) last[1] = id;
+    else ranges.push([id, id]);
+  }
+  return ranges;
+}
+
+/**
+ * The other project's code id → this codebook's id. A code renamed (was:) in either project's codebook
+ * history is one code under two ids: this project renamed forms.art to forms.culture and the other still
+ * has forms.art, or the other way round. Its id here is the one id of its rename history (a child moves
+ * with its renamed parent) that this codebook holds; an id this codebook holds, or one whose history
+ * leads to none or to several codes here (codes merged in one copy, apart in the other), stays as it is.
+ */
+function codeMapping(db: Db, other: Db): (id: string) => string {
+  const pairs: Array<[string, string]> = [];
+  for (const yaml of [...codebookHistory(db), ...codebookHistory(other)]) {
+    try {
+      for (const code of parseCodebook(yaml, 'codebook').codes) for (const old of code.was) if (old !== code.id) pairs.push([old, code.id]);
+    } catch {
+      // A snapshot this version can no longer read tells nothing about renames.
+    }
+  }
+  // Before the merge adds any code: a code it brings in retired must not become another code's id here.
+  const ids = new Set(codeRecords(db).map((code) => code.id));
+  const known = new Map<string, string>();
+  return (id) => {
+    let here = known.get(id);
+    if (here !== undefined) return here;
+    here = id;
+    if (!ids.has(id) && pairs.length > 0) {
+      const names = new Set([id]);
+      const queue = [id];
+      while (queue.length > 0 && names.size < 1000) {
+        const current = queue.pop()!;
+        for (const [old, now] of pairs) {
+          for (const [from, to] of [[old, now], [now, old]] as const) {
+            if (current !== from && !current.startsWith(`${from}.`)) continue;
+            const next = to + current.slice(from.length);
+            if (names.has(next)) continue;
+            names.add(next);
+            queue.push(next);
+          }
+        }
+      }
+      const found = [...names].filter((name) => ids.has(name));
+      if (found.length === 1) here = found[0]!;
+    }
+    known.set(id, here);
+    return here;
+  };
 }
 
 /**
@@ -545,6 +805,7 @@ interface EventMaps {
   slugOf: ReadonlyMap<string, string>;
   memoOf: ReadonlyMap<number, { id: number; createdAt: string }>;
   renames: ReadonlyMap<string, string>;
+  codeOf: (id: string) => string;
 }
 
 /**
@@ -569,6 +830,9 @@ function importedEvent(event: { at: string; action: string; payload: string }, m
     changed = true;
   };
   if (typeof payload.coder === 'string') set('coder', maps.renames.get(payload.coder) ?? payload.coder);
+  if (typeof payload.code === 'string') set('code', maps.codeOf(payload.code));
+  // The other copy's merges name that copy's event ids: they mean nothing here.
+  if (event.action === 'merge' && payload.shared !== undefined) set('shared', undefined);
   const segment = typeof payload.segment === 'number' ? payload.segment : undefined;
   if (segment !== undefined) set('segment', maps.segmentOf.get(segment) ?? null);
   if (typeof payload.slug === 'string') {
@@ -584,6 +848,7 @@ function importedEvent(event: { at: string; action: string; payload: string }, m
   if (typeof payload.target_id === 'string' && event.action.startsWith('memo.')) {
     if (payload.target_kind === 'segment') set('target_id', maps.segmentOf.get(Number(payload.target_id))?.toString() ?? null);
     else if (payload.target_kind === 'document') set('target_id', maps.slugOf.get(payload.target_id) ?? null);
+    else if (payload.target_kind === 'code') set('target_id', maps.codeOf(payload.target_id));
   }
   return { action, payload: changed ? JSON.stringify(payload) : event.payload };
 }
@@ -628,16 +893,16 @@ function freeSlug(db: Db, slug: string): string {
 }
 
 /** Codes (with their dimensions and parents) and attributes that the other project's codings, memos and case values need but this codebook lacks. */
-function addMissingCodebookItems(db: Db, other: Db, report: MergeReport): void {
+function addMissingCodebookItems(db: Db, other: Db, report: MergeReport, codeHere: (id: string) => string): void {
   const codes = new Map(codeRecords(other).map((code) => [code.id, code]));
   const dimensions = new Map(dimensionRecords(other).map((dimension) => [dimension.id, dimension]));
   const addCode = (id: string): void => {
-    if (codeExists(db, id)) return;
+    if (codeExists(db, codeHere(id))) return;
     const code = codes.get(id);
     if (code === undefined) return;
     if (!dimensionExists(db, code.dimension_id)) insertRetiredDimension(db, dimensions.get(code.dimension_id)!);
     if (code.parent_id !== null) addCode(code.parent_id);
-    insertRetiredCode(db, code);
+    insertRetiredCode(db, { ...code, parent_id: code.parent_id === null ? null : codeHere(code.parent_id) });
     report.added.retiredCodes.push(id);
   };
   for (const id of codedCodeIds(other)) addCode(id);

@@ -1,7 +1,8 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../core/errors.js';
+import { UserError, usageError } from '../core/errors.js';
+import { shellQuote } from '../core/shell.js';
 import { createDatabase, openDatabase, type Db } from '../store/db.js';
 import { CODEBOOK_READ_LIMIT, fileError, readUtf8File } from '../io/text-file.js';
 
@@ -19,6 +20,8 @@ export interface Project {
   dbPath: string;
   codebookPath: string;
   db: Db;
+  /** Found in a parent of the current folder, not named (--project, QCODE_PROJECT) nor the current folder. */
+  foundAbove: boolean;
 }
 
 export interface ProjectOptions {
@@ -27,22 +30,41 @@ export interface ProjectOptions {
   cwd?: string | undefined;
   env?: NodeJS.ProcessEnv | undefined;
   readonly?: boolean | undefined;
+  /** Told about a store others can reach (see storeWarning); by default a line on stderr. */
+  onWarning?: ((line: string) => void) | undefined;
 }
 
-/** Finds the project as git finds a repository: --project, else QCODE_PROJECT, else the nearest ancestor holding qcode.db. */
+/**
+ * Finds the project as git finds a repository: --project, else QCODE_PROJECT, else the nearest ancestor
+ * holding qcode.db. --project may also name the qcode.db file itself (as merge accepts).
+ */
 export function findProjectDir(options: ProjectOptions): string {
+  return locateProject(options).dir;
+}
+
+function locateProject(options: ProjectOptions): { dir: string; foundAbove: boolean } {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
+  if (options.project === '') throw emptyProjectOption();
   const explicit = options.project ?? (env.QCODE_PROJECT ? env.QCODE_PROJECT : undefined);
   if (explicit !== undefined) {
-    const dir = resolve(cwd, explicit);
-    if (!existsSync(join(dir, DB_FILE))) {
-      throw new UserError(`no qcode project in ${dir} (no ${DB_FILE})`, { hint: `Create one with: qcode init ${explicit}` });
+    const given = resolve(cwd, explicit);
+    const named = options.project === undefined ? ', which QCODE_PROJECT names' : '';
+    if (isFile(given)) {
+      if (basename(given) === DB_FILE) return { dir: checkedProjectDir(dirname(given)), foundAbove: false };
+      throw new UserError(`${given} is a file, not a project folder${named}`, { hint: `Name the folder that holds ${DB_FILE}` });
     }
-    return dir;
+    if (!existsSync(join(given, DB_FILE))) {
+      throw new UserError(`no qcode project in ${given}${named} (no ${DB_FILE})`, { hint: `Create one with: qcode init ${shellQuote(explicit)}` });
+    }
+    return { dir: checkedProjectDir(given), foundAbove: false };
   }
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, DB_FILE))) return dir;
+    if (existsSync(join(dir, DB_FILE))) {
+      const foundAbove = dir !== resolve(cwd);
+      if (foundAbove) assertOwnStore(join(dir, DB_FILE));
+      return { dir: checkedProjectDir(dir), foundAbove };
+    }
     if (dirname(dir) === dir) break;
   }
   throw new UserError(`not inside a qcode project (no ${DB_FILE} here or in any parent folder)`, {
@@ -50,11 +72,116 @@ export function findProjectDir(options: ProjectOptions): string {
   });
 }
 
+/**
+ * The folder `qcode init [DIR]` makes the project in: DIR, else --project, else the current folder.
+ * QCODE_PROJECT is not followed: it is often left set in a shell for other work, and init would then
+ * create a store of participants' words in a folder this command never named. When it names another
+ * folder than the current one, init refuses and asks for the folder instead of guessing.
+ */
+export function initTarget(options: { dir?: string | undefined; project?: string | undefined; cwd?: string | undefined; env?: NodeJS.ProcessEnv | undefined }): string {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  if (options.project === '') throw emptyProjectOption();
+  if (options.dir === '') throw usageError('init needs a folder, not an empty name', 'Name one: qcode init DIR (qcode init . for this folder)');
+  if (options.dir !== undefined && options.project !== undefined && resolve(cwd, options.dir) !== resolve(cwd, options.project)) {
+    throw usageError(`init was given two folders: ${options.dir} and --project ${options.project}`, 'Give one of them');
+  }
+  const target = options.dir ?? options.project;
+  if (target !== undefined) return target;
+  const fromEnv = env.QCODE_PROJECT;
+  if (fromEnv && resolve(cwd, fromEnv) !== resolve(cwd)) {
+    throw usageError(`QCODE_PROJECT names ${fromEnv}, not this folder, and init was given no folder`, `Name it: qcode init . for this folder, or qcode init ${shellQuote(fromEnv)}`);
+  }
+  return '.';
+}
+
+function emptyProjectOption(): UserError {
+  return usageError('--project needs a folder', 'Name the project folder (--project DIR), or leave --project out to use the folder you are in');
+}
+
+function isFile(path: string): boolean {
+  try {
+    return !statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A qcode.db that is not a file would otherwise fail later with a raw EISDIR. */
+function checkedProjectDir(dir: string): string {
+  const dbPath = join(dir, DB_FILE);
+  if (statSync(dbPath).isDirectory()) throw notADatabase(dbPath);
+  return dir;
+}
+
+function notADatabase(dbPath: string): UserError {
+  return new UserError(`${dbPath} is a folder, not a qcode store`, { hint: `Move it away: a project's ${DB_FILE} is the file qcode init makes` });
+}
+
+/**
+ * As git's safe.directory: a store found by walking up must be the user's own. Anyone can leave a
+ * qcode.db in a shared parent folder (/tmp, a group share), and every import below it would write
+ * participants' words into a file its owner reads. Named with --project, it is used (with a warning).
+ */
+function assertOwnStore(dbPath: string): void {
+  const uid = process.getuid?.();
+  if (uid === undefined) return;
+  let owner: number;
+  try {
+    owner = statSync(dbPath).uid;
+  } catch {
+    return;
+  }
+  if (owner === uid) return;
+  throw new UserError(`${dbPath}, found in a parent folder, belongs to ${userName(owner)}, not you: qcode does not use another user's store unless it is named`, {
+    hint: `If it is really your project, name it: --project ${shellQuote(dirname(dbPath))}`,
+  });
+}
+
+/** "nobody (uid 65534)", or "uid 65534" where the name cannot be read. */
+function userName(uid: number): string {
+  try {
+    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.split(':')[2] === String(uid));
+    const name = line?.split(':')[0];
+    if (name) return `${name} (uid ${uid})`;
+  } catch {
+    // No passwd file (containers, other systems): the number says enough.
+  }
+  return `uid ${uid}`;
+}
+
+/**
+ * Why a store is within others' reach, or undefined: another owner, or a mode that lets other users
+ * read it or lets the group or other users write it. Not an error: a team may share a group folder on
+ * purpose (group-readable is not warned about), but participants' words should not be there unknowingly.
+ */
+export function storeWarning(dbPath: string): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(dbPath);
+  } catch {
+    return undefined;
+  }
+  const mode = Number(stat.mode) & 0o777;
+  const reasons: string[] = [];
+  if (Number(stat.uid) !== uid) reasons.push(`is owned by ${userName(Number(stat.uid))}`);
+  const who = [(mode & 0o004) !== 0 ? 'read' : null, (mode & 0o022) !== 0 ? 'written' : null].filter(Boolean);
+  if (who.length > 0) reasons.push(`can be ${who.join(' and ')} by other users (mode ${mode.toString(8).padStart(4, '0')})`);
+  if (reasons.length === 0) return undefined;
+  const fix = Number(stat.uid) === uid ? `chmod 600 ${shellQuote(dbPath)} unless the project is shared on purpose` : 'work on a copy of your own unless the project is shared on purpose';
+  return `${dbPath} ${reasons.join(' and ')}; it holds participants' words: ${fix}`;
+}
+
 export function openProject(options: ProjectOptions): Project {
-  const dir = findProjectDir(options);
+  const { dir, foundAbove } = locateProject(options);
   const dbPath = join(dir, DB_FILE);
   const db = openDatabase(dbPath, { readonly: options.readonly ?? false });
-  return { dir, dbPath, codebookPath: join(dir, CODEBOOK_FILE), db };
+  // After the open: a store that cannot be opened gets its one error line, not a warning first.
+  const warning = storeWarning(dbPath);
+  if (warning !== undefined) (options.onWarning ?? ((line) => process.stderr.write(`Warning: ${line}\n`)))(warning);
+  return { dir, dbPath, codebookPath: join(dir, CODEBOOK_FILE), db, foundAbove };
 }
 
 export function closeProject(project: Project): void {
@@ -101,7 +228,7 @@ export async function initProject(options: InitOptions): Promise<InitReport> {
   const dbPath = join(dir, DB_FILE);
   const codebookPath = join(dir, CODEBOOK_FILE);
   const schemaPath = join(dir, SCHEMA_FILE);
-  if (existsSync(dbPath)) throw new UserError(`${dir} is already a qcode project (${DB_FILE} exists)`);
+  if (existsSync(dbPath)) throw statSync(dbPath).isDirectory() ? notADatabase(dbPath) : new UserError(`${dir} is already a qcode project (${DB_FILE} exists)`);
   if (existsSync(codebookPath)) {
     throw new UserError(`${codebookPath} already exists`, { hint: 'Move it away, or init another folder' });
   }
@@ -121,8 +248,10 @@ export async function initProject(options: InitOptions): Promise<InitReport> {
     closeSync(openSync(dbPath, 'wx', 0o600));
     created.push(dbPath);
     chmodSync(dbPath, 0o600);
-    writeFileSync(codebookPath, yamlText, { flag: 'wx' });
+    // 0600 as the store: its examples: quote participants.
+    writeFileSync(codebookPath, yamlText, { flag: 'wx', mode: 0o600 });
     created.push(codebookPath);
+    chmodSync(codebookPath, 0o600);
     if (!existsSync(schemaPath)) {
       writeFileSync(schemaPath, readUtf8File(join(BUNDLED_CODEBOOKS, SCHEMA_FILE), 'JSON schema'), { flag: 'wx' });
       created.push(schemaPath);

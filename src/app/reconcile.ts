@@ -6,7 +6,7 @@ import { ensureCoder, findCoder, findDocument, type CoderRow } from '../store/co
 import type { Db } from '../store/db.js';
 import { coderHistory, codingsOnSegment, dimensionPasses, seenPairs, segmentDetail, teamCodes, teamDimensions, type SpanRow } from '../store/team.js';
 import { pairedCodeSets, sameCodes } from './agreement.js';
-import { newBatchId } from './coding.js';
+import { newBatchId, refuseCommaInNewCoder } from './coding.js';
 import type { Project } from './project.js';
 
 // `qcode reconcile --coders A,B --as NAME`: a third coder, the consensus, settles A's and B's disagreements.
@@ -82,6 +82,7 @@ export class ReconcileSession {
     const db = project.db;
     const name = options.as.trim();
     if (name === '') throw usageError('--as needs the name of the consensus coder', 'e.g. --as consensus');
+    refuseCommaInNewCoder(db, name, '--as');
     if (options.coders.map((coder) => coder.trim()).includes(name)) {
       throw usageError(`--as ${name}: the consensus coder must differ from the coders being reconciled`, 'e.g. --as consensus');
     }

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseCodebook, type Codebook } from '../core/codebook.js';
@@ -27,20 +28,90 @@ function requireExtension(path: string, extension: '.qdc' | '.qdpx', flag: strin
   }
 }
 
-/** Writes beside the target and renames, so a reader never sees half a file; mode 0600 (participants' words). */
-function writeFileAtomically(path: string, data: string | Uint8Array): void {
+/** Writes `data` to its handle; a seam for the tests, which make it fail as a full disk would. */
+export type WriteBytes = (fd: number, bytes: Uint8Array) => void;
+
+function writeAllBytes(fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+function diskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/**
+ * A complete, synced copy of `data` in a new file beside `path`, mode 0600 (participants' words), for
+ * renaming over it. The name is random and the file created exclusively: a file or symlink already there
+ * (planted to catch the data, or to have it written over the link's target) is never opened.
+ */
+function writeTemporaryFile(path: string, data: string | Uint8Array, write: WriteBytes = writeAllBytes): string {
   const folder = dirname(path);
   if (!existsSync(folder)) throw new UserError(`${path}: the folder ${folder} does not exist`);
   const prefix = `.${basename(path)}.qcode-`;
   removeStaleScratch(folder, prefix);
-  const temporary = join(folder, `${scratchPrefix(prefix)}tmp`);
-  try {
-    writeFileSync(temporary, data, { mode: 0o600 });
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw fileError(path, error);
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  for (;;) {
+    const temporary = join(folder, `${scratchPrefix(prefix)}${randomBytes(6).toString('hex')}.tmp`);
+    let fd: number;
+    try {
+      fd = openSync(temporary, 'wx', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    try {
+      try {
+        write(fd, bytes);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+    return temporary;
   }
+}
+
+/**
+ * Writes every file beside its target first and renames only when all are complete, so a failure (a
+ * full disk on the second file) leaves neither a half-written file nor half of a pair behind.
+ */
+function writeFilesAtomically(files: ReadonlyArray<{ path: string; data: string | Uint8Array }>, write?: WriteBytes): void {
+  const temporaries: string[] = [];
+  let failed: string | undefined;
+  try {
+    for (const file of files) {
+      failed = file.path;
+      temporaries.push(writeTemporaryFile(file.path, file.data, write));
+    }
+    // Renaming beside the target cannot run out of space; new files are taken back should one fail.
+    const renamed: string[] = [];
+    try {
+      files.forEach((file, i) => {
+        failed = file.path;
+        const existed = pathExists(file.path);
+        renameSync(temporaries[i]!, file.path);
+        temporaries[i] = '';
+        if (!existed) renamed.push(file.path);
+      });
+    } catch (error) {
+      for (const path of renamed) rmSync(path, { force: true });
+      throw error;
+    }
+  } catch (error) {
+    for (const temporary of temporaries) if (temporary !== '') rmSync(temporary, { force: true });
+    if (error instanceof UserError) throw error;
+    if (diskFull(error)) throw new UserError(`${failed ?? files[0]?.path ?? ''}: the disk is full: nothing was written`, { hint: 'Free some space, or write to another disk', cause: error });
+    throw fileError(failed ?? files[0]?.path ?? '', error);
+  }
+}
+
+function writeFileAtomically(path: string, data: string | Uint8Array): void {
+  writeFilesAtomically([{ path, data }]);
 }
 
 /** Also true for a dangling symlink, which renaming over would silently replace. */
@@ -59,6 +130,8 @@ export interface RefiExportOptions {
   /** Replace an existing output file (the replacement is still atomic). */
   force?: boolean | undefined;
   cwd?: string | undefined;
+  /** A seam for the tests: how the files' bytes are written. */
+  writeBytes?: WriteBytes | undefined;
 }
 
 export interface RefiExportReport {
@@ -107,7 +180,7 @@ export function gatherExport(project: Project, warnings: string[]): ExportProjec
       else target = { kind: 'document', document: slug };
     } else if (memo.target_kind === 'code' && id !== null) target = { kind: 'code', codeId: id };
     else if (memo.target_kind === 'case' && id !== null) target = { kind: 'case', caseId: id };
-    memos.push({ target, coder: memo.coder, text: memo.text, createdAt: memo.created_at, updatedAt: memo.updated_at });
+    memos.push({ id: memo.id, target, coder: memo.coder, text: memo.text, createdAt: memo.created_at, updatedAt: memo.updated_at });
   }
   if (orphans > 0) warnings.push(`${orphans} memo(s) on a segment or document that no longer exists were exported as project notes`);
   const segmentsOf = groupBy(rows.segments, (segment) => segment.slug);
@@ -177,7 +250,7 @@ export async function exportRefi(project: Project, options: RefiExportOptions): 
   const report: RefiExportReport = {
     files: [], codes: data.codebook.codes.length, documents: data.documents.length, codings: data.codings.length, memos: data.memos.length, warnings,
   };
-  // Both files are built before either is written: a failure leaves no half-done pair behind.
+  // Both files are built, then both written, before either is put in place: a failure leaves no half-done pair behind.
   const outputs: Array<{ path: string; format: 'qdc' | 'qdpx'; data: string | Uint8Array }> = [];
   if (qdcPath !== undefined) outputs.push({ path: qdcPath, format: 'qdc', data: writeCodebookXml(data.codebook, data.origin) });
   if (qdpxPath !== undefined) {
@@ -190,8 +263,8 @@ export async function exportRefi(project: Project, options: RefiExportOptions): 
     ]);
     outputs.push({ path: qdpxPath, format: 'qdpx', data: zip });
   }
+  writeFilesAtomically(outputs, options.writeBytes);
   for (const output of outputs) {
-    writeFileAtomically(output.path, output.data);
     report.files.push({ path: output.path, format: output.format, bytes: typeof output.data === 'string' ? Buffer.byteLength(output.data) : output.data.length });
   }
   return report;
@@ -281,6 +354,7 @@ export async function importRefiCodebook(options: CodebookImportOptions): Promis
     sets: refi.sets,
     variables: [],
     values: [],
+    codebookOnly: true,
     origin: refi.origin,
     coded: new Set(),
     fallbackName: basename(path, extname(path)),
@@ -301,6 +375,8 @@ export interface ProjectImportOptions {
   limits?: ZipLimits | undefined;
   /** Stands in for times the file leaves out. */
   now?: string | undefined;
+  /** A seam for the tests: called once the project's folder exists, before its data goes in. */
+  pause?: (() => void) | undefined;
 }
 
 export interface ProjectImportReport {
@@ -309,6 +385,8 @@ export interface ProjectImportReport {
   codes: number;
   counts: ImportCounts;
   warnings: string[];
+  /** Half-built projects beside the target, left by imports that were killed, removed by this one. */
+  removedLeftovers: string[];
 }
 
 function isEmptyFolder(dir: string): boolean {
@@ -316,18 +394,41 @@ function isEmptyFolder(dir: string): boolean {
 }
 
 /**
- * A .qdpx as a new qcode project. Everything that can refuse the file is checked before the folder is
- * created; the data goes in one transaction; on any failure the folder is left as it was found.
+ * Puts the finished project in place. rename(2) replaces an empty folder on Linux and macOS; where it
+ * does not (Windows), the empty folder is removed first, which rmdir refuses should it have filled up.
+ */
+function moveProjectIntoPlace(staging: string, dir: string): void {
+  try {
+    renameSync(staging, dir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || (code === 'EEXIST' && !isEmptyFolder(dir))) {
+      throw new UserError(`${dir} is no longer empty: something was put in it during the import`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
+    }
+    if (code !== 'EPERM' && code !== 'EEXIST' && code !== 'EACCES') throw error;
+  }
+  rmdirSync(dir);
+  renameSync(staging, dir);
+}
+
+/**
+ * A .qdpx as a new qcode project. Everything that can refuse the file is checked before anything is
+ * written. The project is built in a hidden folder beside the target and renamed into place when
+ * complete: an import that fails, or is killed, never leaves a project that looks finished but is not.
  */
 export async function importRefiProject(options: ProjectImportOptions): Promise<ProjectImportReport> {
   const cwd = options.cwd ?? process.cwd();
   const path = resolve(cwd, options.file);
   const dir = resolve(cwd, options.dir ?? basename(path, extname(path)));
-  const existed = existsSync(dir);
-  if (existed && !statSync(dir).isDirectory()) {
+  const found = lstatOrNull(dir);
+  if (found?.isSymbolicLink()) {
+    throw new UserError(`${dir} is a symlink; refi import creates a new project folder`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
+  }
+  if (found !== null && !found.isDirectory()) {
     throw new UserError(`${dir} is a file; refi import creates a new project folder`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
   }
-  if (existed && !isEmptyFolder(dir)) {
+  if (found !== null && !isEmptyFolder(dir)) {
     throw new UserError(`${dir} already exists and is not empty; refi import creates a new project`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
   }
   const { DEFAULT_ZIP_LIMITS, openZipFile } = await import('../io/refi/zip.js');
@@ -357,32 +458,59 @@ export async function importRefiProject(options: ProjectImportOptions): Promise<
     codebookHeader: yamlHeader(options.file),
   });
 
+  const parent = dirname(dir);
+  const stagingPrefix = `.${basename(dir)}.qcode-refi-`;
+  const removedLeftovers = removeStaleScratch(parent, stagingPrefix);
+  let createdParent: string | undefined;
+  let staging: string;
+  try {
+    createdParent = mkdirSync(parent, { recursive: true });
+    // mkdtemp: mode 0700, a name no one else can have taken.
+    staging = mkdtempSync(join(parent, scratchPrefix(stagingPrefix)));
+  } catch (error) {
+    if (createdParent !== undefined) rmSync(createdParent, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new UserError(`cannot create the project folder ${dir}: a file is in the way of ${parent}`, { hint: 'Choose a folder you can write to' });
+    }
+    throw fileError(dir, error);
+  }
   removeStaleScratch(tmpdir(), 'qcode-refi-');
   const scratch = mkdtempSync(join(tmpdir(), scratchPrefix('qcode-refi-')));
   try {
     const codebookFile = join(scratch, 'codebook.yaml');
     writeFileSync(codebookFile, plan.codebook.yaml, { mode: 0o600 });
-    await initProject({ dir, codebook: codebookFile, cwd });
+    await initProject({ dir: staging, codebook: codebookFile, cwd });
+    options.pause?.();
+    const db = openDatabase(join(staging, DB_FILE));
+    let counts: ImportCounts;
     try {
-      const db = openDatabase(join(dir, DB_FILE));
-      try {
-        const counts = insertImportedProject(db, plan, { file: basename(path), at: now });
-        return {
-          dir,
-          codebook: plan.codebook.codebook.name,
-          codes: plan.codebook.codebook.codes.length,
-          counts,
-          warnings: [...contents.warnings, ...plan.warnings],
-        };
-      } finally {
-        db.close();
-      }
-    } catch (error) {
-      if (existed) for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
-      else rmSync(dir, { recursive: true, force: true });
-      throw error;
+      counts = insertImportedProject(db, plan, { file: basename(path), at: now });
+    } finally {
+      db.close();
     }
+    moveProjectIntoPlace(staging, dir);
+    return {
+      dir,
+      codebook: plan.codebook.codebook.name,
+      codes: plan.codebook.codebook.codes.length,
+      counts,
+      warnings: [...contents.warnings, ...plan.warnings],
+      removedLeftovers,
+    };
+  } catch (error) {
+    rmSync(createdParent ?? staging, { recursive: true, force: true });
+    if (error instanceof UserError || !/^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    throw fileError(dir, error);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
   }
 }

@@ -7,7 +7,7 @@ import {
   allCodersForLookup, allDocumentsForLookup, applyCodingBatch, coderCodingsOnSegment, documentSegmentIds, exclusiveCodings, segmentForLookup,
   type CodingChange, type LookupDocument, type SeenMark,
 } from '../store/codings.js';
-import { ensureCoder, type CoderRow } from '../store/common.js';
+import { ensureCoder, findCoder, type CoderRow } from '../store/common.js';
 import type { Db } from '../store/db.js';
 import { CodeIndex, newBatchId } from './coding.js';
 import type { Project } from './project.js';
@@ -411,6 +411,10 @@ class CsvCodingsReader {
 
     const coderName = (this.column(record, 'coder') || this.options.defaultCoder) ?? '';
     if (coderName === '') this.problem(at, this.colOf('coder'), 'no coder: fill the coder column, or pass --coder NAME for such rows');
+    // As refuseCommaInNewCoder: --coders A,B could never choose such a coder; one already stored stays usable.
+    else if (coderName.includes(',') && findCoder(this.db, coderName) === undefined) {
+      this.problem(at, this.colOf('coder'), `coder name "${coderName}" contains a comma, which --coders A,B would read as two coders: use a name without one, e.g. "${coderName.replace(/\s*,\s*/g, '-')}"`);
+    }
 
     let start: number | null = null;
     let end: number | null = null;

@@ -1,6 +1,21 @@
 import chalk from 'chalk';
 import { CommanderError } from './commander.js';
 import { formatProblem, ProblemsError, UserError } from '../core/errors.js';
+import { lastOpenedStore } from '../store/db.js';
+
+const DISK_FULL = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
+
+/** A full disk (or quota) is the user's to fix, not a bug: where, and what to do. */
+export function diskFullError(error: unknown, where?: string): UserError | undefined {
+  const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
+  if (code === undefined || !DISK_FULL.has(code)) return undefined;
+  const place = where ?? path ?? lastOpenedStore();
+  const message = (error as Error).message.replace(/^\w+: /, '');
+  return new UserError(`the disk is full${place === undefined ? '' : ` (${place})`}: ${message}`, {
+    hint: 'Free some space on that disk (or move the project to another), then run the command again',
+    cause: error,
+  });
+}
 
 /** Prints an error the way a user needs it and returns the exit code: 1 for errors, 2 for usage. */
 export function reportError(error: unknown, debug: boolean): number {
@@ -19,6 +34,8 @@ export function reportError(error: unknown, debug: boolean): number {
     if (debug) process.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
+  const full = diskFullError(error);
+  if (full !== undefined) return reportError(full, debug);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'SQLITE_BUSY') {
     process.stderr.write(`${chalk.red('Error:')} the project is busy (another qcode is writing); try again\n`);

@@ -22,6 +22,13 @@ export async function main(argv: string[]): Promise<void> {
     throw error;
   });
   const debug = args.includes('--debug');
+  // --no-color and NO_COLOR must beat FORCE_COLOR, which chalk lets win over both. Set before chalk
+  // loads, so that every colour in the run (palette's and chalk's alike) goes.
+  const end = args.indexOf('--');
+  if ((end === -1 ? args : args.slice(0, end)).includes('--no-color') || (process.env.NO_COLOR ?? '') !== '') {
+    process.env.NO_COLOR = '1';
+    delete process.env.FORCE_COLOR;
+  }
   try {
     const { buildProgram } = await import('./program.js');
     await (await buildProgram(args)).parseAsync(argv);

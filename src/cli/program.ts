@@ -1,5 +1,6 @@
 import { Command, Option } from './commander.js';
 import { version } from './main.js';
+import { didYouMean } from '../core/suggest.js';
 
 type Register = (program: Command) => void;
 
@@ -23,12 +24,30 @@ export const COMMAND_GROUPS: ReadonlyArray<{ commands: readonly string[]; load: 
 
 /** The command word of an argv (after node and the script), skipping global options and --project's value. */
 export function commandWord(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
+  const index = commandIndex(args);
+  return index === -1 ? undefined : args[index];
+}
+
+function commandIndex(args: readonly string[], from = 0): number {
+  for (let i = from; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--project') i++;
-    else if (!arg.startsWith('-')) return arg;
+    else if (!arg.startsWith('-')) return i;
   }
-  return undefined;
+  return -1;
+}
+
+/**
+ * `qcode help nosuch`: commander would print the whole help to stderr without a word on what was wrong;
+ * this says it as an unknown command does, with commander's wording.
+ */
+function refuseUnknownHelpTopic(program: Command, args: readonly string[]): void {
+  const topic = args[commandIndex(args, commandIndex(args) + 1)];
+  if (topic === undefined) return;
+  const names = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
+  if (topic === 'help' || names.includes(topic)) return;
+  const guess = didYouMean(topic, names);
+  program.error(`error: unknown command '${topic}'${guess === undefined ? '' : `\n(Did you mean ${guess}?)`}`, { code: 'commander.unknownCommand' });
 }
 
 /** The commander program: global options, then the command groups (only the named one when argv names one). */
@@ -36,7 +55,7 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
   const program = new Command('qcode')
     .description('Qualitative coding at the terminal: import transcripts, code them from a YAML codebook, analyse and export.')
     .version(version(), '-V, --version')
-    .option('--project <dir>', 'the project folder (default: $QCODE_PROJECT, else the nearest folder upwards holding qcode.db)')
+    .option('--project <dir>', 'the project folder, or its qcode.db (default: $QCODE_PROJECT, which init does not follow; else the nearest folder upwards holding qcode.db)')
     .option('--quiet', 'print only results and errors')
     .option('--debug', 'print stack traces of errors')
     .addOption(new Option('--no-color', 'no colours (NO_COLOR is honoured too)'))
@@ -61,6 +80,7 @@ Exit codes: 0 ok, 1 error, 2 usage. Docs: README.md and docs/ in the qcode packa
   for (const group of named ? [named] : COMMAND_GROUPS) (await group.load())(program);
   // Subcommands inherit the error handling so that every usage error exits 2 through main().
   applyToAll(program, (command) => command.exitOverride().showSuggestionAfterError());
+  if (word === 'help') refuseUnknownHelpTopic(program, args);
   return program;
 }
 

@@ -339,12 +339,33 @@ export function binaryAlpha(matrix: ReliabilityData): AlphaResult {
 }
 
 /**
- * Pooled binary alpha over several codes: the coincidence matrices of all codes are summed and alpha is
- * computed once, so codes weigh by their pairable values. Its `units` counts unit × code pairs.
+ * Whether a code's binary coincidence matrix has a presence (1) among its pairable values, i.e. whether any
+ * coder applied the code on a unit that a second coder also saw. Only such codes enter pooled figures: a code
+ * nobody applied adds nothing but (0, 0) pairs, which would make a pooled figure move with the number of
+ * unused entries in the codebook.
  */
+export function binaryCodeApplied(cm: CoincidenceMatrix): boolean {
+  const present = cm.values.indexOf(1);
+  return present >= 0 && cm.marginals[present]! > 0;
+}
+
+/**
+ * Pooled binary alpha over several codes: the coincidence matrices of the applied codes (binaryCodeApplied)
+ * are summed and alpha is computed once, so codes weigh by their pairable values. Its `units` and
+ * `pairableValues` count unit × code pairs of the applied codes. When no code was applied but some had pairable
+ * units, the data have no variation: alpha is null with reason 'no-variation', as for one such code.
+ */
+export function pooledBinaryAlphaOf(matrices: readonly CoincidenceMatrix[]): AlphaResult {
+  const applied = matrices.filter(binaryCodeApplied);
+  const result = alphaFromCoincidence(sumCoincidences(applied), 'nominal');
+  if (applied.length === 0 && matrices.some((cm) => cm.pairableValues > 0)) return { ...result, reason: 'no-variation' };
+  return result;
+}
+
+/** pooledBinaryAlphaOf of units × coders 0/1 matrices, one per code. */
 export function pooledBinaryAlpha(matrices: readonly ReliabilityData[]): AlphaResult {
   for (const matrix of matrices) assertBinary(matrix);
-  return alphaFromCoincidence(sumCoincidences(matrices.map(coincidenceMatrix)), 'nominal');
+  return pooledBinaryAlphaOf(matrices.map(coincidenceMatrix));
 }
 
 function assertBinary(matrix: ReliabilityData): void {

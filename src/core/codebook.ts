@@ -4,6 +4,7 @@ import { codebookSchema, type CodeInput, type CodebookInput } from './codebook-s
 import { ProblemsError, type Problem } from './errors.js';
 import { didYouMeanSuffix } from './suggest.js';
 import type { AttributeDef, AttributeType, Codebook, CodeDef, DimensionDef, HypothesisDef, AxisRef } from './codebook-model.js';
+import { shellQuote } from './shell.js';
 
 // The model lives apart from the parser so that commands which only read a project's codebook never load
 // yaml and zod (they cost more start-up than any query). Re-exported for the parser's callers.
@@ -231,7 +232,7 @@ function salvage(raw: unknown): CodebookInput | undefined {
 function codebookProblems(file: string, problems: Problem[]): ProblemsError {
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return new ProblemsError(`${file}: ${count} in the codebook`, problems, `Fix ${problems.length === 1 ? 'it' : 'them'} and run: qcode codebook check ${file}`);
+  return new ProblemsError(`${file}: ${count} in the codebook`, problems, `Fix ${problems.length === 1 ? 'it' : 'them'} and run: qcode codebook check ${shellQuote(file)}`);
 }
 
 /**

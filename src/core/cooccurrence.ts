@@ -8,8 +8,9 @@
 //   or when a span of a and a span of b overlap, half-open: max(start) < min(end). Touching spans
 //   ([20,30) and [30,35)) do not overlap. Each segment counts at most once per pair.
 // - Document and case units: a and b co-occur when both occur anywhere in the unit.
-// - An attribute value v stands for the units whose case has the value v; a unit without a case, or whose
-//   case lacks the attribute, belongs to no value.
+// - An attribute value v stands for the units whose case has the value v. Units without a case, or whose
+//   case lacks the attribute, form one more item, "(no value)", shown whenever there are any (as R's
+//   table(useNA = "ifany")), so that the values' units add up to all units.
 
 import { formatAxis, labelIn, type AxisRef, type ProjectCodebook } from './codebook-model.js';
 import { UserError } from './errors.js';
@@ -175,20 +176,26 @@ function addAllPairs(pairUnits: Int32Array, codes: readonly number[], K: number)
   }
 }
 
-/** One row or column of a table: a code, or one value of a case attribute (the cases having it). */
+/**
+ * One row or column of a table: a code, or one value of a case attribute (the cases having it). The value
+ * null stands for no value: its cases are those without the attribute, and the slot of units without a case.
+ */
 export type AxisItem =
   | { kind: 'code'; id: string; label: string; group: string; groupLabel: string; code: number }
-  | { kind: 'value'; id: string; label: string; group: string; groupLabel: string; attribute: string; value: string; cases: readonly number[] };
+  | { kind: 'value'; id: string; label: string; group: string; groupLabel: string; attribute: string; value: string | null; cases: readonly number[] };
+
+/** The label of an attribute's "no value" item. */
+export const NO_VALUE_LABEL = '(no value)';
 
 export interface Cell {
   nab: number;
   na: number;
   nb: number;
   c: number;
-  /** n_ab / n_a: the share of the row's units that carry the column (0 when n_a is 0). */
-  rowpct: number;
-  /** n_ab / n_b: the share of the column's units that carry the row. */
-  colpct: number;
+  /** n_ab / n_a: the share of the row's units that carry the column; null when n_a is 0 (a share of nothing is undefined, not 0). */
+  rowpct: number | null;
+  /** n_ab / n_b: the share of the column's units that carry the row; null when n_b is 0. */
+  colpct: number | null;
 }
 
 export interface TableItem {
@@ -197,6 +204,8 @@ export interface TableItem {
   label: string;
   group: string;
   groupLabel: string;
+  /** An attribute item's value; null for its "(no value)" item. Absent for codes. */
+  value?: string | null;
   /** Units carrying the code or having the value. */
   n: number;
 }
@@ -225,7 +234,8 @@ export function cooccurrenceTable(counts: CooccurrenceCounts, rows: readonly Axi
     return sum(value.cases, (k) => counts.caseCodeUnits[k * K + code.code] ?? 0);
   };
   const describe = (item: AxisItem): TableItem => ({
-    kind: item.kind, id: item.id, label: item.label, group: item.group, groupLabel: item.groupLabel, n: itemUnits(item),
+    kind: item.kind, id: item.id, label: item.label, group: item.group, groupLabel: item.groupLabel,
+    ...(item.kind === 'value' ? { value: item.value } : {}), n: itemUnits(item),
   });
   const rowItems = rows.map(describe);
   const columnItems = columns.map(describe);
@@ -234,7 +244,7 @@ export function cooccurrenceTable(counts: CooccurrenceCounts, rows: readonly Axi
       const nab = joint(row, column);
       const na = rowItems[r]!.n;
       const nb = columnItems[k]!.n;
-      return { nab, na, nb, c: cCoefficient(nab, na, nb), rowpct: na === 0 ? 0 : nab / na, colpct: nb === 0 ? 0 : nab / nb };
+      return { nab, na, nb, c: cCoefficient(nab, na, nb), rowpct: na === 0 ? null : nab / na, colpct: nb === 0 ? null : nab / nb };
     }),
   );
   return { unit: counts.unit, unitCount: counts.unitCount, rows: rowItems, columns: columnItems, cells };
@@ -246,8 +256,8 @@ function sum<T>(items: readonly T[], value: (item: T) => number): number {
   return total;
 }
 
-/** A cell's value in the chosen measure. */
-export function measureOf(cell: Cell, measure: Measure): number {
+/** A cell's value in the chosen measure; null for a percentage of no units. */
+export function measureOf(cell: Cell, measure: Measure): number | null {
   switch (measure) {
     case 'count':
       return cell.nab;
@@ -284,13 +294,18 @@ export interface AxisContext {
   codeIndex: ReadonlyMap<string, number>;
   /** Per attribute, the cases (by index) holding each value. */
   casesByValue: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
+  /**
+   * Units per case, and last the units without a case (CooccurrenceCounts.caseUnits). With it, an attribute
+   * whose values leave some units out gets a "(no value)" item for them; without it, none.
+   */
+  caseUnits?: ArrayLike<number>;
   language?: string | undefined;
 }
 
 /**
  * The rows or columns one axis reference stands for: a dimension's active codes in codebook order, a
  * single code, or an attribute's values (a category's declared values in order, else the values found,
- * sorted).
+ * sorted), then "(no value)" if some units have none.
  */
 export function expandAxis(ref: AxisRef, context: AxisContext): AxisItem[] {
   const { codebook, language } = context;
@@ -318,10 +333,31 @@ export function expandAxis(ref: AxisRef, context: AxisContext): AxisItem[] {
   const extra = [...found.keys()].filter((value) => !declared.includes(value));
   extra.sort(attribute.type === 'number' ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const groupLabel = labelIn(attribute, language);
-  return [...declared, ...extra].map((value) => ({
+  const items: AxisItem[] = [...declared, ...extra].map((value) => ({
     kind: 'value', id: `${formatAxis(ref)}=${value}`, label: attribute.valueLabels[value] ?? value, group: formatAxis(ref),
     groupLabel, attribute: attribute.name, value, cases: found.get(value) ?? [],
   }));
+  const missing = casesWithoutValue(found, context.caseUnits);
+  if (missing.length > 0) {
+    // The id ends in "=" with nothing after it: no stored value is empty (`cases set C x=` clears x), so it names no real value.
+    items.push({ kind: 'value', id: `${formatAxis(ref)}=`, label: NO_VALUE_LABEL, group: formatAxis(ref), groupLabel, attribute: attribute.name, value: null, cases: missing });
+  }
+  return items;
+}
+
+/** The case slots (the last: units without a case) that have units but no value, or [] when every unit has a value. */
+function casesWithoutValue(found: ReadonlyMap<string, readonly number[]>, caseUnits: ArrayLike<number> | undefined): number[] {
+  if (caseUnits === undefined) return [];
+  const valued = new Set<number>();
+  for (const cases of found.values()) for (const k of cases) valued.add(k);
+  const missing: number[] = [];
+  let units = 0;
+  for (let k = 0; k < caseUnits.length; k++) {
+    if (valued.has(k)) continue;
+    missing.push(k);
+    units += caseUnits[k] ?? 0;
+  }
+  return units > 0 ? missing : [];
 }
 
 export function unknownAttribute(name: string, codebook: ProjectCodebook): UserError {
@@ -365,9 +401,9 @@ export interface LongRow {
   n_a: number;
   n_b: number;
   c: number;
-  /** Percentages 0–100. */
-  rowpct: number;
-  colpct: number;
+  /** Percentages 0–100; null when the row's (column's) units are none. */
+  rowpct: number | null;
+  colpct: number | null;
 }
 
 export const LONG_KEYS: ReadonlyArray<keyof LongRow> = ['hypothesis', 'row', 'row_label', 'column', 'column_label', 'n_ab', 'n_a', 'n_b', 'c', 'rowpct', 'colpct'];
@@ -385,7 +421,8 @@ export function longRows(hypothesis: string, table: CooccurrenceTable): LongRow[
       const cell = table.cells[r]![k]!;
       rows.push({
         hypothesis, row: row.id, row_label: row.label, column: column.id, column_label: column.label,
-        n_ab: cell.nab, n_a: cell.na, n_b: cell.nb, c: round(cell.c, 6), rowpct: round(cell.rowpct * 100, 4), colpct: round(cell.colpct * 100, 4),
+        n_ab: cell.nab, n_a: cell.na, n_b: cell.nb, c: round(cell.c, 6),
+        rowpct: cell.rowpct === null ? null : round(cell.rowpct * 100, 4), colpct: cell.colpct === null ? null : round(cell.colpct * 100, 4),
       });
     }),
   );

@@ -23,7 +23,7 @@ export function removeStaleScratch(dir: string, prefix: string): string[] {
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
-    if (pid === undefined || Number(pid) === process.pid || isRunning(Number(pid))) continue;
+    if (pid === undefined || Number(pid) === process.pid || processRunning(Number(pid))) continue;
     try {
       rmSync(join(dir, name), { recursive: true, force: true });
       removed.push(join(dir, name));
@@ -34,7 +34,8 @@ export function removeStaleScratch(dir: string, prefix: string): string[] {
   return removed;
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with that id is running (one of another user counts: it may still use its files). */
+export function processRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -405,13 +405,23 @@ export function iterateCodings(db: Db, frame: AnalysisFrame, coderIds: CoderIds)
     ORDER BY k.segment_id, k.code_id, k.coder_id, ifnull(k.start, -1)`).raw().iterate(...(coderIds ?? [])) as IterableIterator<CodingExportRow>;
 }
 
-/** Codings per code (index = frame code index) by the selected coders. */
-export function codingsPerCode(db: Db, frame: AnalysisFrame, coderIds: CoderIds): Int32Array {
+/** Codings per code (index = frame code index) by the selected coders; with casedOnly, only in documents linked to a case. */
+export function codingsPerCode(db: Db, frame: AnalysisFrame, coderIds: CoderIds, casedOnly = false): Int32Array {
   const counts = new Int32Array(frame.codeIds.length);
   const rows = statement(db, `SELECT code_id, count(*) FROM codings k WHERE 1 ${coderFilter('k.coder_id', coderIds)} GROUP BY code_id`).raw().all(...(coderIds ?? [])) as Array<[string, number]>;
   for (const [code, n] of rows) {
     const index = frame.codeIndex.get(code);
     if (index !== undefined) counts[index] = n;
+  }
+  if (!casedOnly) return counts;
+  // Subtracting the codings of documents without a case reads only theirs (from documents_case down): usually
+  // none. Joining every coding to its document instead took 1.4 s against 0.35 s on 900,000 codings.
+  const uncased = statement(db, `
+    SELECT k.code_id, count(*) FROM documents d JOIN segments s ON s.document_id = d.id JOIN codings k ON k.segment_id = s.id
+    WHERE d.case_id IS NULL ${coderFilter('k.coder_id', coderIds)} GROUP BY k.code_id`).raw().all(...(coderIds ?? [])) as Array<[string, number]>;
+  for (const [code, n] of uncased) {
+    const index = frame.codeIndex.get(code);
+    if (index !== undefined) counts[index]! -= n;
   }
   return counts;
 }

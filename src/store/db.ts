@@ -82,6 +82,13 @@ function assertWritable(path: string): void {
   }
 }
 
+/** The store last opened for writing, to name it when the disk fills (SQLite's error names no file). */
+let storeInUse: string | undefined;
+
+export function lastOpenedStore(): string | undefined {
+  return storeInUse;
+}
+
 export interface OpenOptions {
   readonly?: boolean;
 }
@@ -106,6 +113,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     db.close();
     throw error;
   }
+  if (!options.readonly) storeInUse = path;
   return db;
 }
 
@@ -114,6 +122,7 @@ export function createDatabase(path: string): Db {
   const db = new Database(path);
   configure(db, false);
   migrate(db, path, false);
+  storeInUse = path;
   return db;
 }
 
@@ -125,6 +134,12 @@ function configure(db: Db, readonly: boolean): void {
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
+    // Tests only: a store that fills after this many more pages, as a full disk would (SQLITE_FULL).
+    const spare = process.env.QCODE_TEST_SPARE_PAGES;
+    if (!readonly && spare !== undefined && /^\d+$/.test(spare)) {
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      db.pragma(`max_page_count = ${pages + Number(spare)}`);
+    }
   } catch (error) {
     throw new UserError(`cannot use the store: ${(error as Error).message}`, { cause: error });
   }

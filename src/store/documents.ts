@@ -49,6 +49,10 @@ export function documentById(db: Db, id: number): StoredDocument | undefined {
   return statement(db, `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE id = ?`).get(id) as StoredDocument | undefined;
 }
 
+export function documentText(db: Db, id: number): string | undefined {
+  return statement(db, 'SELECT text FROM documents WHERE id = ?').pluck().get(id) as string | undefined;
+}
+
 /** Slugs of other documents holding exactly this text. */
 export function slugsWithText(db: Db, sha256: string): string[] {
   return (statement(db, 'SELECT slug FROM documents WHERE sha256 = ? ORDER BY slug').all(sha256) as Array<{ slug: string }>).map((row) => row.slug);

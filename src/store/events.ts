@@ -135,12 +135,26 @@ export interface MergeEvent {
   id: number;
   at: string;
   from: string;
+  /** Ranges [first, last] of this project's event ids that the merged copy held too (its log had them). */
+  shared: Array<[number, number]>;
 }
 
 /** The 'merge' events after an event, oldest first. */
 export function mergesAfter(db: Db, afterId: number): MergeEvent[] {
-  return statement(db, `SELECT id, at, json_extract(payload, '$.from') AS "from" FROM events WHERE id > ? AND action = 'merge' ORDER BY id`)
-    .all(afterId) as MergeEvent[];
+  const rows = statement(db, `SELECT id, at, json_extract(payload, '$.from') AS "from", json_extract(payload, '$.shared') AS shared
+    FROM events WHERE id > ? AND action = 'merge' ORDER BY id`).all(afterId) as Array<Omit<MergeEvent, 'shared'> & { shared: string | null }>;
+  return rows.map((row) => {
+    let shared: unknown;
+    try {
+      shared = row.shared === null ? [] : JSON.parse(row.shared);
+    } catch {
+      shared = [];
+    }
+    const ranges = Array.isArray(shared)
+      ? shared.filter((range): range is [number, number] => Array.isArray(range) && typeof range[0] === 'number' && typeof range[1] === 'number')
+      : [];
+    return { ...row, shared: ranges };
+  });
 }
 
 /** What an undo finds when merges came after the batch it reverts (see RevertOptions.acrossMerges). */
@@ -171,9 +185,15 @@ interface MergedChange {
  * of the same segment, code, coder and span, that no later merged 'untag' of it, nor a later merged undo
  * that may have covered it, took back. A merged undo names the other copy's batch, which merged events no
  * longer carry, so any whole undo, or one of this coder's part, after the merged tag counts against it.
+ *
+ * Or the tag itself was shared history: a copy made after it holds the same event, which the merge found
+ * here and so did not bring in; the merge records the ids of the events it found (MergeEvent.shared). That
+ * copy holds the coding still when no merged change of it came after the tag (its untag would have come
+ * in as a merged 'untag', a tag again as a merged 'tag') and no merged undo names the tag's batch (a shared
+ * batch has the same id in both copies; an undo of another batch there cannot take back this tag's coding).
  */
 function mergedTagFinder(db: Db, afterId: number, merges: readonly MergeEvent[], codeNow: (code: string) => string):
-  (tagId: number, segment: number, code: string, coder: string, start: number | null, end: number | null) => MergeEvent | undefined {
+  (tagId: number, batch: string | null, segment: number, code: string, coder: string, start: number | null, end: number | null) => MergeEvent | undefined {
   const rows = statement(db, `
     SELECT id, action, json_extract(payload, '$.segment') AS segment, json_extract(payload, '$.coder') AS coder,
       json_extract(payload, '$.code') AS code, json_extract(payload, '$.start') AS start, json_extract(payload, '$.end') AS "end",
@@ -191,11 +211,17 @@ function mergedTagFinder(db: Db, afterId: number, merges: readonly MergeEvent[],
     list.push(row);
     changes.set(key(row.segment, row.coder, row.start, row.end), list);
   }
-  return (tagId, segment, code, coder, start, end) => {
+  return (tagId, batch, segment, code, coder, start, end) => {
     let tag: MergedChange | undefined;
+    let changed = false;
     for (const change of changes.get(key(segment, coder, start, end)) ?? []) {
       if (change.id <= tagId || change.code === null || codeNow(change.code) !== code) continue;
       tag = change.action === 'tag' ? change : undefined;
+      changed = true;
+    }
+    if (!changed) {
+      if (undos.some((undo) => undo.id > tagId && undo.batch === batch && (undo.coder === null || undo.coder === coder))) return undefined;
+      return merges.find((merge) => merge.id > tagId && merge.shared.some(([first, last]) => first <= tagId && tagId <= last));
     }
     if (tag === undefined) return undefined;
     const tagIdThere = tag.id;
@@ -311,7 +337,7 @@ export function revertBatch(db: Db, batch: string, undoCoderId: number | null, s
         const coderId = coderIdOf(place.coder);
         const code = codeNow(place.code);
         const segmentId = coderId === undefined ? undefined : segmentOf(place, event.action, code, coderId, event.at);
-        const merge = segmentId === undefined ? undefined : mergedTag(event.id, segmentId, code, place.coder, place.start, place.end);
+        const merge = segmentId === undefined ? undefined : mergedTag(event.id, event.batch, segmentId, code, place.coder, place.start, place.end);
         if (merge === undefined) continue;
         kept.set(event.id, merge);
         keptSeen.add(`${segmentId}:${coderId}`);

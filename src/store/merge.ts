@@ -7,6 +7,48 @@ import type { StoredDocument } from './documents.js';
 
 // ---- the other project (read-only)
 
+// Errors thrown while reading the other project, told apart from this project's by the connection they came from.
+const otherErrors = new WeakSet<object>();
+
+/** Whether an error came from reading the other project (through a connection readingOther wrapped). */
+export function isOtherProjectError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && otherErrors.has(error);
+}
+
+/**
+ * The other project's connection, marking every error its statements, iterators or pragmas throw: a
+ * damaged copy (a dropped table, a corrupt page) is found only when a read reaches it, midway through
+ * the merge's loops that also write here, so the error's source is known only by the object that threw it.
+ */
+export function readingOther<T extends object>(target: T): T {
+  const proxy: T = new Proxy(target, {
+    get(object, property) {
+      const value = Reflect.get(object, property, object) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        let result: unknown;
+        try {
+          result = Reflect.apply(value, object, args);
+        } catch (error) {
+          if (typeof error === 'object' && error !== null) otherErrors.add(error);
+          throw error;
+        }
+        if (result === object) return proxy;
+        // A statement (prepare) or a row iterator (iterate): their reads must be marked too.
+        const methods = result as { next?: unknown; all?: unknown } | null;
+        if (typeof result === 'object' && result !== null && (typeof methods!.next === 'function' || typeof methods!.all === 'function')) return readingOther(result);
+        return result;
+      };
+    },
+  });
+  return proxy;
+}
+
+/** Every codebook a project applied, oldest first: their was: lists tell which codes were renamed. */
+export function codebookHistory(db: Db): string[] {
+  return statement(db, 'SELECT yaml FROM codebook_versions ORDER BY id').pluck().all() as string[];
+}
+
 export interface NamedRow {
   id: number;
   name: string;
@@ -321,15 +363,15 @@ export function recordedRenames(db: Db): Array<[string, string]> {
   });
 }
 
-/** This project's events at the given times, as dedupe keys: at, coder name, action, payload. */
-export function eventKeysAt(db: Db, times: readonly string[]): Array<{ at: string; coder: string | null; action: string; payload: string }> {
+/** This project's events at the given times, as dedupe keys: at, coder name, action, payload (and their ids, oldest first). */
+export function eventKeysAt(db: Db, times: readonly string[]): Array<{ id: number; at: string; coder: string | null; action: string; payload: string }> {
   db.exec('CREATE TEMP TABLE IF NOT EXISTS merge_event_times (at TEXT PRIMARY KEY) WITHOUT ROWID');
   statement(db, 'DELETE FROM temp.merge_event_times').run();
   const insert = statement(db, 'INSERT OR IGNORE INTO temp.merge_event_times (at) VALUES (?)');
   for (const at of times) insert.run(at);
   return statement(db, `
-    SELECT e.at, r.name AS coder, e.action, e.payload FROM events e LEFT JOIN coders r ON r.id = e.coder_id
-    WHERE e.at IN (SELECT at FROM temp.merge_event_times)`).all() as Array<{ at: string; coder: string | null; action: string; payload: string }>;
+    SELECT e.id, e.at, r.name AS coder, e.action, e.payload FROM events e LEFT JOIN coders r ON r.id = e.coder_id
+    WHERE e.at IN (SELECT at FROM temp.merge_event_times) ORDER BY e.id`).all() as Array<{ id: number; at: string; coder: string | null; action: string; payload: string }>;
 }
 
 /** Merged events carry no batch: they are history from elsewhere, and undo must never replay them here. */

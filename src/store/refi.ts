@@ -22,7 +22,7 @@ export interface ExportRows {
     slug: string; segment_start: number; segment_end: number; start: number | null; end: number | null;
     code_id: string; coder: string; created_at: string;
   }>;
-  memos: Array<{ target_kind: string; target_id: string | null; coder: string | null; text: string; created_at: string; updated_at: string }>;
+  memos: Array<{ id: number; target_kind: string; target_id: string | null; coder: string | null; text: string; created_at: string; updated_at: string }>;
   /** Every segment, by document slug and then position. */
   segments: Array<{ slug: string; ordinal: number; start: number; end: number; speaker: string | null; t_start: number | null; t_end: number | null }>;
   /** Segments a coder has seen without coding them (agreement counts them as "none of these codes"). */
@@ -66,7 +66,7 @@ export function loadExportRows(db: Db): ExportRows {
         JOIN coders c ON c.id = k.coder_id
         ORDER BY k.id`).all() as ExportRows['codings'],
       memos: db.prepare(`
-        SELECT m.target_kind, m.target_id, c.name AS coder, m.text, m.created_at, m.updated_at
+        SELECT m.id, m.target_kind, m.target_id, c.name AS coder, m.text, m.created_at, m.updated_at
         FROM memos m LEFT JOIN coders c ON c.id = m.coder_id ORDER BY m.id`).all() as ExportRows['memos'],
       memoSegments,
       slugById: new Map(documents.map((document) => [document.id, document.slug])),

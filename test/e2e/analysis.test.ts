@@ -60,6 +60,7 @@ describe('qcode cooccur', () => {
       ['attribute:country=DE', 'Germany', '5', '3', '2', '1'],
       ['attribute:country=LT', 'Lithuania', '2', '1', '1', '1'],
       ['attribute:country=UK', "United Kingdom's", '0', '0', '0', '0'],
+      ['attribute:country=', '(no value)', '1', '0', '0', '1'],
       ['n', 'segments carrying the column', '8', '4', '3', '3'],
     ]);
   });
@@ -77,7 +78,7 @@ describe('qcode cooccur', () => {
     const json = JSON.parse(result.stdout) as { coders: string[]; tables: Array<{ cells: Array<{ row: string; column: string; n_ab: number }> }> };
     expect(json.coders).toEqual(['anna']);
     expect(json.tables[0]!.cells.map((cell) => `${cell.column}:${cell.n_ab}`)).toEqual([
-      'forms.letters:1', 'attribute:country=DE:2', 'attribute:country=LT:1', 'attribute:country=UK:0',
+      'forms.letters:1', 'attribute:country=DE:2', 'attribute:country=LT:1', 'attribute:country=UK:0', 'attribute:country=:0',
     ]);
   });
 
@@ -125,7 +126,7 @@ describe('qcode stats', () => {
       'code,label,n,percent,codings',
       'forms.protest,Protest,3,100,4',
       'forms.letters,"Open letters, petitions",3,100,3',
-      'forms.media,"Media: it\'s ""news""",2,66.6667,3',
+      'forms.media,"Media: it\'s ""news""",2,66.6667,2',
       'effect.mobilising,Mobilising,2,66.6667,2',
       'effect.inhibiting,Inhibiting,1,33.3333,1',
       '',

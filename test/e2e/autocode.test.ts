@@ -36,7 +36,7 @@ describe('qcode autocode', () => {
     const dir = small();
     const result = qcode(dir, ['autocode', '--query', query, '--code', 'forms.protest', '--dry-run', '--json']);
     expect(result.stderr).toBe('');
-    expect((JSON.parse(result.stdout) as Array<{ segment: string }>).map((hit) => hit.segment)).toEqual(expected);
+    expect((JSON.parse(result.stdout) as { hits: Array<{ segment: string }> }).hits.map((hit) => hit.segment)).toEqual(expected);
     expect(autocoded(dir)).toEqual([]);
   });
 

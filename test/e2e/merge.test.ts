@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectContent } from '../agreement-seed.js';
-import { BIN, FIXTURES, newProject, runQcode, tempDir } from '../helpers.js';
+import { FIXTURES, newProject, runQcode, spawnUntilPaused, tempDir } from '../helpers.js';
 import { query } from '../seed.js';
 
 // The team workflow through the binary: one fixture project copied to two coders, each coding their copy
@@ -132,10 +131,10 @@ describe('team workflow: copies coded apart, merged, measured', () => {
     expect(table).toMatch(/anna vs boris · 42 segments · 5 segments seen by both/);
     const csv = qcode(anna, 'agreement', '--coders', 'anna,boris', '--code', 'forms.petitions', '--csv');
     expect(csv).toBe([
-      'level,id,dimension,coded_anna,coded_boris,units,decisions,agreement,kappa,alpha,alpha_low,alpha_high,alpha_units,mean_alpha,nominal_alpha,nominal_low,nominal_high,nominal_units,flag',
-      'code,forms.petitions,forms,2,2,5,5,1,1,1,,,5,,,,,,ok',
-      'dimension,forms,forms,,,,5,1,1,1,,,5,1,,,,,ok',
-      'overall,all,,,,,5,1,1,1,,,5,1,,,,,ok',
+      'level,id,dimension,coded_anna,coded_boris,units,decisions,agreement,kappa,alpha,alpha_low,alpha_high,alpha_units,mean_alpha,nominal_alpha,nominal_low,nominal_high,nominal_units,flag,codes',
+      'code,forms.petitions,forms,2,2,5,5,1,1,1,,,5,,,,,,ok,',
+      'dimension,forms,forms,,,,5,1,1,1,,,5,1,,,,,ok,1',
+      'overall,all,,,,,5,1,1,1,,,5,1,,,,,ok,1',
       '',
     ].join('\n'));
   });
@@ -166,24 +165,12 @@ describe('merge killed midway', () => {
     qcode(vera, 'cases', 'set', 'R03', 'host_country=PL');
     const before = projectContent(anna);
 
-    const child = spawn(process.execPath, [BIN, '--project', anna, 'merge', vera], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', QCODE_TEST_PAUSE_MERGE_MS: '60000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`merge never paused; stderr: ${stderr}`)), 30_000);
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('paused inside the transaction')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+    const { child, exited } = await spawnUntilPaused(['--project', anna, 'merge', vera], {
+      env: { QCODE_TEST_PAUSE_MERGE_MS: '60000' },
+      marker: 'paused inside the transaction',
     });
     child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect((await exited).signal).toBe('SIGKILL');
 
     expect(query(anna, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     expect(projectContent(anna)).toEqual(before);

@@ -3,8 +3,9 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import stringWidth from 'string-width';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN, runQcode, tempDir } from '../helpers.js';
+import { Terminal } from '../pty-helpers.js';
 import { query, seedInterviews } from '../seed.js';
 
 // The interactive coder driven through a real pseudo-terminal, as a coder would use it.
@@ -20,63 +21,6 @@ const KEYS = {
   goTo: '\u0007', // ^G
   quit: '\u0011', // ^Q
 };
-
-class Terminal {
-  output = '';
-  readonly exited: Promise<{ exitCode: number; signal?: number | undefined }>;
-  private readonly process: pty.IPty;
-
-  constructor(args: string[], env: Record<string, string> = {}) {
-    this.process = pty.spawn(process.execPath, [BIN, ...args], {
-      cols: 100,
-      rows: 40,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm-256color', LANG: 'C.UTF-8', NO_COLOR: '1', ...env },
-    });
-    this.process.onData((data) => {
-      this.output += data;
-    });
-    this.exited = new Promise((resolve) => this.process.onExit(resolve));
-    running.push(this);
-  }
-
-  /** The last frame the coder drew (each frame starts at the top-left corner). */
-  screen(): string {
-    return stripVTControlCharacters(this.output.split('\u001b[H').pop() ?? '');
-  }
-
-  async waitFor(...texts: string[]): Promise<string> {
-    return this.waitUntil(() => texts.every((text) => this.screen().includes(text)), `screen showing ${JSON.stringify(texts)}`);
-  }
-
-  async waitUntil(done: () => boolean, what: string, timeout = 15_000): Promise<string> {
-    const started = Date.now();
-    while (!done()) {
-      if (Date.now() - started > timeout) throw new Error(`timed out waiting for ${what}; the screen was:\n${this.screen()}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return this.screen();
-  }
-
-  type(keys: string): void {
-    this.process.write(keys);
-  }
-
-  kill(signal: string): void {
-    this.process.kill(signal);
-  }
-
-  resize(columns: number, rows: number): void {
-    this.process.resize(columns, rows);
-  }
-}
-
-const running: Terminal[] = [];
-afterEach(async () => {
-  for (const terminal of running.splice(0)) {
-    terminal.kill('SIGKILL');
-    await terminal.exited;
-  }
-});
 
 function coded(dir: string): string[] {
   return query<{ item: string }>(dir, `
@@ -133,7 +77,7 @@ describe('qcode code in a terminal', () => {
     await first.waitFor('Memo saved.', 'Memo: Bank refused twice');
     first.type(KEYS.quit);
     expect((await first.exited).exitCode).toBe(0);
-    expect(stripVTControlCharacters(first.output)).toContain('Stopped: 4 segments answered, all saved. Resume with: qcode code r01-vilnius-ru --coder anna');
+    expect(stripVTControlCharacters(first.output)).toContain('Stopped: 3 segments answered, all saved. Resume with: qcode code r01-vilnius-ru --coder anna');
     expect(query(dir, 'SELECT text FROM memos')).toEqual([{ text: 'Bank refused twice' }]);
 
     // A new session lands on segment 4: the first one anna has not seen (a memo does not mark it seen).

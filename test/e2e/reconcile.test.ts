@@ -1,8 +1,8 @@
-import pty from 'node-pty';
 import { stripVTControlCharacters } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agreementProject, range, recordWork } from '../agreement-seed.js';
-import { BIN, runQcode } from '../helpers.js';
+import { runQcode } from '../helpers.js';
+import { Terminal } from '../pty-helpers.js';
 import { query, seedProject } from '../seed.js';
 
 // reconcile on the coder's screen, driven through a real pseudo-terminal; every step waits for text
@@ -13,53 +13,8 @@ const SPACE = ' ';
 const RIGHT = '\u001b[C';
 const QUIT = '\u0011';
 
-class Terminal {
-  output = '';
-  readonly exited: Promise<{ exitCode: number }>;
-  private readonly process: pty.IPty;
-
-  constructor(args: string[]) {
-    this.process = pty.spawn(process.execPath, [BIN, ...args], {
-      cols: 110,
-      rows: 40,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm-256color', LANG: 'C.UTF-8', NO_COLOR: '1' },
-    });
-    this.process.onData((data) => {
-      this.output += data;
-    });
-    this.exited = new Promise((resolve) => this.process.onExit(resolve));
-    running.push(this);
-  }
-
-  screen(): string {
-    return stripVTControlCharacters(this.output.split('\u001b[H').pop() ?? '');
-  }
-
-  async waitFor(...texts: string[]): Promise<string> {
-    const started = Date.now();
-    while (!texts.every((text) => this.screen().includes(text))) {
-      if (Date.now() - started > 15_000) throw new Error(`timed out waiting for ${JSON.stringify(texts)}; the screen was:\n${this.screen()}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return this.screen();
-  }
-
-  type(keys: string): void {
-    this.process.write(keys);
-  }
-
-  kill(): void {
-    this.process.kill('SIGKILL');
-  }
-}
-
-const running: Terminal[] = [];
-afterEach(async () => {
-  for (const terminal of running.splice(0)) {
-    terminal.kill();
-    await terminal.exited;
-  }
-});
+/** reconcile's screen, 110 columns wide. */
+const WIDE = { columns: 110, rows: 40 };
 
 function consensus(dir: string): string[] {
   return query<{ item: string }>(dir, `
@@ -88,7 +43,7 @@ describe('qcode reconcile', () => {
 
   it('walks the disagreements with who gave what, saves each answer, and resumes after quitting', async () => {
     const dir = disputed();
-    const first = new Terminal(['--project', dir, 'reconcile', '--coders', 'anna,boris', '--as', 'consensus']);
+    const first = new Terminal(['--project', dir, 'reconcile', '--coders', 'anna,boris', '--as', 'consensus'], {}, WIDE);
     await first.waitFor('reconcile anna vs boris · disagreement 1/3', 'talk:2 · as consensus', 'anna: topics.protest, topics.petition', 'boris: topics.protest');
     // The codes both gave start selected: enter keeps just them.
     first.type(ENTER);
@@ -100,7 +55,7 @@ describe('qcode reconcile', () => {
     expect(stripVTControlCharacters(first.output)).toContain('1 disagreement settled; 2 disagreements left (run the same command to continue).');
     expect(consensus(dir)).toEqual(['1 topics.protest', '2 topics.protest']);
 
-    const second = new Terminal(['--project', dir, 'reconcile', '--coders', 'anna,boris', '--as', 'consensus']);
+    const second = new Terminal(['--project', dir, 'reconcile', '--coders', 'anna,boris', '--as', 'consensus'], {}, WIDE);
     await second.waitFor('disagreement 1/2', 'anna: rating.r1', 'boris: rating.r2');
     second.type('Two');
     await second.waitFor('Codes › Two');
@@ -128,7 +83,7 @@ function russian(): string {
 
 describe("qcode reconcile's screen", () => {
   it("shows labels in the document's language, as qcode code does, and only the keys that work in reconcile", async () => {
-    const terminal = new Terminal(['--project', russian(), 'reconcile', '--coders', 'anna,boris', '--as', 'consensus']);
+    const terminal = new Terminal(['--project', russian(), 'reconcile', '--coders', 'anna,boris', '--as', 'consensus'], {}, WIDE);
     const screen = await terminal.waitFor('disagreement 1/1', 'forms.protest  Протест, митинг, пикет', 'forms.petitions  Петиции и открытые письма', '^Q quit');
     expect(screen).not.toContain('forms.protest  Protest');
     expect(screen).toContain('→ skip');
@@ -139,7 +94,7 @@ describe("qcode reconcile's screen", () => {
   });
 
   it('takes --lang en, as qcode code does', async () => {
-    const terminal = new Terminal(['--project', russian(), 'reconcile', '--coders', 'anna,boris', '--as', 'consensus', '--lang', 'en']);
+    const terminal = new Terminal(['--project', russian(), 'reconcile', '--coders', 'anna,boris', '--as', 'consensus', '--lang', 'en'], {}, WIDE);
     const screen = await terminal.waitFor('disagreement 1/1', 'forms.protest  Protest, demonstration, picket', '^Q quit');
     expect(screen).not.toContain('forms.protest  Протест');
     terminal.type(QUIT);

@@ -61,19 +61,20 @@ describe('agreement: per code, two coders (hand-computed table)', () => {
     expect(rare.flag).toBe('undefined');
   });
 
-  it('pools a dimension: summed tables and coincidence matrices, and the mean of defined alphas', () => {
+  it('pools a dimension over the codes someone applied: summed tables and coincidence matrices, and the mean of defined alphas', () => {
     const report = atlasReport();
     const topics = report.dimensions.find((dimension) => dimension.dimension === 'topics')!;
-    // 3 codes × 10 units; agreed: protest 6, petition 10, rare 10.
-    expect([topics.decisions, topics.agreed]).toEqual([30, 26]);
-    // Summed 2×2 table [[5+8+10, 3], [1, 1+2]] = [[23, 3], [1, 3]].
-    expect(topics.kappa?.kappa).toBeCloseTo(cohenKappa([...Array(23).fill(0), ...Array(3).fill(0), 1, 1, 1, 1], [...Array(23).fill(0), 1, 1, 1, 0, 1, 1, 1]).kappa!, 12);
+    // topics.rare, which nobody applied, is left out: 2 codes × 10 units; agreed: protest 6, petition 10.
+    expect(topics.codes).toBe(2);
+    expect([topics.decisions, topics.agreed]).toEqual([20, 16]);
+    // Summed 2×2 table [[5+8, 3], [1, 1+2]] = [[13, 3], [1, 3]].
+    expect(topics.kappa?.kappa).toBeCloseTo(cohenKappa([...Array(13).fill(0), ...Array(3).fill(0), 1, 1, 1, 1], [...Array(13).fill(0), 1, 1, 1, 0, 1, 1, 1]).kappa!, 12);
     expect(topics.meanAlpha).toBeCloseTo((0.095238095 + 1) / 2, 6);
     expect(topics.definedAlphas).toBe(2);
-    // Pooled coincidences: o00 = 10+16+20, o01 = o10 = 4, o11 = 2+4 → alpha of [[46,4],[4,6]].
-    const n0 = 50;
+    // Pooled coincidences: o00 = 10+16, o01 = o10 = 4, o11 = 2+4 → alpha of [[26,4],[4,6]] = 0.48.
+    const n0 = 30;
     const n1 = 10;
-    const expected = 1 - ((8 / 60) / ((2 * n0 * n1) / (60 * 59)));
+    const expected = 1 - ((8 / 40) / ((2 * n0 * n1) / (40 * 39)));
     expect(topics.pooledAlpha.alpha).toBeCloseTo(expected, 12);
   });
 });

@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { codeFrequencies, cooccur, hypothesisTables, retrieve, search, type CooccurReport } from '../../src/app/analysis.js';
 import { closeProject, openProject, type Project } from '../../src/app/project.js';
 import { handCountedProject, seedAnalysisProject, TINY_CODEBOOK } from '../analysis-seed.js';
+import { errorText } from '../helpers.js';
+import { withProject as withProjectIn } from '../seed.js';
 
 // Hand counts for handCountedProject() (see test/analysis-seed.ts): 8 segments; protest in 4, letters
 // in 3, media in 3, mobilising in 2, inhibiting in 1. Germany's cases hold 5 segments, Lithuania's 2.
@@ -13,22 +15,7 @@ beforeEach(async () => {
 });
 
 function withProject<T>(fn: (project: Project) => T): T {
-  const project = openProject({ project: dir });
-  try {
-    return fn(project);
-  } finally {
-    closeProject(project);
-  }
-}
-
-/** The message and hint of the error fn throws, as the CLI prints them. */
-function errorText(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return `${(error as Error).message} — ${(error as { hint?: string }).hint ?? ''}`;
-  }
-  throw new Error('expected an error');
+  return withProjectIn(dir, fn);
 }
 
 function cells(report: CooccurReport, table = 0): Record<string, number[]> {
@@ -71,6 +58,9 @@ describe('cooccur', () => {
       'attribute:country=UK × forms.protest': [0, 0, 4],
       'attribute:country=UK × forms.letters': [0, 0, 3],
       'attribute:country=UK × forms.media': [0, 0, 3],
+      'attribute:country= × forms.protest': [0, 1, 4],
+      'attribute:country= × forms.letters': [0, 1, 3],
+      'attribute:country= × forms.media': [1, 1, 3],
     });
     const de = report.tables[0]!.table.cells[0]![0]!;
     expect(de.rowpct).toBeCloseTo(0.6, 12);
@@ -160,9 +150,10 @@ describe('stats', () => {
       { value: 'DE', label: 'Germany', units: 5 },
       { value: 'LT', label: 'Lithuania', units: 2 },
       { value: 'UK', label: "United Kingdom's", units: 0 },
+      { value: null, label: '(no value)', units: 1 },
     ]);
-    expect(report.rows.find((row) => row.code === 'forms.protest')?.byValue).toEqual([3, 1, 0]);
-    expect(report.rows.find((row) => row.code === 'forms.media')).toMatchObject({ n: 3, byValue: [1, 1, 0] });
+    expect(report.rows.find((row) => row.code === 'forms.protest')?.byValue).toEqual([3, 1, 0, 0]);
+    expect(report.rows.find((row) => row.code === 'forms.media')).toMatchObject({ n: 3, byValue: [1, 1, 0, 1] });
   });
 
   it('counts documents and cases per code, for one coder', () => {

@@ -1,19 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CodingSession, requireCoderName, tagSegment, type CodingSessionOptions } from '../../src/app/coding.js';
 import { sessionSummary } from '../../src/cli/coder/code-source.js';
-import { closeProject, openProject, type Project } from '../../src/app/project.js';
-import { openStore, query, seedInterviews, seedProject } from '../seed.js';
-
-const open: Project[] = [];
-function project(dir: string): Project {
-  const opened = openProject({ project: dir });
-  open.push(opened);
-  return opened;
-}
-afterEach(() => {
-  for (const item of open.splice(0)) closeProject(item);
-});
+import { openForTest as project, openStore, query, seedInterviews, seedProject } from '../seed.js';
 
 function coded(dir: string, coder: string): string[] {
   return query<{ item: string }>(dir, `

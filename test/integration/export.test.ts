@@ -49,7 +49,7 @@ describe('export all', () => {
     const report = runExport({ out });
     expect(report.files.map((file) => [file.file, file.rows])).toEqual([
       ['codings.csv', 13], ['segments.csv', 8], ['documents.csv', 4], ['cases.csv', 3], ['codebook.csv', 5],
-      ['cooccur_H1.csv', 6], ['cooccur_H2.csv', 9], ['qcode.sps', null], ['qcode.R', null],
+      ['cooccur_H1.csv', 6], ['cooccur_H2.csv', 12], ['qcode.sps', null], ['qcode.R', null],
     ]);
     expect(readdirSync(out).sort()).toEqual(report.files.map((file) => file.file).sort());
     for (const file of report.files) {

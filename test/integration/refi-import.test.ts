@@ -10,7 +10,7 @@ import { exportRefi, importRefiCodebook, importRefiProject } from '../../src/app
 import { DEFAULT_ZIP_LIMITS } from '../../src/io/refi/zip.js';
 import { loadProjectCodebook } from '../../src/store/codebook.js';
 import { ROOT, tempDir } from '../helpers.js';
-import { expectSchemaValid, RICH_SEED, seedProject } from '../refi-helpers.js';
+import { expectSchemaValid, queryReadOnly as query, RICH_SEED, seedProject } from '../refi-helpers.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures-refi');
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -21,15 +21,6 @@ async function exportProject(dir: string, qdpx: string, qdc?: string): Promise<v
     await exportRefi(project, { qdpx, qdc });
   } finally {
     closeProject(project);
-  }
-}
-
-function query<T>(dir: string, sql: string): T[] {
-  const db = new Database(join(dir, 'qcode.db'), { readonly: true });
-  try {
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
   }
 }
 

@@ -1,8 +1,12 @@
 import type { CodingSession, SessionView } from '../../app/coding.js';
 import { plural } from '../../core/codebook-plan.js';
+import { UserError } from '../../core/errors.js';
+import { shellQuote } from '../../core/shell.js';
 import type { PickerCode, PickerDimension } from './picker.js';
 import type { CoderSource } from './terminal.js';
 import type { CoderView } from './screen.js';
+
+export { shellQuote };
 
 /** "R07 · Vilnius · segment 12/148 · 8% coded" */
 export function sessionTitle(view: SessionView): string {
@@ -62,11 +66,18 @@ export function sessionSource(session: CodingSession, languages: readonly string
         jumpRange: `1–${document.segments}`,
       };
     },
-    confirm(codes) {
+    confirm(codes, shown) {
       const ordinal = session.currentOrdinal;
-      const { added, removed } = session.confirm(codes);
+      const { added, removed, elsewhere } = session.confirm(codes, shown);
       const changes = [...added.map((id) => `+${id}`), ...removed.map((id) => `−${id}`)];
-      return withDocumentNote(`Saved segment ${ordinal}: ${changes.length > 0 ? changes.join(' ') : codes.length > 0 ? 'codes unchanged' : 'seen, no code'}`);
+      let saved = changes.length > 0 ? changes.join(' ') : codes.length > 0 ? 'codes unchanged' : 'seen, no code';
+      if (elsewhere !== undefined) {
+        // Another process (qcode tag, undo, a second coder screen) wrote here meanwhile: its work stands, and the coder is told.
+        const theirs = [...elsewhere.added.map((id) => `+${id}`), ...elsewhere.removed.map((id) => `−${id}`)].join(' ');
+        if (changes.length === 0) saved = 'no change of yours';
+        saved += `; ${session.coder.name}'s codes here changed elsewhere since the screen was drawn, and that change was kept: ${theirs}`;
+      }
+      return withDocumentNote(`Saved segment ${ordinal}: ${saved}`);
     },
     skip() {
       const ordinal = session.currentOrdinal;
@@ -81,10 +92,23 @@ export function sessionSource(session: CodingSession, languages: readonly string
       return undefined;
     },
     memo(text) {
+      refuseUndecodable(text);
       session.addMemo(text);
       return 'Memo saved.';
     },
   };
+}
+
+/**
+ * Refuses text holding U+FFFD: what a terminal sends in another charset than UTF-8 decodes to it, and
+ * saving it would lose the memo's words silently.
+ */
+export function refuseUndecodable(text: string): void {
+  if (text.includes('\uFFFD')) {
+    throw new UserError('the memo has characters that did not arrive as UTF-8 (shown as \uFFFD): nothing saved', {
+      hint: 'set a UTF-8 locale for the terminal (e.g. LANG=ru_RU.UTF-8) and type it again',
+    });
+  }
 }
 
 /** One line for the end of a session. */
@@ -98,10 +122,6 @@ export function sessionSummary(session: CodingSession, outcome: 'done' | 'quit')
   return `Stopped: ${answered}, all saved. Resume with: ${resumeCommand(session)}`;
 }
 
-/** A word as a POSIX shell reads it back: as it is when plain, else in single quotes. */
-export function shellQuote(word: string): string {
-  return /^[\p{L}\p{N}_@%+=:,./-]+$/u.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
 
 /** The command that goes on where the session stopped, with every option that chose its segments. */
 function resumeCommand(session: CodingSession): string {

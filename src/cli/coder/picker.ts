@@ -278,6 +278,10 @@ function memoKey(state: PickerState, key: Key): KeyResult {
   if (key.name === 'return' || key.name === 'enter') {
     const text = state.draft.trim();
     if (text === '') return { state: { ...back, message: 'empty memo: nothing saved' }, effect: null };
+    // U+FFFD is what keys sent in another charset than UTF-8 decode to: saved, the words would be lost unseen.
+    if (text.includes('\uFFFD')) {
+      return { state: { ...state, message: 'the memo has characters that did not arrive as UTF-8 (shown as \uFFFD): not saved; fix them (^U clears) or esc to cancel' }, effect: null };
+    }
     return { state: back, effect: { kind: 'memo', text } };
   }
   if (key.ctrl && key.name === 'e') return { state: back, effect: { kind: 'editor', draft: state.draft } };

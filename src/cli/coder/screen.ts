@@ -43,6 +43,24 @@ const MEMO_KEYS = 'enter save the memo · esc cancel · ^E write it in $EDITOR';
 const JUMP_KEYS = 'enter go · esc cancel';
 const FORWARD_ONLY_KEYS = CODE_KEYS.replace(' · ← back', '').replace(' · ^G go to segment', '');
 
+/**
+ * The smallest terminal the coder works in: the header, a few lines of the segment, the input line, a
+ * few codes and the keys. Below it the coder shows renderTooSmall() and takes no answer, so that nobody
+ * codes a segment they cannot read.
+ */
+export const MINIMUM_SIZE: Size = { columns: 50, rows: 18 };
+
+export function isTooSmall(size: Size): boolean {
+  return size.columns < MINIMUM_SIZE.columns || size.rows < MINIMUM_SIZE.rows;
+}
+
+/** The screen below MINIMUM_SIZE: what is needed, and how to get out. */
+export function renderTooSmall(size: Size): string[] {
+  const width = Math.max(1, size.columns);
+  const text = `terminal too small: need at least ${MINIMUM_SIZE.columns}×${MINIMUM_SIZE.rows} (now ${size.columns}×${size.rows}); enlarge it to go on, or ^Q to quit (everything confirmed is saved)`;
+  return wrapPlain(text, width).slice(0, Math.max(1, size.rows)).map((line) => fit(line, width));
+}
+
 /** A line cut to the width with an ellipsis, colours kept. */
 export function fit(line: string, width: number): string {
   if (displayWidth(line) <= width) return line;
@@ -96,11 +114,14 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
 
   let notes = view.notes.slice(0, 3).map((note) => fit(note, width));
   const keys = keyLines(state.mode === 'memo' ? MEMO_KEYS : state.mode === 'jump' ? JUMP_KEYS : view.forwardOnly ? FORWARD_ONLY_KEYS : CODE_KEYS, width);
-  const frame = (): number => 1 + previous.length + notes.length + 1 + 1 + 1 + keys.length + 1;
-  // On a short terminal the notes and then the previous segment give way, so that six lines are left
-  // for the segment, the codes and the definition, and the keys and messages stay in view.
-  while (height - frame() < 6 && notes.length > 0) notes = notes.slice(0, -1);
-  if (height - frame() < 6) previous = [];
+  // A message keeps all its lines (up to a third of the screen): its end often says how to fix what it reports.
+  const message = messageLines(state.message, width, Math.max(1, Math.floor(height / 3)));
+  const frame = (): number => 1 + previous.length + notes.length + 1 + 1 + 1 + keys.length + message.length;
+  // On a short terminal the notes and then the previous segment give way, so that ten lines are left
+  // for the segment (three lines and where they are), the codes and the definition, and the keys and
+  // messages stay in view.
+  while (height - frame() < 10 && notes.length > 0) notes = notes.slice(0, -1);
+  if (height - frame() < 10) previous = [];
   const fixed = frame();
   // The definition's own lines; on a small terminal they give way first, so that the keys stay in view.
   const definitionBase = Math.max(1, Math.min(height >= 28 ? Math.min(8, Math.max(4, Math.floor(height / 6))) : 2, height - fixed - 4));
@@ -109,7 +130,9 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
   const listRows = buildListRows(catalog, state, language);
   const textAll = wrap(`${view.current.label} ${view.current.text}`, width);
   const minimumList = Math.min(6, Math.max(1, listRows.length));
-  const textHeight = Math.min(textAll.length, Math.max(Math.min(3, available - 1), available - minimumList));
+  // A text that must scroll needs a line more for the "lines a–b of n" under it.
+  const minimumText = textAll.length <= 3 ? textAll.length : 4;
+  const textHeight = Math.min(textAll.length, Math.max(Math.min(minimumText, available - 1), available - minimumList));
   let listHeight = Math.max(1, available - textHeight);
   // A filter that leaves fewer codes than the list has room for lends the rest to the definition, so the
   // coder reads the whole definition and criteria of the code about to be chosen.
@@ -133,7 +156,11 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
   const rule = chalk.dim('─'.repeat(width));
   const list = renderList(listRows, state, listHeight, width, language);
   // Where even that does not fit (12 rows, 40 columns: the keys take five lines), the definition gives way.
-  const overflow = 1 + previous.length + text.length + notes.length + 2 + list.length + 1 + definition.length + keys.length + 1 - height;
+  let overflow = 1 + previous.length + text.length + notes.length + 2 + list.length + 1 + definition.length + keys.length + message.length - height;
+  const definitionShown = definition.slice(0, Math.max(0, definition.length - Math.max(0, overflow)));
+  overflow -= definition.length - definitionShown.length;
+  // Then the list's last rows, so that the message at the bottom is never what is cut.
+  const listShown = list.slice(0, Math.max(1, list.length - Math.max(0, overflow)));
   const lines = [
     header,
     ...previous,
@@ -141,13 +168,22 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
     ...notes,
     rule,
     fit(inputLine(catalog, view, state), width),
-    ...list,
+    ...listShown,
     rule,
-    ...definition.slice(0, Math.max(0, definition.length - Math.max(0, overflow))),
+    ...definitionShown,
     ...keys,
-    state.message === null ? '' : fit(chalk.yellow(state.message), width),
+    ...message,
   ];
   return { lines: lines.slice(0, height), maxScroll, page };
+}
+
+/** The message wrapped to the width, at most `maximum` lines (the last cut with an ellipsis); one empty line for none. */
+function messageLines(message: string | null, width: number, maximum: number): string[] {
+  if (message === null) return [''];
+  const lines = wrapPlain(message, width);
+  const shown = lines.slice(0, maximum);
+  if (lines.length > maximum) shown[maximum - 1] = fit(`${shown[maximum - 1] ?? ''} …`, width);
+  return shown.map((line) => chalk.yellow(fit(line, width)));
 }
 
 function inputLine(catalog: Catalog, view: CoderView, state: PickerState): string {

@@ -1,7 +1,7 @@
 import { emitKeypressEvents } from 'node:readline';
 import { UserError } from '../../core/errors.js';
 import { buildCatalog, initialPickerState, pressKey, type Catalog, type Key, type PickerCode, type PickerDimension, type PickerState } from './picker.js';
-import { renderCoderScreen, type CoderView } from './screen.js';
+import { isTooSmall, renderCoderScreen, renderTooSmall, type CoderView, type Size } from './screen.js';
 
 /**
  * Where the coder's answers go. Each method runs synchronously and must have committed its change
@@ -11,7 +11,8 @@ import { renderCoderScreen, type CoderView } from './screen.js';
 export interface CoderSource {
   /** The segment to show, or null when there is nothing (left) to code. */
   view(): CoderView | null;
-  confirm(codes: string[]): string | undefined;
+  /** `shown`: the codes the screen started with, so that only what the coder changed is applied. */
+  confirm(codes: string[], shown: readonly string[]): string | undefined;
   skip(): string | undefined;
   back(): string | undefined;
   jump(ordinal: number): string | undefined;
@@ -29,6 +30,24 @@ export interface RunCoderOptions {
 }
 
 export type CoderOutcome = 'done' | 'quit';
+
+/**
+ * Refuses a locale that names a charset other than UTF-8 (ru_RU.KOI8-R, ru_RU.CP1251): the coder draws
+ * UTF-8 and reads keys as UTF-8, so such a terminal would show garbage and turn typed Cyrillic into
+ * U+FFFD. No charset at all (C, POSIX, unset), as in many containers, passes: most terminals are UTF-8.
+ */
+export function requireUtf8Locale(command: string, env: NodeJS.ProcessEnv = process.env): void {
+  // The first variable set decides, as for setlocale(LC_CTYPE): LC_ALL, then LC_CTYPE, then LANG.
+  const name = ['LC_ALL', 'LC_CTYPE', 'LANG'].find((variable) => (env[variable] ?? '') !== '');
+  if (name === undefined) return;
+  const locale = env[name] as string;
+  const charset = /\.([^@]+)/.exec(locale)?.[1];
+  if (charset === undefined || charset.toLowerCase().replace(/[-_]/g, '') === 'utf8') return;
+  const utf8 = `${locale.replace(/\..*$/, '')}.UTF-8`;
+  throw new UserError(`${command} needs a UTF-8 terminal, but ${name}=${locale} names the ${charset} charset`, {
+    hint: `run it with a UTF-8 locale, e.g. ${name}=${utf8} ${command} … (and set the terminal to UTF-8)`,
+  });
+}
 
 const ENTER_SCREEN = '\u001b[?1049h\u001b[?25l';
 const LEAVE_SCREEN = '\u001b[?25h\u001b[?1049l';
@@ -54,12 +73,20 @@ export function runCoderPrompt(options: RunCoderOptions): Promise<CoderOutcome> 
       return;
     }
     let state: PickerState = initialPickerState(catalog, view.given);
+    // The codes the picker started from: confirm applies only what the coder changed from these, so
+    // codes another process wrote meanwhile are not undone, even when a memo redrew the segment.
+    let shown: readonly string[] = view.given;
     let finished = false;
     let page = 1;
 
+    const size = (): Size => ({ columns: output.columns ?? 80, rows: output.rows ?? 24 });
     const draw = (): void => {
       if (view === null) return;
-      const screen = renderCoderScreen(catalog, view, state, { columns: output.columns ?? 80, rows: output.rows ?? 24 });
+      if (isTooSmall(size())) {
+        output.write(HOME + renderTooSmall(size()).map((line) => line + CLEAR_LINE_END).join('\r\n') + CLEAR_BELOW);
+        return;
+      }
+      const screen = renderCoderScreen(catalog, { ...view, given: [...shown] }, state, size());
       page = screen.page;
       if (state.scroll > screen.maxScroll) state = { ...state, scroll: screen.maxScroll };
       // One write per frame, each line cleared to its end: no flicker and nothing left of the last frame.
@@ -107,7 +134,7 @@ export function runCoderPrompt(options: RunCoderOptions): Promise<CoderOutcome> 
           return;
         }
         if (!(error instanceof UserError)) throw error;
-        state = { ...state, message: error.message };
+        state = { ...state, message: error.hint === undefined ? error.message : `${error.message} · ${error.hint}` };
         return;
       }
       const before = view;
@@ -121,11 +148,18 @@ export function runCoderPrompt(options: RunCoderOptions): Promise<CoderOutcome> 
         return;
       }
       state = initialPickerState(catalog, view.given, message);
+      shown = view.given;
     };
 
     const onKey = (_text: string | undefined, key: Key | undefined): void => {
       if (finished || key === undefined) return;
       try {
+        // A screen too small to show the segment takes no answer: only quit, and a resize redraws it.
+        if (isTooSmall(size())) {
+          if (key.ctrl && (key.name === 'c' || key.name === 'q' || key.name === 'd')) finish('quit');
+          else draw();
+          return;
+        }
         const result = pressKey(catalog, state, key);
         state = result.state;
         const effect = result.effect;
@@ -135,7 +169,7 @@ export function runCoderPrompt(options: RunCoderOptions): Promise<CoderOutcome> 
               finish('quit');
               return;
             case 'confirm':
-              act(() => source.confirm(effect.codes), 'never');
+              act(() => source.confirm(effect.codes, shown), 'never');
               break;
             case 'skip':
               act(() => source.skip(), 'never');

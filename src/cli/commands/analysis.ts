@@ -202,6 +202,8 @@ Examples:
       if (!options.csv && legend) out(palette().dim(legend));
       writeRows(rows, columns, { csv: options.csv ?? false, excel: options.excel });
       if (!options.csv && !globals(cmd).quiet) note(palette().dim(`\n${report.unitCount} ${report.unit}s · coders: ${report.coders === 'all' ? 'all' : report.coders.join(', ')}`));
+      // Every code with a coding has a row (a retired one too), and --unit case refuses codings only in documents without a case: no codings in any row is none at all.
+      if (!options.csv && !globals(cmd).quiet && report.rows.every((row) => row.codings === 0)) note(nothingCodedYet(report.coders));
     });
   });
 }
@@ -257,6 +259,12 @@ Examples:
       const { palette, terminalWidth } = await import('../render/style.js');
       const render = { measure: options.measure, unit: report.unit, coders: report.coders, width: terminalWidth(), color: palette() };
       out(report.tables.map((table) => renderHypothesisTable(table, render)).join('\n\n'));
+      if (!report.coded && !globals(cmd).quiet) note(`\n${nothingCodedYet(report.coders)}`);
     });
   });
+}
+
+/** Zeros are the true answer before the first coding (and scripts rely on it), but a person may think qcode is broken. */
+function nothingCodedYet(coders: string[] | 'all'): string {
+  return `Nothing is coded yet${coders === 'all' ? '' : ` (by ${coders.join(', ')})`}: every count is 0. Code segments with qcode code or qcode tag.`;
 }

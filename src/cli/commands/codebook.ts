@@ -2,6 +2,8 @@ import chalk from 'chalk';
 import type { Command } from 'commander';
 import { labelIn } from '../../core/codebook-model.js';
 import { describeStep, plural, type CodebookPlan } from '../../core/codebook-plan.js';
+import { ProblemsError, UserError } from '../../core/errors.js';
+import { shellQuote } from '../coder/code-source.js';
 import { globals, withProject } from '../context.js';
 import { examples, note, out, writeJson } from '../output.js';
 
@@ -21,10 +23,24 @@ Examples:
     .description('validate a codebook file and report every problem as FILE:LINE:COL: message (exit 1 on any)')
     .addHelpText('after', examples('qcode codebook check codebook.yaml', 'qcode codebook check ~/colleague/codebook.yaml --json'))
     .argument('<file>', 'codebook YAML')
-    .option('--json', 'print a summary as JSON')
+    .option('--json', 'print a summary as JSON; with problems {file, ok: false, problems: [{file, line, col, message}]}, and exit 1')
     .action(async (file: string, options: { json?: boolean }) => {
       const { checkCodebookFile } = await import('../../app/codebook.js');
-      const result = checkCodebookFile(file);
+      let result;
+      try {
+        result = checkCodebookFile(file);
+      } catch (error) {
+        if (!options.json || !(error instanceof UserError)) throw error;
+        if (!(error instanceof ProblemsError)) {
+          // A file that cannot be read at all (missing, UTF-16, too big) has no place to point at.
+          writeJson({ file, ok: false, error: error.message, problems: [] });
+          throw error;
+        }
+        // Scripts and editors read the problems from stdout; stderr keeps only the summary line, since
+        // printing every problem there too would say each one twice on a terminal.
+        writeJson({ file, ok: false, problems: error.problems });
+        throw new UserError(error.message, error.hint === undefined ? {} : { hint: error.hint });
+      }
       if (options.json) {
         return writeJson({ file, ok: true, codebook: result.name, dimensions: result.dimensions.length, codes: result.codes.length, attributes: result.attributes.length, hypotheses: result.hypotheses.length });
       }
@@ -49,7 +65,7 @@ Examples:
         if (report.applied) out(`Applied codebook "${report.codebook.name}" v${report.codebook.version}: ${plural(report.codebook.codes.length, 'code')}.`);
         else out('Dry run: nothing changed.');
         if (report.projectFileDiffers && file !== undefined) {
-          note(`${chalk.yellow('Note:')} the project's codebook.yaml is not ${file}: copy it over (cp ${file} codebook.yaml), or the next plain qcode codebook apply goes back to codebook.yaml`);
+          note(`${chalk.yellow('Note:')} the project's codebook.yaml is not ${file}: copy it over (cp ${shellQuote(file)} codebook.yaml), or the next plain qcode codebook apply goes back to codebook.yaml`);
         }
       });
     });
@@ -63,9 +79,9 @@ Examples:
     .option('--retired', 'include retired codes')
     .option('--json', 'print JSON')
     .action(async (options: { lang?: string; coder?: string; retired?: boolean; json?: boolean }, command: Command) => {
-      const { showCodebook } = await import('../../app/codebook.js');
-      await withProject(command, (project) => {
-        const { codebook: book, counts } = showCodebook(project, options.coder);
+      const { showProjectCodebook } = await import('../../app/codebook.js');
+      await withProject(command, async (project) => {
+        const { codebook: book, counts } = await showProjectCodebook(project, options);
         if (options.json) {
           return writeJson({
             ...book,

@@ -4,6 +4,7 @@ import chalk from 'chalk';
 import { usageError } from '../../core/errors.js';
 import { plural } from '../../core/codebook-plan.js';
 import { groupDigits } from '../../core/text.js';
+import { shellQuote } from '../../core/shell.js';
 import { globals, withProject } from '../context.js';
 import { addOutputOptions, examples, note, out, writeJson, writeRows, type OutputOptions } from '../output.js';
 
@@ -57,18 +58,22 @@ Needs a terminal; from scripts use: qcode tag --from FILE.csv  (docs/coding.md)`
     .action(async (document: string | undefined, options: { coder?: string; dimension?: string; onlyUncoded?: boolean; speaker?: string; lang?: string }, command: Command) => {
       const prompts = await import('../prompts.js');
       prompts.requireTerminal('qcode code', 'code from a script with: qcode tag --from FILE.csv (see qcode tag --help)');
+      (await import('../coder/terminal.js')).requireUtf8Locale('qcode code');
       const coder = (options.coder ?? process.env.QCODE_CODER ?? '').trim() || (await prompts.askText('Coder name (set QCODE_CODER to skip this question):', '--coder'));
       await withProject(command, async (project) => {
-        const { CodingSession } = await import('../../app/coding.js');
+        const { CodingSession, requireCoderName } = await import('../../app/coding.js');
+        requireCoderName(coder, {}, project.db);
         // Opening writes nothing: a command that fails on a later check leaves no coder behind.
         const session = CodingSession.open(project, { coder, document, dimension: options.dimension, onlyUncoded: options.onlyUncoded, speaker: options.speaker });
         const languages = session.index.codebook.languages;
-        if (options.lang !== undefined && !languages.includes(options.lang)) {
+        // Language codes are matched as BCP 47 says they compare: without regard to case (RU is ru).
+        const lang = options.lang === undefined ? undefined : languages.find((item) => item.toLowerCase() === options.lang?.toLowerCase());
+        if (options.lang !== undefined && lang === undefined) {
           throw usageError(`--lang ${options.lang}: the codebook's languages are ${languages.join(', ')}`);
         }
         if (session.view() === null) {
           out(document === undefined
-            ? `${coder} has seen every segment${options.speaker ? ` of ${options.speaker}` : ''} in this project. Review one document with: qcode code DOCUMENT --coder ${coder}`
+            ? `${coder} has seen every segment${options.speaker ? ` of ${options.speaker}` : ''} in this project. Review one document with: qcode code DOCUMENT --coder ${shellQuote(coder)}`
             : `Nothing to code in ${document} with these options.`);
           return;
         }
@@ -77,7 +82,7 @@ Needs a terminal; from scripts use: qcode tag --from FILE.csv  (docs/coding.md)`
         session.begin();
         const outcome = await runCoderPrompt({
           ...sessionCatalog(session),
-          source: sessionSource(session, languages, options.lang),
+          source: sessionSource(session, languages, lang),
           editText: (draft) => prompts.editText(draft),
         });
         out(sessionSummary(session, outcome));
@@ -131,6 +136,7 @@ segment seen by that coder without a code, so that agreement counts it as the co
           const file = options.from;
           const defaultCoder = (options.coder ?? process.env.QCODE_CODER ?? '').trim() || undefined;
           await withProject(command, async (project) => {
+            if (defaultCoder !== undefined) app.refuseCommaInNewCoder(project.db, defaultCoder, options.coder === undefined ? 'QCODE_CODER' : '--coder');
             const { tagFromCsv } = await import('../../app/tag-csv.js');
             const report = await tagFromCsv(project, { file, defaultCoder, dryRun: options.dryRun, remove });
             if (options.json) return writeJson(report);
@@ -143,15 +149,18 @@ segment seen by that coder without a code, so that agreement counts it as the co
               out(`${prefix}${report.dryRun ? ' add' : ' added'} ${plural(report.added, 'coding')}${coders}; ${wasWere(report.alreadyThere)} already there${seen}${duplicates}.`);
             }
             if (report.dryRun) out('Dry run: nothing was written.');
-            else if (report.batch !== null && !globals(command).quiet) note(`Undo with: qcode undo${report.coders.length === 1 ? ` --coder ${report.coders[0]}` : ''}`);
+            else if (report.batch !== null && !globals(command).quiet) note(`Undo with: qcode undo${report.coders.length === 1 ? ` --coder ${shellQuote(report.coders[0] ?? '')}` : ''}`);
           });
           return;
         }
         if (segment === undefined || codes.length === 0) {
           throw usageError(`${verb} needs a SEGMENT and at least one CODE (or --from FILE.csv)`, `e.g. qcode ${verb} r01-vilnius-ru:12 forms.protest --coder anna`);
         }
-        const coder = app.requireCoderName(options.coder);
+        // Checked before the project is looked for as well, so that a missing coder is the error shown first.
+        app.requireCoderName(options.coder);
         await withProject(command, (project) => {
+          // untag creates no coder, so an unknown name with a comma simply finds nothing to remove.
+          const coder = app.requireCoderName(options.coder, process.env, remove ? undefined : project.db);
           const input = { segment, codes, coder, start: options.start, end: options.end, dryRun: options.dryRun };
           const report = remove ? app.untagSegment(project, input) : app.tagSegment(project, input);
           if (options.json) return writeJson(report);
@@ -175,8 +184,12 @@ function registerAutocode(program: Command): void {
     .option('--coder <name>', 'who the codings belong to', 'auto')
     .option('--document <slug>', 'only this document')
     .option('--speaker <name>', "only this speaker's turns")
-    .option('--dry-run', 'list the hits in context, write nothing'))
+    .option('--dry-run', 'list the hits in context, write nothing'), 'one object: query, code, coder, dryRun, added, alreadyThere, batch, and hits, each with segment, speaker, already, added, context')
     .addHelpText('after', `
+With --json or --csv a dry run and a real run print the same shape: every hit, whether the coder already
+had the code there (already) and whether the run added it (added; on a dry run, would add it). --csv
+prints one row per hit: segment,speaker,already,added,context.
+
 Examples:
   $ qcode autocode --query 'митинг* OR пикет*' --code forms.protest --dry-run
   $ qcode autocode --query '"open letter"' --code forms.petitions --speaker R
@@ -185,23 +198,36 @@ Examples:
       const app = await import('../../app/coding.js');
       await withProject(command, (project) => {
         const report = app.autocode(project, { query: options.query, code: options.code, coder: options.coder, document: options.document, speaker: options.speaker, dryRun: options.dryRun });
+        const plain = (context: string) => context.replaceAll(app.HIT_OPEN, '').replaceAll(app.HIT_CLOSE, '');
+        if (options.json) {
+          const { query, code, coder, dryRun, added, alreadyThere, batch } = report;
+          const hits = report.hits.map((hit) => ({ segment: hit.segment, speaker: hit.speaker, already: hit.already, added: hit.added, context: plain(hit.context) }));
+          return writeJson({ query, code, coder, dryRun, added, alreadyThere, batch, hits });
+        }
+        if (options.csv) {
+          // Spelled out: csv-stringify would write a false as an empty cell, which reads as "unknown".
+          const rows = report.hits.map((hit) => ({ ...hit, already: String(hit.already), added: String(hit.added), context: plain(hit.context) }));
+          return writeRows(rows, [
+            { key: 'segment', header: 'segment' },
+            { key: 'speaker', header: 'speaker' },
+            { key: 'already', header: 'already' },
+            { key: 'added', header: 'added' },
+            { key: 'context', header: 'context' },
+          ], options);
+        }
         if (report.dryRun) {
-          const rows = report.hits.map((hit) => ({ ...hit, context: options.json || options.csv ? hit.context.replaceAll(app.HIT_OPEN, '').replaceAll(app.HIT_CLOSE, '') : hit.context }));
-          writeRows(rows, [
+          writeRows(report.hits, [
             { key: 'segment', header: 'segment' },
             { key: 'speaker', header: 'speaker' },
             { key: 'already', header: 'coded', format: (value) => (value ? 'yes' : '') },
             { key: 'context', header: 'context', format: (value) => highlight(String(value).replace(/\s+/g, ' '), app.HIT_OPEN, app.HIT_CLOSE) },
           ], options);
-          if (!options.json && !options.csv) {
-            out(`${plural(report.hits.length, 'segment')} ${report.hits.length === 1 ? 'matches' : 'match'} ${report.query}; ${report.alreadyThere} already ${report.alreadyThere === 1 ? 'has' : 'have'} ${report.code} from ${report.coder}. Dry run: nothing was written.`);
-          }
+          out(`${plural(report.hits.length, 'segment')} ${report.hits.length === 1 ? 'matches' : 'match'} ${report.query}; ${report.alreadyThere} already ${report.alreadyThere === 1 ? 'has' : 'have'} ${report.code} from ${report.coder}. Dry run: nothing was written.`);
           return;
         }
-        if (options.json) return writeJson({ ...report, hits: report.hits.map((hit) => ({ ...hit, context: hit.context.replaceAll(app.HIT_OPEN, '').replaceAll(app.HIT_CLOSE, '') })) });
         out(report.hits.length === 0
           ? `No segment matches ${report.query}: nothing was written.`
-          : `Tagged ${plural(report.added, 'segment')} with ${report.code} (coder ${report.coder}); ${report.alreadyThere} already had it. Undo with: qcode undo --coder ${report.coder}`);
+          : `Tagged ${plural(report.added, 'segment')} with ${report.code} (coder ${report.coder}); ${report.alreadyThere} already had it. Undo with: qcode undo --coder ${shellQuote(report.coder)}`);
       });
     });
 }
@@ -211,16 +237,18 @@ interface MemoTargetFlags {
   document?: string;
   code?: string;
   case?: string;
-  project?: boolean;
+  onProject?: boolean;
 }
 
+// The project's own flag is --on-project: --project DIR is the global option naming the project folder.
 function addMemoTargets(command: Command, verb: string): Command {
+  const list = verb === 'list memos on';
   return command
     .option('--segment <ref>', `${verb} a segment: DOCUMENT:N, e.g. r01-vilnius-ru:12`)
-    .option('--document <slug>', `${verb} a document${verb === 'list memos on' ? ' (and its segments)' : ''}`)
+    .option('--document <slug>', `${verb} a document${list ? ' (and its segments)' : ''}`)
     .option('--code <id>', `${verb} a code`)
     .option('--case <id>', `${verb} a case (participant), e.g. R07`)
-    .option('--project', `${verb} the project (the default)`);
+    .option('--on-project', list ? 'list only the memos on the project itself (with no target: every memo)' : `${verb} the project (the default)`);
 }
 
 /** The memo text: the argument, stdin for "-", else $EDITOR on a terminal; a usage error otherwise. */
@@ -256,9 +284,12 @@ Examples:
     .option('--json', 'print the result as JSON'), 'on')
     .action(async (text: string | undefined, options: MemoTargetFlags & { coder?: string; json?: boolean }, command: Command) => {
       const { addMemo } = await import('../../app/memo.js');
+      const { refuseCommaInNewCoder } = await import('../../app/coding.js');
       const body = await memoText(text, '', 'add');
       await withProject(command, (project) => {
-        const report = addMemo(project, { ...options, text: body, coder: options.coder ?? (process.env.QCODE_CODER || undefined) });
+        const coder = options.coder ?? (process.env.QCODE_CODER || undefined);
+        if (coder !== undefined) refuseCommaInNewCoder(project.db, coder, options.coder === undefined ? 'QCODE_CODER' : '--coder');
+        const report = addMemo(project, { ...options, text: body, coder });
         if (options.json) return writeJson(report);
         out(`Added memo ${report.id} on ${report.target}.`);
       });
@@ -272,10 +303,13 @@ Examples:
     .option('--coder <name>', 'who edits it (default: $QCODE_CODER)')
     .action(async (id: number, text: string | undefined, options: { coder?: string }, command: Command) => {
       const { editMemo, requireMemo } = await import('../../app/memo.js');
+      const { refuseCommaInNewCoder } = await import('../../app/coding.js');
       await withProject(command, async (project) => {
+        const coder = options.coder ?? (process.env.QCODE_CODER || undefined);
+        if (coder !== undefined) refuseCommaInNewCoder(project.db, coder, options.coder === undefined ? 'QCODE_CODER' : '--coder');
         const current = requireMemo(project, id);
         const body = await memoText(text, current.text, 'edit');
-        const report = editMemo(project, { id, text: body, coder: options.coder ?? (process.env.QCODE_CODER || undefined) });
+        const report = editMemo(project, { id, text: body, coder });
         out(report.changed ? `Updated memo ${report.id} on ${report.target}.` : `Memo ${report.id} is unchanged.`);
       });
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { shellQuote } from '../coder/code-source.js';
 import { globals } from '../context.js';
 import { note, out, writeJson } from '../output.js';
 
@@ -6,7 +7,7 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('build a demo project from the bundled fixtures and print the hypothesis tables H1–H4')
-    .argument('[dir]', 'where to build it (an earlier demo there is replaced)', 'qcode-demo')
+    .argument('[dir]', 'where to build it (an earlier demo there is replaced only if nothing was changed or added in it)', 'qcode-demo')
     .option('--lang <code>', 'label language of the tables, e.g. ru')
     .option('--json', 'print what was built as JSON (no tables)')
     .addHelpText('after', `
@@ -16,7 +17,7 @@ Examples:
     .action(async (dir: string, options: { lang?: string; json?: boolean }, command: Command) => {
       const quiet = (globals(command).quiet ?? false) || options.json;
       const { buildDemo } = await import('../../app/demo.js');
-      const report = await buildDemo({ dir, onStep: quiet ? undefined : (step) => note(`· ${step}`) });
+      const report = await buildDemo({ dir, language: options.lang, onStep: quiet ? undefined : (step) => note(`· ${step}`) });
       if (options.json) return writeJson(report);
       out(`\nDemo project ${report.dir}: ${report.documents} documents, ${report.segments} segments, ${report.codings} codings by ${report.coders.join(' and ')}.\n`);
       const { openProject, closeProject } = await import('../../app/project.js');
@@ -28,7 +29,7 @@ Examples:
         closeProject(project);
       }
       out(`
-Try next (inside ${dir}, or with --project ${dir}):
+Try next (inside ${dir}, or with --project ${shellQuote(dir)}):
   qcode codebook show                                   the codebook with counts of codings
   qcode cooccur --hypothesis H2 --measure count         one hypothesis, counts instead of c
   qcode retrieve --code remittances.reverse --md        the coded passages, as Markdown

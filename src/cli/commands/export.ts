@@ -20,7 +20,7 @@ Examples:
     .description('codings, segments (0/1 per code), documents, cases, co-occurrence per hypothesis, codebook, qcode.sps and qcode.R')
     .requiredOption('--out <dir>', 'the folder to create (it must not exist or be empty)')
     .option('--force', 'write into a folder that is not empty, replacing the export files in it (other files stay)')
-    .option('--excel', 'for spreadsheets: a BOM, and a leading \' on text cells starting with = + - @ or tab (changes the data for R and SPSS)')
+    .option('--excel', 'for spreadsheets: a BOM, and a leading \' on text cells starting with = + - @ tab or CR (changes the data for R and SPSS)')
     .addOption(new Option('--unit <unit>', 'unit of the co-occurrence tables').choices(UNIT_CHOICES).default('segment'))
     .option('--lang <code>', 'label language of codes and attributes, e.g. ru')
     .option('--coder <name>', "only this coder's codings")
@@ -36,15 +36,18 @@ Examples:
   $ qcode export all --out exports/
   $ qcode export all --out exports/ --force --unit document --lang ru`)
     .action(async (options: { out: string; force?: boolean; excel?: boolean; unit: string; lang?: string; coder?: string; coders?: string; json?: boolean }, command: Command) => {
-      const { exportAll } = await import('../../app/export.js');
-      await withProject(command, (project) => {
-        const report = exportAll(project, {
+      const { exportAllInterruptibly } = await import('../../app/export.js');
+      await withProject(command, async (project) => {
+        // QCODE_TEST_PAUSE_EXPORT_MS (a test hook, not for users): a pause mid-export, for a test to interrupt.
+        const report = await exportAllInterruptibly(project, {
           out: options.out, force: options.force, excel: options.excel, unit: options.unit, language: options.lang, coder: options.coder, coders: options.coders,
-        });
+        }, Number(process.env.QCODE_TEST_PAUSE_EXPORT_MS ?? '') || 0);
         for (const path of report.removedLeftovers) note(`Removed ${path}: a temporary folder left by an export that was stopped before it finished`);
         if (options.json) return writeJson(report);
         if (globals(command).quiet) return;
-        for (const file of report.files) out(`  ${file.file.padEnd(24)}${file.rows === null ? '' : `${file.rows} rows`}`);
+        // Long hypothesis ids make long file names: the column is as wide as the longest, plus two spaces.
+        const width = Math.max(24, ...report.files.map((file) => file.file.length + 2));
+        for (const file of report.files) out(`  ${file.file.padEnd(width)}${file.rows === null ? '' : `${file.rows} rows`}`);
         note(`Wrote ${report.files.length} files to ${report.dir}`);
       });
     });

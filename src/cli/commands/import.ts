@@ -6,6 +6,7 @@ import { parseEncodingOption } from '../../core/encoding.js';
 import { SEGMENT_MODES } from '../../core/segment.js';
 import { plural } from '../../core/codebook-plan.js';
 import type { FileResult, ImportReport } from '../../app/import.js';
+import { diskFullError } from '../errors.js';
 import { globals, withProject } from '../context.js';
 import { addOutputOptions, examples, note, out, writeJson, writeRows, type Column } from '../output.js';
 
@@ -85,6 +86,18 @@ function skippedNote(report: ImportReport): string | undefined {
   return `Skipped ${plural(report.skipped.length, 'file')}: ${[...reasons].map(([reason, count]) => `${count} ${reason}`).join('; ')}`;
 }
 
+/** The store failed partway: one line naming the file, what is in the store and what is not. */
+function storeStopped(error: { report: ImportReport; file: string; cause?: unknown }, dbPath: string): unknown {
+  const full = diskFullError(error.cause, dbPath);
+  if (full === undefined) return error.cause;
+  const { totals } = error.report;
+  const before = totals.imported + totals.replaced + totals.unchanged;
+  return new UserError(`${full.message}: ${error.file} was not imported${error.report.stopped ? ', nor the files after it' : ''}; ${plural(before, 'file')} before it ${before === 1 ? 'is' : 'are'} in the store`, {
+    hint: 'Free some space on that disk, then run the same import again: the files already in the store are skipped as unchanged',
+    cause: error.cause,
+  });
+}
+
 interface Progress {
   plan(files: number, bytes: number): void;
   file(result: FileResult, done: { files: number; bytes: number }): void;
@@ -96,10 +109,12 @@ async function progressFor(flags: ImportFlags, quiet: boolean): Promise<Progress
   const dryRun = flags.dryRun ?? false;
   const lineFor = (result: FileResult): string | undefined => {
     if (result.status === 'failed') return `${chalk.red('✗')} ${result.message ?? result.file}`;
-    if (flags.verbose && !quiet) return `${chalk.green('✓')} ${describe(result, dryRun)}`;
+    if (quiet) return undefined;
     // What was left out or changed on the way in (docx comments, control characters, a cue merged into
     // the previous one) is shown without --verbose: a researcher must know the text is not the file's whole.
-    if (result.warnings.length > 0 && !quiet) return `${chalk.yellow('!')} ${describe(result, dryRun)}`;
+    // The marker is the same with --verbose, so that a script can grep for it either way.
+    if (result.warnings.length > 0) return `${chalk.yellow('!')} ${describe(result, dryRun)}`;
+    if (flags.verbose) return `${chalk.green('✓')} ${describe(result, dryRun)}`;
     return undefined;
   };
   if (!process.stderr.isTTY || quiet || flags.json) {
@@ -180,10 +195,22 @@ Details: docs/import.md`)
     .action(async (paths: string[], flags: ImportFlags, command: Command) => {
       const encoding = parseEncodingOption(flags.encoding);
       const quiet = globals(command).quiet ?? false;
-      const { importPaths } = await import('../../app/import.js');
+      const { importPaths, ImportStoppedError } = await import('../../app/import.js');
       await withProject(command, async (project) => {
         const progress = await progressFor(flags, quiet);
         let report: ImportReport;
+        // Named when found in a parent folder: the user may not know which store this went into.
+        const where = project.foundAbove ? ` Project: ${project.dir} (found in a parent folder).` : '';
+        const printReport = (done: ImportReport): void => {
+          if (flags.json) writeJson(done);
+          else {
+            if (!quiet) {
+              const skipped = skippedNote(done);
+              if (skipped !== undefined) note(skipped);
+            }
+            out(summary(done) + where);
+          }
+        };
         try {
           report = await importPaths(project, paths, {
             caseId: flags.case, manifest: flags.manifest, segment: flags.segment, encoding, format: flags.format, kind: flags.kind,
@@ -192,17 +219,15 @@ Details: docs/import.md`)
             onPlan: ({ files, bytes }) => progress.plan(files, bytes),
             onFile: (result, done) => progress.file(result, done),
           });
-        } finally {
+        } catch (error) {
           progress.stop();
+          if (!(error instanceof ImportStoppedError)) throw error;
+          // What did go in is printed first, so the user knows where to resume.
+          printReport(error.report);
+          throw storeStopped(error, project.dbPath);
         }
-        if (flags.json) writeJson(report);
-        else {
-          if (!quiet) {
-            const skipped = skippedNote(report);
-            if (skipped !== undefined) note(skipped);
-          }
-          out(summary(report));
-        }
+        progress.stop();
+        printReport(report);
         if (report.totals.failed > 0) {
           const rest = report.dryRun ? '; the other files would be imported (dry run: nothing was written)' : '; the other files were imported';
           const stopped = report.stopped ? '; stopped at the first failure (--strict)' : report.totals.files > report.totals.failed ? rest : '';

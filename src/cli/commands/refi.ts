@@ -3,6 +3,7 @@ import { plural } from '../../core/codebook-plan.js';
 import { usageError } from '../../core/errors.js';
 import { globals, withProject } from '../context.js';
 import { note, out, writeJson } from '../output.js';
+import { testPauseHook } from '../test-hooks.js';
 
 function megabytes(bytes: number): string {
   return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -89,7 +90,8 @@ text, unknown codes, zip bombs) before anything is written.`)
         return;
       }
       if (options.to !== undefined) throw usageError('--to is for a .qdc codebook; a .qdpx project goes into a folder: qcode refi import FILE.qdpx DIR');
-      const report = await importRefiProject({ file, dir });
+      const report = await importRefiProject({ file, dir, pause: testPauseHook('QCODE_TEST_PAUSE_REFI_IMPORT_MS', 'refi import: paused before the data goes in') });
+      for (const path of report.removedLeftovers) note(`Removed ${path}: a project left half-built by a refi import that was stopped before it finished`);
       warn(report.warnings);
       if (options.json) return writeJson(report);
       const { counts } = report;

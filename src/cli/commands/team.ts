@@ -6,13 +6,29 @@ import type { Project } from '../../app/project.js';
 import type { ReconcileSession } from '../../app/reconcile.js';
 import type { MergeReport } from '../../app/merge.js';
 import { plural } from '../../core/codebook-plan.js';
+import { shellQuote } from '../coder/code-source.js';
 import { usageError } from '../../core/errors.js';
 import { globals, withProject } from '../context.js';
 import { addOutputOptions, note, out, writeJson, writeRows, type Column, type OutputOptions } from '../output.js';
+import { testPauseHook } from '../test-hooks.js';
 
 /** "a,b" and repeated flags both give a list. */
 function list(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((item) => item.trim()).filter((item) => item !== '')];
+}
+
+/**
+ * OLD=NEW pairs, comma-separated or repeated. A comma splits pairs only before another OLD=NEW, so that a coder
+ * an older qcode stored as "Smith, Anna" can still be renamed ("Smith, Anna=smith-anna").
+ */
+function renamePairs(value: string, previous: string[] | undefined): string[] {
+  const pairs: string[] = [];
+  for (const piece of value.split(',')) {
+    const last = pairs.length - 1;
+    if (last >= 0 && !pairs[last]!.includes('=')) pairs[last] += `,${piece}`;
+    else pairs.push(piece);
+  }
+  return [...(previous ?? []), ...pairs.map((pair) => pair.trim()).filter((pair) => pair !== '')];
 }
 
 function positiveInteger(flag: string): (value: string) => number {
@@ -150,7 +166,7 @@ Examples:
     .argument('<other>', 'the other project\'s folder (or its qcode.db)')
     .option('--dry-run', 'report what would be merged, change nothing')
     .addOption(new Option('--codebook-from <which>', 'when the codebooks differ, whose codebook wins').choices(['this', 'other']))
-    .option('--rename-coder <old=new>', "bring the other project's coder OLD in as NEW (repeatable), to keep two copies of one coder apart; NEW must not be a coder of this project", list)
+    .option('--rename-coder <old=new>', "bring the other project's coder OLD in as NEW (repeatable), to keep two copies of one coder apart; NEW must not be a coder of this project", renamePairs)
     .option('--into-existing-coder', "let --rename-coder's NEW be a coder this project already has: OLD over there and NEW here are the same person, and OLD's work becomes NEW's for good")
     .option('--json', 'print the merge report as JSON')
     .addHelpText('after', `
@@ -173,7 +189,7 @@ Examples:
             codebookFrom: options.codebookFrom,
             renameCoders: parseRenames(options.renameCoder ?? []),
             intoExistingCoder: options.intoExistingCoder,
-            insideTransaction: testPauseHook(),
+            insideTransaction: testPauseHook('QCODE_TEST_PAUSE_MERGE_MS', 'merge: paused inside the transaction'),
           });
         } catch (error) {
           if (error instanceof CodebookMismatchError) {
@@ -183,9 +199,18 @@ Examples:
           throw error;
         }
         if (options.json) return writeJson(report);
-        renderMerge(report, globals(command).quiet ?? false);
+        renderMerge(report, globals(command).quiet ?? false, mergeListCommand(report.other, globals(command).project, options));
       });
     });
+}
+
+/** The same merge as a dry run printing JSON, with every option that shaped it: where the whole list of conflicts is. */
+function mergeListCommand(other: string, project: string | undefined, options: { codebookFrom?: string; renameCoder?: string[]; intoExistingCoder?: boolean }): string {
+  const words = ['qcode', ...(project === undefined ? [] : ['--project', project]), 'merge', other, '--dry-run', '--json'];
+  if (options.codebookFrom !== undefined) words.push('--codebook-from', options.codebookFrom);
+  for (const pair of options.renameCoder ?? []) words.push('--rename-coder', pair);
+  if (options.intoExistingCoder) words.push('--into-existing-coder');
+  return words.map(shellQuote).join(' ');
 }
 
 function parseRenames(pairs: readonly string[]): Map<string, string> {
@@ -198,18 +223,6 @@ function parseRenames(pairs: readonly string[]): Map<string, string> {
   return renames;
 }
 
-/**
- * QCODE_TEST_PAUSE_MERGE_MS (a test hook, not for users): merge pauses that long inside its transaction,
- * after writing every row and before the commit, so a test can kill it there and check that nothing stuck.
- */
-function testPauseHook(): (() => void) | undefined {
-  const ms = Number(process.env.QCODE_TEST_PAUSE_MERGE_MS ?? '');
-  if (!Number.isFinite(ms) || ms <= 0) return undefined;
-  return () => {
-    process.stderr.write('merge: paused inside the transaction (QCODE_TEST_PAUSE_MERGE_MS)\n');
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-  };
-}
 
 function shorten(text: string, width: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -237,6 +250,8 @@ type AgreementRow = Record<string, unknown> & {
   nominal_high: number | null;
   nominal_units: number | null;
   flag: string;
+  /** Pooled rows: the codes the pooled figures rest on (those applied by a compared coder). */
+  codes: number | null;
 };
 
 function codeRow(code: CodeAgreement, coders: readonly string[]): AgreementRow {
@@ -259,6 +274,7 @@ function codeRow(code: CodeAgreement, coders: readonly string[]): AgreementRow {
     nominal_high: null,
     nominal_units: null,
     flag: code.flag,
+    codes: null,
   };
 }
 
@@ -282,6 +298,7 @@ function pooledRow(level: 'dimension' | 'overall', id: string, pooled: PooledAgr
     nominal_high: nominal?.interval?.high ?? null,
     nominal_units: nominal?.units ?? null,
     flag: pooled.flag,
+    codes: pooled.codes,
   };
 }
 
@@ -311,7 +328,7 @@ function renderAgreement(report: AgreementReport, options: OutputOptions, withIn
     return;
   }
   const columns: Column<AgreementRow>[] = [
-    { key: 'id', header: 'code', format: (value, row) => (row.level === 'code' ? `  ${String(value)}` : chalk.bold(row.level === 'overall' ? 'all codes (pooled)' : `${String(value)} (pooled)`)) },
+    { key: 'id', header: 'code', format: (value, row) => (row.level === 'code' ? `  ${String(value)}` : chalk.bold(`${row.level === 'overall' ? 'all codes' : String(value)} (pooled, ${plural(row.codes ?? 0, 'code')})`)) },
     ...coders.map((name): Column<AgreementRow> => ({ key: `coded_${name}`, header: name, align: 'right', format: (value) => (value === null ? '' : String(value)) })),
     { key: 'units', header: report.coders.length === 2 ? 'seen by both' : 'seen by all', align: 'right', format: (value) => (value === null ? '' : String(value)) },
     { key: 'agreement', header: 'agree', align: 'right', format: percent },
@@ -328,7 +345,7 @@ function renderAgreement(report: AgreementReport, options: OutputOptions, withIn
   if (quiet) return;
   const unit = report.unit === 'segment' ? 'segment' : 'document';
   out(`\n${coders.join(' vs ')} · ${plural(report.units, unit)} · ${plural(report.unitsSeenByAll, unit)} seen by ${coders.length === 2 ? 'both' : 'all'} (agree, kappa) · ${plural(report.unitsSeenByTwo, unit)} seen by at least two (alpha)`);
-  out('alpha: Krippendorff, binary per code; pooled = one alpha over the summed coincidence matrices; mean = mean of the codes\' alphas');
+  out('alpha: Krippendorff, binary per code; pooled = one alpha over the summed coincidence matrices of the codes the coders applied; mean = mean of the codes\' alphas');
   out('flag: ! <0.8 tentative conclusions only · ✗ <0.667 not reliable · n/a no variation (alpha undefined)');
   const multiple = report.dimensions.filter((dimension) => (dimension.nominal?.multiple ?? 0) > 0);
   for (const dimension of multiple) {
@@ -338,7 +355,8 @@ function renderAgreement(report: AgreementReport, options: OutputOptions, withIn
 
 // ---- merge output
 
-function renderMerge(report: MergeReport, quiet: boolean): void {
+/** `listCommand`: the command that prints the whole report as JSON (mergeListCommand). */
+function renderMerge(report: MergeReport, quiet: boolean, listCommand: string): void {
   const added = report.added;
   const verb = report.applied ? 'Merged' : 'Dry run, nothing changed. Would merge';
   out(`${verb} ${report.other}:`);
@@ -354,6 +372,10 @@ function renderMerge(report: MergeReport, quiet: boolean): void {
   }
   if (report.codebook.fileDiffers) {
     out('  ! codebook.yaml differs from the codebook this project last applied: qcode codebook apply would change the codebook (merging again with --codebook-from other rewrites the file)');
+  }
+  for (const rename of report.codeRenames) {
+    const kept = rename.duplicates > 0 ? `; ${rename.duplicates} already here on the same segment, coder and span ${rename.duplicates === 1 ? 'is' : 'are'} kept once` : '';
+    out(`  = code ${rename.other} over there is ${rename.here} here (renamed with was:): ${plural(rename.codings, 'coding')} ${rename.codings === 1 ? 'comes' : 'come'} in as ${rename.here}${kept}`);
   }
   for (const id of added.retiredCodes) out(`  ! code ${id} (used over there, not in this codebook) added as retired`);
   for (const name of added.retiredAttributes) out(`  ! attribute ${name} (used over there, not in this codebook) added as retired`);
@@ -375,9 +397,15 @@ function renderMerge(report: MergeReport, quiet: boolean): void {
   }
   if (report.orphanMemos > 0) out(`  ! ${plural(report.orphanMemos, 'memo')} about things deleted over there came in as project memos`);
   if (report.coderConflicts.length > 0) {
-    out(`  ! ${plural(report.coderConflicts.length, 'segment')} coded differently by the same coder in the two copies; both sets of codes kept:`);
-    for (const conflict of report.coderConflicts.slice(0, quiet ? 0 : 10)) out(`      ${conflict.document}:${conflict.ordinal} ${conflict.coder}`);
-    if (report.coderConflicts.length > 10 && !quiet) out(`      … (all of them: qcode merge ${report.other} --dry-run --json)`);
+    const header = `  ! ${plural(report.coderConflicts.length, 'segment')} coded differently by the same coder in the two copies; both sets of codes kept`;
+    // --quiet prints results, not lists or advice (as the codebook differences above): the header says where the list is.
+    if (quiet) {
+      out(`${header} (the list: ${listCommand})`);
+      return;
+    }
+    out(`${header}:`);
+    for (const conflict of report.coderConflicts.slice(0, 10)) out(`      ${conflict.document}:${conflict.ordinal} ${conflict.coder}`);
+    if (report.coderConflicts.length > 10) out(`      … (all of them: ${listCommand})`);
     out('    To keep such versions apart, merge with --rename-coder NAME=NEW-NAME (try --dry-run first), then use qcode disagreements / reconcile.');
   }
 }

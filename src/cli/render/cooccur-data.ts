@@ -8,11 +8,12 @@ export function allLongRows(tables: readonly HypothesisTable[]): LongRow[] {
   return tables.flatMap((hypothesis) => longRows(hypothesis.id, hypothesis.table));
 }
 
-type WideRow = Record<string, string | number>;
+type WideRow = Record<string, string | number | null>;
 
 /**
  * One table as a wide matrix for a spreadsheet: a row per table row (id, label, n), a column per table
- * column headed "label [id]", and a last row "n" with the column totals. Percentages are 0–100.
+ * column headed "label [id]", and a last row "n" with the column totals. Percentages are 0–100, and
+ * empty where their denominator is 0.
  */
 export function wideMatrix(hypothesis: HypothesisTable, measure: Measure): { rows: WideRow[]; columns: Column<WideRow>[] } {
   const { table } = hypothesis;
@@ -22,7 +23,8 @@ export function wideMatrix(hypothesis: HypothesisTable, measure: Measure): { row
   const rows: WideRow[] = table.rows.map((row, r) => {
     const line: WideRow = { row: row.id, row_label: row.label, n: row.n };
     headers.forEach((header, k) => {
-      line[header] = Number((measureOf(table.cells[r]![k]!, measure) * scale).toFixed(digits));
+      const value = measureOf(table.cells[r]![k]!, measure);
+      line[header] = value === null ? null : Number((value * scale).toFixed(digits));
     });
     return line;
   });

@@ -24,8 +24,9 @@ const MEASURE_NAMES: Record<Measure, string> = {
 const HEADER_LINES = 3;
 const MAX_ROW_LABEL = 34;
 
-/** A cell's text: counts as integers, c with three decimals, percentages with one; zero as a dot. */
-export function formatMeasure(value: number, measure: Measure): string {
+/** A cell's text: counts as integers, c with three decimals, percentages with one; zero as a dot, a percentage of no units as a dash (as agreement shows undefined figures). */
+export function formatMeasure(value: number | null, measure: Measure): string {
+  if (value === null) return '—';
   if (value === 0) return '·';
   if (measure === 'count') return String(value);
   if (measure === 'c') return value.toFixed(3);
@@ -93,6 +94,7 @@ export function renderHypothesisTable(hypothesis: HypothesisTable, options: Tabl
   if (strong.size > 0) {
     lines.push('', color.dim(wrapAnsi(`${plain ? '* ' : 'bold: '}the strongest cells by c (n_ab/(n_a+n_b−n_ab)); n: units carrying the row or column`, options.width, { hard: true })));
   }
+  if (cellText.some((line) => line.includes('—'))) lines.push(color.dim(wrapAnsi('—: a percentage of no units (n = 0)', options.width, { hard: true })));
   return lines.join('\n');
 }
 

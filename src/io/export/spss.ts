@@ -1,4 +1,4 @@
-import type { ExportColumn, ExportTable } from './table.js';
+import type { ExportColumn, ExportTable, NumberDisplay } from './table.js';
 
 // SPSS / GNU PSPP syntax that reads the exported CSVs as they are (docs/exports.md). Verified with
 // PSPP 1.6: GET DATA /TYPE=TXT with /FIRSTCASE=2 and a qualifier, names never starting with DOC…,
@@ -43,6 +43,54 @@ export function spssString(text: string, maxBytes: number, indent = '    '): str
   }
   pieces.push(piece);
   return pieces.map((part) => `'${part.replaceAll("'", "''")}'`).join(` +\n${indent}`);
+}
+
+/** A display format for a column of fixed decimals (the co-occurrence coefficients and percentages). */
+function fixedDisplay(column: ExportColumn): NumberDisplay {
+  const width = Math.min(40, Math.max(8, (column.chars ?? 1) + 1));
+  return { type: 'F', width, decimals: Math.min(width - 2, column.decimals ?? 4) };
+}
+
+// Beyond about 16 significant digits a double's digits are noise, so F stops there and E takes over.
+const MAX_PLAIN_DIGITS = 16;
+
+/** Digits before the point of a number written out in full, after it (to 16 significant), and its significant digits. */
+function plainDigits(value: number): { integer: number; decimals: number; significant: number } {
+  const [mantissa = '0', exponent = '0'] = String(Math.abs(value)).split('e');
+  const [whole = '0', fraction = ''] = mantissa.split('.');
+  let digits = whole + fraction;
+  let point = whole.length + Number(exponent);
+  const leading = digits.length - digits.replace(/^0+/, '').length;
+  digits = digits.slice(leading).replace(/0+$/, '');
+  point -= leading;
+  if (digits === '') return { integer: 1, decimals: 0, significant: 1 };
+  return { integer: Math.max(1, point), decimals: Math.max(0, Math.min(digits.length, MAX_PLAIN_DIGITS) - point), significant: digits.length };
+}
+
+/**
+ * The display format that shows every value of a number column as written: F with as many decimals as
+ * the most precise value needs (to 16 significant digits: 0.1 + 0.2 shows as .3000000000000000), or E
+ * when a value is too large (17 digits before the point) or too small (beyond 16 decimals) for F.
+ */
+export function numberDisplay(values: readonly number[]): NumberDisplay {
+  let sign = 0;
+  let integer = 1;
+  let decimals = 0;
+  let significant = 1;
+  for (const value of values) {
+    if (!Number.isFinite(value)) continue;
+    const digits = plainDigits(value);
+    if (value < 0) sign = 1;
+    integer = Math.max(integer, digits.integer);
+    decimals = Math.max(decimals, digits.decimals);
+    significant = Math.max(significant, digits.significant);
+  }
+  if (integer <= MAX_PLAIN_DIGITS && decimals <= MAX_PLAIN_DIGITS) {
+    return { type: 'F', width: sign + integer + (decimals > 0 ? decimals + 1 : 0), decimals };
+  }
+  // d.ddd plus E+nnn: a sign, the first digit, the point and the exponent take 8 characters.
+  const shown = Math.min(MAX_PLAIN_DIGITS - 1, significant - 1);
+  return { type: 'E', width: shown + 8, decimals: shown };
 }
 
 function format(column: ExportColumn): string {
@@ -110,13 +158,19 @@ function readTable(table: ExportTable): string {
     out.push(`VALUE LABELS\n  ${groups.join('\n  /')}.`);
   }
 
+  // R reads an empty cell as NA; without this SPSS would count an empty string as a valid value (a
+  // blank category with its own row in CROSSTABS) and the two would disagree on N. Numbers need nothing:
+  // an empty numeric cell is system-missing.
+  const strings = table.columns.filter((column) => column.type === 'string' || column.type === 'date').map((column) => column.name);
+  if (strings.length > 0) out.push(`MISSING VALUES\n${nameList(strings, '  ')} ('').`);
+
   const nominal = table.columns.filter((column) => column.type === 'flag' || (column.categories?.length ?? 0) > 0).map((column) => column.name);
   const scale = table.columns.filter((column) => column.type === 'integer' || column.type === 'number').map((column) => column.name);
   if (nominal.length > 0) out.push(`VARIABLE LEVEL\n${nameList(nominal, '  ')} (NOMINAL).`);
   if (scale.length > 0) out.push(`VARIABLE LEVEL\n${nameList(scale, '  ')} (SCALE).`);
   for (const column of table.columns.filter((candidate) => candidate.type === 'number')) {
-    const width = Math.min(40, Math.max(8, (column.chars ?? 1) + 1));
-    out.push(`FORMATS ${column.name} (F${width}.${Math.min(width - 2, column.decimals ?? 4)}).`);
+    const display = column.display ?? fixedDisplay(column);
+    out.push(`FORMATS ${column.name} (${display.type}${display.width}.${display.decimals}).`);
   }
   out.push('EXECUTE.');
   out.push(`SAVE OUTFILE=${spssString(table.file.replace(/\.csv$/, '.sav'), MAX_STRING_BYTES)}.`);
@@ -138,6 +192,14 @@ export function spssSyntax(tables: readonly ExportTable[], context: SyntaxContex
     "* CD '/path/to/this/folder'. then run all). File names below are relative to that folder.",
     '* Line breaks inside text cells are written as spaces: PSPP cannot read them in a CSV field.',
     `* Co-occurrence tables count ${context.unit}s.`,
+    '* An empty text cell is missing (MISSING VALUES ... (\'\')), as it is NA in R: both give the same N.',
+    '*',
+    '* The 0/1 code columns of segments mark a code found anywhere in the segment: a crosstab of two of them',
+    '* counts the segments holding both. cooccur_*.csv counting segments takes two span codings of a segment',
+    '* to co-occur only when the spans overlap (docs/analysis.md), so it can count fewer; the two agree when',
+    '* codings cover whole segments. The spans are in codings.csv (start, end; whole = 1: the whole segment).',
+    '* cases holds every case, also those with no document (documents = 0, every code 0), which qcode stats and',
+    '* cooccur --unit case leave out: SELECT IF documents > 0. to count as they do.',
     '',
     '* GNU PSPP gives the .sav files the encoding of its locale: under a non-UTF-8 one (e.g. LANG=C) every',
     '* Cyrillic letter would become "?", in the data as in the labels. SPSS reads and writes UTF-8 in its',

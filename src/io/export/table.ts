@@ -22,6 +22,14 @@ export interface ExportColumn {
   keepValues?: boolean;
   /** Decimals to display (numbers). */
   decimals?: number;
+  /** Numbers: the SPSS display format chosen from the values (spss.ts numberDisplay); else F with `decimals`. */
+  display?: NumberDisplay;
+}
+
+export interface NumberDisplay {
+  type: 'F' | 'E';
+  width: number;
+  decimals: number;
 }
 
 export interface ExportTable {

@@ -44,8 +44,11 @@ function delimiterOf(text: string): string {
 /** Parses CSV text with a header row into rows keyed by column name. */
 export async function parseCsvTable(text: string, file: string): Promise<CsvTable> {
   const { parse } = await import('csv-parse/sync');
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  // csv-parse counts a CRLF inside a quoted field as two lines, so every line after it would be
+  // reported one too far: read CRLF as LF (a cell's line ends become LF, as stored text has them).
+  const source = (text.startsWith('\uFEFF') ? text.slice(1) : text).replace(/\r\n/g, '\n');
   if (source.trim() === '') throw new UserError(`${file}: the CSV file is empty`, { hint: 'It needs a header row and one row per record' });
+  const starts = new RecordStarts(source);
   let records: Array<{ record: string[]; info: { lines: number; records: number } }>;
   // Where the last complete record ended: a record that fails starts on the next line.
   let lastEnd = 0;
@@ -58,11 +61,7 @@ export async function parseCsvTable(text: string, file: string): Promise<CsvTabl
       },
     }) as unknown as typeof records;
   } catch (error) {
-    // Empty lines between records are skipped, so the failing record starts at the next line with text.
-    const lines = source.split('\n');
-    let start = lastEnd + 1;
-    while (start < lines.length && (lines[start - 1] ?? '').trim() === '') start++;
-    throw csvError(error, file, start);
+    throw csvError(error, file, starts.after(lastEnd));
   }
   const [header, ...body] = records;
   if (header === undefined) throw new UserError(`${file}: the CSV file is empty`);
@@ -81,11 +80,46 @@ export async function parseCsvTable(text: string, file: string): Promise<CsvTabl
       values[name] = record[index] ?? '';
     });
     // Records can span lines (quoted newlines): the record starts after the previous one ended.
-    const row: CsvRow = { row: info.records, line: previousEnd + 1, values };
+    const row: CsvRow = { row: info.records, line: starts.after(previousEnd), values };
     previousEnd = info.lines;
     return row;
   });
   return { columns, rows };
+}
+
+/**
+ * The line on which a record starts, given the line on which the one before it ended: the next line
+ * that is not empty (empty lines between records are skipped). Asked in increasing order, so one
+ * pass over the text serves the whole table.
+ */
+class RecordStarts {
+  private position = 0;
+  private line = 1;
+
+  constructor(private readonly source: string) {}
+
+  after(previousEnd: number): number {
+    while (this.line <= previousEnd && this.advance()) {
+      // move to the line after the previous record
+    }
+    while (this.blank() && this.advance()) {
+      // skip empty lines
+    }
+    return this.line;
+  }
+
+  private blank(): boolean {
+    const end = this.source.indexOf('\n', this.position);
+    return this.source.slice(this.position, end === -1 ? this.source.length : end).trim() === '' && end !== -1;
+  }
+
+  private advance(): boolean {
+    const end = this.source.indexOf('\n', this.position);
+    if (end === -1) return false;
+    this.position = end + 1;
+    this.line++;
+    return true;
+  }
 }
 
 /**
@@ -118,7 +152,8 @@ function csvError(error: unknown, file: string, recordStart: number): UserError 
         hint: 'Every field that starts with " must end with "; a quote inside a quoted field is written twice ("")',
       });
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-      return new UserError(`${where}: has ${details.record?.length ?? '?'} fields, but the header has a different number`, {
+      // The line the record starts on: csv-parse's line is where it ends, after any quoted line breaks.
+      return new UserError(`${file}:${recordStart}: row ${row}: has ${details.record?.length ?? '?'} fields, but the header has a different number`, {
         hint: 'Quote fields that contain the separator, e.g. "Vilnius, LT"',
       });
     case 'CSV_INVALID_CLOSING_QUOTE':

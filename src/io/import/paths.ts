@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 
 // From what the user typed (files, folders, globs) to the list of files to import, without opening
@@ -69,7 +69,8 @@ const GLOB_CHARACTERS = /[*?[\]{}]/;
 /** Expands files, folders (recursively, in natural name order) and globs into files to import. */
 export async function expandPaths(inputs: readonly string[], options: ExpandOptions): Promise<Expansion> {
   const expansion: Expansion = { files: [], failures: [], skipped: [] };
-  const seen = new Set<string>();
+  /** Files taken so far by their real path, with whether the path taken is a link the walk found. */
+  const seen = new Map<string, { file: SourceFile; foundLink: boolean }>();
   const visitedDirs = new Set<string>();
   const collator = new Intl.Collator('en', { numeric: true });
 
@@ -81,7 +82,28 @@ export async function expandPaths(inputs: readonly string[], options: ExpandOpti
     } catch {
       // keep the path as given
     }
-    if (seen.has(real) || options.exclude.has(real) || options.exclude.has(path)) return;
+    if (options.exclude.has(real) || options.exclude.has(path)) return;
+    const earlier = seen.get(real);
+    if (earlier !== undefined) {
+      // One file reached twice (a symbolic link beside its target) is imported once, under the file's
+      // own path rather than a link's, and the report names the path passed over.
+      const passOver = (skipped: string, taken: string): void => {
+        const message = `same file as ${taken}`;
+        if (!expansion.skipped.some((item) => item.display === skipped && item.message === message)) expansion.skipped.push({ display: skipped, message });
+      };
+      if (earlier.file.path === path) return;
+      const sameFormat = (options.format ?? formatOfPath(path)) === (options.format ?? formatOfPath(earlier.file.path));
+      if (earlier.foundLink && sameFormat && !isLink(path)) {
+        expansion.files.splice(expansion.files.indexOf(earlier.file), 1);
+        passOver(earlier.file.display, display);
+        const file = { path, display, size: stats.size };
+        seen.set(real, { file, foundLink: false });
+        expansion.files.push(file);
+      } else {
+        passOver(display, earlier.file.display);
+      }
+      return;
+    }
     const format = options.format ?? formatOfPath(path);
     if (format === undefined) {
       const extension = extname(path) || '(no extension)';
@@ -96,8 +118,9 @@ export async function expandPaths(inputs: readonly string[], options: ExpandOpti
       else expansion.skipped.push({ display, message: 'a .csv file (surveys need --kind survey)' });
       return;
     }
-    seen.add(real);
-    expansion.files.push({ path, display, size: stats.size });
+    const file = { path, display, size: stats.size };
+    seen.set(real, { file, foundLink: !named && isLink(path) });
+    expansion.files.push(file);
   };
 
   const walk = (dir: string): void => {
@@ -163,6 +186,14 @@ export async function expandPaths(inputs: readonly string[], options: ExpandOpti
     else addFile(path, stats, true);
   }
   return expansion;
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** A one-line reason for a file-system error. */

@@ -50,6 +50,8 @@ export type MemoTarget =
   | { kind: 'case'; caseId: string };
 
 export interface ExportMemo {
+  /** The memo's id in the store, to name it in messages. */
+  id?: number;
   target: MemoTarget;
   coder: string | null;
   text: string;

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../../core/errors.js';
 import { segmentText } from '../../core/segment.js';
-import { CodePointIndex } from '../../core/text.js';
+import { codePointLength, CodePointIndex } from '../../core/text.js';
 import { readDescription } from './describe.js';
 import { idFromName, uniqueId } from './ids.js';
-import { normalizeSource, planSegments, segmentOf, type BaseSegment, type NormalizedSource, type Span } from './positions.js';
+import { normalizeSource, planSegments, segmentOf, type BaseSegment, type Span } from './positions.js';
 import { namespaceWarning, PROJECT_NAMESPACE, type RefiCoding, type RefiProject } from './read.js';
-import { buildCodebook, normalizeValue, type CodebookBuild } from './to-codebook.js';
+import { attributeValue, buildCodebook, type CodebookBuild, type CodebookSource, type ImportedAttribute } from './to-codebook.js';
 import type { NewDocument } from '../../store/documents.js';
 
 // A parsed .qdpx turned into what the store writes: every check that can refuse the file runs here,
@@ -82,20 +82,22 @@ const isPosition = (value: unknown): value is number => typeof value === 'number
 const isTime = (value: unknown): value is number | null => value === null || (typeof value === 'number' && Number.isFinite(value));
 
 /**
- * The segments a qcode export wrote into a source's meta line (`[start, end, speaker, tStart, tEnd]`),
- * moved with the text like selections; null unless every one is well-formed, in order and inside the text.
+ * The segments a qcode export wrote into a source's meta line (`[start, end, speaker, tStart, tEnd]`); null
+ * unless every one is well-formed, in order and inside the text. They count code points of the text as qcode
+ * stored it (NFC, LF), which is the normalised text: a tool that rewrote the file with CR LF moves its own
+ * selections, never these, so they are not mapped like selections.
  */
-function segmentsFromMeta(value: unknown, normalized: NormalizedSource): BaseSegment[] | null {
+function segmentsFromMeta(value: unknown, textLength: number): BaseSegment[] | null {
   if (!Array.isArray(value)) return null;
   const segments: BaseSegment[] = [];
   let previousEnd = 0;
   for (const entry of value as unknown[]) {
     if (!Array.isArray(entry) || entry.length < 2 || entry.length > 5) return null;
     const [start, end, speaker = null, tStart = null, tEnd = null] = entry as unknown[];
-    if (!isPosition(start) || !isPosition(end) || start < previousEnd || end < start || end > normalized.sourceLength) return null;
+    if (!isPosition(start) || !isPosition(end) || start < previousEnd || end < start || end > textLength) return null;
     if (!(speaker === null || typeof speaker === 'string') || !isTime(tStart) || !isTime(tEnd)) return null;
     previousEnd = end;
-    segments.push({ start: normalized.mapStart(start), end: normalized.mapEnd(end), speaker, tStart, tEnd });
+    segments.push({ start, end, speaker, tStart, tEnd });
   }
   return segments;
 }
@@ -122,22 +124,37 @@ export function planProjectImport(input: PlanInput): ImportPlan {
   // ATLAS.ti counts CR LF as one position; the standard and the other tools count code points.
   const crlfIsOne = /atlas\.ti/i.test(project.origin ?? '');
 
-  // Coders: one per User, names made unique; codings without a known user go to the project's
-  // creating user, else to a coder named "imported".
+  // Coders: one per User, names made unique. Work without a user goes to the project's creating user,
+  // else to a coder "imported"; work by a user GUID the Users list lacks to a coder of its own per GUID
+  // (`user-` and the GUID's first 8 characters, as for a User without a name). Either name is made unique
+  // against the Users, so nobody's work is merged into a real user's.
   const takenCoders = new Set<string>();
   const coderOf = new Map<string, string>();
-  for (const user of project.users) coderOf.set(user.guid, uniqueId(user.name.trim() === '' ? 'user' : user.name.trim(), takenCoders, '_'));
+  // A comma would make the coder unselectable by --coders A,B: "Smith, Anna" comes in as "Smith Anna".
+  for (const user of project.users) {
+    const name = user.name.replace(/\s*,\s*/g, ' ').trim();
+    coderOf.set(user.guid, uniqueId(name === '' ? 'user' : name, takenCoders, '_'));
+  }
+  let noUserCoder: string | null = null;
   const fallbackCoder = (): string => {
     const creator = project.creatingUser === null ? undefined : coderOf.get(project.creatingUser);
     if (creator !== undefined) return creator;
-    if (!takenCoders.has('imported')) takenCoders.add('imported');
-    return 'imported';
+    noUserCoder ??= uniqueId('imported', takenCoders, '_');
+    return noUserCoder;
   };
   const usedCoders = new Set<string>();
-  const unknownUsers = new Set<string>();
+  const unknownUsers = new Map<string, string>();
   const coderFor = (guid: string | null): string => {
-    if (guid !== null && !coderOf.has(guid)) unknownUsers.add(guid);
-    const name = (guid === null ? undefined : coderOf.get(guid)) ?? fallbackCoder();
+    let name: string;
+    if (guid === null) name = fallbackCoder();
+    else {
+      const known = coderOf.get(guid) ?? unknownUsers.get(guid);
+      if (known !== undefined) name = known;
+      else {
+        name = uniqueId(`user-${guid.slice(0, 8).toLowerCase()}`, takenCoders, '_');
+        unknownUsers.set(guid, name);
+      }
+    }
     usedCoders.add(name);
     return name;
   };
@@ -147,19 +164,30 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     for (const coding of source.codings) allCodings.push({ coding, where: `source "${source.name}"` });
     for (const selection of source.selections) for (const coding of selection.codings) allCodings.push({ coding, where: `selection ${selection.guid} of source "${source.name}"` });
   }
-  const codebook = buildCodebook({
+  const codebookSource: CodebookSource = {
     codes: project.codes,
     sets: project.sets,
     variables: project.variables,
-    values: [...project.cases.flatMap((entry) => entry.values), ...project.sources.flatMap((source) => source.values)],
+    values: [
+      ...project.cases.flatMap((entry) => entry.values.map((value) => ({ ...value, owner: `case "${entry.name}"` }))),
+      ...project.sources.flatMap((source) => source.values.map((value) => ({ ...value, owner: `source "${source.name}"` }))),
+    ],
     origin: project.origin,
     coded: new Set(allCodings.map(({ coding }) => coding.code)),
     fallbackName: project.name,
     displayName: 'codebook.yaml (from the project)',
     fileName: file,
     header: input.codebookHeader,
-  });
+  };
+  let codebook = buildCodebook(codebookSource);
   warnings.push(...codebook.warnings);
+  // Exclusive dimensions by id (active or retired), to find codings another tool added against the rule.
+  const exclusiveDimensions = new Set([
+    ...codebook.codebook.dimensions.filter((dimension) => dimension.exclusive).map((dimension) => dimension.id),
+    ...codebook.retired.dimensions.filter((dimension) => dimension.exclusive).map((dimension) => dimension.id),
+  ]);
+  const dimensionGuidOf = new Map([...codebook.dimensionIds].map(([guid, id]) => [id, guid]));
+  const exclusiveConflicts = new Map<string, string>();
   for (const { coding, where } of allCodings) {
     if (!codebook.codeIds.has(coding.code)) {
       throw new UserError(`${file}: coding ${coding.guid} in ${where} refers to code ${coding.code}, which the codebook does not hold (unknown codeRef)`, {
@@ -167,7 +195,7 @@ export function planProjectImport(input: PlanInput): ImportPlan {
       });
     }
   }
-  const attributeOf = (guid: string, where: string): { name: string } => {
+  const attributeOf = (guid: string, where: string): { name: string; type: ImportedAttribute['type'] } => {
     const attribute = codebook.attributes.get(guid);
     if (attribute === undefined) throw new UserError(`${file}: a value of ${where} refers to variable ${guid}, which the project does not declare`);
     return attribute;
@@ -184,7 +212,10 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     const id = uniqueId(CASE_ID.test(entry.name) ? entry.name : idFromName(entry.name, 'case', '-'), takenCases, '-');
     caseIdOf.set(entry.guid, id);
     const values = new Map<string, string>();
-    for (const value of entry.values) values.set(attributeOf(value.variable, `case "${entry.name}"`).name, normalizeValue(value));
+    for (const value of entry.values) {
+      const attribute = attributeOf(value.variable, `case "${entry.name}"`);
+      values.set(attribute.name, attributeValue(attribute.type, value));
+    }
     cases.push({ id, kind: typeof meta?.kind === 'string' ? meta.kind : 'participant', values: [...values].map(([attribute, value]) => ({ attribute, value })) });
     if (text.trim() !== '') caseMemos.push({ caseId: id, text });
     for (const source of entry.sources) {
@@ -235,7 +266,7 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     const { meta, text: descriptionText } = readDescription(source.description);
     // The layout a qcode export carries, else the cut `qcode import` makes by default; either is joined
     // wherever a selection does not fit.
-    const layout = meta?.segments === undefined ? null : segmentsFromMeta(meta.segments, normalized);
+    const layout = meta?.segments === undefined ? null : segmentsFromMeta(meta.segments, codePointLength(normalized.text));
     if (meta?.segments !== undefined && layout === null) warnings.push(`source "${source.name}": the segments in its qcode meta line do not fit its text; cut as qcode import cuts it`);
     const base = layout ?? segmentText(normalized.text).segments.map(({ start, end, speaker, tStart, tEnd }) => ({ start, end, speaker, tStart, tEnd }));
     const segmentSpans = planSegments(base, [
@@ -257,20 +288,22 @@ export function planProjectImport(input: PlanInput): ImportPlan {
       }
       const target = cases.find((entry) => entry.id === caseId) as ImportPlan['cases'][number];
       for (const value of source.values) {
-        const attribute = attributeOf(value.variable, `source "${source.name}"`).name;
-        if (!target.values.some((existing) => existing.attribute === attribute)) target.values.push({ attribute, value: normalizeValue(value) });
+        const attribute = attributeOf(value.variable, `source "${source.name}"`);
+        if (!target.values.some((existing) => existing.attribute === attribute.name)) target.values.push({ attribute: attribute.name, value: attributeValue(attribute.type, value) });
       }
     }
 
     const codings: PlannedCoding[] = [];
     const codingKeys = new Set<string>();
+    /** segment, coder and exclusive dimension → the first code seen there. */
+    const exclusiveCodes = new Map<string, string>();
     let duplicates = 0;
     const segmentFor = (span: Span): number => {
       const segment = segmentOf(segmentSpans, span);
       if (segment === -1) throw new Error(`no segment holds ${span.start}..${span.end} in source "${source.name}"`);
       return segment;
     };
-    const addCoding = (coding: RefiCoding, span: Span, fallbackTime: string | null): void => {
+    const addCoding = (coding: RefiCoding, span: Span, fallbackTime: string | null, where: string): void => {
       const segment = segmentFor(span);
       const bounds = segmentSpans[segment] as Span;
       const whole = bounds.start === span.start && bounds.end === span.end;
@@ -289,10 +322,19 @@ export function planProjectImport(input: PlanInput): ImportPlan {
       }
       codingKeys.add(key);
       codings.push(planned);
+      const dimension = planned.codeId.slice(0, planned.codeId.indexOf('.'));
+      if (exclusiveDimensions.has(dimension) && !exclusiveConflicts.has(dimension)) {
+        const slot = [planned.segment, planned.coder, dimension].join('\u0000');
+        const other = exclusiveCodes.get(slot);
+        if (other === undefined) exclusiveCodes.set(slot, planned.codeId);
+        else if (other !== planned.codeId) {
+          exclusiveConflicts.set(dimension, `source "${source.name}": ${where} adds ${planned.codeId} from ${planned.coder} to a segment that has ${other}, but dimension "${dimension}" is exclusive (one code per segment); imported as non-exclusive`);
+        }
+      }
       for (const note of coding.noteRefs) addNoteTarget(note, { kind: 'segment', document: documentIndex, segment });
     };
     for (const { selection, span } of selections) {
-      for (const coding of selection.codings) addCoding(coding, span, selection.created);
+      for (const coding of selection.codings) addCoding(coding, span, selection.created, `selection ${selection.guid}`);
       const segment = segmentFor(span);
       selectionSegment.set(selection.guid, { kind: 'segment', document: documentIndex, segment });
       for (const note of selection.noteRefs) addNoteTarget(note, { kind: 'segment', document: documentIndex, segment });
@@ -300,7 +342,7 @@ export function planProjectImport(input: PlanInput): ImportPlan {
         memos.push({ target: { kind: 'segment', document: documentIndex, segment }, coder: selection.user === null ? null : coderFor(selection.user), text: selection.description, createdAt: memoTime(selection.created), updatedAt: memoTime(selection.created) });
       }
     }
-    for (const coding of source.codings) addCoding(coding, fullText, source.created);
+    for (const coding of source.codings) addCoding(coding, fullText, source.created, 'a coding of the whole source');
     if (duplicates > 0) warnings.push(`source "${source.name}": ${duplicates} duplicate codings (same span, code and coder) imported once`);
     const annotated = new Map(annotations.map(({ note, span }) => [note, segmentFor(span)]));
     for (const note of source.noteRefs) {
@@ -336,6 +378,12 @@ export function planProjectImport(input: PlanInput): ImportPlan {
       codings,
       seen,
     });
+  }
+  if (exclusiveConflicts.size > 0) {
+    // Another tool knows no exclusive dimensions; keeping the codings and dropping the flag loses nothing
+    // (qcode codebook apply can set it again once the conflicts are resolved), as for one with nested codes.
+    codebook = buildCodebook({ ...codebookSource, nonExclusive: new Set([...exclusiveConflicts.keys()].map((id) => dimensionGuidOf.get(id) as string)) });
+    warnings.push(...exclusiveConflicts.values());
   }
   if (normalizedSources > 0) {
     warnings.push(`${normalizedSources} source(s) normalised to NFC with LF line ends; positions were moved with the text${crlfIsOne ? ' (CR LF counted as one position, as ATLAS.ti does)' : ''}`);
@@ -389,7 +437,10 @@ export function planProjectImport(input: PlanInput): ImportPlan {
   const projectDescription = readDescription(project.description).text;
   if (projectDescription.trim() !== '') memos.push({ target: { kind: 'project' }, coder: null, text: projectDescription, createdAt: input.now, updatedAt: input.now });
 
-  if (unknownUsers.size > 0) warnings.push(`${unknownUsers.size} user GUID(s) not among the project's Users; their work went to coder "${fallbackCoder()}"`);
+  if (unknownUsers.size > 0) {
+    const names = [...unknownUsers].map(([guid, name]) => `${guid} → ${name}`);
+    warnings.push(`${unknownUsers.size} user GUID(s) not among the project's Users; each became a coder of its own: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`);
+  }
   // Every user is kept as a coder, even one who coded nothing, so the team list survives.
   const coders = [...new Set([...coderOf.values(), ...usedCoders])];
   return {

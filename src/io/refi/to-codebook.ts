@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { parseCodebook, type AttributeType, type Codebook } from '../../core/codebook.js';
-import { UserError } from '../../core/errors.js';
+import { ProblemsError, UserError } from '../../core/errors.js';
 import { META_MARK, parseCodeNotes, readDescription, type CodeNotes, type Meta } from './describe.js';
 import { idFromName, uniqueId } from './ids.js';
 import type { RefiCode, RefiSet, RefiValue, RefiVariable } from './read.js';
@@ -51,8 +51,12 @@ export interface CodebookSource {
   codes: RefiCode[];
   sets: RefiSet[];
   variables: RefiVariable[];
-  /** Every variable value in the project, to choose attribute types that hold them. */
-  values: RefiValue[];
+  /** Every variable value in the project, to choose attribute types that hold them; `owner` names its case or source. */
+  values: Array<RefiValue & { owner?: string }>;
+  /** GUIDs of dimensions (top-level codes) to import as non-exclusive whatever their meta says. */
+  nonExclusive?: ReadonlySet<string>;
+  /** A .qdc: a codebook alone, which cannot hold variables. */
+  codebookOnly?: boolean;
   origin: string | null;
   /** GUIDs of codes that carry codings: such a code is codable whatever its flag says. */
   coded: ReadonlySet<string>;
@@ -207,7 +211,7 @@ export function buildCodebook(source: CodebookSource): CodebookBuild {
       codeIds.set(top.guid, `${id}.${general}`);
       codes.unshift({ id: general, label: top.name, definition: `Codings of "${top.name}" itself (not of one of its sub-codes).` });
     }
-    let exclusive = meta?.exclusive === true;
+    let exclusive = meta?.exclusive === true && !(source.nonExclusive?.has(top.guid) ?? false);
     if (exclusive && codes.some((code) => code.codes !== undefined)) {
       warnings.push(`dimension "${id}" is marked exclusive but its codes have children; imported as non-exclusive`);
       exclusive = false;
@@ -232,7 +236,7 @@ export function buildCodebook(source: CodebookSource): CodebookBuild {
     });
   }
 
-  const { attributes, definitions: yamlAttributes } = buildAttributes(source.variables, source.values, retired.attributes, warnings);
+  const { attributes, definitions: yamlAttributes } = buildAttributes(source.variables, source.values, retired.attributes, warnings, source.fileName);
   const activeAttributes = new Set(Object.keys(yamlAttributes));
   for (const definition of Object.values(yamlAttributes)) for (const language of Object.keys(definition.labels ?? {})) labelLanguages.add(language);
 
@@ -260,7 +264,7 @@ export function buildCodebook(source: CodebookSource): CodebookBuild {
   };
   for (const dimension of dimensions) collect(dimension.codes, dimension.id);
   const activeDimensions = new Set(dimensions.map((dimension) => dimension.id));
-  const hypotheses = buildHypotheses(source.sets, { codeIds, dimensionIds, activeCodeIds, activeDimensions, activeAttributes }, warnings);
+  const hypotheses = buildHypotheses(source.sets, { codeIds, dimensionIds, activeCodeIds, activeDimensions, activeAttributes }, warnings, source.codebookOnly ?? false);
 
   const name = str(meta?.codebook);
   const version = meta?.version;
@@ -273,8 +277,19 @@ export function buildCodebook(source: CodebookSource): CodebookBuild {
     dimensions,
     hypotheses,
   });
-  const yaml = `${source.header}${stringify(document, { lineWidth: 110 })}`;
-  const codebook = parseCodebook(yaml, source.displayName);
+  // No anchors and aliases: a set whose rows are its columns would otherwise share one list, and editing
+  // the rows in the YAML would silently change the columns too.
+  const yaml = `${source.header}${stringify(document, { lineWidth: 110, aliasDuplicateObjects: false })}`;
+  let codebook: Codebook;
+  try {
+    codebook = parseCodebook(yaml, source.displayName);
+  } catch (error) {
+    // The YAML exists only in memory: point at the file it came from, not at lines of a file nobody has.
+    if (!(error instanceof ProblemsError)) throw error;
+    throw new UserError(`${source.fileName}: ${error.problems.map((problem) => problem.message).join('; ')}`, {
+      hint: 'The file came from another tool or was edited: fix it there, or remove the [qcode] line from the Description of what is named',
+    });
+  }
   return { yaml, codebook, codeIds, dimensionIds, attributes, retired, warnings };
 }
 
@@ -283,9 +298,10 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function buildAttributes(
   variables: RefiVariable[],
-  values: RefiValue[],
+  values: Array<RefiValue & { owner?: string }>,
   retired: RetiredAttribute[],
   warnings: string[],
+  fileName: string,
 ): { attributes: Map<string, ImportedAttribute>; definitions: Record<string, { labels?: Record<string, string> }> } {
   const result = new Map<string, ImportedAttribute>();
   const definitions: Record<string, { labels?: Record<string, string> }> = {};
@@ -294,7 +310,8 @@ function buildAttributes(
     const { text, meta } = readDescription(variable.description);
     const metaName = str(meta?.attribute);
     const name = uniqueId(metaName !== null && LOCAL_ID.test(metaName) ? metaName : idFromName(variable.name, 'attribute'), taken);
-    const observed = values.filter((value) => value.variable === variable.guid).map((value) => normalizeValue(value));
+    const own = values.filter((value) => value.variable === variable.guid);
+    const observed = own.map((value) => normalizeValue(value));
     const metaType = str(meta?.type);
     let type: AttributeType =
       metaType === 'category' || metaType === 'number' || metaType === 'date' || metaType === 'text' ? metaType
@@ -303,7 +320,7 @@ function buildAttributes(
       : variable.type === 'Boolean' ? 'category'
       : 'text';
     let allowed = type === 'category' ? (stringList(meta?.values) ?? (variable.type === 'Boolean' ? ['false', 'true'] : [])) : null;
-    if ((type === 'number' && !observed.every((value) => NUMBER.test(value))) || (type === 'date' && !observed.every((value) => DATE.test(value)))) {
+    if ((type === 'number' && !observed.every(isNumber)) || (type === 'date' && !observed.every((value) => DATE.test(value)))) {
       warnings.push(`variable "${variable.name}" holds values that are not of type ${type}; imported as a text attribute`);
       type = 'text';
       allowed = null;
@@ -323,8 +340,27 @@ function buildAttributes(
     result.set(variable.guid, { name, type });
     const labels = stringRecord(meta?.labels, LANGUAGE);
     const valueLabels = type === 'category' ? stringRecord(meta?.value_labels) : {};
-    const min = type === 'number' && typeof meta?.min === 'number' ? meta.min : null;
-    const max = type === 'number' && typeof meta?.max === 'number' ? meta.max : null;
+    let min = type === 'number' && typeof meta?.min === 'number' ? meta.min : null;
+    let max = type === 'number' && typeof meta?.max === 'number' ? meta.max : null;
+    if (min !== null && max !== null && min > max) {
+      throw new UserError(`${fileName}: variable "${variable.name}": min ${min} above max ${max}`, {
+        hint: 'The file came from another tool or was edited: fix min and max in the [qcode] line of the variable\'s Description, or remove that line',
+      });
+    }
+    // Like a category value missing from its list, a value beyond a bound widens the definition: the
+    // participant's value is data, the bound only a check.
+    for (const value of own) {
+      const number = Number(normalizeValue(value));
+      const owner = value.owner ?? 'a value';
+      if (min !== null && number < min) {
+        warnings.push(`variable "${variable.name}": ${owner} has ${normalizeValue(value)}, below its minimum ${min}; the minimum was left out`);
+        min = null;
+      }
+      if (max !== null && number > max) {
+        warnings.push(`variable "${variable.name}": ${owner} has ${normalizeValue(value)}, above its maximum ${max}; the maximum was left out`);
+        max = null;
+      }
+    }
     const label = str(meta?.label) ?? variable.name;
     const description = meta === null ? (text === '' ? null : text) : str(meta.description);
     if (meta?.retired === true) {
@@ -346,6 +382,17 @@ export function normalizeValue(value: RefiValue): string {
   return value.type === 'Text' ? value.value : trimmed;
 }
 
+/** A number `cases set` would accept (finite, written as decimal or with an exponent). */
+function isNumber(value: string): boolean {
+  return NUMBER.test(value) && Number.isFinite(Number(value));
+}
+
+/** A value for an attribute of `type` as qcode stores it: a number as `cases set` stores it (`4.2e1` → `42`). */
+export function attributeValue(type: AttributeType, value: RefiValue): string {
+  const normalized = normalizeValue(value);
+  return type === 'number' ? String(Number(normalized)) : normalized;
+}
+
 interface Known {
   codeIds: Map<string, string>;
   dimensionIds: Map<string, string>;
@@ -354,7 +401,7 @@ interface Known {
   activeAttributes: Set<string>;
 }
 
-function buildHypotheses(sets: RefiSet[], known: Known, warnings: string[]): Record<string, unknown> {
+function buildHypotheses(sets: RefiSet[], known: Known, warnings: string[], codebookOnly: boolean): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   const taken = new Set<string>();
   const exists = (axis: string): boolean =>
@@ -374,6 +421,15 @@ function buildHypotheses(sets: RefiSet[], known: Known, warnings: string[]): Rec
       });
       rows = members;
       columns = members;
+    }
+    // Rows or columns that named only attributes: the set names codes, but no cross is left without them.
+    const onlyAttributes = metaId === null ? null
+      : ([['rows', meta?.rows], ['columns', meta?.columns]] as const).map(([side, list]) => [side, stringList(list) ?? []] as const)
+        .find(([, list]) => list.length > 0 && list.every((axis) => axis.startsWith('attribute:') && !exists(axis))) ?? null;
+    if ((rows.length === 0 || columns.length === 0) && onlyAttributes !== null) {
+      const [side, list] = onlyAttributes;
+      warnings.push(`set "${set.name}": its ${side} are attributes only (${list.join(', ')}), which ${codebookOnly ? 'a .qdc codebook cannot hold (a .qdpx keeps them)' : 'the project does not declare as variables'}; left out`);
+      continue;
     }
     if (rows.length === 0 || columns.length === 0) {
       warnings.push(`set "${set.name}" names no codes qcode holds${set.memberSources > 0 ? ' (qcode has no sets of documents)' : ''}; left out`);

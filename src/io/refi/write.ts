@@ -5,7 +5,7 @@ import { codeNotesWithFallback, describe, META_MARK, type Meta } from './describ
 import { segmentText } from '../../core/segment.js';
 import type { ExportCodebook, ExportCoding, ExportDocument, ExportMemo, ExportProject, ExportSegment, MemoTarget } from './export-model.js';
 import { refiGuid } from './guid.js';
-import { XmlWriter, type Attributes } from './xml.js';
+import { nonXmlCharacter, XmlWriter, type Attributes } from './xml.js';
 
 export const CODEBOOK_NAMESPACE = 'urn:QDA-XML:codebook:1.0';
 export const PROJECT_NAMESPACE = 'urn:QDA-XML:project:1.0';
@@ -150,8 +150,49 @@ function writeSets(writer: XmlWriter, hypotheses: readonly HypothesisDef[], memb
   writer.end('Sets');
 }
 
+/**
+ * Refuses, naming the object, a string anywhere in `value` that holds a character XML cannot (U+FFFF, a
+ * C0 control): input refuses them now, but a project may hold them from before.
+ */
+function requireXmlText(what: string, value: unknown, hint: string): void {
+  if (typeof value === 'string') {
+    const bad = nonXmlCharacter(value);
+    if (bad !== null) throw new UserError(`cannot export ${what}: it contains ${bad.code}, a character XML cannot hold`, { hint });
+  } else if (Array.isArray(value)) {
+    for (const item of value) requireXmlText(what, item, hint);
+  } else if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) requireXmlText(what, item, hint);
+  }
+}
+
+function requireXmlCodebook(codebook: ExportCodebook): void {
+  const hint = 'Remove the character from codebook.yaml, run qcode codebook apply, and export again';
+  requireXmlText('the codebook title', codebook.title, hint);
+  for (const dimension of codebook.dimensions) requireXmlText(`dimension ${dimension.id}`, dimension, hint);
+  for (const code of codebook.codes) requireXmlText(`code ${code.id}`, code, hint);
+  for (const attribute of codebook.attributes) requireXmlText(`attribute ${attribute.name}`, attribute, hint);
+  for (const hypothesis of codebook.hypotheses) requireXmlText(`hypothesis ${hypothesis.id}`, hypothesis, hint);
+}
+
+function requireXmlProject(project: ExportProject): void {
+  requireXmlCodebook(project.codebook);
+  for (const entry of project.cases) {
+    for (const value of entry.values) {
+      requireXmlText(`case ${entry.id}, attribute ${value.attribute}`, value.value, `Set the value again without it: qcode cases set ${entry.id} ${value.attribute}=…`);
+    }
+    requireXmlText(`case ${entry.id}`, entry.kind, 'Import the case again with another kind: qcode cases import');
+  }
+  for (const memo of project.memos) {
+    requireXmlText(memo.id === undefined ? 'a memo' : `memo ${memo.id}`, memo.text, `Remove the character: qcode memo edit ${memo.id ?? 'ID'}`);
+  }
+  // The text itself goes to its own file, not into the XML; title, speakers and the rest do not.
+  for (const document of project.documents) requireXmlText(`document ${document.slug}`, { ...document, text: '' }, 'Remove the character from the document\'s title or speaker labels and export again');
+  for (const coder of project.coders) requireXmlText(`coder "${coder}"`, coder, 'qcode cannot write this coder\'s name; report it with the output of: qcode log');
+}
+
 /** The codebook as a REFI-QDA codebook exchange file (.qdc). */
 export function writeCodebookXml(codebook: ExportCodebook, origin: string): string {
+  requireXmlCodebook(codebook);
   const writer = new XmlWriter();
   writer.start('CodeBook', [['xmlns', CODEBOOK_NAMESPACE], ['origin', originOf(origin, codebook)]]);
   writeCodes(writer, codebook, null);
@@ -252,6 +293,7 @@ export interface ProjectFiles {
 
 /** The whole project as project.qde plus its source texts. */
 export function writeProjectXml(project: ExportProject): ProjectFiles {
+  requireXmlProject(project);
   const { codebook } = project;
   const textOf = new Map(project.documents.map((document) => [document.slug, new CodePointIndex(document.text)]));
 

@@ -9,6 +9,13 @@ export type Attributes = ReadonlyArray<readonly [string, AttributeValue]>;
 // XML 1.0 can hold tab, LF, CR and everything from U+0020 except surrogates and U+FFFE/U+FFFF.
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** The first character XML 1.0 cannot hold (`U+FFFF`) and where it is, or null when there is none. */
+export function nonXmlCharacter(value: string): { code: string; index: number } | null {
+  const match = NOT_XML_CHAR.exec(value);
+  if (match === null) return null;
+  return { code: `U+${(match[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`, index: match.index };
+}
+
 function assertXmlChars(value: string): void {
   const match = NOT_XML_CHAR.exec(value);
   if (match === null) return;
