@@ -30,7 +30,7 @@ export interface ProjectOptions {
   cwd?: string | undefined;
   env?: NodeJS.ProcessEnv | undefined;
   readonly?: boolean | undefined;
-  /** Told about a store others can reach (see storeWarning); by default a line on stderr. */
+  /** Told about a store others can reach (see storeWarning); the CLI prints it. */
   onWarning?: ((line: string) => void) | undefined;
 }
 
@@ -180,7 +180,7 @@ export function openProject(options: ProjectOptions): Project {
   const db = openDatabase(dbPath, { readonly: options.readonly ?? false });
   // After the open: a store that cannot be opened gets its one error line, not a warning first.
   const warning = storeWarning(dbPath);
-  if (warning !== undefined) (options.onWarning ?? ((line) => process.stderr.write(`Warning: ${line}\n`)))(warning);
+  if (warning !== undefined) options.onWarning?.(warning);
   return { dir, dbPath, codebookPath: join(dir, CODEBOOK_FILE), db, foundAbove };
 }
 
