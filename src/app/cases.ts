@@ -7,6 +7,8 @@ import { readSourceBytes } from '../io/import/read.js';
 import { caseExists, ensureCase, listCases as listStoredCases, loadAttributeRules, setCaseKind, setCaseValue, type AttributeRule } from '../store/cases.js';
 import { nonXmlCharacter } from '../io/refi/xml.js';
 import { inTransaction } from '../store/documents.js';
+import { caseRemovedAt, liftCaseTombstone } from '../store/removal.js';
+import { shellQuote } from '../core/shell.js';
 import type { Project } from './project.js';
 
 // Cases (participants, respondents) and their attribute values, checked against the attributes the
@@ -152,7 +154,7 @@ export interface CasesImportReport {
 }
 
 /** `qcode cases import FILE.csv`: columns `case` (or `id`), optional `kind`, and declared attributes; one transaction. */
-export async function importCases(project: Project, file: string, options: { dryRun?: boolean; cwd?: string } = {}): Promise<CasesImportReport> {
+export async function importCases(project: Project, file: string, options: { dryRun?: boolean | undefined; readmit?: boolean | undefined; cwd?: string } = {}): Promise<CasesImportReport> {
   const path = resolve(options.cwd ?? process.cwd(), file);
   assertNotSpreadsheet(path, file);
   const bytes = readSourceBytes(path, file);
@@ -167,14 +169,39 @@ export async function importCases(project: Project, file: string, options: { dry
   const entries = rows.flatMap(({ row, cases }) => (cases === null ? [] : [{ ...cases, kind: row.values.kind?.trim() || undefined }]));
   const report: CasesImportReport = { file, dryRun: options.dryRun ?? false, cases: entries.length, created: 0, values: 0 };
   for (const entry of entries) report.values += entry.values.size;
+  const readmit = options.readmit ?? false;
+  const retry = `qcode cases import ${shellQuote(file)} --readmit`;
   if (options.dryRun) {
+    refuseRemovedCases(project, entries.map((entry) => entry.caseId), readmit, retry, { dryRun: true });
     report.created = new Set(entries.filter((entry) => !caseExists(project.db, entry.caseId)).map((entry) => entry.caseId)).size;
     return report;
   }
   inTransaction(project.db, () => {
+    refuseRemovedCases(project, entries.map((entry) => entry.caseId), readmit, retry);
     for (const entry of entries) if (writeCaseValues(project, entry)) report.created++;
   });
   return report;
+}
+
+/**
+ * A case removed on a participant's withdrawal of consent is not brought back by a routine cases set or
+ * cases import: refused (nothing is written), unless --readmit (consent given again), which lifts its
+ * tombstone so that merges bring its work back too. Inside the caller's transaction.
+ */
+function refuseRemovedCases(project: Project, caseIds: readonly string[], readmit: boolean, retry: string, options: { dryRun?: boolean } = {}): void {
+  const removed = [...new Set(caseIds)].flatMap((id) => {
+    const at = caseRemovedAt(project.db, id);
+    return at === undefined ? [] : [{ id, at }];
+  });
+  if (removed.length === 0) return;
+  if (!readmit) {
+    const [first] = removed as [{ id: string; at: string }, ...Array<{ id: string; at: string }>];
+    const what = removed.length === 1
+      ? `case ${first.id} was removed on ${first.at.slice(0, 10)} (withdrawal of consent)`
+      : `cases ${removed.map((entry) => entry.id).join(', ')} were removed (withdrawal of consent)`;
+    throw new UserError(`${what}; nothing was set`, { hint: `If the participant has agreed again, take ${removed.length === 1 ? 'it' : 'them'} back with: ${retry}` });
+  }
+  if (!options.dryRun) for (const entry of removed) liftCaseTombstone(project.db, entry.id);
 }
 
 export interface CaseListing {
@@ -194,6 +221,20 @@ export function listCases(project: Project): CaseListing {
   };
 }
 
+/**
+ * A stored value as data, for JSON: a number attribute's value as a number, as documents is one (it is
+ * stored normalised, so the number prints back as stored); any other value as its text, and so is a
+ * value that does not read back exactly (stored before the attribute was declared a number).
+ */
+export function caseValueAsData(project: Project): (attribute: string, value: string) => string | number {
+  const numbers = new Set(loadAttributeRules(project.db).filter((rule) => rule.type === 'number').map((rule) => rule.name));
+  return (attribute, value) => {
+    if (!numbers.has(attribute)) return value;
+    const number = Number(value);
+    return Number.isFinite(number) && String(number) === value ? number : value;
+  };
+}
+
 export interface CaseSetReport {
   caseId: string;
   created: boolean;
@@ -202,7 +243,7 @@ export interface CaseSetReport {
 }
 
 /** `qcode cases set R07 host_country=DE emigration_year=2022 city=`: creates the case if needed; NAME= clears. */
-export function setCase(project: Project, given: string, assignments: readonly string[]): CaseSetReport {
+export function setCase(project: Project, given: string, assignments: readonly string[], options: { readmit?: boolean | undefined } = {}): CaseSetReport {
   // Compared and stored in NFC, as the CSV imports do, however the shell or editor composed them.
   const caseId = given.normalize('NFC');
   const idProblem = caseIdProblem(caseId);
@@ -233,6 +274,7 @@ export function setCase(project: Project, given: string, assignments: readonly s
   if (errors.length === 1) throw new UserError(errors[0] as string, { hint: 'See the attributes in codebook.yaml (qcode codebook show)' });
   if (errors.length > 1) throw new UserError(`${errors.length} problems: ${errors.join('; ')}`, { hint: 'See the attributes in codebook.yaml (qcode codebook show)' });
   inTransaction(project.db, () => {
+    refuseRemovedCases(project, [caseId], options.readmit ?? false, `qcode cases set ${shellQuote(caseId)} ${assignments.map(shellQuote).join(' ')} --readmit`);
     report.created = ensureCase(project.db, caseId);
     for (const { attribute, value } of report.set) setCaseValue(project.db, caseId, attribute, value);
     for (const attribute of report.cleared) setCaseValue(project.db, caseId, attribute, null);

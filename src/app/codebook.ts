@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCodebook, type Codebook, type ProjectCodebook } from '../core/codebook.js';
 import { planCodebookApply, type CodebookPlan } from '../core/codebook-plan.js';
+import { idFromName } from '../io/refi/ids.js';
 import { CODEBOOK_READ_LIMIT, readUtf8File } from '../io/text-file.js';
 import { applyCodebookPlan, codingCounts, latestCodebookYaml, loadProjectCodebook, loadStoredCodebook } from '../store/codebook.js';
 import { listCoders } from '../store/common.js';
@@ -11,8 +12,11 @@ import type { Project } from './project.js';
 
 /** Reads and validates a codebook file; throws a ProblemsError listing every problem. */
 export function checkCodebookFile(path: string, displayPath = path): Codebook {
-  return parseCodebook(readUtf8File(path, 'codebook', CODEBOOK_READ_LIMIT), displayPath);
+  return parseCodebook(readUtf8File(path, 'codebook', CODEBOOK_READ_LIMIT), displayPath, { latinId });
 }
+
+/** What a refused id written in Cyrillic (or with capitals) would be in Latin letters, as qcode refi import makes it. */
+const latinId = (name: string, separator: '_' | '-'): string => idFromName(name, '', separator);
 
 export interface ApplyReport {
   codebook: Codebook;
@@ -25,7 +29,7 @@ export interface ApplyReport {
 /** Brings the store in line with a codebook file in one transaction, or (dryRun) only plans it. */
 export function applyCodebookFile(db: Db, path: string, options: { dryRun: boolean; displayPath?: string }): ApplyReport {
   const yaml = readUtf8File(path, 'codebook', CODEBOOK_READ_LIMIT);
-  const codebook = parseCodebook(yaml, options.displayPath ?? path);
+  const codebook = parseCodebook(yaml, options.displayPath ?? path, { latinId });
   const plan = planCodebookApply(loadStoredCodebook(db), codebook);
   const sha256 = createHash('sha256').update(yaml).digest('hex');
   const alreadyApplied = plan.steps.length === 0 && latestCodebookYaml(db)?.sha256 === sha256;

@@ -15,6 +15,7 @@ import {
 import { ensureCoder, findCoder, findDocument, listDocumentSlugs, segmentById, segmentByOrdinal, type CoderRow, type SegmentRef } from '../store/common.js';
 import type { Db } from '../store/db.js';
 import { insertMemo, segmentMemoTexts } from '../store/memos.js';
+import { removedDocumentBySlug } from '../store/removal.js';
 import { teamCodes, teamDimensions } from '../store/team.js';
 import type { Project } from './project.js';
 
@@ -115,6 +116,9 @@ function exclusiveRefusal(label: string, conflicting: string, coder: string, dim
   );
 }
 
+/** A coding session's answer on a segment that is gone from the project; the session has moved on (or ended). */
+export class SegmentGoneError extends UserError {}
+
 // ---- segments
 
 export interface ResolvedSegment {
@@ -210,6 +214,7 @@ export function tagSegment(project: Project, options: TagOptions): TagReport {
 }
 
 function tagChecked(db: Db, index: CodeIndex, resolved: ResolvedSegment, codes: readonly ProjectCode[], span: { start: number | null; end: number | null }, options: TagOptions): TagReport {
+  if (segmentById(db, resolved.segment.id) === undefined) throw new UserError(`${resolved.label} was removed by another qcode meanwhile; nothing was saved`);
   const existingCoder = findCoder(db, options.coder);
   const byDimension = new Map<string, string>();
   for (const code of codes) {
@@ -540,7 +545,7 @@ export class CodingSession {
     const chosen = new Set(codeIds);
     const drawn = shown ?? (this.shown?.segmentId === segment.id ? this.shown.given : undefined);
     const place = { segmentId: segment.id, slug: document.slug, sha256: document.sha256, ordinal: segment.ordinal };
-    const result = this.write({ checkCodebook: true }, (coder): ConfirmResult => {
+    const result = this.write({ checkCodebook: true, segmentId: segment.id }, (coder): ConfirmResult => {
       const perDimension = new Map<string, string>();
       for (const id of chosen) {
         const code = this.index.codes.get(id);
@@ -588,7 +593,7 @@ export class CodingSession {
   skip(): void {
     const { segment, document } = this.requireCurrent();
     const place = { segmentId: segment.id, slug: document.slug, sha256: document.sha256, ordinal: segment.ordinal };
-    this.write({ checkCodebook: true }, (coder) => {
+    this.write({ checkCodebook: true, segmentId: segment.id }, (coder) => {
       applyCodingBatch(this.db, { batch: newBatchId(), via: 'code', seen: [{ place, coderId: coder.id, coder: coder.name, dimensionId: this.dimension }] });
     });
     this.answeredIds.add(segment.id);
@@ -618,7 +623,7 @@ export class CodingSession {
     const clean = text.trim();
     if (clean === '') throw new UserError('empty memo: nothing saved');
     // A memo names no code: a codebook changed meanwhile does not make it stale.
-    this.write({ checkCodebook: false }, (coder) => {
+    this.write({ checkCodebook: false, segmentId: segment.id }, (coder) => {
       insertMemo(this.db, { target: { kind: 'segment', id: String(segment.id) }, coderId: coder.id, text: clean, batch: newBatchId(), via: 'code' });
     });
   }
@@ -652,8 +657,28 @@ export class CodingSession {
    * checkCodebook, refuses when the codebook changed since the session opened (codebook apply, merge): the
    * cached codes may name a code renamed, retired or gone, so nothing of the answer is written.
    */
-  private write<T>(options: { checkCodebook: boolean }, writes: (coder: CoderRow) => T): T {
-    const { result, coder } = this.db.transaction(() => {
+  private write<T>(options: { checkCodebook: boolean; segmentId: number }, writes: (coder: CoderRow) => T): T {
+    let outcome: { result: T; coder: CoderRow };
+    try {
+      outcome = this.writeChecked(options, writes);
+    } catch (error) {
+      // The document went (docs remove, import --replace) while it was on screen: the session moves on to
+      // the next document to do, or ends, and the screen shows the refusal with what comes next.
+      if (error instanceof SegmentGoneError) {
+        if (this.fixedDocument) this.segment = null;
+        else this.moveToNextDocument();
+      }
+      throw error;
+    }
+    this.coderRow = outcome.coder;
+    this.filter.coderId = outcome.coder.id;
+    return outcome.result;
+  }
+
+  private writeChecked<T>(options: { checkCodebook: boolean; segmentId: number }, writes: (coder: CoderRow) => T): { result: T; coder: CoderRow } {
+    return this.db.transaction(() => {
+      // Under the write lock, so that a removal committed before this answer cannot be missed.
+      if (segmentById(this.db, options.segmentId) === undefined) throw this.segmentGone();
       if (options.checkCodebook && codebookShape(this.db) !== this.codebookShape) {
         throw new UserError('the codebook changed: this answer was not saved (earlier ones were); quit (^Q) and start qcode code again', {
           hint: 'on quitting, the coder prints the command that resumes here',
@@ -662,9 +687,15 @@ export class CodingSession {
       const row = this.coderRow ?? ensureCoder(this.db, this.coderName);
       return { result: writes(row), coder: row };
     }).immediate();
-    this.coderRow = coder;
-    this.filter.coderId = coder.id;
-    return result;
+  }
+
+  private segmentGone(): SegmentGoneError {
+    const slug = this.document?.slug ?? 'the document';
+    const tombstone = removedDocumentBySlug(this.db, slug);
+    const why = tombstone !== undefined && findDocument(this.db, slug) === undefined
+      ? `${slug} was removed (withdrawal of consent, ${tombstone.removed_at.slice(0, 10)}) since this session opened`
+      : `${slug}:${this.segment?.ordinal ?? '?'} is no longer in the project (the document was replaced or removed since this session opened)`;
+    return new SegmentGoneError(`${why}; nothing was saved`);
   }
 
   private requireCurrent(): { segment: SessionSegment; document: SessionDocument } {

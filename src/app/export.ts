@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { labelIn, type AttributeDef, type ProjectCodebook, type Status } from '../core/codebook-model.js';
+import { attributeMisfit, attributeTypeNeeds, plural, someValues } from '../core/codebook-plan.js';
 import { longRows, LONG_KEYS, type CodeSpan, type Unit } from '../core/cooccurrence.js';
 import { UserError } from '../core/errors.js';
 import { NameAllocator } from '../core/names.js';
@@ -33,6 +34,8 @@ export interface ExportReport {
   files: Array<{ file: string; rows: number | null }>;
   /** Temporary folders left beside the target by exports that were killed, removed by this one. */
   removedLeftovers: string[];
+  /** What the files hold differently from what the codebook declares (a number attribute written as text). */
+  warnings: string[];
 }
 
 // Column names fixed by the layout of the files; attribute and code columns are named around them.
@@ -109,8 +112,9 @@ function* exportSteps(project: Project, options: ExportOptions, onScratch: (path
   const { temp, created } = makeTempFolder(target);
   onScratch(created ?? temp);
   let files: ExportReport['files'];
+  const warnings: string[] = [];
   try {
-    files = yield* writeExport(project.db, temp, { ...analysis, unit, language, coderIds: coders.ids, policy: { excel: options.excel ?? false }, project: project.dir });
+    files = yield* writeExport(project.db, temp, { ...analysis, unit, language, coderIds: coders.ids, policy: { excel: options.excel ?? false }, project: project.dir, warnings });
     moveIntoPlace(temp, target, mode);
     onScratch(mode === 'create' ? undefined : temp);
   } catch (error) {
@@ -120,7 +124,7 @@ function* exportSteps(project: Project, options: ExportOptions, onScratch: (path
   }
   // Into an existing folder, the temporary one is left holding the files that were replaced.
   if (mode !== 'create') rmSync(temp, { recursive: true, force: true });
-  return { dir: target, files, removedLeftovers };
+  return { dir: target, files, removedLeftovers, warnings };
 }
 
 export type TargetMode = 'create' | 'replace-empty' | 'merge';
@@ -211,6 +215,8 @@ interface ExportContext {
   coderIds: readonly number[] | null;
   policy: CellPolicy;
   project: string;
+  /** Filled in while writing, for the report. */
+  warnings: string[];
 }
 
 /** An attribute or code column shared by segments, documents and cases. */
@@ -326,6 +332,17 @@ function exportedAttributes(context: ExportContext, names: ReadonlyMap<string, s
         const bytes = Math.max(1, ...categories.map((category) => Buffer.byteLength(category.value, 'utf8')));
         return { def, column: { name, label, type: 'string', categories, bytes } };
       }
+      // A codebook that changed the type keeps the values cases held (codebook apply warns): written as
+      // text, they stay in the files, where a number or date column would read them as missing.
+      const misfits = def.type === 'number' || def.type === 'date' ? misfitCounts(def, context.frame.caseValues.get(def.name)) : undefined;
+      if (misfits !== undefined && misfits.size > 0) {
+        const cases = [...misfits.values()].reduce((sum, n) => sum + n, 0);
+        context.warnings.push(
+          `attribute ${def.name} is of type ${def.type}, but ${plural(cases, 'case')} ${cases === 1 ? 'holds a value that is' : 'hold values that are'} not ${attributeTypeNeeds(def.type)}: ${someValues(misfits)}; ` +
+            `so column ${name} is written as text in cases.csv, documents.csv and segments.csv (fix the values with qcode cases set, or change the type back)`,
+        );
+        return { def, column: { name, label, type: 'string' } };
+      }
       if (def.type === 'number') {
         // R reads an integer column as 32-bit and aborts on anything wider: larger whole numbers are doubles.
         const numbers = values.filter((value) => value.trim() !== '').map(Number);
@@ -334,6 +351,15 @@ function exportedAttributes(context: ExportContext, names: ReadonlyMap<string, s
       }
       return { def, column: { name, label, type: def.type === 'date' ? 'date' : 'string' } };
     });
+}
+
+/** Values of a number or date attribute that are not of its type, with the number of cases holding each. */
+function misfitCounts(def: AttributeDef, values: ReadonlyMap<number, string> | undefined): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values?.values() ?? []) {
+    if (value.trim() !== '' && attributeMisfit(def, value) === 'type') counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** The attribute cells of one case, as CSV text (with a leading comma), tracking widths. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { plural } from '../core/codebook-plan.js';
 import { ENCODING_LABELS, type EncodingOption } from '../core/encoding.js';
 import { formatProblem, ProblemsError, UserError, usageError, type Problem } from '../core/errors.js';
@@ -18,6 +18,7 @@ import {
   type NewDocument, type SegmentForReplace,
 } from '../store/documents.js';
 import { caseIdProblem, caseValuesFromRows, writeCaseValues, type CaseValues } from './cases.js';
+import { liftTombstones, removedCaseIds, tombstonesOfText } from '../store/removal.js';
 import type { Project } from './project.js';
 
 export type DocumentKind = 'interview' | 'survey' | 'web' | 'chat';
@@ -39,6 +40,8 @@ export interface ImportOptions {
   /** --slug, for a single file. */
   slug?: string | undefined;
   replace?: boolean | undefined;
+  /** --readmit: import a text that was removed (withdrawal of consent) all the same, lifting its tombstone. */
+  readmit?: boolean | undefined;
   dryRun?: boolean | undefined;
   strict?: boolean | undefined;
   /** Survey CSV columns. */
@@ -121,6 +124,8 @@ interface ManifestEntry {
   row: number;
   path: string;
   display: string;
+  /** The manifest and row, as a message names them: "man.csv row 4". */
+  where: string;
   cases: CaseValues | null;
   kind?: DocumentKind | undefined;
   language?: string | undefined;
@@ -152,6 +157,7 @@ async function readManifest(manifest: string, cwd: string, rules: readonly Attri
   }
   const base = dirname(path);
   const files = new Map<string, number>();
+  const slugs = new Map<string, number>();
   const entries: ManifestEntry[] = [];
   for (const row of table.rows) {
     const at = (column: string, message: string): void => {
@@ -172,17 +178,31 @@ async function readManifest(manifest: string, cwd: string, rules: readonly Attri
     const language = (row.values.language ?? '').trim();
     if (language !== '' && !/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(language)) at('language', `"${language}" is not a language code such as ru or en`);
     const slug = (row.values.slug ?? '').trim();
+    const slugRow = slugs.get(slug);
     if (slug !== '' && !SLUG.test(slug)) at('slug', `"${slug}" is not a usable slug (a-z, 0-9 and dashes)`);
+    else if (slugRow !== undefined) at('slug', `"${slug}" is given already in row ${slugRow}`);
+    else if (slug !== '') slugs.set(slug, row.row);
     entries.push({
       row: row.row,
       path: filePath,
       display: `${manifest} row ${row.row}: ${file}`,
+      where: `${manifest} row ${row.row}`,
       cases: rows.find((entry) => entry.row === row)?.cases ?? null,
       kind: kind === '' ? undefined : (kind as DocumentKind),
       language: language || undefined,
       title: (row.values.title ?? '').trim() || undefined,
       slug: slug || undefined,
     });
+  }
+  // A slug that another row's file gets from its own name would stop the batch halfway (the second of
+  // the two is refused after the first is stored), so it is a problem of the manifest, found up front.
+  for (const entry of entries) {
+    if (entry.slug !== undefined) continue;
+    const name = slugify(stem(entry.path));
+    const named = slugs.get(name);
+    if (named === undefined) continue;
+    const line = table.rows.find((row) => row.row === named)?.line ?? 1;
+    problems.push({ file: manifest, line, col: col('slug'), message: `row ${named}, column slug: "${name}" is also the name of row ${entry.row}'s ${basename(entry.path)}, which has no slug` });
   }
   if (problems.length > 0) {
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -268,6 +288,11 @@ class BatchClaims {
 interface DocumentInput {
   display: string;
   slug: string;
+  /**
+   * The manifest row that lists the file ("man.csv row 4") and whether its slug cell gave the name:
+   * there, not with --slug (which is for a single file), is where the user names it otherwise.
+   */
+  listed?: { where: string; slugGiven: boolean } | undefined;
   doc: NewDocument;
   segments: Segment[];
   cases: CaseValues | null;
@@ -305,19 +330,40 @@ function saveDocument(ctx: Context, input: DocumentInput): SaveOutcome {
   return outcome;
 }
 
+/**
+ * A text removed on a participant's withdrawal of consent is not taken back by a routine re-import of a
+ * folder; --readmit takes it (consent given again) and lifts its tombstone, so that merges bring it too.
+ */
+function refuseRemovedText(ctx: Context, input: DocumentInput): void {
+  const [removed] = tombstonesOfText(ctx.project.db, input.doc.sha256);
+  if (removed === undefined) return;
+  if (!ctx.options.readmit) {
+    const whose = removed.case_id === null ? '' : ` of case ${removed.case_id}`;
+    throw new UserError(`${input.display}: not imported: its text is that of "${removed.slug}"${whose}, removed on ${removed.removed_at.slice(0, 10)} (withdrawal of consent)`, {
+      hint: 'If the participant has agreed again, import it with --readmit',
+    });
+  }
+  if (!ctx.dryRun) liftTombstones(ctx.project.db, input.doc.sha256, input.cases?.caseId ?? null);
+}
+
 function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
   const { db } = ctx.project;
   const write = !ctx.dryRun;
   const claim = ctx.claims.get(input.slug);
+  const { listed } = input;
+  const slugCell = listed?.slugGiven ? ` (${listed.where}, column slug)` : '';
   if (claim !== undefined) {
     // Neither file's document may silently replace or re-link the other's: the user never chose that.
     const survey = input.doc.format === 'csv';
-    throw new UserError(`${input.display}: the document name "${input.slug}" is already taken in this batch by ${claim.file}${survey ? '; nothing was imported' : ''}`, {
+    throw new UserError(`${input.display}: the document name "${input.slug}"${slugCell} is already taken in this batch by ${claim.file}${survey ? '; nothing was imported' : ''}`, {
       hint: survey
         ? 'Rename one of the two files (a survey\'s document names start with its file name)'
+        : listed?.slugGiven ? 'Choose another slug there, or rename the other file'
+        : listed !== undefined ? `Rename one of the two files, or give this one a name in the slug column of ${listed.where}`
         : 'Rename one of the two files, or give this one another name in a manifest\'s slug column (or import it on its own with --slug NAME)',
     });
   }
+  refuseRemovedText(ctx, input);
   const existing = documentBySlug(db, input.slug);
   const caseId = input.cases?.caseId ?? null;
   if (existing !== undefined && existing.sha256 === input.doc.sha256) {
@@ -337,8 +383,10 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
     return { status: 'imported', carried: 0, note: twins.length > 0 ? `same text as ${twins.map((slug) => `"${slug}"`).join(', ')}` : null, language: input.doc.language };
   }
   if (!ctx.options.replace) {
-    throw new UserError(`${input.display}: "${input.slug}" is already imported (${existing.imported_at.slice(0, 10)}, from ${existing.source_path ?? 'another file'}) with different text`, {
-      hint: 'Pass --replace to replace it (codings on unchanged segments are kept), or --slug NAME to import it beside the old one',
+    throw new UserError(`${input.display}: "${input.slug}"${slugCell} is already imported (${existing.imported_at.slice(0, 10)}, from ${existing.source_path ?? 'another file'}) with different text`, {
+      hint: listed?.slugGiven ? 'Choose another slug there, or pass --replace if it is the same document (codings on unchanged segments are kept)'
+        : listed !== undefined ? `Pass --replace to replace it (codings on unchanged segments are kept), or give it another name in the slug column of ${listed.where} to import it beside the old one`
+        : 'Pass --replace to replace it (codings on unchanged segments are kept), or --slug NAME to import it beside the old one',
     });
   }
   const old = segmentsForReplace(db, existing.id);
@@ -356,8 +404,9 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
       });
     }
     // Memos cannot be moved or deleted, so the way out differs from that for codings.
+    const beside = listed === undefined ? 'with --slug NAME' : `under another slug (${listed.where}, column slug)`;
     const hint = memos > 0
-      ? `Keep those turns word for word in the new file, or import it beside the old one with --slug NAME (a memo cannot be moved to another segment${codings > 0 ? '; codings can be removed with qcode untag' : ''}; see: qcode docs show ${input.slug} --segments)`
+      ? `Keep those turns word for word in the new file, or import it beside the old one ${beside} (a memo cannot be moved to another segment${codings > 0 ? '; codings can be removed with qcode untag' : ''}; see: qcode docs show ${input.slug} --segments)`
       : `Keep those turns word for word in the new file, or remove their codings first (see: qcode docs show ${input.slug} --segments)`;
     throw new UserError(`${input.display}: cannot replace "${input.slug}": ${what} on ${where} whose text or speaker changed would be lost`, { hint });
   }
@@ -482,7 +531,8 @@ async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry |
     sourcePath: file.path, format, encoding: extracted.encoding, sha256: sha256(text), text, importedAt: nowIso(),
   };
   const given = { kind: (entry?.kind ?? options.kind) !== undefined, language: languageOption !== undefined, title: entry?.title !== undefined };
-  const outcome = saveDocument(ctx, { display: file.display, slug, doc, segments, cases, given, resegment });
+  const listed = entry === undefined ? undefined : { where: entry.where, slugGiven: entry.slug !== undefined };
+  const outcome = saveDocument(ctx, { display: file.display, slug, listed, doc, segments, cases, given, resegment });
   const warnings = [
     removed > 0 ? `${removed} control character${removed === 1 ? '' : 's'} removed` : null,
     ...extracted.warnings.map((warning) => `${format}: ${warning}`),
@@ -555,12 +605,18 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
   const mode: SegmentMode = options.segment === 'sentences' ? 'sentences' : 'turns';
   let imported = 0;
   let replaced = 0;
+  let unchanged = 0;
+  let unchangedSegments = 0;
   let segmentCount = 0;
   let documents = 0;
   let silent = 0;
   let otherKind = 0;
   const written = new Set<string>();
+  // Respondents removed on withdrawal of consent stay out of a re-import of the file, values and all.
+  const withdrawn: string[] = [];
   const write = (): void => {
+    withdrawn.length = 0;
+    const removedCases = options.readmit ? new Set<string>() : removedCaseIds(ctx.project.db);
     // A person can be interviewed and also answer the survey: an existing case keeps its kind (read
     // inside the transaction), only a new one is made a respondent.
     const kinds = new Map(listCases(ctx.project.db).map((entry) => [entry.id, entry.kind]));
@@ -572,6 +628,11 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
       const existingKind = kinds.get(cases.caseId);
       if (existingKind !== undefined && existingKind !== 'respondent') otherKind++;
       const caseEntry = existingKind === undefined ? { ...cases, kind: 'respondent' } : cases;
+      const text = sha256(assembled.text);
+      if (removedCases.has(cases.caseId) || (!options.readmit && assembled.segments.length > 0 && tombstonesOfText(ctx.project.db, text).length > 0)) {
+        withdrawn.push(cases.caseId);
+        return;
+      }
       if (assembled.segments.length === 0) {
         silent++;
         if (!ctx.dryRun) writeCaseValues(ctx.project, caseEntry);
@@ -581,7 +642,7 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
       const doc: NewDocument = {
         slug, caseId: cases.caseId, title: `${stem(file.path)}: ${cases.caseId}`, kind: options.kind ?? 'survey',
         language: options.language ?? assembled.language, sourcePath: file.path, format: 'csv', encoding,
-        sha256: sha256(assembled.text), text: assembled.text, importedAt: nowIso(),
+        sha256: text, text: assembled.text, importedAt: nowIso(),
       };
       const outcome = saveDocument(ctx, {
         display: `${file.display}: row ${row.row}`, slug, doc, segments: assembled.segments, cases: caseEntry,
@@ -591,6 +652,10 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
       written.add(slug);
       documents++;
       segmentCount += assembled.segments.length;
+      if (outcome.status === 'unchanged') {
+        unchanged++;
+        unchangedSegments += assembled.segments.length;
+      }
       if (outcome.status === 'imported') imported++;
       if (outcome.status === 'replaced') replaced++;
     });
@@ -598,9 +663,19 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
   ctx.claims.whole(() => (ctx.dryRun ? write() : inTransaction(ctx.project.db, write)));
   const status: FileStatus = replaced > 0 ? 'replaced' : imported > 0 ? 'imported' : 'unchanged';
   const kept = otherKind === 1 ? '1 respondent is an existing case; its kind stays' : `${otherKind} respondents are existing cases; their kind stays`;
-  const parts = [`${respondents.length} respondents`, silent > 0 ? `${silent} without any answer (case only)` : null, replaced > 0 ? `${replaced} replaced` : null, otherKind > 0 ? kept : null].filter(Boolean);
-  const warnings = leftBehind(ctx, file, base, written, new Set(firstRow.keys()));
-  return { ...result, status, slug: `${base}-*`, language: options.language ?? null, documents, segments: segmentCount, message: [parts.join(', '), ...warnings].join('; '), warnings };
+  // A re-import that adds one respondent (a new row, or one taken back with --readmit) counts what it wrote, not the whole file.
+  const partly = status !== 'unchanged' && unchanged > 0;
+  const parts = [`${respondents.length} respondents`, partly ? `${unchanged} already imported` : null, silent > 0 ? `${silent} without any answer (case only)` : null, replaced > 0 ? `${replaced} replaced` : null, otherKind > 0 ? kept : null].filter(Boolean);
+  const named = (list: readonly string[]): string => `${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`;
+  const warnings = [
+    ...(withdrawn.length > 0 ? [`${plural(withdrawn.length, 'respondent')} removed earlier (withdrawal of consent) left out: ${named(withdrawn)} (--readmit imports them again)`] : []),
+    ...leftBehind(ctx, file, base, written, new Set(firstRow.keys())),
+  ];
+  return {
+    ...result, status, slug: `${base}-*`, language: options.language ?? null,
+    documents: partly ? documents - unchanged : documents, segments: partly ? segmentCount - unchangedSegments : segmentCount,
+    message: [parts.join(', '), ...warnings].join('; '), warnings,
+  };
 }
 
 /**
@@ -621,7 +696,7 @@ function leftBehind(ctx: Context, file: SourceFile, base: string, written: Reado
   }
   const named = (list: readonly string[]): string => `${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`;
   const kept = (count: number): string => (count === 1 ? 'their document was kept' : 'their documents were kept');
-  const howTo = 'qcode has no command to remove a document';
+  const howTo = 'qcode docs remove removes one that must go';
   return [
     gone.length > 0 ? `${plural(gone.length, 'respondent')} of the earlier import of ${file.display} ${gone.length === 1 ? 'is' : 'are'} not in the file (${named(gone)}): ${kept(gone.length)} (${howTo})` : null,
     silent.length > 0 ? `${plural(silent.length, 'respondent')} of the earlier import of ${file.display} now ${silent.length === 1 ? 'has' : 'have'} no answer (${named(silent)}): ${kept(silent.length)} (${howTo})` : null,
@@ -669,15 +744,17 @@ export async function importPaths(project: Project, paths: readonly string[], gi
   const expansion = await expandPaths(paths, { cwd, format: options.format, csv: survey, exclude: new Set(manifest ? [manifest.path] : []) });
   const byPath = new Map((manifest?.entries ?? []).map((entry) => [entry.path, entry]));
   const files = expansion.files.map((file) => ({ file, entry: byPath.get(file.path) }));
+  const failures = expansion.failures.map((failure) => ({ file: failure.display, message: failureLine(failure.display, new UserError(failure.message)) }));
   const listed = new Set(expansion.files.map((file) => file.path));
   // Files that only the manifest names come after the paths given on the command line.
   for (const entry of manifest?.entries ?? []) {
     if (listed.has(entry.path)) continue;
     const named = await expandPaths([entry.path], { cwd, format: options.format, csv: false, exclude: new Set() });
-    for (const failure of named.failures) expansion.failures.push({ display: entry.display, message: failure.message });
+    // The message names the manifest row; `file` is the file's path, as for every other file.
+    for (const failure of named.failures) failures.push({ file: entry.path, message: failureLine(entry.display, new UserError(failure.message)) });
     for (const file of named.files) files.push({ file, entry });
   }
-  if (options.slug !== undefined && files.length + expansion.failures.length > 1) throw usageError('--slug names one document; it cannot be used with several files');
+  if (options.slug !== undefined && files.length + failures.length > 1) throw usageError('--slug names one document; it cannot be used with several files');
 
   const report: ImportReport = {
     dryRun: ctx.dryRun, stopped: false, files: [], skipped: expansion.skipped,
@@ -695,8 +772,8 @@ export async function importPaths(project: Project, paths: readonly string[], gi
     done.bytes += result.bytes;
     options.onFile?.(result, done);
   };
-  options.onPlan?.({ files: files.length + expansion.failures.length, bytes: files.reduce((sum, item) => sum + item.file.size, 0) });
-  for (const failure of expansion.failures) record({ ...emptyResult(failure.display, 0), message: failureLine(failure.display, new UserError(failure.message)) });
+  options.onPlan?.({ files: files.length + failures.length, bytes: files.reduce((sum, item) => sum + item.file.size, 0) });
+  for (const failure of failures) record({ ...emptyResult(failure.file, 0), message: failure.message });
   if (options.strict && report.totals.failed > 0) {
     report.stopped = files.length > 0;
     return report;

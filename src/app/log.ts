@@ -3,7 +3,7 @@ import { UserError, usageError } from '../core/errors.js';
 import { findCoder } from '../store/common.js';
 import { parseCodebook, type Codebook } from '../core/codebook.js';
 import { shellQuote } from '../core/shell.js';
-import { codebookYamlsAfter, eventsToRevert, lastUndoableBatch, listEvents, revertBatch, undoEventsOf, type EventRow, type MergeCrossing, type MergeEvent, type RevertCounts } from '../store/events.js';
+import { codebookYamlsAfter, eventsToRevert, lastUndoableBatch, listEvents, removalsAfter, revertBatch, undoEventsOf, type EventRow, type MergeCrossing, type MergeEvent, type RevertCounts } from '../store/events.js';
 import type { Project } from './project.js';
 
 export interface LogEntry {
@@ -72,7 +72,15 @@ function toEntry(row: EventRow): LogEntry {
   if (typeof payload.slug === 'string') target = `${payload.slug}:${payload.ordinal}`;
   else if (typeof payload.memo === 'number') target = `memo ${payload.memo}`;
   else if (row.action === 'undo' && typeof payload.batch === 'string') target = `batch ${payload.batch.slice(0, 8)}`;
+  else if (row.action === 'remove' || row.action === 'merged.remove') target = removedNames(payload);
   return { id: row.id, at: row.at, coder: row.coder, action: row.action, via: str('via'), target, code: str('code'), batch: row.batch, undoneBy: null, payload };
+}
+
+/** A removal's documents and cases, as its event names them (slugs and ids: the event holds no text). */
+function removedNames(payload: Record<string, unknown>): string {
+  const documents = Array.isArray(payload.documents) ? payload.documents.map((doc) => String((doc as { slug?: unknown }).slug)) : [];
+  const cases = Array.isArray(payload.cases) ? payload.cases.map((id) => `case ${String(id)}`) : [];
+  return [...cases, ...documents].join(', ');
 }
 
 export interface UndoReport {
@@ -95,6 +103,8 @@ export interface UndoOptions {
   coder?: string | undefined;
   /** Undo a batch older than a merge even when the merged copy may hold the same work. */
   pastMerge?: boolean | undefined;
+  /** Undo a batch older than a removal (which itself cannot be undone). */
+  pastRemoval?: boolean | undefined;
 }
 
 /** An event's time as the log shows it. */
@@ -157,6 +167,16 @@ export function undoLast(project: Project, options: UndoOptions): UndoReport | n
   const kept = coderId === null ? [] : namesOf(eventsToRevert(db, batch, null).filter((event) => !reverted.has(event.id)));
   const what = describe(via, entries);
   const description = what + (kept.length === 0 ? '' : `, ${coders.join(', ')}'s part only (${kept.join(', ')}'s changes stand: qcode undo --coder ${shellQuote(kept[0] ?? '')})`);
+  const removals = options.pastRemoval ? [] : removalsAfter(db, events[0]?.id ?? Number.MAX_SAFE_INTEGER);
+  const lastRemoval = removals[removals.length - 1];
+  if (lastRemoval !== undefined) {
+    // Someone typing undo right after a removal hopes to reverse it; reverting older, unrelated work instead would be a second loss.
+    const whose = options.coder === undefined ? "the project's" : `${options.coder}'s`;
+    const retry = `qcode undo${options.coder === undefined ? '' : ` --coder ${shellQuote(options.coder)}`} --past-removal`;
+    throw new UserError(`the removal of ${removedNames(JSON.parse(lastRemoval.payload) as Record<string, unknown>)} (${shownAt(lastRemoval.at)}) cannot be undone, and ${whose} last action before it (${what}, ${shownAt(events[0]?.at ?? '')}) was not undone either`, {
+      hint: `A removed participant comes back only by importing their text again with --readmit; to undo that older action anyway: ${retry}`,
+    });
+  }
   const codeNow = followRenames(db, events.reduce((first, event) => (event.at < first ? event.at : first), events[0]?.at ?? ''));
   let crossing: MergeCrossing | undefined;
   const acrossMerges = (found: MergeCrossing): void => {

@@ -88,6 +88,7 @@ export function addMemo(project: Project, options: MemoTargetOptions & { text: s
   const text = cleanText(options.text);
   const coderId = options.coder === undefined ? null : ensureCoder(db, options.coder).id;
   const id = insertMemo(db, { target: resolved.target, coderId, text, batch: newBatchId(), via: 'memo add' });
+  if (id === null) throw new UserError(`${resolved.label} was removed by another qcode meanwhile; nothing was saved`, { hint: 'See what is there with: qcode docs list' });
   return { id, target: resolved.label };
 }
 

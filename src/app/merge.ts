@@ -1,3 +1,4 @@
+import { shellQuote } from '../core/shell.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -60,6 +61,8 @@ import {
   slugTaken,
   type SegmentRecord,
 } from '../store/merge.js';
+import { caseExists as caseExistsHere } from '../store/cases.js';
+import { removedCaseIds, removedDocumentHashes, removedDocumentSlugs } from '../store/removal.js';
 import { refuseCommaInNewCoder } from './coding.js';
 import { DB_FILE, type Project } from './project.js';
 
@@ -140,6 +143,27 @@ export interface MergeReport {
    * their codings (and memos) came in under this project's id; `duplicates` of them were here already, kept once.
    */
   codeRenames: Array<{ other: string; here: string; codings: number; duplicates: number }>;
+  /**
+   * What the other copy still holds of documents and cases removed here (qcode docs|cases remove:
+   * withdrawal of consent): left out, with everything on them. `reason` of a document: its text was
+   * removed here, or its case was.
+   */
+  leftOutRemoved: {
+    documents: Array<{ slug: string; case: string | null; reason: 'document-removed' | 'case-removed' }>;
+    cases: string[];
+    caseValues: number;
+    segments: number;
+    codings: number;
+    seen: number;
+    memos: number;
+    events: number;
+  };
+  /**
+   * Removals (withdrawal of consent) made over there whose documents or cases this copy still holds: merge
+   * is a union and removes nothing here, so the report names them with the commands that remove them
+   * here too. Their events come in as 'merged.remove', which the log shows as the other copy's.
+   */
+  removedThere: Array<{ at: string; cases: string[]; documents: string[]; commands: string[] }>;
 }
 
 /** Raised when the codebooks differ and no --codebook-from says which one wins. */
@@ -369,6 +393,8 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
     coderConflicts: [],
     orphanMemos: 0,
     codeRenames: [],
+    leftOutRemoved: { documents: [], cases: [], caseValues: 0, segments: 0, codings: 0, seen: 0, memos: 0, events: 0 },
+    removedThere: [],
   };
 
   // One read transaction on the other store: a consistent snapshot even if a colleague is coding in it.
@@ -574,8 +600,20 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     coderName.set(coder.id, name);
   }
 
-  for (const row of caseRecords(other)) report.added.cases += insertCase(db, row);
+  const removed = removedFromHere(db);
+  const leftOut = report.leftOutRemoved;
+  for (const row of caseRecords(other)) {
+    if (removed.cases.has(row.id)) {
+      if (!caseExistsHere(db, row.id)) leftOut.cases.push(row.id);
+      continue;
+    }
+    report.added.cases += insertCase(db, row);
+  }
   for (const row of caseValueRecords(other)) {
+    if (removed.cases.has(row.case_id)) {
+      leftOut.caseValues++;
+      continue;
+    }
     const kept = caseValueOf(db, row.case_id, row.attribute);
     if (kept === undefined) {
       insertCaseValue(db, row);
@@ -596,6 +634,14 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
   const matchedSegments = new Set<number>();
   for (const document of documentRecords(other)) {
     const segments = segmentRecords(other, document.id);
+    const reason = removed.reason(document.sha256, document.slug, document.case_id);
+    if (reason !== undefined) {
+      leftOut.documents.push({ slug: document.slug, case: document.case_id, reason });
+      leftOut.segments += segments.length;
+      removed.slugsThere.add(document.slug);
+      for (const segment of segments) removed.segmentsThere.add(segment.id);
+      continue;
+    }
     const match = matchingDocument(db, document.sha256, document.slug, segments, matchedHere);
     if (match !== undefined && !match.used) {
       matchedHere.add(match.id);
@@ -637,12 +683,20 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
 
   const otherWork = new Map<string, Set<string>>();
   for (const row of iterateSeen(other)) {
+    if (removed.segmentsThere.has(row.segment_id)) {
+      leftOut.seen++;
+      continue;
+    }
     const segment = segmentOf.get(row.segment_id)!;
     const coder = coderOf.get(row.coder_id)!;
     if (matchedSegments.has(row.segment_id)) workSet(otherWork, segment, coder);
     report.added.seen += insertSeen(db, { segment_id: segment, coder_id: coder, at: row.at });
   }
   for (const row of iterateCodings(other)) {
+    if (removed.segmentsThere.has(row.segment_id)) {
+      leftOut.codings++;
+      continue;
+    }
     const segment = segmentOf.get(row.segment_id)!;
     const coder = coderOf.get(row.coder_id)!;
     const code = renamedCode(row.code_id);
@@ -666,6 +720,10 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
   report.coderConflicts.sort((a, b) => a.document.localeCompare(b.document) || a.ordinal - b.ordinal || a.coder.localeCompare(b.coder));
   for (const row of iterateSeenDimensions(other)) {
     if (!dimensionExists(db, row.dimension_id)) continue;
+    if (removed.segmentsThere.has(row.segment_id)) {
+      leftOut.seen++;
+      continue;
+    }
     insertSeenDimension(db, { ...row, segment_id: segmentOf.get(row.segment_id)!, coder_id: coderOf.get(row.coder_id)! });
   }
 
@@ -674,6 +732,11 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
   // Memo id over there → the memo here (and when it was made, which tells a reused id apart), for the events.
   const memoOf = new Map<number, { id: number; createdAt: string }>();
   for (const memo of memoRecords(other)) {
+    if (removed.holdsMemo(memo.target_kind, memo.target_id)) {
+      leftOut.memos++;
+      removed.memosThere.add(memo.id);
+      continue;
+    }
     const coder = memo.coder_id === null ? null : coderOf.get(memo.coder_id) ?? null;
     let targetKind = memo.target_kind;
     let targetId = memo.target_id;
@@ -720,6 +783,10 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
   const shared: number[] = [];
   const maps: EventMaps = { segmentOf, slugOfSegment, slugOf, memoOf, renames: options.renameCoders ?? new Map(), codeOf: codeHere };
   for (const event of iterateEvents(other)) {
+    if (removed.holdsEvent(event.action, event.payload)) {
+      leftOut.events++;
+      continue;
+    }
     const name = event.coder_id === null ? null : coderName.get(event.coder_id) ?? null;
     const imported = importedEvent(event, maps);
     // The event as it is over there is found here too when it is shared history (both copies hold it).
@@ -731,9 +798,60 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     }
     insertMergedEvent(db, { at: event.at, coder_id: event.coder_id === null ? null : coderOf.get(event.coder_id) ?? null, action: imported.action, payload: imported.payload });
     report.added.events++;
+    if (event.action === 'remove') {
+      const here = stillHere(db, event.payload);
+      if (here.cases.length + here.documents.length > 0) report.removedThere.push({ at: event.at, ...here });
+    }
   }
   report.codeRenames = [...renamed.values()].sort((a, b) => a.other.localeCompare(b.other));
   return idRanges(shared);
+}
+
+/**
+ * Documents and cases removed here (withdrawal of consent) that the other copy may still hold, and the
+ * rows over there that hang on them. A removed text that a document here still holds (a second copy
+ * that was kept) is not withheld: it is here anyway.
+ */
+function removedFromHere(db: Db) {
+  const texts = removedDocumentHashes(db);
+  const slugs = removedDocumentSlugs(db);
+  const cases = removedCaseIds(db);
+  const segmentsThere = new Set<number>();
+  const slugsThere = new Set<string>();
+  const memosThere = new Set<number>();
+  const holdsMemo = (kind: string | undefined, target: string | null | undefined): boolean =>
+    (kind === 'segment' && segmentsThere.has(Number(target))) || (kind === 'document' && slugsThere.has(target ?? '')) || (kind === 'case' && cases.has(target ?? ''));
+  return {
+    cases,
+    segmentsThere,
+    slugsThere,
+    memosThere,
+    reason: (sha256: string, slug: string, caseId: string | null): 'document-removed' | 'case-removed' | undefined => {
+      // An earlier or later version over there (import --replace in one copy) has another text but the
+      // removed document's slug, and its case if it had one; unless a document here holds that slug now.
+      const bySlug = (slugs.get(slug) ?? []).some((removedCase) => removedCase === null || caseId === null || removedCase === caseId)
+        && !slugTaken(db, slug);
+      if (!texts.has(sha256) && !bySlug && (caseId === null || !cases.has(caseId))) return undefined;
+      if (documentsWithHash(db, sha256).length > 0) return undefined;
+      return texts.has(sha256) || bySlug ? 'document-removed' : 'case-removed';
+    },
+    holdsMemo,
+    /** An event over there about a left-out segment, document or memo (its payload names them; a memo's holds its words). */
+    holdsEvent: (action: string, payload: string): boolean => {
+      let data: Record<string, unknown>;
+      try {
+        data = JSON.parse(payload) as Record<string, unknown>;
+      } catch {
+        return false;
+      }
+      if (data === null || typeof data !== 'object') return false;
+      if (typeof data.segment === 'number' && segmentsThere.has(data.segment)) return true;
+      if (typeof data.slug === 'string' && slugsThere.has(data.slug)) return true;
+      if (typeof data.document === 'string' && texts.has(data.document) && documentsWithHash(db, data.document).length === 0) return true;
+      if (!action.startsWith('memo.')) return false;
+      return (typeof data.memo === 'number' && memosThere.has(data.memo)) || holdsMemo(data.target_kind as string | undefined, data.target_id as string | null | undefined);
+    },
+  };
 }
 
 /** Sorted ids as [first, last] runs of consecutive ids: a copy shares long stretches of history, so few runs. */
@@ -793,6 +911,36 @@ function codeMapping(db: Db, other: Db): (id: string) => string {
   };
 }
 
+/** The cases and documents a removal over there named that this copy holds, with the commands that remove them here. */
+function stillHere(db: Db, payload: string): { cases: string[]; documents: string[]; commands: string[] } {
+  let data: { documents?: unknown; cases?: unknown };
+  try {
+    data = JSON.parse(payload) as { documents?: unknown; cases?: unknown };
+  } catch {
+    return { cases: [], documents: [], commands: [] };
+  }
+  const cases = (Array.isArray(data.cases) ? data.cases : []).filter((id): id is string => typeof id === 'string' && caseExistsHere(db, id));
+  const named = Array.isArray(data.documents) ? data.documents as Array<{ slug?: unknown; case?: unknown; sha256?: unknown }> : [];
+  // A document is here when its text is (under whatever slug), or its slug holds a document of the same case.
+  const documents = [...new Set(named.flatMap((doc) => {
+    const byText = typeof doc.sha256 === 'string' ? documentsWithHash(db, doc.sha256).map((row) => row.slug) : [];
+    return byText.length > 0 ? byText : typeof doc.slug === 'string' && slugTaken(db, doc.slug) ? [doc.slug] : [];
+  }))];
+  const ofCases = new Set(cases);
+  const loose = documents.filter((slug) => !ofCases.has(named.find((doc) => doc.slug === slug)?.case as string));
+  const commands = [
+    ...(cases.length > 0 ? [`qcode cases remove ${cases.map(shellQuote).join(' ')}`] : []),
+    ...(loose.length > 0 ? [`qcode docs remove ${loose.map(shellQuote).join(' ')}`] : []),
+  ];
+  return { cases, documents, commands };
+}
+
+/**
+ * A removal over there (withdrawal of consent) did not happen here: kept in the log under its own action,
+ * so that the log does not claim it of this copy (nor does undo stop at it).
+ */
+const MERGED_REMOVE = 'merged.remove';
+
 /**
  * An 'undo' over there reverted that copy's rows; here the codings it removed may well stand (merge is a
  * union). Stored under its own action, it stays in the log but is not read as undoing this project's batches.
@@ -814,7 +962,7 @@ interface EventMaps {
  * --rename-coder says. A payload that needs nothing keeps its exact text, so that dedupe still finds it.
  */
 function importedEvent(event: { at: string; action: string; payload: string }, maps: EventMaps): { action: string; payload: string } {
-  const action = event.action === 'undo' ? MERGED_UNDO : event.action;
+  const action = event.action === 'undo' ? MERGED_UNDO : event.action === 'remove' ? MERGED_REMOVE : event.action;
   let data: unknown;
   try {
     data = JSON.parse(event.payload);

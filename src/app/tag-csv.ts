@@ -2,9 +2,10 @@ import { basename } from 'node:path';
 import { plural } from '../core/codebook-plan.js';
 import { ProblemsError, UserError, type Problem } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
+import { csvSyntaxError } from '../io/import/csv.js';
 import { readUtf8File } from '../io/text-file.js';
 import {
-  allCodersForLookup, allDocumentsForLookup, applyCodingBatch, coderCodingsOnSegment, documentSegmentIds, exclusiveCodings, segmentForLookup,
+  allCodersForLookup, allDocumentsForLookup, applyCodingBatch, coderCodingsOnSegment, documentSegmentIds, exclusiveCodings, segmentForLookup, storeVersion,
   type CodingChange, type LookupDocument, type SeenMark,
 } from '../store/codings.js';
 import { ensureCoder, findCoder, type CoderRow } from '../store/common.js';
@@ -47,7 +48,6 @@ const CSV_COLUMNS = ['document', 'segment', 'segment_id', 'code', 'coder', 'star
 type CsvColumn = (typeof CSV_COLUMNS)[number];
 /** More problems than anyone reads; the count still says how many there were. */
 const MAX_REPORTED_PROBLEMS = 500;
-const HEADER_HINT = 'The file must be RFC 4180 CSV in UTF-8 with a header row: document,segment,code,coder';
 /** Whole-segment rows of the first 1,024 coders get a numeric duplicate key; the rest a string one. */
 const NUMERIC_KEY_CODERS = 1024;
 
@@ -104,19 +104,30 @@ export async function tagFromCsv(project: Project, options: CsvTagOptions): Prom
   const csvOptions = { delimiter: csvDelimiter(text), relax_column_count: true, skip_empty_lines: true };
   const pieces = csvPieces(text, PIECE_CHARS);
   const lines = new RecordLines(pieces, (piece) => parse(piece, { ...csvOptions, bom: piece === pieces[0]?.text, info: true }) as unknown as ParsedRecord[]);
-  const reader = new CsvCodingsReader(project.db, options, (record, field) => lines.lineOf(record, field));
-  let record = 0;
-  for (const piece of pieces) {
-    piece.firstRecord = record;
-    let records = splitPlainCsv(piece.text, csvOptions.delimiter, piece === pieces[0]);
-    try {
-      records ??= parse(piece.text, { ...csvOptions, bom: piece === pieces[0] }) as string[][];
-    } catch (error) {
-      throw notCsv(options.file, parse, text, { ...csvOptions, bom: true }, error);
+  /** Reads the whole file and checks it against the store as it is now; throws every problem found. */
+  const check = (): CsvCodingsReader => {
+    const reader = new CsvCodingsReader(project.db, options, (record, field) => lines.lineOf(record, field));
+    let record = 0;
+    for (const piece of pieces) {
+      piece.firstRecord = record;
+      let records = splitPlainCsv(piece.text, csvOptions.delimiter, piece === pieces[0]);
+      try {
+        records ??= parse(piece.text, { ...csvOptions, bom: piece === pieces[0] }) as string[][];
+      } catch (error) {
+        throw csvSyntaxError(parse, text, options.file, { delimiter: csvOptions.delimiter, relax_column_count: true }) ?? error;
+      }
+      for (const fields of records) reader.take(fields, record++);
     }
-    for (const fields of records) reader.take(fields, record++);
-  }
-  return reader.finish();
+    reader.verify();
+    return reader;
+  };
+  const checked = check();
+  if (options.dryRun) return checked.count();
+  // The file is checked before the write lock is taken, so that other qcode writers wait only for the
+  // write. Another qcode may have committed meanwhile (the same segment given another code of an
+  // exclusive dimension, a document replaced, the codebook applied): the checks are then made again
+  // under the lock, where nothing can change before the write.
+  return project.db.transaction(() => (checked.storeUnchanged() ? checked : check()).write()).immediate();
 }
 
 /**
@@ -237,19 +248,6 @@ function pieceLines(parsed: readonly ParsedRecord[]): PieceLines {
   return { starts, fieldLines };
 }
 
-/** The parser's complaint about the whole file, as one line at its line number. */
-function notCsv(file: string, parse: typeof import('csv-parse/sync').parse, text: string, options: object, pieceError: unknown): UserError {
-  let error = pieceError;
-  try {
-    parse(text, options);
-  } catch (wholeError) {
-    error = wholeError;
-  }
-  if (!String((error as { code?: unknown }).code).startsWith('CSV_')) throw error;
-  const lines = (error as { lines?: number }).lines;
-  return new UserError(`${file}${lines === undefined ? '' : `:${lines}`}: not valid CSV: ${(error as Error).message}`, { hint: HEADER_HINT });
-}
-
 class CsvCodingsReader {
   private readonly file: string;
   private readonly index: CodeIndex;
@@ -275,8 +273,11 @@ class CsvCodingsReader {
   private headerFailed = false;
   private records = 0;
   private duplicates = 0;
+  /** The store's version before anything was read from it. */
+  private readonly version: number;
 
   constructor(private readonly db: Db, private readonly options: CsvTagOptions, private readonly lineOf: (record: number, field?: number) => number) {
+    this.version = storeVersion(db);
     this.file = options.file;
     this.index = CodeIndex.load(db);
     this.codeIds = [...this.index.codes.keys()];
@@ -477,31 +478,43 @@ class CsvCodingsReader {
     return false;
   }
 
-  /** Throws every problem found, or writes (or, with --dry-run, counts) what the file asks. */
-  finish(): CsvTagReport {
+  /** Throws every problem found. */
+  verify(): void {
     if (this.header === undefined) throw new UserError(`${this.file}: the CSV file is empty`);
     if (this.problemCount > 0) throw csvProblems(this.file, this.problems, this.problemCount);
-    const { rows, seenRows, options } = this;
-    // Only valid rows name coders, and any problem has stopped the command above: every coder here has a row.
-    const coderNames = [...this.coderNames].sort();
-    const base = { file: this.file, rows: this.records, duplicates: this.duplicates, seenWithoutCode: seenRows.length, coders: coderNames };
-    if (options.dryRun) {
-      const present = this.countPresent();
-      return options.remove
-        ? { ...base, added: 0, alreadyThere: 0, removed: present, missing: rows.length - present, batch: null, dryRun: true }
-        : { ...base, added: rows.length - present, alreadyThere: present, removed: 0, missing: 0, batch: null, dryRun: true };
-    }
+  }
 
+  /** Whether no other connection has written to the store since this reader started reading it. */
+  storeUnchanged(): boolean {
+    return storeVersion(this.db) === this.version;
+  }
+
+  private reportBase(): Pick<CsvTagReport, 'file' | 'rows' | 'duplicates' | 'seenWithoutCode' | 'coders'> {
+    // Only valid rows name coders, and any problem has stopped the command: every coder here has a row.
+    return { file: this.file, rows: this.records, duplicates: this.duplicates, seenWithoutCode: this.seenRows.length, coders: [...this.coderNames].sort() };
+  }
+
+  /** What writing the file would do (--dry-run). */
+  count(): CsvTagReport {
+    const present = this.countPresent();
+    const { rows } = this;
+    return this.options.remove
+      ? { ...this.reportBase(), added: 0, alreadyThere: 0, removed: present, missing: rows.length - present, batch: null, dryRun: true }
+      : { ...this.reportBase(), added: rows.length - present, alreadyThere: present, removed: 0, missing: 0, batch: null, dryRun: true };
+  }
+
+  /** Writes what the file asks, as one batch, inside the caller's transaction. */
+  write(): CsvTagReport {
+    const { rows, seenRows, options } = this;
     const batch = newBatchId();
     const via = `${options.remove ? 'untag' : 'tag'} --from ${basename(this.file)}`;
-    const result = this.db.transaction(() => {
-      const coders = this.coderNames.map((name) => ensureCoder(this.db, name));
-      const changes = this.changes(rows, coders);
-      if (options.remove) return applyCodingBatch(this.db, { batch, via, remove: changes });
-      return applyCodingBatch(this.db, { batch, via, add: changes, seen: this.marks(seenRows, coders), seeAdded: true });
-    }).immediate();
+    const coders = this.coderNames.map((name) => ensureCoder(this.db, name));
+    const changes = this.changes(rows, coders);
+    const result = options.remove
+      ? applyCodingBatch(this.db, { batch, via, remove: changes })
+      : applyCodingBatch(this.db, { batch, via, add: changes, seen: this.marks(seenRows, coders), seeAdded: true });
     const wrote = result.added + result.removed + result.newlySeen > 0;
-    return { ...base, ...result, batch: wrote ? batch : null, dryRun: false };
+    return { ...this.reportBase(), ...result, batch: wrote ? batch : null, dryRun: false };
   }
 
   private place(columns: RowColumns, row: number): CodingChange['place'] {

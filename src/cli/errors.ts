@@ -17,6 +17,21 @@ export function diskFullError(error: unknown, where?: string): UserError | undef
   });
 }
 
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Control characters shown escaped (\n, \u{1b}): a message quotes what the user gave (a CSV cell, a
+ * file name), and a line break or escape sequence in it would split the error over lines or drive the terminal.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => ESCAPES[char] ?? `\\u{${char.charCodeAt(0).toString(16)}}`);
+}
+
+/** A user error's one line: its message, and its hint after a dash. */
+function errorLine(error: UserError): string {
+  return `${chalk.red('Error:')} ${escapeControls(error.message)}${error.hint ? chalk.dim(` — ${escapeControls(error.hint)}`) : ''}\n`;
+}
+
 /** Prints an error the way a user needs it and returns the exit code: 1 for errors, 2 for usage. */
 export function reportError(error: unknown, debug: boolean): number {
   if (error instanceof CommanderError) {
@@ -24,13 +39,13 @@ export function reportError(error: unknown, debug: boolean): number {
     return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof ProblemsError) {
-    for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
-    process.stderr.write(`${chalk.red('Error:')} ${error.message}${error.hint ? chalk.dim(` — ${error.hint}`) : ''}\n`);
+    for (const problem of error.problems) process.stderr.write(`${escapeControls(formatProblem(problem))}\n`);
+    process.stderr.write(errorLine(error));
     if (debug) process.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
   if (error instanceof UserError) {
-    process.stderr.write(`${chalk.red('Error:')} ${error.message}${error.hint ? chalk.dim(` — ${error.hint}`) : ''}\n`);
+    process.stderr.write(errorLine(error));
     if (debug) process.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }

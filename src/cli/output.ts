@@ -87,13 +87,52 @@ export function writeChunked(pieces: Iterable<string>, write: (chunk: Buffer | s
 }
 
 export function writeJson(value: unknown): void {
-  out(JSON.stringify(value, jsonReplacer, 2));
+  out(JSON.stringify(value, snakeCaseReplacer(), 2));
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Map) return Object.fromEntries(value);
-  if (value instanceof Set) return [...value];
-  return value;
+/**
+ * JSON for scripts speaks snake_case, as the CSV headers, the codebook YAML, the exports and the SQLite
+ * schema do, while the TypeScript reports keep camelCase. Keys that are data stay as they are: those of
+ * a Map (coder names, values), of `labels` and `value_labels` (language codes, attribute values), and the
+ * whole of an event's `payload`, which prints as the store holds it (docs/schema.md).
+ */
+function snakeCaseReplacer(): (this: unknown, key: string, value: unknown) => unknown {
+  const verbatim = new WeakSet<object>();
+  const dataKeyed = new WeakSet<object>();
+  return function replace(this: unknown, key, value) {
+    if (typeof value !== 'object' || value === null) return value;
+    if (isObject(this) && verbatim.has(this)) {
+      verbatim.add(value);
+      return value;
+    }
+    if (value instanceof Set) return [...value];
+    if (value instanceof Map) {
+      const entries = Object.fromEntries(value) as object;
+      dataKeyed.add(entries);
+      return entries;
+    }
+    if (Array.isArray(value) || dataKeyed.has(value)) return value;
+    if (key === 'payload') {
+      verbatim.add(value);
+      return value;
+    }
+    if (key === 'labels' || key === 'value_labels') {
+      dataKeyed.add(value);
+      return value;
+    }
+    const renamed: Record<string, unknown> = {};
+    for (const [name, inner] of Object.entries(value)) renamed[snakeCase(name)] = inner;
+    return renamed;
+  };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+/** tStart → t_start; keys without a lower-case letter before a capital (H1, LT) are left alone. */
+export function snakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, (_match, before: string, capital: string) => `${before}_${capital.toLowerCase()}`);
 }
 
 function pick<Row extends object>(row: Row, columns: readonly Column<Row>[]): Record<string, unknown> {

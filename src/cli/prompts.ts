@@ -38,6 +38,27 @@ export async function askText(message: string, flag: string, options: { default?
   }
 }
 
+/**
+ * Asks the user to type `word` (e.g. "yes") to go ahead with something that cannot be undone; true when
+ * they did. An empty answer asks again; Ctrl-C or Ctrl-D stops with "stopped: nothing was <done>".
+ * The answer shows without the usual ✔, which would read as approval of whatever was typed.
+ */
+export async function askToType(word: string, message: string, flag: string, done: string): Promise<boolean> {
+  if (!isInteractive()) throw usageError(`${flag} is required when there is no terminal to ask`);
+  const { input } = await import('@inquirer/prompts');
+  try {
+    const answer = await input({
+      message,
+      theme: { prefix: { idle: '?', done: '' } },
+      validate: (value) => (value.trim() === '' ? `Type ${word} to go ahead, or press Ctrl-C to stop (nothing is ${done} until then)` : true),
+    });
+    return answer.trim().toLowerCase() === word.toLowerCase();
+  } catch (error) {
+    if ((error as Error).name === 'ExitPromptError') throw new UserError(`stopped: nothing was ${done}`);
+    throw error;
+  }
+}
+
 /** All of stdin as text (for `-` arguments), in the encoding import would detect for a file. */
 export async function readStdin(): Promise<string> {
   return decodePipedText(readFileSync(0), 'stdin');

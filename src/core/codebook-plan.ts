@@ -56,9 +56,10 @@ export interface StoredCodebook {
   duplicateCodings?: (from: string, into: readonly string[]) => number;
   /**
    * Segments on which one coder has two or more distinct codes once `finalIds` (stored id → id after the
-   * apply) is applied to the codings: per coder, and in all. Absent, none are assumed.
+   * apply) is applied to the codings: per coder, and in all. With `involving`, only those where the coder
+   * has a coding of one of these stored ids. Absent, none are assumed.
    */
-  multiCodedSegments?: (finalIds: ReadonlyMap<string, string>) => { segments: number; byCoder: Array<{ coder: string; segments: number }> };
+  multiCodedSegments?: (finalIds: ReadonlyMap<string, string>, involving?: readonly string[]) => { segments: number; byCoder: Array<{ coder: string; segments: number }> };
 }
 
 export type PlanStep =
@@ -188,7 +189,18 @@ export function planCodebookApply(stored: StoredCodebook, next: Codebook): Codeb
       if (!nextCodeIds.has(id) && !renamedAway.has(id)) keep.add(id);
     }
   }
-  for (const code of [...leaving].reverse()) {
+  // Children before parents, by depth: stored ord cannot tell, since a retired code's ord moved past its
+  // parent's (ord + 1000000) and the parent's own ord may have changed since.
+  const depthOf = (code: StoredCode): number => {
+    let depth = 0;
+    for (let id = code.parentId; id !== null && depth <= storedCodes.size; id = storedCodes.get(id)?.parentId ?? null) depth += 1;
+    return depth;
+  };
+  const leavingDeepestFirst = leaving
+    .map((code, index) => ({ code, index, depth: depthOf(code) }))
+    .sort((a, b) => b.depth - a.depth || b.index - a.index)
+    .map((entry) => entry.code);
+  for (const code of leavingDeepestFirst) {
     const codings = codingsLeft(code);
     if (keep.has(code.id)) {
       if (code.status === 'active') {
@@ -235,27 +247,37 @@ export function planCodebookApply(stored: StoredCodebook, next: Codebook): Codeb
  * A dimension turned exclusive keeps the codings that break the rule: apply cannot choose which one to drop.
  * Say so now, or the coder learns it only when tag refuses or agreement counts them. Codings are counted
  * as they will be after the apply: renamed and merged codes under their new id (a merge of two codes a
- * segment both carried leaves one), retired codes in the dimension they stay in.
+ * segment both carried leaves one), retired codes in the dimension they stay in. The same holds for codes
+ * that a rename or merge moves into a dimension that is already exclusive: there, only the segments where
+ * a moved code meets another of the dimension's codes are new, so only those are counted.
  */
 function warnAboutNewlyExclusive(stored: StoredCodebook, next: Codebook, plan: CodebookPlan): void {
   if (stored.multiCodedSegments === undefined) return;
   const before = new Map(stored.dimensions.map((dimension) => [dimension.id, dimension]));
-  const becoming = next.dimensions.filter((dimension) => dimension.exclusive && before.get(dimension.id)?.exclusive !== true);
-  if (becoming.length === 0) return;
   const moved = new Map([...plan.renames, ...plan.merges].map((move) => [move.from, move.to]));
   const nextCodes = new Map(next.codes.map((code) => [code.id, code]));
-  for (const dimension of becoming) {
+  for (const dimension of next.dimensions.filter((candidate) => candidate.exclusive)) {
     const finalIds = new Map<string, string>();
+    const movedIn: string[] = [];
     for (const code of stored.codes) {
       const finalId = moved.get(code.id) ?? code.id;
-      if ((nextCodes.get(finalId)?.dimensionId ?? code.dimensionId) === dimension.id) finalIds.set(code.id, finalId);
+      if ((nextCodes.get(finalId)?.dimensionId ?? code.dimensionId) !== dimension.id) continue;
+      finalIds.set(code.id, finalId);
+      if (code.dimensionId !== dimension.id) movedIn.push(code.id);
     }
+    const becoming = before.get(dimension.id)?.exclusive !== true;
+    if (!becoming && movedIn.length === 0) continue;
     if (finalIds.size < 2) continue;
-    const { segments, byCoder } = stored.multiCodedSegments(finalIds);
+    const { segments, byCoder } = becoming ? stored.multiCodedSegments(finalIds) : stored.multiCodedSegments(finalIds, movedIn);
     if (segments === 0) continue;
     const coders = byCoder.map((entry) => `${entry.coder}: ${groupDigits(entry.segments)}`).join(', ');
+    const carry = segments === 1 ? 'carries' : 'carry';
+    const what = becoming
+      ? `dimension ${dimension.id} becomes one-code-per-segment, but ${plural(segments, 'segment')} already ${carry}`
+      : `${movedIn.length === 1 ? 'code' : 'codes'} ${movedIn.join(', ')} ${movedIn.length === 1 ? 'moves' : 'move'} into dimension ${dimension.id}, which is one-code-per-segment, ` +
+        `and then ${plural(segments, 'segment')} ${carry}`;
     plan.warnings.push(
-      `dimension ${dimension.id} becomes one-code-per-segment, but ${plural(segments, 'segment')} already ${segments === 1 ? 'carries' : 'carry'} two or more of its codes from one coder (${coders}): ` +
+      `${what} two or more of its codes from one coder (${coders}): ` +
         `they are kept, and qcode tag and qcode code refuse another code of ${dimension.id} there; ` +
         `find them with qcode retrieve --coder NAME --code CODE --and OTHER and remove the extra with qcode untag`,
     );
@@ -307,6 +329,8 @@ function planAttributes(stored: StoredAttribute[], next: AttributeDef[], plan: C
           plan.warnings.push(`attribute ${attribute.name}: ${plural(cases, 'case')} hold "${value}", which the codebook no longer lists (kept; fix with qcode cases set)`);
         }
       }
+    } else {
+      warnAboutMisfits(attribute, before.values, plan);
     }
   }
   const nextNames = new Set(next.map((attribute) => attribute.name));
@@ -326,6 +350,70 @@ function planAttributes(stored: StoredAttribute[], next: AttributeDef[], plan: C
   }
   // Attribute updates with no change are noise in the plan.
   plan.steps = plan.steps.filter((step) => step.action !== 'update-attribute' || step.changes.length > 0);
+}
+
+/**
+ * Why a value held by a case no longer fits a number or date attribute as the codebook declares it (the
+ * type, or min and max, changed since it was set), or null. qcode cases set refuses such values; only a
+ * codebook change leaves them behind. Category values are checked against their list where they are used.
+ */
+export function attributeMisfit(attribute: Pick<AttributeDef, 'type' | 'min' | 'max'>, value: string): 'type' | 'min' | 'max' | null {
+  if (attribute.type === 'number') {
+    const number = Number(value);
+    if (!/^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/.test(value) || !Number.isFinite(number)) return 'type';
+    if (attribute.min !== null && number < attribute.min) return 'min';
+    if (attribute.max !== null && number > attribute.max) return 'max';
+    return null;
+  }
+  if (attribute.type === 'date') {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    if (match === null) return 'type';
+    const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+    return date.toISOString().slice(0, 10) === value ? null : 'type';
+  }
+  return null;
+}
+
+/** What a number or date attribute needs, for the messages about values that do not fit it. */
+export function attributeTypeNeeds(type: AttributeDef['type']): string {
+  return type === 'number' ? 'a number' : type === 'date' ? 'a date written yyyy-mm-dd' : `a ${type}`;
+}
+
+/** The first few values with their counts, most held first: "LT" (6), "PL" (4) and 2 more. */
+export function someValues(counts: ReadonlyMap<string, number>, shown = 3): string {
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const listed = sorted.slice(0, shown).map(([value, n]) => `"${value}" (${groupDigits(n)})`).join(', ');
+  return sorted.length > shown ? `${listed} and ${groupDigits(sorted.length - shown)} more` : listed;
+}
+
+/**
+ * A type changed to number or date, or a narrower min or max, keeps the values cases hold: say how many
+ * no longer fit, as for a category value the codebook no longer lists. Exports write a column whose
+ * values are not all of its type as text, rather than leave them out.
+ */
+function warnAboutMisfits(attribute: AttributeDef, values: ReadonlyMap<string, number>, plan: CodebookPlan): void {
+  const misfits = { type: new Map<string, number>(), min: new Map<string, number>(), max: new Map<string, number>() };
+  for (const [value, cases] of values) {
+    const misfit = attributeMisfit(attribute, value);
+    if (misfit !== null) misfits[misfit].set(value, cases);
+  }
+  // "1 case holds a value that is", "3 cases hold values that are".
+  const held = (counts: Map<string, number>): string => {
+    const cases = [...counts.values()].reduce((sum, n) => sum + n, 0);
+    return `${plural(cases, 'case')} ${cases === 1 ? 'holds a value that is' : 'hold values that are'}`;
+  };
+  if (misfits.type.size > 0) {
+    plan.warnings.push(
+      `attribute ${attribute.name} is of type ${attribute.type}, but ${held(misfits.type)} not ${attributeTypeNeeds(attribute.type)}: ${someValues(misfits.type)} ` +
+        `(kept; qcode export writes ${attribute.name} as text until they are fixed with qcode cases set, or the type changed back)`,
+    );
+  }
+  if (misfits.min.size > 0) {
+    plan.warnings.push(`attribute ${attribute.name}: ${held(misfits.min)} below the minimum ${attribute.min}: ${someValues(misfits.min)} (kept; fix with qcode cases set)`);
+  }
+  if (misfits.max.size > 0) {
+    plan.warnings.push(`attribute ${attribute.name}: ${held(misfits.max)} above the maximum ${attribute.max}: ${someValues(misfits.max)} (kept; fix with qcode cases set)`);
+  }
 }
 
 function toStoredCode(code: CodeDef): Omit<StoredCode, 'status' | 'codings'> {

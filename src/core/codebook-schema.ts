@@ -5,10 +5,10 @@ import { z } from 'zod';
 
 const localId = z
   .string()
-  .regex(/^[a-z][a-z0-9_]*$/, 'an id is lower-case letters, digits and _ and starts with a letter')
-  .describe('Stable key: lower-case letters, digits and _. Never reuse one for another meaning.');
+  .regex(/^[a-z][a-z0-9_]*$/, 'an id is lower-case Latin letters a-z, digits and _, and starts with a letter')
+  .describe('Stable key: lower-case Latin letters a-z, digits and _, starting with a letter. Never reuse one for another meaning.');
 
-const languageCode = z.string().regex(/^[a-z]{2,3}$/, 'a language is a code of 2 or 3 lower-case letters, such as en or ru');
+const languageCode = z.string().regex(/^[a-z]{2,3}$/, 'a language is a code of 2 or 3 lower-case Latin letters, such as en or ru');
 
 const labels = z
   .record(languageCode, z.string())
@@ -94,14 +94,14 @@ export const hypothesisSchema = z
 
 export const codebookSchema = z
   .object({
-    codebook: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'the codebook name is lower-case letters, digits and -'),
+    codebook: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'the codebook name is lower-case Latin letters a-z, digits and -'),
     version: z.number().int('the version is a whole number').positive('the version is 1 or more').optional(),
     title: text.optional(),
     description: text.optional(),
     languages: z.array(languageCode).min(1, 'list at least one language').optional().describe('First = the language of `label`.'),
-    attributes: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'an attribute name is lower-case letters, digits and _'), attributeSchema).optional(),
+    attributes: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'an attribute name is lower-case Latin letters a-z, digits and _, and starts with a letter'), attributeSchema).optional(),
     dimensions: z.array(dimensionSchema).min(1, 'a codebook needs at least one dimension'),
-    hypotheses: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a hypothesis id is letters, digits and _, starting with a letter (H1)'), hypothesisSchema).optional(),
+    hypotheses: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a hypothesis id is Latin letters A-Z and a-z, digits and _, starting with a letter (H1)'), hypothesisSchema).optional(),
   })
   .strict();
 

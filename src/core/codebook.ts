@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, YAMLParseError, type Document, type Node, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { codebookSchema, type CodeInput, type CodebookInput } from './codebook-schema.js';
 import { ProblemsError, type Problem } from './errors.js';
@@ -17,7 +17,15 @@ export const MAX_CODES = 2000;
  * Parses and validates a codebook. Every problem in the file is gathered, with its line and column,
  * and thrown at once as a ProblemsError, so a user fixes the file in one pass.
  */
-export function parseCodebook(source: string, file: string): Codebook {
+export interface ParseOptions {
+  /**
+   * An id in Latin letters for a name written otherwise (протест → protest), suggested when an id is
+   * refused. The transliteration lives with the importers; a caller that has it passes it in.
+   */
+  latinId?: ((name: string, separator: '_' | '-') => string) | undefined;
+}
+
+export function parseCodebook(source: string, file: string, options: ParseOptions = {}): Codebook {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const problems: Problem[] = [];
@@ -31,7 +39,8 @@ export function parseCodebook(source: string, file: string): Codebook {
     return `${line}:${col}`;
   };
 
-  for (const error of reportedYamlErrors([...doc.errors, ...doc.warnings])) {
+  const tabUpTo = (offset: number): number | undefined => indentationTab(source, doc, lineCounter, lineCounter.linePos(offset).line + 2);
+  for (const error of reportedYamlErrors([...doc.errors, ...doc.warnings], tabUpTo)) {
     at(error.pos[0], yamlMessage(error, source, doc, placeOf));
   }
   // A duplicate key leaves a readable document (the last value wins), so the other checks still run.
@@ -58,8 +67,11 @@ export function parseCodebook(source: string, file: string): Codebook {
       for (const key of issue.keys) {
         at(locate(issue.path, key), `unknown key "${key}"${didYouMeanSuffix(key, knownKeys(issue.path))}`);
       }
+    } else if (issue.code === 'invalid_key') {
+      // The key itself is wrong: point at it, not at the mapping it names.
+      at(locate(issue.path.slice(0, -1), String(issue.path[issue.path.length - 1])), schemaMessage(issue, options.latinId));
     } else {
-      at(locate(issue.path), schemaMessage(issue));
+      at(locate(issue.path), schemaMessage(issue, options.latinId));
     }
   }
   // The shape is wrong somewhere, but the rest of the file can still have duplicate ids, unknown
@@ -117,8 +129,21 @@ function describeValue(value: unknown): string {
   return `${typeof value === 'number' ? 'the number' : 'the value'} ${String(value)}`;
 }
 
+/**
+ * " (try protest)" when `latinId` turns a refused id or name into one `pattern` accepts: written in
+ * Cyrillic, say, or with capitals. The messages say Latin a-z, since протест is lower-case letters too.
+ */
+function latinHint(input: unknown, pattern: string | undefined, latinId: ParseOptions['latinId']): string {
+  // zod gives the pattern as the regex literal: /^[a-z][a-z0-9_]*$/
+  const literal = pattern === undefined ? null : /^\/(.*)\/([a-z]*)$/s.exec(pattern);
+  if (typeof input !== 'string' || literal === null || latinId === undefined) return '';
+  const accepts = new RegExp(literal[1] ?? '', literal[2]);
+  const suggestion = latinId(input, accepts.test('a-b') ? '-' : '_');
+  return suggestion !== '' && suggestion !== input && accepts.test(suggestion) ? ` (try ${suggestion})` : '';
+}
+
 /** A schema issue in the words of the codebook format rather than of the validator library. */
-function schemaMessage(issue: z.core.$ZodIssue): string {
+function schemaMessage(issue: z.core.$ZodIssue, latinId?: ParseOptions['latinId']): string {
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   const last = issue.path[issue.path.length - 1];
   switch (issue.code) {
@@ -140,12 +165,18 @@ function schemaMessage(issue: z.core.$ZodIssue): string {
       return `${where}"${given}" is not one of ${options.join(', ')}${didYouMeanSuffix(given, options)}`;
     }
     case 'invalid_key': {
-      const inner = issue.issues[0]?.message ?? issue.message;
-      return `${issue.path.slice(0, -1).join('.')}: key "${String(last)}": ${inner}`;
+      const innerIssue = issue.issues[0];
+      const inner = innerIssue?.message ?? issue.message;
+      const pattern = innerIssue?.code === 'invalid_format' ? innerIssue.pattern : undefined;
+      return `${issue.path.slice(0, -1).join('.')}: key "${String(last)}": ${inner}${latinHint(last, pattern, latinId)}`;
     }
+    case 'invalid_format':
+      if (issue.format === 'regex' && typeof issue.input === 'string') {
+        return `${where}${issue.message}, not "${issue.input}"${latinHint(issue.input, issue.pattern, latinId)}`;
+      }
+      return `${where}${issue.message}`;
     case 'too_small':
     case 'too_big':
-    case 'invalid_format':
     case 'custom':
       return `${where}${issue.message}`;
     default:
@@ -240,7 +271,7 @@ function codebookProblems(file: string, problems: Problem[]): ProblemsError {
  * so what it reports further on (a tab in the indentation above all) is mostly echo of the first one:
  * keep that first one, and the duplicate keys and warnings before it, which stand on their own.
  */
-function reportedYamlErrors(errors: readonly YAMLError[]): YAMLError[] {
+function reportedYamlErrors(errors: readonly YAMLError[], tabUpTo: (offset: number) => number | undefined): YAMLError[] {
   const independent = (error: YAMLError): boolean => error.name === 'YAMLWarning' || error.code === 'DUPLICATE_KEY';
   const syntax = errors.filter((error) => !independent(error));
   const first = syntax.reduce<YAMLError | undefined>(
@@ -248,7 +279,56 @@ function reportedYamlErrors(errors: readonly YAMLError[]): YAMLError[] {
     undefined,
   );
   if (first === undefined) return [...errors];
-  return [...errors.filter((error) => independent(error) && error.pos[0] < first.pos[0]), first];
+  // The yaml library names a tab that follows spaces in the indentation only now and then: mostly the line
+  // reads as more of the value above, and the error lands at column 1 or on an earlier line, in words
+  // (mapping items, compact mappings) that never mention the tab. A tab on the lines up to the error is the cause.
+  const tab = first.code === 'TAB_AS_INDENT' ? undefined : tabUpTo(first.pos[0]);
+  const shown = tab === undefined ? first : new YAMLParseError([tab, tab + 1], 'TAB_AS_INDENT', 'tab in the indentation');
+  return [...errors.filter((error) => independent(error) && error.pos[0] < shown.pos[0]), shown];
+}
+
+/**
+ * The offset of the first tab in the indentation of a line, on line `upToLine` or before it, or undefined.
+ * Tabs in quoted text and flow collections ([…], {…}) are allowed, and so are tabs before a comment or on
+ * an empty line. In a block scalar (definition: >-) a tab is text once the line has the spaces of the
+ * scalar's first line, and indentation before that.
+ */
+function indentationTab(source: string, doc: Document, lineCounter: LineCounter, upToLine: number): number | undefined {
+  const allowed: Array<{ start: number; end: number; spaces: number }> = [];
+  const spacesAt = (offset: number): number => /^ */.exec(source.slice(offset, offset + 1000))?.[0].length ?? 0;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.range === null || node.range === undefined || node.type === undefined || node.type === 'PLAIN') return;
+      if (node.type !== 'BLOCK_FOLDED' && node.type !== 'BLOCK_LITERAL') {
+        allowed.push({ start: node.range[0], end: node.range[1], spaces: 0 });
+        return;
+      }
+      // The text starts on the line after the header (>-, |); its first line that holds more than spaces sets
+      // the indentation. A tab starting that line is taken for indentation too: it makes the next lines
+      // less indented, and the error then lands there.
+      const headerLine = source.lastIndexOf('\n', node.range[0]) + 1;
+      const body = source.indexOf('\n', node.range[0]) + 1;
+      if (body === 0) return;
+      const first = /^[ \t]*[^ \t\r\n]/m.exec(source.slice(body, node.range[1]));
+      if (first === null) return;
+      const spaces = spacesAt(body + first.index);
+      const afterFirst = source.indexOf('\n', body + first.index) + 1;
+      if (spaces > spacesAt(headerLine) && afterFirst > 0) allowed.push({ start: afterFirst, end: node.range[1], spaces });
+    },
+    Map(_key, node) {
+      if (node.flow === true && node.range) allowed.push({ start: node.range[0], end: node.range[1], spaces: 0 });
+    },
+    Seq(_key, node) {
+      if (node.flow === true && node.range) allowed.push({ start: node.range[0], end: node.range[1], spaces: 0 });
+    },
+  });
+  for (const match of source.matchAll(/^( *)\t[ \t]*[^ \t\r\n#]/gm)) {
+    const spaces = (match[1] ?? '').length;
+    const tab = match.index + spaces;
+    if (lineCounter.linePos(tab).line > upToLine) return undefined;
+    if (!allowed.some((range) => tab >= range.start && tab < range.end && spaces >= range.spaces)) return tab;
+  }
+  return undefined;
 }
 
 function yamlMessage(error: YAMLError, source: string, doc: Document, placeOf: (offset: number) => string): string {

@@ -5,7 +5,10 @@ import { CodePointIndex, normalizeText } from './text.js';
 // - A speaker turn starts at a line that begins with a speaker label and a colon, optionally after a
 //   timestamp ([00:12:34], 00:12:34, (12:34)); it runs until the next such line. The label and the
 //   timestamp are not part of the segment: the segment is the turn's content, the label is its speaker.
-// - Text before the first label (a title, a note) becomes paragraph segments without a speaker.
+//   A table row whose first cell is a label ("Интервьюер<TAB>…") starts a turn too when the label is
+//   named in --speakers, or is a known role and the rows read as a dialogue.
+// - Text before the first label (a title, a note) becomes paragraph segments without a speaker, and so
+//   do notes at the end ("[1] …" paragraphs whose marker occurs earlier, as footnotes from a .docx).
 // - Paragraphs are separated by blank lines; in a text without a single blank line every line is one.
 // - turns ⊇ paragraphs ⊇ sentences: paragraphs and sentences are cut inside turns and keep the speaker.
 // - Every segment is trimmed of white space; empty ones are dropped; offsets are code points into the
@@ -117,6 +120,12 @@ export function detectLanguage(text: string): string | null {
 const LABEL_LINE =
   /^[ \t]*(?:[[(]?(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)[\])]?[ \t]*(?:[-–—][ \t]*)?)?([^\s:\d\[\(][^:\n]{0,39}?)[ \t]*:(?:[ \t]+|$)/u;
 
+// A label alone in the first cell of a table row ("Интервьюер<TAB>Когда вы уехали?"), as a two-column
+// "speaker | text" table in a .docx, .md or web page becomes: only for labels named in --speakers or
+// known roles that alternate like a dialogue, since a tab after a capitalised word is also plain data.
+const TAB_LINE =
+  /^[ \t]*(?:[[(]?(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)[\])]?[ \t]*(?:[-–—][ \t]*)?)?([^\s:\d\[\(][^:\t\n]{0,39}?)[ ]*\t[ \t]*/u;
+
 // A label in square brackets at the start of a line, as QualCoder and some transcription services
 // write them ("[id1] I like the course."), optionally after a timestamp and with an optional colon.
 const BRACKET_LINE =
@@ -179,6 +188,8 @@ interface LabelLine {
   contentStart: number;
   label: string;
   timeMs: number | null;
+  /** Followed by a tab (a table's first cell) rather than a colon. */
+  tab?: boolean;
 }
 
 function parseTimestamp(stamp: string | undefined): number | null {
@@ -200,6 +211,14 @@ function candidateLines(text: string, speakers: ReadonlyMap<string, string> | un
     if (lineEnd === -1) lineEnd = text.length;
     // Only the first characters of a line can hold a timestamp and a label; slicing more is wasted work.
     const head = text.slice(lineStart, Math.min(lineEnd, lineStart + LABEL_HEAD));
+    // A table row's first cell comes first: "Респондент<TAB>Да: мы уехали" is not the label "Респондент Да".
+    const cell = style === 'colon' && head.includes('\t') ? TAB_LINE.exec(head) : null;
+    const cellLabel = cell === null ? '' : collapse(cell[2] as string);
+    if (cell !== null && (isKnownLabel(cellLabel) || mappedName(cellLabel, speakers) !== undefined)) {
+      lines.push({ lineStart, contentStart: lineStart + cell[0].length, label: cellLabel, timeMs: parseTimestamp(cell[1]), tab: true });
+      lineStart = lineEnd + 1;
+      continue;
+    }
     const match = pattern.exec(head);
     // A colon that ends a cut-off head must still be followed by white space in the real line.
     const cutAfterColon = match !== null && match[0].endsWith(':') && match[0].length === head.length && lineStart + head.length < lineEnd && !/[ \t]/.test(text[lineStart + head.length] ?? '');
@@ -243,6 +262,18 @@ export function acceptedLabels(candidates: readonly string[], speakers?: Readonl
   return new Set([...sure, ...repeated]);
 }
 
+/**
+ * Which labels in a table's first cell are speaker labels: --speakers entries always; known roles
+ * ("Интервьюер", "R") when at least two of them each start a row at least twice.
+ */
+function acceptedCellLabels(candidates: readonly string[], speakers?: ReadonlyMap<string, string>): Set<string> {
+  const counts = new Map<string, number>();
+  for (const label of candidates) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const mapped = [...counts.keys()].filter((label) => mappedName(label, speakers) !== undefined);
+  const repeated = [...counts].filter(([label, count]) => count >= 2 && !mapped.includes(label)).map(([label]) => label);
+  return new Set([...mapped, ...(repeated.length >= 2 ? repeated : [])]);
+}
+
 /** The speaker to store for a label: its --speakers name, else the label as written. */
 export function speakerName(label: string, speakers: ReadonlyMap<string, string> | undefined): string {
   return mappedName(label, speakers) ?? label;
@@ -277,28 +308,52 @@ export function acceptedBracketLabels(candidates: readonly string[], speakers?: 
  */
 function findTurns(text: string, speakers: ReadonlyMap<string, string> | undefined): Unit[] | null {
   let candidates = candidateLines(text, speakers);
-  let accepted = acceptedLabels(candidates.map((line) => line.label), speakers);
-  if (accepted.size === 0) {
+  const accepted = acceptedLabels(candidates.filter((line) => !line.tab).map((line) => line.label), speakers);
+  const cells = acceptedCellLabels(candidates.filter((line) => line.tab).map((line) => line.label), speakers);
+  let isLabel = (line: LabelLine): boolean => (line.tab ? cells : accepted).has(line.label);
+  if (accepted.size === 0 && cells.size === 0) {
     candidates = candidateLines(text, speakers, 'bracket');
-    accepted = acceptedBracketLabels(candidates.map((line) => line.label), speakers);
+    const brackets = acceptedBracketLabels(candidates.map((line) => line.label), speakers);
+    isLabel = (line) => brackets.has(line.label);
   }
-  if (accepted.size === 0) return null;
-  const labelLines = candidates.filter((line) => accepted.has(line.label));
+  const labelLines = candidates.filter(isLabel);
+  if (labelLines.length === 0) return null;
   const units: Unit[] = [];
   const first = labelLines[0] as LabelLine;
   // Whatever precedes the first label (a title, a transcriber's note) stays codable, without a speaker.
   units.push(...paragraphUnits(text, 0, first.lineStart, null, false));
+  const last = labelLines[labelLines.length - 1] as LabelLine;
+  const notes = notesStart(text, last.contentStart);
   labelLines.forEach((line, index) => {
     const next = labelLines[index + 1];
     units.push({
       from: line.contentStart,
-      to: next === undefined ? text.length : next.lineStart,
+      to: next === undefined ? notes : next.lineStart,
       speaker: speakerName(line.label, speakers),
       tStart: line.timeMs,
       tEnd: null,
     });
   });
+  // Footnotes and endnotes are nobody's turn.
+  if (notes < text.length) units.push(...paragraphUnits(text, notes, text.length, null, false));
   return units;
+}
+
+const NOTE_PARAGRAPH = /\n[ \t]*\n[ \t]*(\[\d{1,4}\])[ \t]/g;
+
+/**
+ * Where the notes at the end of a text start (its length when there are none): at the first
+ * paragraph after `from` that starts with a marker such as "[1] " which occurs earlier in the text,
+ * as footnotes and endnotes read from a .docx do ("В городе[1]." … "[1] Прим. транскрибера: …").
+ */
+function notesStart(text: string, from: number): number {
+  NOTE_PARAGRAPH.lastIndex = from;
+  for (let match = NOTE_PARAGRAPH.exec(text); match !== null; match = NOTE_PARAGRAPH.exec(text)) {
+    const marker = match[1] as string;
+    const at = match.index + match[0].indexOf(marker);
+    if (text.lastIndexOf(marker, at - 1) !== -1) return at;
+  }
+  return text.length;
 }
 
 function paragraphUnits(text: string, from: number, to: number, speaker: string | null, linesWhenNoBlank: boolean, times: Pick<Unit, 'tStart' | 'tEnd'> = { tStart: null, tEnd: null }): Unit[] {

@@ -78,14 +78,20 @@ export function sliceCodePoints(text: string, start: number, end: number): strin
 // C0/C1 control characters other than tab and line feed; line ends and breaks are handled first.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
+// Invisible characters that split a word for the full-text index and for search though a reader sees
+// one word: soft hyphen (Word's optional hyphen, HTML &shy;), zero-width space, word joiner and a
+// byte-order mark inside the text. Zero-width (non-)joiners stay: they shape emoji and scripts.
+const INVISIBLE_IN_WORDS = /[\u00AD\u200B\u2060\uFEFF]/g;
+
 /**
  * The one form in which qcode stores text: NFC, LF line ends, no control characters except tab and
- * newline, no byte-order mark. Returns how many control characters were removed so importers can say so.
+ * newline, no byte-order mark, no invisible characters inside words (soft hyphens, zero-width
+ * spaces). Returns how many control characters were removed so importers can say so.
  * Characters that end a line in other conventions (CR, vertical tab, form feed, NEL, U+2028) become a
  * line feed and U+2029 a blank line, so that removing them never glues two words together.
  */
 export function normalizeText(raw: string): { text: string; removedControls: number } {
-  let text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
+  let text = raw.replace(INVISIBLE_IN_WORDS, '');
   text = text.replace(/\r\n?|[\u000B\u000C\u0085\u2028]/g, '\n').replace(/\u2029/g, '\n\n');
   let removedControls = 0;
   text = text.replace(CONTROL_CHARACTERS, () => {

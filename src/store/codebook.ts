@@ -49,18 +49,21 @@ export function loadStoredCodebook(db: Db): StoredCodebook {
         SELECT 1 FROM codings k
         WHERE k.code_id IN (SELECT value FROM json_each(?)) AND k.segment_id = m.segment_id AND k.coder_id = m.coder_id
           AND ifnull(k.start, -1) = ifnull(m.start, -1) AND ifnull(k."end", -1) = ifnull(m."end", -1))`).pluck().get(from, JSON.stringify(into)) as number,
-    multiCodedSegments: (finalIds) => {
+    multiCodedSegments: (finalIds, involving) => {
       // Per segment and coder, the distinct codes after the apply's renames and merges: two or more break the one-code rule.
       const offending = `
         WITH final (code_id, final_id) AS (SELECT key, value FROM json_each(?)),
         offending AS (
           SELECT k.segment_id, k.coder_id FROM codings k JOIN final f ON f.code_id = k.code_id
-          GROUP BY k.segment_id, k.coder_id HAVING count(DISTINCT f.final_id) > 1)`;
+          GROUP BY k.segment_id, k.coder_id
+          HAVING count(DISTINCT f.final_id) > 1
+            AND (? IS NULL OR max(k.code_id IN (SELECT value FROM json_each(?)))))`;
       const json = JSON.stringify(Object.fromEntries(finalIds));
+      const involvingJson = involving === undefined ? null : JSON.stringify(involving);
       const byCoder = db.prepare(`${offending}
         SELECT r.name AS coder, count(*) AS segments FROM offending o JOIN coders r ON r.id = o.coder_id
-        GROUP BY r.name ORDER BY segments DESC, r.name`).all(json) as Array<{ coder: string; segments: number }>;
-      const segments = byCoder.length === 0 ? 0 : db.prepare(`${offending} SELECT count(DISTINCT segment_id) FROM offending`).pluck().get(json) as number;
+        GROUP BY r.name ORDER BY segments DESC, r.name`).all(json, involvingJson, involvingJson) as Array<{ coder: string; segments: number }>;
+      const segments = byCoder.length === 0 ? 0 : db.prepare(`${offending} SELECT count(DISTINCT segment_id) FROM offending`).pluck().get(json, involvingJson, involvingJson) as number;
       return { segments, byCoder };
     },
   };

@@ -181,6 +181,11 @@ export function isSeen(db: Db, segmentId: number, coderId: number): boolean {
 
 // ---- bulk lookups for tag --from: loaded once into Maps, so a 100,000-row file costs no per-row query
 
+/** A number that changes whenever another connection (another qcode) commits a write to the store. */
+export function storeVersion(db: Db): number {
+  return db.pragma('data_version', { simple: true }) as number;
+}
+
 export interface LookupDocument {
   id: number;
   slug: string;

@@ -139,6 +139,11 @@ export interface MergeEvent {
   shared: Array<[number, number]>;
 }
 
+/** The removals (qcode docs|cases remove) after an event, oldest first: a removal cannot be undone, so undo does not reach past one unasked. */
+export function removalsAfter(db: Db, afterId: number): Array<{ at: string; payload: string }> {
+  return statement(db, "SELECT at, payload FROM events WHERE id > ? AND action = 'remove' ORDER BY id").all(afterId) as Array<{ at: string; payload: string }>;
+}
+
 /** The 'merge' events after an event, oldest first. */
 export function mergesAfter(db: Db, afterId: number): MergeEvent[] {
   const rows = statement(db, `SELECT id, at, json_extract(payload, '$.from') AS "from", json_extract(payload, '$.shared') AS shared

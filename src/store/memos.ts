@@ -33,9 +33,25 @@ const SELECT_MEMO = `
   LEFT JOIN segments s ON m.target_kind = 'segment' AND s.id = CAST(m.target_id AS INTEGER)
   LEFT JOIN documents d ON d.id = s.document_id`;
 
-/** Adds a memo and logs it, in one transaction; returns its id. */
-export function insertMemo(db: Db, input: { target: MemoTarget; coderId: number | null; text: string; batch: string; via: string }): number {
+/**
+ * Whether a memo's target is there. memos.target_id has no foreign key (it names rows of several tables),
+ * so a memo on a segment or document removed meanwhile (qcode docs remove, import --replace) would be
+ * saved on nothing, its words out of reach of any later removal. A code is not checked: codes are retired, never deleted.
+ */
+export function memoTargetExists(db: Db, target: MemoTarget): boolean {
+  switch (target.kind) {
+    case 'segment': return statement(db, 'SELECT 1 FROM segments WHERE id = CAST(? AS INTEGER)').get(target.id) !== undefined;
+    case 'document': return statement(db, 'SELECT 1 FROM documents WHERE slug = ?').get(target.id) !== undefined;
+    case 'case': return statement(db, 'SELECT 1 FROM cases WHERE id = ?').get(target.id) !== undefined;
+    default: return true;
+  }
+}
+
+/** Adds a memo and logs it, in one transaction; returns its id, or null (nothing written) when its target is gone. */
+export function insertMemo(db: Db, input: { target: MemoTarget; coderId: number | null; text: string; batch: string; via: string }): number | null {
   return db.transaction(() => {
+    // Checked under the write lock: a removal that committed before cannot be missed.
+    if (!memoTargetExists(db, input.target)) return null;
     const at = nowIso();
     const id = Number(
       statement(db, 'INSERT INTO memos (target_kind, target_id, coder_id, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')

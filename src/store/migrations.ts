@@ -219,6 +219,36 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX codings_code;
   CREATE INDEX codings_code ON codings (code_id, segment_id, coder_id, start, "end");
   `,
+
+  /* 5: tombstones of documents and cases removed on a participant's withdrawal of consent (qcode docs|cases remove) */ `
+  -- No text: what proves a file or a colleague's copy holds a removed document is the sha256 of its text.
+  CREATE TABLE removed_documents (
+    id         INTEGER PRIMARY KEY,
+    sha256     TEXT NOT NULL,
+    slug       TEXT NOT NULL,
+    case_id    TEXT,
+    removed_at TEXT NOT NULL
+  );
+  CREATE INDEX removed_documents_sha256 ON removed_documents (sha256);
+
+  CREATE TABLE removed_cases (
+    id         TEXT PRIMARY KEY,
+    removed_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  -- The sha256 of each earlier text of a document (import --replace): a removal tombstones every version,
+  -- so that a colleague's copy or a file holding an earlier version does not bring the participant back.
+  CREATE TABLE document_versions (
+    document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    sha256      TEXT NOT NULL,
+    replaced_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, sha256)
+  ) WITHOUT ROWID;
+
+  CREATE TRIGGER documents_keep_version AFTER UPDATE OF sha256 ON documents WHEN OLD.sha256 <> NEW.sha256 BEGIN
+    INSERT OR IGNORE INTO document_versions (document_id, sha256, replaced_at) VALUES (OLD.id, OLD.sha256, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

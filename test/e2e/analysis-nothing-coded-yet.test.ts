@@ -31,8 +31,8 @@ describe('qcode stats with nothing coded yet', () => {
     const json = qcode('stats', '--json');
     expect(json.code, json.stderr).toBe(0);
     expect(json.stderr).toBe('');
-    const report = JSON.parse(json.stdout) as { unitCount: number; rows: Array<{ code: string; n: number; codings: number; share: number }> };
-    expect(report.unitCount).toBe(3);
+    const report = JSON.parse(json.stdout) as { unit_count: number; rows: Array<{ code: string; n: number; codings: number; share: number }> };
+    expect(report.unit_count).toBe(3);
     expect(report.rows.map((row) => [row.code, row.n, row.codings, row.share])).toEqual(
       ['forms.protest', 'forms.letters', 'forms.media', 'effect.mobilising', 'effect.inhibiting'].map((code) => [code, 0, 0, 0]),
     );
@@ -54,9 +54,9 @@ describe('qcode stats with nothing coded yet', () => {
     for (const unit of ['document', 'case']) {
       const run = qcode('stats', '--unit', unit, '--by', 'attribute:country', '--json');
       expect(run.code, run.stderr).toBe(0);
-      const report = JSON.parse(run.stdout) as { unitCount: number; rows: Array<{ n: number; codings: number; byValue: number[] }> };
-      expect(report.unitCount).toBe(unit === 'case' ? 1 : 2);
-      for (const row of report.rows) expect([row.n, row.codings, ...row.byValue].every((n) => n === 0)).toBe(true);
+      const report = JSON.parse(run.stdout) as { unit_count: number; rows: Array<{ n: number; codings: number; by_value: number[] }> };
+      expect(report.unit_count).toBe(unit === 'case' ? 1 : 2);
+      for (const row of report.rows) expect([row.n, row.codings, ...row.by_value].every((n) => n === 0)).toBe(true);
     }
     expect(qcode('stats', '--unit', 'case').stderr).toContain(NOTE);
   });
@@ -87,8 +87,8 @@ describe('qcode cooccur with nothing coded yet', () => {
 
     const json = qcode('cooccur', '--unit', 'case', '--json');
     expect(json.code, json.stderr).toBe(0);
-    const tables = (JSON.parse(json.stdout) as { tables: Array<{ id: string; unitCount: number; cells: Array<{ n_ab: number; rowpct: number | null }> }> }).tables;
-    expect(tables.map((table) => [table.id, table.unitCount])).toEqual([['H1', 1], ['H2', 1]]);
+    const tables = (JSON.parse(json.stdout) as { tables: Array<{ id: string; unit_count: number; cells: Array<{ n_ab: number; rowpct: number | null }> }> }).tables;
+    expect(tables.map((table) => [table.id, table.unit_count])).toEqual([['H1', 1], ['H2', 1]]);
     expect(tables[0]!.cells.every((cell) => cell.n_ab === 0 && cell.rowpct === null)).toBe(true);
 
     const terminal = qcode('cooccur', '--hypothesis', 'H1', '--measure', 'rowpct');

@@ -27,7 +27,7 @@ describe('cases list: an attribute named kind', () => {
 
     const json = runQcode(['cases', 'list', '--json'], { cwd: dir });
     expect(JSON.parse(json.stdout)).toEqual([
-      { case: 'C1', kind: 'participant', documents: 0, city: null, kind_2: '-1.5' },
+      { case: 'C1', kind: 'participant', documents: 0, city: null, kind_2: -1.5 },
       { case: 'C2', kind: 'participant', documents: 0, city: 'Riga', kind_2: null },
     ]);
 

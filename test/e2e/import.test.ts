@@ -41,7 +41,7 @@ describe('qcode import (the built binary)', () => {
     expect(lines).toContain(lines.find((line) => line.startsWith('r06-helsinki-ru,R06,interview,ru,20,')));
     const cases = JSON.parse(qcode(project, 'cases', 'list', '--json').stdout) as Array<Record<string, unknown>>;
     expect(cases).toHaveLength(16);
-    expect(cases[8]).toMatchObject({ case: 'R09', host_country: 'PL', city: 'Kraków', emigration_year: '2022' });
+    expect(cases[8]).toMatchObject({ case: 'R09', host_country: 'PL', city: 'Kraków', emigration_year: 2022 });
   });
 
   it('imports web pages and the survey, and prints a JSON report with --json', () => {

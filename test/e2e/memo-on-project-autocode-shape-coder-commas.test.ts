@@ -58,9 +58,9 @@ interface AutocodeJson {
   query: string;
   code: string;
   coder: string;
-  dryRun: boolean;
+  dry_run: boolean;
   added: number;
-  alreadyThere: number;
+  already_there: number;
   batch: string | null;
   hits: Array<{ segment: string; speaker: string | null; already: boolean; added: boolean; context: string }>;
 }
@@ -76,8 +76,8 @@ describe('autocode --json and --csv: one shape for a dry run and a real run', ()
       { segment: 'mixed:1', speaker: 'I', already: true, added: false, context: 'Вы ходили на митинги?' },
       { segment: 'mixed:2', speaker: 'R', already: false, added: true, context: 'Да, на митинг у посольства.' },
     ];
-    expect(dry).toEqual({ query: 'митинг*', code: 'forms.protest', coder: 'auto', dryRun: true, added: 1, alreadyThere: 1, batch: null, hits });
-    expect(real).toEqual({ ...dry, dryRun: false, batch: expect.any(String) as string });
+    expect(dry).toEqual({ query: 'митинг*', code: 'forms.protest', coder: 'auto', dry_run: true, added: 1, already_there: 1, batch: null, hits });
+    expect(real).toEqual({ ...dry, dry_run: false, batch: expect.any(String) as string });
     expect(Object.keys(real)).toEqual(Object.keys(dry));
   });
 

@@ -43,17 +43,17 @@ describe('merge --codebook-from this: a code renamed with was: in either copy', 
     expect(query(here, "SELECT target_id FROM memos WHERE target_kind = 'code'")).toEqual([{ target_id: 'forms.art' }]);
     // The merged tag event names the code by this project's id, so undo and the log find it.
     expect(query(here, "SELECT json_extract(payload, '$.code') AS code FROM events WHERE action = 'tag' AND batch IS NULL")).toEqual([{ code: 'forms.art' }]);
-    expect(JSON.parse(qcodeOk(here, 'merge', renamed, '--codebook-from', 'this', '--json')).added).toMatchObject({ codings: 0, memos: 0, events: 0, retiredCodes: [] });
+    expect(JSON.parse(qcodeOk(here, 'merge', renamed, '--codebook-from', 'this', '--json')).added).toMatchObject({ codings: 0, memos: 0, events: 0, retired_codes: [] });
   });
 
   it('maps the other way too: this project renamed the code, the other copy still has the old id', () => {
     const { base, renamed } = renamedCopies();
     const there = copyProject(base, 'there');
     qcodeOk(there, 'tag', `${R01}:6`, 'forms.art', '--coder', 'boris');
-    const report = JSON.parse(qcodeOk(renamed, 'merge', there, '--codebook-from', 'this', '--json')) as { added: { codings: number; retiredCodes: string[] }; coderConflicts: unknown[]; codeRenames: unknown[] };
-    expect(report.added).toMatchObject({ codings: 1, retiredCodes: [] });
-    expect(report.coderConflicts).toEqual([]);
-    expect(report.codeRenames).toEqual([{ other: 'forms.art', here: 'forms.culture', codings: 4, duplicates: 3 }]);
+    const report = JSON.parse(qcodeOk(renamed, 'merge', there, '--codebook-from', 'this', '--json')) as { added: { codings: number; retired_codes: string[] }; coder_conflicts: unknown[]; code_renames: unknown[] };
+    expect(report.added).toMatchObject({ codings: 1, retired_codes: [] });
+    expect(report.coder_conflicts).toEqual([]);
+    expect(report.code_renames).toEqual([{ other: 'forms.art', here: 'forms.culture', codings: 4, duplicates: 3 }]);
     expect(codings(renamed, ['forms.art', 'forms.culture'])).toEqual(['2 forms.culture anna', '3 forms.culture anna', '4 forms.culture anna', '6 forms.culture boris']);
     expect(query(renamed, "SELECT id FROM codes WHERE id = 'forms.art'")).toEqual([]);
   });
@@ -87,7 +87,7 @@ describe('undo --past-merge of a tag the merged copy shares', () => {
     const refused = runQcode(['--project', here, 'undo', '--coder', 'anna']);
     expect(refused.code).toBe(1);
     const undo = JSON.parse(qcodeOk(here, 'undo', '--coder', 'anna', '--past-merge', '--json')) as { counts: Record<string, number> };
-    expect(undo.counts).toMatchObject({ keptByMerge: 1, codingsRemoved: 1 });
+    expect(undo.counts).toMatchObject({ kept_by_merge: 1, codings_removed: 1 });
     expect(codings(here, ['forms.art', 'forms.media'])).toEqual(['12 forms.art anna', '13 forms.art boris']);
     expect(JSON.parse(qcodeOk(here, 'merge', there, '--json')).added).toMatchObject({ codings: 0, events: 0 });
   });
@@ -115,8 +115,8 @@ describe('merge: the list of conflicts', () => {
     const command = `qcode --project ${here} merge ${join(there, 'qcode.db')} --dry-run --json --codebook-from this --rename-coder 'boris=boris laptop'`;
     expect(output).toContain(`      … (all of them: ${command})\n`);
     // The hint's command, as a shell would split it.
-    const listed = JSON.parse(qcodeOk(here, 'merge', join(there, 'qcode.db'), '--dry-run', '--json', '--codebook-from', 'this', '--rename-coder', 'boris=boris laptop')) as { coderConflicts: unknown[] };
-    expect(listed.coderConflicts).toHaveLength(12);
+    const listed = JSON.parse(qcodeOk(here, 'merge', join(there, 'qcode.db'), '--dry-run', '--json', '--codebook-from', 'this', '--rename-coder', 'boris=boris laptop')) as { coder_conflicts: unknown[] };
+    expect(listed.coder_conflicts).toHaveLength(12);
   });
 
   it('--quiet prints the conflict line without a list under it, saying where the list is', () => {

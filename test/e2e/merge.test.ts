@@ -72,9 +72,9 @@ describe('team workflow: copies coded apart, merged, measured', () => {
     tagFrom(anna, ANNA);
     tagFrom(boris, BORIS);
 
-    const merged = JSON.parse(qcode(anna, 'merge', boris, '--json')) as { applied: boolean; matchedDocuments: number; added: Record<string, unknown> };
+    const merged = JSON.parse(qcode(anna, 'merge', boris, '--json')) as { applied: boolean; matched_documents: number; added: Record<string, unknown> };
     expect(merged.applied).toBe(true);
-    expect(merged.matchedDocuments).toBe(2);
+    expect(merged.matched_documents).toBe(2);
     // boris: 7 codings on 6 segments; his copy's log holds one tag event per coding (the first on each segment also records the seen mark).
     expect(merged.added).toMatchObject({ coders: 1, documents: 0, segments: 0, codings: 7, seen: 6, events: 7 });
 
@@ -113,7 +113,7 @@ describe('team workflow: copies coded apart, merged, measured', () => {
 
     const after = projectContent(anna);
     const again = JSON.parse(qcode(anna, 'merge', boris, '--json')) as { added: Record<string, unknown> };
-    expect(again.added).toMatchObject({ coders: 0, cases: 0, caseValues: 0, documents: 0, segments: 0, codings: 0, seen: 0, memos: 0, events: 0 });
+    expect(again.added).toMatchObject({ coders: 0, cases: 0, case_values: 0, documents: 0, segments: 0, codings: 0, seen: 0, memos: 0, events: 0 });
     expect(projectContent(anna)).toEqual(after);
   });
 
@@ -206,8 +206,8 @@ describe('merge: renames, undo history, event targets, damaged copies', () => {
     qcode(there, 'undo', '--coder', 'anna');
     const merged = JSON.parse(qcode(here, 'merge', there, '--json')) as { added: Record<string, number> };
     expect(merged.added).toMatchObject({ codings: 0, events: 1 });
-    const log = JSON.parse(qcode(here, 'log', '--coder', 'anna', '--json')) as Array<{ action: string; undoneBy: number | null; via: string | null }>;
-    expect(log.map((entry) => [entry.action, entry.undoneBy])).toEqual([['merged.undo', null], ...ANNA.map(() => ['tag', null])]);
+    const log = JSON.parse(qcode(here, 'log', '--coder', 'anna', '--json')) as Array<{ action: string; undone_by: number | null; via: string | null }>;
+    expect(log.map((entry) => [entry.action, entry.undone_by])).toEqual([['merged.undo', null], ...ANNA.map(() => ['tag', null])]);
     expect(log[0]!.via).toBe('tag --from codings.csv');
     expect(qcode(here, 'log', '--coder', 'anna', '--limit', '1')).toMatch(/ anna +merged\.undo +tag --from/);
     // Merging again, or merging back into the copy that made the undo, adds no event.

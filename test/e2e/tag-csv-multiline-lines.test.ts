@@ -17,15 +17,15 @@ describe('tag --from: problems in quoted multi-line rows are reported where the 
   it('LF line ends', () => {
     expect(problems('document,segment,code,coder\n"a",2,"motives.social\nx",anna\n')).toEqual([
       ':2:1: unknown document "a"',
-      ':2:3: unknown code "motives.social',
+      ':2:3: unknown code "motives.social\\nx"',
     ]);
   });
 
   it('CRLF line ends, a quoted line break before the cell, empty lines, and rows after it', () => {
     const text = 'document,segment,code,coder\r\n\r\n"r01\r\nvilnius",2,"forms.protest\r\nx",anna\r\nr01-vilnius-ru,1,nope,"bo\r\nb"\r\n\r\nr01-vilnius-ru,2,nope2,anna\r\n';
     expect(problems(text)).toEqual([
-      ':3:1: unknown document "r01',
-      ':4:3: unknown code "forms.protest',
+      ':3:1: unknown document "r01\\r\\nvilnius"',
+      ':4:3: unknown code "forms.protest\\r\\nx" (did you mean "forms.protest"?)',
       ':6:3: unknown code "nope"',
       ':9:3: unknown code "nope2"',
     ]);

@@ -42,7 +42,7 @@ describe('qcode log', () => {
     expect(table.split('\n')[0]).toMatch(/^id\s+at\s+coder\s+action\s+target\s+code\s+via\s+undone$/);
     expect(table).toContain('forms.media');
     const csv = qcode(dir, ['log', '--csv', '--limit', '1']).stdout;
-    expect(csv.split('\n')[0]).toBe('id,at,coder,action,target,code,via,undoneBy');
+    expect(csv.split('\n')[0]).toBe('id,at,coder,action,target,code,via,undone_by');
     expect(qcode(dir, ['log', '--since', 'last tuesday']).code).toBe(2);
   });
 });
@@ -66,9 +66,9 @@ describe('qcode undo', () => {
     const log = JSON.parse(qcode(dir, ['log', '--coder', 'anna', '--limit', '1', '--json']).stdout) as Array<{ action: string; payload: { batch: string } }>;
     expect(log[0]?.action).toBe('undo');
     // The log keeps every event and says which undo reverted it; boris's tag stands.
-    const events = JSON.parse(qcode(dir, ['log', '--json']).stdout) as Array<{ id: number; action: string; coder: string; code: string | null; undoneBy: number | null }>;
+    const events = JSON.parse(qcode(dir, ['log', '--json']).stdout) as Array<{ id: number; action: string; coder: string; code: string | null; undone_by: number | null }>;
     const undos = events.filter((event) => event.action === 'undo').map((event) => event.id).sort((a, b) => a - b);
-    expect(events.filter((event) => event.action !== 'undo').map((event) => [event.action, event.coder, event.code, event.undoneBy])).toEqual([
+    expect(events.filter((event) => event.action !== 'undo').map((event) => [event.action, event.coder, event.code, event.undone_by])).toEqual([
       ['untag', 'anna', 'forms.media', undos[0]],
       ['tag', 'boris', 'forms.art', null],
       ['tag', 'anna', 'forms.media', undos[1]],
@@ -140,9 +140,9 @@ describe('qcode undo --coder on a batch several coders share', () => {
     expect(qcode(dir, ['undo', '--coder', 'anna']).stdout).toBe('Nothing to undo for anna.\n');
 
     // The log marks anna's events undone and boris's standing.
-    const log = JSON.parse(qcode(dir, ['log', '--json']).stdout) as Array<{ id: number; action: string; coder: string; undoneBy: number | null }>;
+    const log = JSON.parse(qcode(dir, ['log', '--json']).stdout) as Array<{ id: number; action: string; coder: string; undone_by: number | null }>;
     const undo = log.find((entry) => entry.action === 'undo')?.id;
-    expect(log.filter((entry) => entry.action === 'tag').map((entry) => [entry.coder, entry.undoneBy])).toEqual([
+    expect(log.filter((entry) => entry.action === 'tag').map((entry) => [entry.coder, entry.undone_by])).toEqual([
       ['boris', null], ['boris', null], ['anna', undo],
     ]);
 

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ProblemsError } from '../../src/core/errors.js';
 import { sliceCodePoints } from '../../src/core/text.js';
 import { importPaths, slugify, type ImportOptions, type ImportReport } from '../../src/app/import.js';
 import type { Project } from '../../src/app/project.js';
@@ -114,19 +115,19 @@ describe('--dry-run reports what the real run would, for names taken earlier in 
     expect(outcome(dry)).toEqual(outcome(real));
   });
 
-  it('two manifest rows with one slug: the second is refused, naming both files', async () => {
+  it('two manifest rows with one slug: the manifest is refused before anything is imported, naming both rows', async () => {
     const project = await newStudy();
     const dir = tempDir();
     writeFileSync(join(dir, 'r1.txt'), 'one\n');
     writeFileSync(join(dir, 'r2.txt'), 'two\n');
     writeFileSync(join(dir, 'manifest.csv'), 'file,case,slug\nr1.txt,R1,r\nr2.txt,R2,r\n');
     const manifest = join(dir, 'manifest.csv');
-    const dry = await run(project, [], { manifest, replace: true, dryRun: true });
-    const real = await run(project, [], { manifest, replace: true });
-    expect(real.files.map((file) => file.status)).toEqual(['imported', 'failed']);
-    expect(real.files[1]?.message).toMatch(taken(join(dir, 'r2.txt'), join(dir, 'r1.txt'), 'r'));
-    expect(outcome(dry)).toEqual(outcome(real));
-    expect(project.db.prepare('SELECT slug, case_id, text FROM documents').all()).toEqual([{ slug: 'r', case_id: 'R1', text: 'one\n' }]);
+    for (const dryRun of [true, false]) {
+      const error = await run(project, [], { manifest, replace: true, dryRun }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ProblemsError);
+      expect((error as ProblemsError).problems.map((problem) => `${problem.line}:${problem.col} ${problem.message}`)).toEqual(['3:3 row 3, column slug: "r" is given already in row 2']);
+    }
+    expect(project.db.prepare('SELECT count(*) FROM documents').pluck().get()).toBe(0);
   });
 
   async function codedStudy(original: string): Promise<Project> {

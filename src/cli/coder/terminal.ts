@@ -1,5 +1,6 @@
 import { emitKeypressEvents } from 'node:readline';
 import { UserError } from '../../core/errors.js';
+import { SegmentGoneError } from '../../app/coding.js';
 import { buildCatalog, initialPickerState, pressKey, type Catalog, type Key, type PickerCode, type PickerDimension, type PickerState } from './picker.js';
 import { isTooSmall, renderCoderScreen, renderTooSmall, type CoderView, type Size } from './screen.js';
 
@@ -134,7 +135,19 @@ export function runCoderPrompt(options: RunCoderOptions): Promise<CoderOutcome> 
           return;
         }
         if (!(error instanceof UserError)) throw error;
-        state = { ...state, message: error.hint === undefined ? error.message : `${error.message} · ${error.hint}` };
+        const text = error.hint === undefined ? error.message : `${error.message} · ${error.hint}`;
+        if (error instanceof SegmentGoneError) {
+          // The session moved on from a document that is gone: the screen follows it, or the session ends with the refusal.
+          view = source.view();
+          if (view === null) {
+            finish(error);
+            return;
+          }
+          state = initialPickerState(catalog, view.given, text);
+          shown = view.given;
+          return;
+        }
+        state = { ...state, message: text };
         return;
       }
       const before = view;

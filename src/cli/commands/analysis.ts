@@ -123,14 +123,14 @@ function registerSearch(program: Command): void {
     .command('search')
     .description('keyword in context over all segments (SQLite FTS5; Russian and English), best matches first')
     .argument('<query...>', 'words (all must occur), "a phrase", word* (prefix), AND / OR / NOT, NEAR(a b, 5)')
-    .option('--limit <n>', 'show at most n matches', positiveInteger, 20)
+    .option('--limit <n>', 'show at most n matching segments', positiveInteger, 20)
     // The search clamps the context to 4..64 words; a number outside that is refused, not silently changed.
     .option('--words <n>', 'words of context around the matches (4 to 64)', (value: string) => {
       if (!/^\d+$/.test(value) || Number(value) < 4 || Number(value) > 64) throw usageError(`--words must be a whole number from 4 to 64, not "${value}"`);
       return Number(value);
     }, 24)
     .option('--json', 'print JSON: {query, total, results: [...]}, matches as [start, end) in the snippet (code points)')
-    .option('--csv', 'print CSV, one row per match')
+    .option('--csv', 'print CSV, one row per matching segment (matches: the matched words, separated by ;)')
     .option('--excel', EXCEL_HELP)
     .addHelpText('after', `
 Matching ignores case and accents on Latin letters, and reads ё as е (еще finds ещё).

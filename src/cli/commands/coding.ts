@@ -364,7 +364,7 @@ Examples:
     .action(async (options: OutputOptions & { coder?: string; since?: string; limit: number }, command: Command) => {
       const { readLog } = await import('../../app/log.js');
       await withProject(command, (project) => {
-        const entries = readLog(project, options);
+        const entries = readLog(project, options).map(({ undoneBy, ...entry }) => ({ ...entry, undone_by: undoneBy }));
         if (entries.length === 0 && !options.json && !options.csv) return out('No events.');
         writeRows(entries, [
           { key: 'id', header: 'id', align: 'right' },
@@ -374,7 +374,7 @@ Examples:
           { key: 'target', header: 'target' },
           { key: 'code', header: 'code' },
           { key: 'via', header: 'via' },
-          { key: 'undoneBy', header: 'undone', format: (value) => (value === null ? '' : `by #${value}`) },
+          { key: 'undone_by', header: 'undone', format: (value) => (value === null ? '' : `by #${value}`) },
           ...(options.json ? [{ key: 'batch' as const, header: 'batch' }, { key: 'payload' as const, header: 'payload' }] : []),
         ], options);
       });
@@ -385,16 +385,17 @@ Examples:
     .description("revert a coder's last action (a whole batch such as tag --from or autocode counts as one)")
     .option('--coder <name>', "whose last action (default: $QCODE_CODER, else the project's last action)")
     .option('--past-merge', 'undo an action older than a merge even if the merged copy may hold the same work (codings the merge also brought are kept)')
+    .option('--past-removal', 'undo an action older than a removal (docs|cases remove, which cannot be undone)')
     .option('--json', 'print what was reverted as JSON')
     .addHelpText('after', `
 Examples:
   $ qcode undo --coder anna
   $ qcode undo --coder auto          revert the last autocode run`)
-    .action(async (options: { coder?: string; pastMerge?: boolean; json?: boolean }, command: Command) => {
+    .action(async (options: { coder?: string; pastMerge?: boolean; pastRemoval?: boolean; json?: boolean }, command: Command) => {
       const { undoLast } = await import('../../app/log.js');
       await withProject(command, (project) => {
         const coder = options.coder ?? (process.env.QCODE_CODER || undefined);
-        const report = undoLast(project, { coder, pastMerge: options.pastMerge });
+        const report = undoLast(project, { coder, pastMerge: options.pastMerge, pastRemoval: options.pastRemoval });
         if (options.json) return writeJson(report);
         if (report === null) return out(`Nothing to undo${coder === undefined ? '' : ` for ${coder}`}.`);
         const gone = report.counts.alreadyGone > 0 ? ` (${plural(report.counts.alreadyGone, 'change')} had already been undone by later work)` : '';

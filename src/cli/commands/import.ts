@@ -1,12 +1,13 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { Option } from '../commander.js';
-import { UserError } from '../../core/errors.js';
+import { statSync } from 'node:fs';
+import { UserError, usageError } from '../../core/errors.js';
 import { parseEncodingOption } from '../../core/encoding.js';
 import { SEGMENT_MODES } from '../../core/segment.js';
 import { plural } from '../../core/codebook-plan.js';
 import type { FileResult, ImportReport } from '../../app/import.js';
-import { diskFullError } from '../errors.js';
+import { diskFullError, escapeControls } from '../errors.js';
 import { globals, withProject } from '../context.js';
 import { addOutputOptions, examples, note, out, writeJson, writeRows, type Column } from '../output.js';
 
@@ -26,6 +27,7 @@ interface ImportFlags {
   speakers?: string;
   slug?: string;
   replace?: boolean;
+  readmit?: boolean;
   dryRun?: boolean;
   strict?: boolean;
   verbose?: boolean;
@@ -51,7 +53,19 @@ function describe(result: FileResult, dryRun: boolean): string {
     result.encoding, result.language, result.case === null ? null : `case ${result.case}`,
     result.message,
   ].filter(Boolean).join(', ');
-  return `${verb.padEnd(dryRun ? 13 : 9)} ${result.file} → ${result.slug} (${details})`;
+  return escapeControls(`${verb.padEnd(dryRun ? 13 : 9)} ${result.file} → ${result.slug} (${details})`);
+}
+
+/**
+ * A failed file's message with control characters shown escaped: a file named "a<LF>b.txt" (or a CSV
+ * cell with a line break) would otherwise split the line or drive the terminal. Only the breaks that
+ * put each problem of a CSV on a line of its own ("\n  ") stay.
+ */
+function failureText(result: FileResult): string {
+  const file = escapeControls(result.file);
+  // The name first, whole: a line break inside it must not be taken for one of those breaks.
+  const message = (result.message ?? result.file).replaceAll(result.file, file);
+  return message.split('\n  ').map(escapeControls).join('\n  ');
 }
 
 /**
@@ -108,7 +122,7 @@ interface Progress {
 async function progressFor(flags: ImportFlags, quiet: boolean): Promise<Progress> {
   const dryRun = flags.dryRun ?? false;
   const lineFor = (result: FileResult): string | undefined => {
-    if (result.status === 'failed') return `${chalk.red('✗')} ${result.message ?? result.file}`;
+    if (result.status === 'failed') return `${chalk.red('✗')} ${failureText(result)}`;
     if (quiet) return undefined;
     // What was left out or changed on the way in (docx comments, control characters, a cue merged into
     // the previous one) is shown without --verbose: a researcher must know the text is not the file's whole.
@@ -174,6 +188,7 @@ export function registerImport(program: Command): void {
     .option('--speakers <map>', 'speaker labels and the names to store, e.g. "И=Interviewer,Р=Respondent"')
     .option('--slug <slug>', 'the document\'s name in qcode (one file only; default: the file name)')
     .option('--replace', 'replace documents whose file changed (codings on unchanged segments are kept)')
+    .option('--readmit', 'import texts that were removed (qcode docs|cases remove) all the same, lifting their tombstones')
     .option('--dry-run', 'read and check everything, write nothing')
     .option('--strict', 'stop at the first file that fails')
     .option('--verbose', 'one line per file')
@@ -214,7 +229,7 @@ Details: docs/import.md`)
         try {
           report = await importPaths(project, paths, {
             caseId: flags.case, manifest: flags.manifest, segment: flags.segment, encoding, format: flags.format, kind: flags.kind,
-            language: flags.language, speakers: flags.speakers, slug: flags.slug, replace: flags.replace, dryRun: flags.dryRun,
+            language: flags.language, speakers: flags.speakers, slug: flags.slug, replace: flags.replace, readmit: flags.readmit, dryRun: flags.dryRun,
             strict: flags.strict, idColumn: flags.idColumn, textColumns: list(flags.textColumns), attributeColumns: list(flags.attributeColumns),
             onPlan: ({ files, bytes }) => progress.plan(files, bytes),
             onFile: (result, done) => progress.file(result, done),
@@ -271,18 +286,20 @@ Examples:
   $ qcode cases import cases.csv            columns: case, declared attributes (and optional kind)
   $ qcode cases list --csv > cases.csv
   $ qcode cases set R07 host_country=ES emigration_year=2022
-  $ qcode cases set R07 city=               clears a value`);
+  $ qcode cases set R07 city=               clears a value
+  $ qcode cases remove R07                  withdrawal of consent: the case and all its documents`);
 
   cases
     .command('import')
     .description('set case attributes from a CSV (columns: case, declared attributes, optional kind); one transaction').addHelpText('after', examples('qcode cases import cases.csv', 'qcode cases import cases.csv --dry-run'))
     .argument('<file>', 'CSV file')
     .option('--dry-run', 'check everything, write nothing')
+    .option('--readmit', 'set values of cases that were removed (qcode cases remove) all the same, taking them back')
     .option('--json', 'print the report as JSON')
-    .action(async (file: string, flags: { dryRun?: boolean; json?: boolean }, command: Command) => {
+    .action(async (file: string, flags: { dryRun?: boolean; readmit?: boolean; json?: boolean }, command: Command) => {
       const { importCases } = await import('../../app/cases.js');
       await withProject(command, async (project) => {
-        const report = await importCases(project, file, { dryRun: flags.dryRun });
+        const report = await importCases(project, file, { dryRun: flags.dryRun, readmit: flags.readmit });
         if (flags.json) return writeJson(report);
         out(`${report.dryRun ? 'Dry run, nothing written: would set' : 'Set'} ${plural(report.values, 'value')} on ${plural(report.cases, 'case')} (${report.created} new) from ${file}.`);
       });
@@ -293,12 +310,20 @@ Examples:
       .command('list')
       .description('every case with its kind, number of documents and attribute values').addHelpText('after', examples('qcode cases list', 'qcode cases list --csv > cases.csv')),
   ).action(async (flags: { json?: boolean; csv?: boolean }, command: Command) => {
-    const { listCases } = await import('../../app/cases.js');
+    const { caseValueAsData, listCases } = await import('../../app/cases.js');
     await withProject(command, (project) => {
       const listing = listCases(project);
       const names = attributeColumnNames(listing.attributes);
+      // A number attribute's value is a number in JSON; the table and the CSV print the stored text as before.
+      const asData = flags.json ? caseValueAsData(project) : (_attribute: string, value: string): string => value;
       type Row = Record<string, string | number | null>;
-      const rows: Row[] = listing.rows.map((row) => ({ case: row.case, kind: row.kind, documents: row.documents, ...Object.fromEntries(listing.attributes.map((name) => [names.get(name) as string, row.values[name] ?? null])) }));
+      const rows: Row[] = listing.rows.map((row) => ({
+        case: row.case, kind: row.kind, documents: row.documents,
+        ...Object.fromEntries(listing.attributes.map((name) => {
+          const value = row.values[name];
+          return [names.get(name) as string, value === undefined ? null : asData(name, value)];
+        })),
+      }));
       const columns: Column<Row>[] = [
         { key: 'case', header: 'case' },
         { key: 'kind', header: 'kind' },
@@ -315,16 +340,31 @@ Examples:
     .description('set attribute values of a case (created if new); NAME= clears a value').addHelpText('after', examples('qcode cases set R07 host_country=ES emigration_year=2022', 'qcode cases set R07 city='))
     .argument('<case>', 'case id, e.g. R07')
     .argument('<assignments...>', 'NAME=VALUE pairs')
+    .option('--readmit', 'set values of a case that was removed (qcode cases remove) all the same, taking it back')
     .option('--json', 'print the result as JSON')
-    .action(async (caseId: string, assignments: string[], flags: { json?: boolean }, command: Command) => {
-      const { setCase } = await import('../../app/cases.js');
+    .action(async (caseId: string, assignments: string[], flags: { readmit?: boolean; json?: boolean }, command: Command) => {
+      const { caseValueAsData, setCase } = await import('../../app/cases.js');
       await withProject(command, (project) => {
-        const report = setCase(project, caseId, assignments);
-        if (flags.json) return writeJson(report);
+        const report = setCase(project, caseId, assignments, { readmit: flags.readmit });
+        if (flags.json) {
+          const asData = caseValueAsData(project);
+          return writeJson({ ...report, set: report.set.map(({ attribute, value }) => ({ attribute, value: asData(attribute, value) })) });
+        }
         const changes = [...report.set.map(({ attribute, value }) => `${attribute}=${value}`), ...report.cleared.map((name) => `${name} cleared`)];
         out(`${report.caseId}${report.created ? ' (new case)' : ''}: ${changes.join(', ')}`);
       });
     });
+
+  cases
+    .command('remove')
+    .description("remove cases for good (withdrawal of consent): their values, memos and every document of theirs, with segments, codings and memos")
+    .argument('<cases...>', 'case ids, e.g. R07')
+    .option('--yes', 'remove without asking (required without a terminal)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', `${examples('qcode cases remove R07', 'qcode cases remove R07 S12 --yes --json')}
+
+It cannot be undone. Details: docs/import.md (Removing a participant's data)`)
+    .action((refs: string[], flags: RemoveFlags, command: Command) => removeAction('cases', refs, flags, command));
 }
 
 function registerDocs(program: Command): void {
@@ -335,7 +375,8 @@ function registerDocs(program: Command): void {
 Examples:
   $ qcode docs list
   $ qcode docs show r07-madrid-ru
-  $ qcode docs show r07-madrid-ru --segments --csv > r07-segments.csv`);
+  $ qcode docs show r07-madrid-ru --segments --csv > r07-segments.csv
+  $ qcode docs remove r07-madrid-ru         withdrawal of consent: for good`);
 
   addOutputOptions(
     docs
@@ -359,6 +400,17 @@ Examples:
       writeRows(rows, columns, flags);
     });
   });
+
+  docs
+    .command('remove')
+    .description('remove documents for good (withdrawal of consent): segments, full-text entries, codings of all coders, seen marks and memos')
+    .argument('<docs...>', 'document slugs (or ids)')
+    .option('--yes', 'remove without asking (required without a terminal)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', `${examples('qcode docs remove r07-madrid-ru', 'qcode docs remove survey-r07 r07-madrid-ru --yes')}
+
+It cannot be undone. Details: docs/import.md (Removing a participant's data)`)
+    .action((refs: string[], flags: RemoveFlags, command: Command) => removeAction('docs', refs, flags, command));
 
   addOutputOptions(
     docs
@@ -398,6 +450,65 @@ Examples:
       }
     });
   });
+}
+
+interface RemoveFlags {
+  yes?: boolean;
+  json?: boolean;
+}
+
+/**
+ * What will go, a question (or --yes), the removal in one transaction, the report. A name an earlier
+ * removal took is a no-op (exit 0, a note), and a removal run again finishes an erasure that a reader or a
+ * full disk stopped; an erasure that cannot be finished now is an error that says so (carryOutRemoval).
+ */
+async function removeAction(what: 'docs' | 'cases', refs: string[], flags: RemoveFlags, command: Command): Promise<void> {
+  const { alreadyRemovedLine, caseLeftBehindLine, planCaseRemoval, planDocumentRemoval, carryOutRemoval } = await import('../../app/removal.js');
+  const quiet = globals(command).quiet ?? false;
+  await withProject(command, async (project) => {
+    const plan = what === 'docs' ? planDocumentRemoval(project, refs) : planCaseRemoval(project, refs);
+    for (const entry of plan.alreadyRemoved) note(alreadyRemovedLine(entry));
+    const removes = plan.documents.length + plan.cases.length > 0;
+    if (removes) {
+      if (!quiet || !flags.yes) for (const line of removalPlanLines(plan)) note(line);
+      for (const entry of plan.casesLeftBehind) note(`Note: ${caseLeftBehindLine(entry)}`);
+      if (!flags.yes) await confirmRemoval(`qcode ${what} remove`);
+    }
+    const megabytes = statSync(project.dbPath).size / (1024 * 1024);
+    const report = carryOutRemoval(project, plan, {
+      onCompact: () => {
+        if (!quiet && megabytes >= 50) note(`Rewriting qcode.db (${megabytes.toFixed(0)} MB) so that the removed text cannot be read back from it; this takes a few seconds…`);
+      },
+      onWait: (seconds) => note(`Another program is reading the project; waiting up to ${seconds} seconds for it to finish, so that the removed text can be erased from qcode.db and qcode.db-wal…`),
+    });
+    if (report.backups.length > 0) note(`Warning: still hold the removed text: ${report.backups.join(', ')} (in ${project.dir}) — delete them if they are copies you no longer need; qcode never deletes them`);
+    if (flags.json) return writeJson(report);
+    if (report.erasureFinished !== null) out(`Finished erasing the text removed on ${report.erasureFinished.slice(0, 10)}: qcode.db and qcode.db-wal no longer hold it.`);
+    if (!removes) return;
+    const docs = report.totals;
+    const cases = docs.cases === 0 ? '' : ` and ${plural(docs.cases, 'case')} (${plural(docs.caseValues, 'attribute value')})`;
+    out(`Removed ${plural(docs.documents, 'document')} (${plural(docs.segments, 'segment')}, ${plural(docs.codings, 'coding')}, ${plural(docs.memos, 'memo')})${cases}; ${plural(report.logEvents, 'log event')} about them deleted.`);
+    const names = [...report.tombstones.documents, ...report.tombstones.cases.map((id) => `case ${id}`)];
+    if (names.length > 0) out(`Tombstones: ${names.join(', ')} — qcode import refuses these texts again unless --readmit, and qcode merge skips them.`);
+    out('Exports, REFI-QDA files and copies of the project made earlier are outside qcode\'s reach: delete or redact them by hand.');
+  });
+}
+
+function removalPlanLines(plan: { documents: Array<{ slug: string; case: string | null; segments: number; codings: number; memos: number }>; cases: Array<{ case: string; values: number; memos: number }> }): string[] {
+  const lines = ['This removes for good (it cannot be undone):'];
+  for (const doc of plan.documents) lines.push(`  ${doc.slug}${doc.case === null ? '' : ` (case ${doc.case})`}: ${plural(doc.segments, 'segment')}, ${plural(doc.codings, 'coding')}, ${plural(doc.memos, 'memo')}`);
+  for (const entry of plan.cases) lines.push(`  case ${entry.case}: ${plural(entry.values, 'attribute value')}, ${plural(entry.memos, 'memo')}`);
+  return lines;
+}
+
+/** A question on a terminal; without one (or under CI) --yes must say it, so that a script never removes by accident. */
+async function confirmRemoval(command: string): Promise<void> {
+  const { askToType, isInteractive } = await import('../prompts.js');
+  const ci = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI.toLowerCase());
+  if (ci || !isInteractive()) throw usageError(`${command} needs --yes when there is no terminal to ask: nothing was removed`, 'Check what goes (listed above), then add --yes');
+  if (!(await askToType('yes', 'Type yes to remove them for good:', '--yes', 'removed'))) {
+    throw new UserError('not confirmed: nothing was removed', { hint: 'Type the whole word yes to remove them' });
+  }
 }
 
 function ellipsis(text: string, width: number): string {

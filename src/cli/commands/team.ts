@@ -396,6 +396,15 @@ function renderMerge(report: MergeReport, quiet: boolean, listCommand: string): 
     out(`  ! document ${conflict.document}: kept case ${conflict.kept} (other project: ${conflict.other})`);
   }
   if (report.orphanMemos > 0) out(`  ! ${plural(report.orphanMemos, 'memo')} about things deleted over there came in as project memos`);
+  const leftOut = report.leftOutRemoved;
+  if (leftOut.documents.length + leftOut.cases.length > 0) {
+    const names = [...leftOut.cases.map((id) => `case ${id}`), ...leftOut.documents.map((doc) => doc.slug)];
+    out(`  − left out, removed here (withdrawal of consent): ${names.join(', ')} (${plural(leftOut.segments, 'segment')}, ${plural(leftOut.codings, 'coding')}, ${plural(leftOut.memos, 'memo')}, ${plural(leftOut.caseValues, 'case value')})`);
+  }
+  for (const removal of report.removedThere) {
+    const names = [...removal.cases.map((id) => `case ${id}`), ...removal.documents].join(', ');
+    out(`  ! the other copy removed ${names} on ${removal.at.slice(0, 10)} (withdrawal of consent); this copy still holds them — remove them here too with: ${removal.commands.join(' && ')}`);
+  }
   if (report.coderConflicts.length > 0) {
     const header = `  ! ${plural(report.coderConflicts.length, 'segment')} coded differently by the same coder in the two copies; both sets of codes kept`;
     // --quiet prints results, not lists or advice (as the codebook differences above): the header says where the list is.

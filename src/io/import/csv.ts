@@ -44,25 +44,10 @@ function delimiterOf(text: string): string {
 /** Parses CSV text with a header row into rows keyed by column name. */
 export async function parseCsvTable(text: string, file: string): Promise<CsvTable> {
   const { parse } = await import('csv-parse/sync');
-  // csv-parse counts a CRLF inside a quoted field as two lines, so every line after it would be
-  // reported one too far: read CRLF as LF (a cell's line ends become LF, as stored text has them).
-  const source = (text.startsWith('\uFEFF') ? text.slice(1) : text).replace(/\r\n/g, '\n');
+  const source = csvSource(text);
   if (source.trim() === '') throw new UserError(`${file}: the CSV file is empty`, { hint: 'It needs a header row and one row per record' });
   const starts = new RecordStarts(source);
-  let records: Array<{ record: string[]; info: { lines: number; records: number } }>;
-  // Where the last complete record ended: a record that fails starts on the next line.
-  let lastEnd = 0;
-  try {
-    records = parse(source, {
-      delimiter: delimiterOf(source), info: true, skip_empty_lines: true, relax_column_count: false, bom: true,
-      on_record: (record, context) => {
-        lastEnd = context.lines;
-        return record;
-      },
-    }) as unknown as typeof records;
-  } catch (error) {
-    throw csvError(error, file, starts.after(lastEnd));
-  }
+  const records = parseLocated(parse, source, file, { delimiter: delimiterOf(source), relax_column_count: false });
   const [header, ...body] = records;
   if (header === undefined) throw new UserError(`${file}: the CSV file is empty`);
   // Column names are identifiers (attribute names, --id-column): one Unicode form, whatever the editor wrote.
@@ -85,6 +70,53 @@ export async function parseCsvTable(text: string, file: string): Promise<CsvTabl
     return row;
   });
   return { columns, rows };
+}
+
+/**
+ * The text as parsed: csv-parse counts a CRLF inside a quoted field as two lines, so every line after it
+ * would be reported one too far: read CRLF as LF (a cell's line ends become LF, as stored text has them).
+ */
+function csvSource(text: string): string {
+  return (text.startsWith('\uFEFF') ? text.slice(1) : text).replace(/\r\n/g, '\n');
+}
+
+type CsvParse = typeof import('csv-parse/sync').parse;
+
+interface ParsedRecord {
+  record: string[];
+  info: { lines: number; records: number };
+}
+
+/** csv-parse over text already without BOM and CRLF; its failure becomes a UserError naming the row and line. */
+function parseLocated(parse: CsvParse, source: string, file: string, options: { delimiter: string; relax_column_count: boolean }): ParsedRecord[] {
+  const starts = new RecordStarts(source);
+  // Where the last complete record ended: a record that fails starts on the next line.
+  let lastEnd = 0;
+  try {
+    return parse(source, {
+      ...options, info: true, skip_empty_lines: true, bom: true,
+      on_record: (record, context) => {
+        lastEnd = context.lines;
+        return record;
+      },
+    }) as unknown as ParsedRecord[];
+  } catch (error) {
+    throw csvError(error, file, starts.after(lastEnd));
+  }
+}
+
+/**
+ * Why csv-parse cannot read a CSV text, as parseCsvTable says it: the row, the line and a fix, for other
+ * readers of CSV (tag --from) to report alike. Undefined when the text parses.
+ */
+export function csvSyntaxError(parse: CsvParse, text: string, file: string, options: { delimiter: string; relax_column_count: boolean }): UserError | undefined {
+  try {
+    parseLocated(parse, csvSource(text), file, options);
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    throw error;
+  }
+  return undefined;
 }
 
 /**

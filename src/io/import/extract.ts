@@ -1,5 +1,5 @@
 import { UserError } from '../../core/errors.js';
-import { firstInvalidUtf8, isValidUtf8, type Encoding, type EncodingOption } from '../../core/encoding.js';
+import { detectEncoding, ENCODING_LABELS, firstInvalidUtf8, isValidUtf8, type Encoding, type EncodingOption } from '../../core/encoding.js';
 import type { TextUnit } from '../../core/segment.js';
 import { decodeBytes } from './decode.js';
 import type { SourceFormat } from './paths.js';
@@ -27,7 +27,7 @@ export async function extractDocument(bytes: Uint8Array, file: string, format: E
       const { text, encoding } = await decodeBytes(bytes, file, options.encoding);
       const { markdownToText } = await import('./markdown.js');
       const reduced = await markdownToText(text);
-      return { kind: 'text', text: reduced.text, title: reduced.title, encoding, warnings: [] };
+      return { kind: 'text', text: reduced.text, title: reduced.title, encoding, warnings: reduced.warnings };
     }
     case 'docx': {
       const { docxToText } = await import('./docx.js');
@@ -45,7 +45,7 @@ export async function extractDocument(bytes: Uint8Array, file: string, format: E
     case 'html': {
       const { declaredCharset, htmlToText } = await import('./html.js');
       if (options.encoding === 'auto') refuseBrokenDeclaredUtf8(bytes, file, declaredCharset);
-      const { text, encoding } = await decodeBytes(bytes, file, htmlEncoding(bytes, options.encoding, declaredCharset));
+      const { text, encoding } = await decodeBytes(bytes, file, htmlEncoding(bytes, file, options.encoding, declaredCharset));
       const reduced = htmlToText(text);
       return { kind: 'text', text: reduced.text, title: reduced.title, encoding, warnings: [] };
     }
@@ -66,12 +66,23 @@ function refuseBrokenDeclaredUtf8(bytes: Uint8Array, file: string, declaredChars
   });
 }
 
-/** A page that is not UTF-8 and declares windows-1251 or KOI8-R in a <meta> tag is read as declared. */
-function htmlEncoding(bytes: Uint8Array, requested: EncodingOption, declaredCharset: (head: string) => string | undefined): EncodingOption {
+/**
+ * A page that is not UTF-8 and declares windows-1251 or KOI8-R in a <meta> tag is read as declared,
+ * unless its letters clearly read as Russian in the other code page: a page saved in another code page
+ * than its template declares is common, and reading it as declared would store mojibake.
+ */
+function htmlEncoding(bytes: Uint8Array, file: string, requested: EncodingOption, declaredCharset: (head: string) => string | undefined): EncodingOption {
   if (requested !== 'auto') return requested;
   const declared = declaredCharset(Buffer.from(bytes.subarray(0, 4096)).toString('latin1'));
   if (declared === undefined || isValidUtf8(bytes)) return requested;
-  if (declared === 'windows-1251' || declared === 'cp1251') return 'cp1251';
-  if (declared === 'koi8-r') return 'koi8r';
-  return requested;
+  const page = declared === 'windows-1251' || declared === 'cp1251' ? 'cp1251' : declared === 'koi8-r' ? 'koi8r' : undefined;
+  if (page === undefined) return requested;
+  const detected = detectEncoding(bytes, 'auto');
+  if (detected.ok && detected.how === 'letter-statistics' && detected.encoding !== page) {
+    const likely = detected.encoding;
+    throw new UserError(`${file}: the page declares charset ${declared}, but its text reads as ${ENCODING_LABELS[likely]}, not ${ENCODING_LABELS[page]} (read as declared, its letters would be garbled)`, {
+      hint: `Pass --encoding ${likely} to read it as ${ENCODING_LABELS[likely]} (or --encoding ${page} to read it as declared); check the result with --dry-run --verbose`,
+    });
+  }
+  return page;
 }

@@ -1,0 +1,325 @@
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { plural } from '../core/codebook-plan.js';
+import { UserError } from '../core/errors.js';
+import { shellQuote } from '../core/shell.js';
+import { didYouMeanSuffix } from '../core/suggest.js';
+import { caseExists, listCaseIds } from '../store/cases.js';
+import { appendEvent, nowIso } from '../store/common.js';
+import { inTransaction } from '../store/documents.js';
+import {
+  caseHoldings, caseRemovedAt, compactStore, deleteCase, deleteDocument, deleteEventsOf, documentHoldings, documentIdsOfCase, dropDeletedIndexEntries,
+  erasurePending, markErasurePending, recordRemovedCase, recordRemovedDocument, removedDocumentBySlug, withSecureDelete, type DocumentHoldings, type Erased,
+} from '../store/removal.js';
+import { resolveDocument } from './docs.js';
+import type { Project } from './project.js';
+
+// `qcode docs remove` and `qcode cases remove`: a participant withdraws consent, and their words must
+// leave the project for good. Everything named is resolved first, the rows go in one transaction, a
+// tombstone (the sha256 of each text, never the text) keeps import and merge from bringing them back,
+// and the store is rewritten so that the bytes are gone too (src/store/removal.ts).
+
+export interface DocumentRemoval {
+  slug: string;
+  case: string | null;
+  sha256: string;
+  segments: number;
+  codings: number;
+  memos: number;
+  /** Seen and one-dimension pass marks. */
+  seen: number;
+}
+
+export interface CaseRemoval {
+  case: string;
+  values: number;
+  memos: number;
+  documents: string[];
+}
+
+/** A name given that an earlier removal took: nothing to do for it (a script may run a removal twice). */
+export interface AlreadyRemoved {
+  name: string;
+  removedAt: string;
+}
+
+/** A case whose last documents this removal takes, named by no one: its values and memos stay. */
+export interface CaseLeftBehind {
+  case: string;
+  values: number;
+  memos: number;
+}
+
+/** What a removal takes: the documents (those named, and those of the cases named) and the cases. */
+export interface RemovalPlan {
+  /** `qcode docs remove` or `qcode cases remove`, for the command that finishes an interrupted erasure. */
+  command: 'docs' | 'cases';
+  documents: DocumentRemoval[];
+  cases: CaseRemoval[];
+  alreadyRemoved: AlreadyRemoved[];
+  casesLeftBehind: CaseLeftBehind[];
+  /** Internal: the documents' ids. */
+  documentIds: number[];
+}
+
+export interface RemovalReport {
+  removedAt: string;
+  documents: DocumentRemoval[];
+  cases: CaseRemoval[];
+  totals: { documents: number; segments: number; codings: number; memos: number; caseValues: number; cases: number };
+  /** Events about the removed rows deleted from the audit log (their payloads named them or held memo text). */
+  logEvents: number;
+  tombstones: { documents: string[]; cases: string[] };
+  /** Files next to the project that still hold the removed text (copies of the store). */
+  backups: string[];
+  /** Names given that earlier removals took (nothing to do for them). */
+  alreadyRemoved: AlreadyRemoved[];
+  /** When an earlier removal whose erasure had not finished (a reader, a full disk) was made; this command finished it. */
+  erasureFinished: string | null;
+  vacuumMs: number;
+}
+
+function toRemoval(row: DocumentHoldings): DocumentRemoval {
+  return { slug: row.slug, case: row.case_id, sha256: row.sha256, segments: row.segments, codings: row.codings, memos: row.memos, seen: row.seen };
+}
+
+function planFor(project: Project, command: RemovalPlan['command'], documentIds: readonly number[], caseIds: readonly string[], alreadyRemoved: AlreadyRemoved[]): RemovalPlan {
+  const { db } = project;
+  const ids = [...new Set([...documentIds, ...caseIds.flatMap((id) => documentIdsOfCase(db, id))])];
+  const documents = ids.map((id) => toRemoval(documentHoldings(db, id) as DocumentHoldings));
+  const cases = caseIds.map((id) => ({ case: id, ...caseHoldings(db, id), documents: documents.filter((doc) => doc.case === id).map((doc) => doc.slug) }));
+  const going = new Set(ids);
+  const casesLeftBehind = [...new Set(documents.map((doc) => doc.case).filter((id): id is string => id !== null && !caseIds.includes(id)))]
+    .filter((id) => documentIdsOfCase(db, id).every((documentId) => going.has(documentId)))
+    .map((id) => ({ case: id, ...caseHoldings(db, id) }))
+    .filter((entry) => entry.values + entry.memos > 0);
+  return { command, documents, cases, alreadyRemoved, casesLeftBehind, documentIds: ids };
+}
+
+function removedOn(at: string): string {
+  return at.slice(0, 10);
+}
+
+/** `qcode docs remove DOC...`: every document resolved (slug or id) before anything is removed. */
+export function planDocumentRemoval(project: Project, refs: readonly string[]): RemovalPlan {
+  const ids: number[] = [];
+  const alreadyRemoved: AlreadyRemoved[] = [];
+  for (const ref of refs) {
+    try {
+      ids.push(resolveDocument(project, ref).id);
+    } catch (error) {
+      const tombstone = error instanceof UserError ? removedDocumentBySlug(project.db, ref) : undefined;
+      if (tombstone === undefined) {
+        if (error instanceof UserError) throw new UserError(`${error.message}; nothing was removed`, error.hint === undefined ? {} : { hint: error.hint });
+        throw error;
+      }
+      alreadyRemoved.push({ name: ref, removedAt: tombstone.removed_at });
+    }
+  }
+  return planFor(project, 'docs', ids, [], alreadyRemoved);
+}
+
+/** `qcode cases remove CASE...`: each case with its values, memos and documents. */
+export function planCaseRemoval(project: Project, refs: readonly string[]): RemovalPlan {
+  const ids = [...new Set(refs.map((ref) => ref.normalize('NFC')))];
+  const alreadyRemoved: AlreadyRemoved[] = [];
+  const present: string[] = [];
+  for (const id of ids) {
+    if (caseExists(project.db, id)) {
+      present.push(id);
+      continue;
+    }
+    const removedAt = caseRemovedAt(project.db, id);
+    if (removedAt !== undefined) {
+      alreadyRemoved.push({ name: `case ${id}`, removedAt });
+      continue;
+    }
+    const known = listCaseIds(project.db);
+    throw new UserError(`no case "${id}"${didYouMeanSuffix(id, known)}; nothing was removed`, { hint: known.length === 0 ? 'This project has no cases' : 'List them with: qcode cases list' });
+  }
+  return planFor(project, 'cases', [], present, alreadyRemoved);
+}
+
+/** "case R07 was removed on 2026-12-01 (withdrawal of consent); nothing to do", one per name. */
+export function alreadyRemovedLine(entry: AlreadyRemoved): string {
+  return `${entry.name} was removed on ${removedOn(entry.removedAt)} (withdrawal of consent); nothing to do`;
+}
+
+/** The note for a case whose only documents go while the case stays (docs remove of a participant's only interview). */
+export function caseLeftBehindLine(entry: CaseLeftBehind): string {
+  return `case ${entry.case} keeps its ${plural(entry.values, 'attribute value')} and ${plural(entry.memos, 'memo')} (no document of it is left): to remove the participant entirely, run: qcode cases remove ${shellQuote(entry.case)}`;
+}
+
+/** How long a removal waits for readers that keep it from erasing the bytes, before it says the erasure is not complete. */
+function erasureWaitMs(): number {
+  // Tests only: a reader the test holds open would otherwise make each such test wait the full time.
+  const test = process.env.QCODE_TEST_ERASE_WAIT_MS;
+  return test !== undefined && /^\d+$/.test(test) ? Number(test) : 30_000;
+}
+
+/**
+ * Removes what the plan names in one transaction (a failure leaves the project as it was), with the
+ * events about it and its tombstones, then compacts the store. `onCompact` is told before the VACUUM,
+ * which takes seconds on a large store; `onWait` when a reader keeps the erasure waiting. A plan with
+ * nothing left to remove still finishes an earlier removal's erasure that a reader or a full disk stopped.
+ * When the erasure cannot be finished the removal stands (it was committed) and the error says so.
+ */
+export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { onCompact?: () => void; onWait?: (seconds: number) => void } = {}): RemovalReport {
+  const { db } = project;
+  const at = nowIso();
+  const erased: Erased = { segmentIds: [], memoIds: [] };
+  const pendingBefore = erasurePending(db) ?? null;
+  const nothing = plan.documentIds.length === 0 && plan.cases.length === 0;
+  const removed = nothing ? { documents: [], cases: [], logEvents: 0 } : withSecureDelete(db, () => inTransaction(db, () => {
+    // Read again inside the transaction: a colleague may have coded meanwhile; the report counts what went.
+    const documents = plan.documentIds.map((id) => {
+      const row = documentHoldings(db, id);
+      if (row === undefined) throw new UserError('a document to remove was removed by another qcode meanwhile; nothing was removed', { hint: 'Run the command again' });
+      return row;
+    });
+    const cases = plan.cases.map((entry) => ({ ...entry, ...caseHoldings(db, entry.case) }));
+    for (const document of documents) {
+      // The tombstone first: it reads the document's earlier versions, which go with the document.
+      recordRemovedDocument(db, document, at);
+      deleteDocument(db, document, erased);
+    }
+    for (const entry of cases) {
+      deleteCase(db, entry.case, erased);
+      recordRemovedCase(db, entry.case, at);
+    }
+    const logEvents = deleteEventsOf(db, { erased, slugs: documents.map((doc) => doc.slug), sha256s: documents.map((doc) => doc.sha256), caseIds: cases.map((entry) => entry.case) });
+    dropDeletedIndexEntries(db);
+    markErasurePending(db, at);
+    const result = { documents: documents.map(toRemoval), cases, logEvents };
+    appendEvent(db, {
+      coderId: null, action: 'remove', at,
+      payload: {
+        documents: result.documents.map(({ slug, case: caseId, sha256, segments, codings, memos }) => ({ slug, case: caseId, sha256, segments, codings, memos })),
+        cases: cases.map((entry) => entry.case),
+        logEvents,
+      },
+    });
+    return result;
+  }));
+  const started = Date.now();
+  if (!nothing || pendingBefore !== null) {
+    options.onCompact?.();
+    finishErasure(project, plan, removed, options.onWait);
+  }
+  const sum = (key: 'segments' | 'codings' | 'memos'): number => removed.documents.reduce((total, doc) => total + doc[key], 0);
+  return {
+    removedAt: at,
+    documents: removed.documents,
+    cases: removed.cases,
+    totals: {
+      documents: removed.documents.length, segments: sum('segments'), codings: sum('codings'),
+      memos: sum('memos') + removed.cases.reduce((total, entry) => total + entry.memos, 0),
+      caseValues: removed.cases.reduce((total, entry) => total + entry.values, 0), cases: removed.cases.length,
+    },
+    logEvents: removed.logEvents,
+    tombstones: { documents: removed.documents.map((doc) => doc.slug), cases: removed.cases.map((entry) => entry.case) },
+    backups: storeCopies(project),
+    alreadyRemoved: plan.alreadyRemoved,
+    erasureFinished: pendingBefore,
+    vacuumMs: Date.now() - started,
+  };
+}
+
+/**
+ * Compacts the store after the commit, or says plainly that the removed text is still in the files: the
+ * rows are gone and the tombstones kept (that cannot be rolled back), but the bytes are not yet erased.
+ */
+function finishErasure(project: Project, plan: RemovalPlan, removed: { documents: DocumentRemoval[]; cases: CaseRemoval[] }, onWait?: (seconds: number) => void): void {
+  const names = [...removed.cases.map((entry) => `case ${entry.case}`), ...removed.documents.map((doc) => doc.slug)];
+  const what = names.length === 0
+    ? 'an earlier removal was made'
+    : `${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} removed (withdrawal of consent; the tombstones are kept)`;
+  const again = plan.command === 'cases' && plan.cases.length > 0
+    ? `qcode cases remove ${plan.cases.map((entry) => shellQuote(entry.case)).join(' ')}`
+    : plan.documents.length > 0
+      ? `qcode docs remove ${plan.documents.map((doc) => shellQuote(doc.slug)).join(' ')}`
+      : `qcode ${plan.command} remove ${plan.alreadyRemoved.map((entry) => shellQuote(entry.name.replace(/^case /, ''))).join(' ')}`;
+  const file = basename(project.dbPath);
+  let done: boolean;
+  try {
+    const waitMs = erasureWaitMs();
+    done = compactStore(project.db, { waitMs, onWait: () => onWait?.(Math.round(waitMs / 1000)) });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const reason = code === 'SQLITE_FULL' || code === 'ENOSPC' ? 'the disk is full' : (error as Error).message;
+    throw new UserError(`${what}, but compacting the store failed (${reason}): the erasure is NOT complete, ${file} may still hold the removed text`, {
+      hint: `${code === 'SQLITE_FULL' || code === 'ENOSPC' ? 'Free some space on that disk' : 'Fix that'}, then finish the erasure with: ${again}`,
+      cause: error,
+    });
+  }
+  if (done) return;
+  const holders = storeHolders(project.dbPath);
+  const who = holders.length === 0 ? 'another program (a qcode code session, sqlite3, a database browser)' : holders.join(', ');
+  throw new UserError(`${what}, but the erasure is NOT complete: ${who} is reading the project, so ${file} and ${file}-wal still hold the removed text`, {
+    hint: `Close ${holders.length === 0 ? 'it' : holders.length === 1 ? 'that program' : 'those programs'}, then finish the erasure with: ${again}`,
+  });
+}
+
+/** The other processes that have the store open ("sqlite3 (pid 4242)"), where the system tells (Linux /proc); else none. */
+function storeHolders(dbPath: string): string[] {
+  const files = new Set([resolve(dbPath), `${resolve(dbPath)}-wal`, `${resolve(dbPath)}-shm`]);
+  const holders: string[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid);
+  } catch {
+    return [];
+  }
+  for (const pid of pids) {
+    try {
+      const fds = readdirSync(`/proc/${pid}/fd`);
+      if (!fds.some((fd) => files.has(safeReadlink(`/proc/${pid}/fd/${fd}`)))) continue;
+      holders.push(`${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()} (pid ${pid})`);
+    } catch {
+      // Another user's process, or one that ended meanwhile.
+    }
+  }
+  return holders;
+}
+
+function safeReadlink(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Copies of the store that qcode or its user left next to it (qcode.db.before-merge-N, qcode.db.bak, a
+ * merge's private copy .qcode-merge-PID that a crash left, a "copy.db"): a removal cannot reach into
+ * them, and deleting a user's file is not qcode's to decide. Known by their SQLite header, whatever the name.
+ */
+function storeCopies(project: Project): string[] {
+  const name = basename(project.dbPath);
+  const own = new Set([name, `${name}-wal`, `${name}-shm`, `${name}-journal`]);
+  const dir = dirname(project.dbPath);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.filter((entry) => !own.has(entry) && isSqliteFile(join(dir, entry))).sort();
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+function isSqliteFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_HEADER);
+  } catch {
+    // A folder, or a file we may not read: not a copy we can tell about.
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -1,0 +1,237 @@
+import type { Db } from './db.js';
+import { getMeta, setMeta, statement } from './common.js';
+
+// The SQL of `qcode docs remove` / `qcode cases remove`: a participant's withdrawal of consent. The rows
+// go in one transaction; then the pages that held them are overwritten (secure_delete), the full-text
+// index is merged so that its deleted terms are dropped, and the store is checkpointed and vacuumed, so
+// that the words cannot be read back from qcode.db, qcode.db-wal or the index's shadow tables.
+
+/** What hangs on one document: everything that goes with it. */
+export interface DocumentHoldings {
+  id: number;
+  slug: string;
+  sha256: string;
+  case_id: string | null;
+  segments: number;
+  codings: number;
+  memos: number;
+  seen: number;
+}
+
+const SEGMENT_MEMO = "m.target_kind = 'segment' AND m.target_id IN (SELECT CAST(s.id AS TEXT) FROM segments s WHERE s.document_id = d.id)";
+const DOCUMENT_MEMO = "m.target_kind = 'document' AND m.target_id = d.slug";
+
+export function documentHoldings(db: Db, documentId: number): DocumentHoldings | undefined {
+  return statement(db, `
+    SELECT d.id, d.slug, d.sha256, d.case_id,
+      (SELECT count(*) FROM segments s WHERE s.document_id = d.id) AS segments,
+      (SELECT count(*) FROM codings k JOIN segments s ON s.id = k.segment_id WHERE s.document_id = d.id) AS codings,
+      (SELECT count(*) FROM memos m WHERE (${DOCUMENT_MEMO}) OR (${SEGMENT_MEMO})) AS memos,
+      (SELECT count(*) FROM seen v JOIN segments s ON s.id = v.segment_id WHERE s.document_id = d.id)
+        + (SELECT count(*) FROM seen_dimensions v JOIN segments s ON s.id = v.segment_id WHERE s.document_id = d.id) AS seen
+    FROM documents d WHERE d.id = ?`).get(documentId) as DocumentHoldings | undefined;
+}
+
+export function documentIdsOfCase(db: Db, caseId: string): number[] {
+  return statement(db, 'SELECT id FROM documents WHERE case_id = ? ORDER BY slug').pluck().all(caseId) as number[];
+}
+
+/** A case's attribute values and the memos on it. */
+export function caseHoldings(db: Db, caseId: string): { values: number; memos: number } {
+  return {
+    values: statement(db, 'SELECT count(*) FROM case_values WHERE case_id = ?').pluck().get(caseId) as number,
+    memos: statement(db, "SELECT count(*) FROM memos WHERE target_kind = 'case' AND target_id = ?").pluck().get(caseId) as number,
+  };
+}
+
+/** What the removal of a set of documents and cases took with it from the audit log. */
+export interface Erased {
+  segmentIds: number[];
+  memoIds: number[];
+}
+
+/**
+ * Deletes a document with its segments (their full-text entries go through the delete trigger), codings,
+ * seen and pass marks, and the memos on it and on its segments; inside the caller's transaction.
+ */
+export function deleteDocument(db: Db, document: Pick<DocumentHoldings, 'id' | 'slug'>, erased: Erased): void {
+  const segments = statement(db, 'SELECT id FROM segments WHERE document_id = ?').pluck().all(document.id) as number[];
+  erased.segmentIds.push(...segments);
+  const memos = statement(db, `SELECT m.id FROM memos m, documents d WHERE d.id = ? AND ((${DOCUMENT_MEMO}) OR (${SEGMENT_MEMO}))`).pluck().all(document.id) as number[];
+  erased.memoIds.push(...memos);
+  const deleteMemo = statement(db, 'DELETE FROM memos WHERE id = ?');
+  for (const id of memos) deleteMemo.run(id);
+  // codings RESTRICT the deletion of their segment: they go first, on purpose, here alone.
+  statement(db, 'DELETE FROM codings WHERE segment_id IN (SELECT id FROM segments WHERE document_id = ?)').run(document.id);
+  statement(db, 'DELETE FROM seen WHERE segment_id IN (SELECT id FROM segments WHERE document_id = ?)').run(document.id);
+  statement(db, 'DELETE FROM seen_dimensions WHERE segment_id IN (SELECT id FROM segments WHERE document_id = ?)').run(document.id);
+  statement(db, 'DELETE FROM segments WHERE document_id = ?').run(document.id);
+  statement(db, 'DELETE FROM documents WHERE id = ?').run(document.id);
+}
+
+/** Deletes a case (its values cascade) and the memos on it; inside the caller's transaction. */
+export function deleteCase(db: Db, caseId: string, erased: Erased): void {
+  const memos = statement(db, "SELECT id FROM memos WHERE target_kind = 'case' AND target_id = ?").pluck().all(caseId) as number[];
+  erased.memoIds.push(...memos);
+  statement(db, "DELETE FROM memos WHERE target_kind = 'case' AND target_id = ?").run(caseId);
+  statement(db, 'DELETE FROM case_values WHERE case_id = ?').run(caseId);
+  statement(db, 'DELETE FROM cases WHERE id = ?').run(caseId);
+}
+
+/**
+ * Deletes the events about the removed rows, merged history included: tags, untags and seen marks on the
+ * removed segments (or naming the removed documents), and every memo event of the removed memos, whose
+ * payloads carry the memo's words. Undo then never meets a change on a removed segment. Returns how many.
+ */
+export function deleteEventsOf(db: Db, removed: { erased: Erased; slugs: string[]; sha256s: string[]; caseIds: string[] }): number {
+  const params = {
+    segments: JSON.stringify(removed.erased.segmentIds),
+    segmentTexts: JSON.stringify(removed.erased.segmentIds.map(String)),
+    slugs: JSON.stringify(removed.slugs),
+    shas: JSON.stringify(removed.sha256s),
+    memos: JSON.stringify(removed.erased.memoIds),
+    cases: JSON.stringify(removed.caseIds),
+  };
+  const places = statement(db, `
+    DELETE FROM events WHERE action IN ('tag', 'untag', 'seen') AND (
+      json_extract(payload, '$.segment') IN (SELECT value FROM json_each(@segments))
+      OR json_extract(payload, '$.slug') IN (SELECT value FROM json_each(@slugs))
+      OR (json_extract(payload, '$.segment') IS NULL AND json_extract(payload, '$.document') IN (SELECT value FROM json_each(@shas))))`).run(params).changes;
+  const memos = statement(db, `
+    DELETE FROM events WHERE action IN ('memo.add', 'memo.edit') AND (
+      json_extract(payload, '$.memo') IN (SELECT value FROM json_each(@memos))
+      OR (json_extract(payload, '$.target_kind') = 'segment' AND json_extract(payload, '$.target_id') IN (SELECT value FROM json_each(@segmentTexts)))
+      OR (json_extract(payload, '$.target_kind') = 'document' AND json_extract(payload, '$.target_id') IN (SELECT value FROM json_each(@slugs)))
+      OR (json_extract(payload, '$.target_kind') = 'case' AND json_extract(payload, '$.target_id') IN (SELECT value FROM json_each(@cases))))`).run(params).changes;
+  return places + memos;
+}
+
+/**
+ * The tombstone of a document: one row for its text now and one for each earlier version an import
+ * --replace put aside (document_versions), so that neither import nor merge brings back any version.
+ */
+export function recordRemovedDocument(db: Db, document: Pick<DocumentHoldings, 'id' | 'sha256' | 'slug' | 'case_id'>, at: string): void {
+  const earlier = statement(db, 'SELECT sha256 FROM document_versions WHERE document_id = ?').pluck().all(document.id) as string[];
+  const insert = statement(db, 'INSERT INTO removed_documents (sha256, slug, case_id, removed_at) VALUES (?, ?, ?, ?)');
+  for (const sha256 of new Set([document.sha256, ...earlier])) insert.run(sha256, document.slug, document.case_id, at);
+}
+
+export function recordRemovedCase(db: Db, caseId: string, at: string): void {
+  statement(db, 'INSERT INTO removed_cases (id, removed_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at').run(caseId, at);
+}
+
+/** When a case was removed (withdrawal of consent), or undefined. */
+export function caseRemovedAt(db: Db, caseId: string): string | undefined {
+  return statement(db, 'SELECT removed_at FROM removed_cases WHERE id = ?').pluck().get(caseId) as string | undefined;
+}
+
+/** Takes a removed case back (cases set|import --readmit: the participant agreed again). */
+export function liftCaseTombstone(db: Db, caseId: string): void {
+  statement(db, 'DELETE FROM removed_cases WHERE id = ?').run(caseId);
+}
+
+/** The newest removal of a document under this slug, or undefined. */
+export function removedDocumentBySlug(db: Db, slug: string): Tombstone | undefined {
+  return statement(db, 'SELECT slug, case_id, removed_at FROM removed_documents WHERE slug = ? ORDER BY id DESC LIMIT 1').get(slug) as Tombstone | undefined;
+}
+
+/** Every document tombstone: its slug and case, for merge to recognise an earlier version over there by its name. */
+export function removedDocumentSlugs(db: Db): Map<string, Array<string | null>> {
+  const slugs = new Map<string, Array<string | null>>();
+  for (const row of statement(db, 'SELECT DISTINCT slug, case_id FROM removed_documents').all() as Array<{ slug: string; case_id: string | null }>) {
+    slugs.set(row.slug, [...(slugs.get(row.slug) ?? []), row.case_id]);
+  }
+  return slugs;
+}
+
+export interface Tombstone {
+  slug: string;
+  case_id: string | null;
+  removed_at: string;
+}
+
+/** The removals of documents that held exactly this text, newest first. */
+export function tombstonesOfText(db: Db, sha256: string): Tombstone[] {
+  return statement(db, 'SELECT slug, case_id, removed_at FROM removed_documents WHERE sha256 = ? ORDER BY id DESC').all(sha256) as Tombstone[];
+}
+
+export function removedCaseIds(db: Db): Set<string> {
+  return new Set(statement(db, 'SELECT id FROM removed_cases').pluck().all() as string[]);
+}
+
+export function removedDocumentHashes(db: Db): Set<string> {
+  return new Set(statement(db, 'SELECT sha256 FROM removed_documents').pluck().all() as string[]);
+}
+
+/** --readmit: the text (and its case) may come back; merges then bring their work back too. */
+export function liftTombstones(db: Db, sha256: string, caseId: string | null): void {
+  // The other versions' rows of the same removal go too: the participant consented again to the document, not to one text of it.
+  statement(db, `DELETE FROM removed_documents WHERE (slug, removed_at) IN (SELECT slug, removed_at FROM removed_documents WHERE sha256 = ?)`).run(sha256);
+  if (caseId !== null) statement(db, 'DELETE FROM removed_cases WHERE id = ?').run(caseId);
+}
+
+/** Runs fn with SQLite overwriting deleted content with zeros (PRAGMA secure_delete), then restores the setting. */
+export function withSecureDelete<T>(db: Db, fn: () => T): T {
+  const previous = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = ON');
+  try {
+    return fn();
+  } finally {
+    db.pragma(`secure_delete = ${previous}`);
+  }
+}
+
+/**
+ * segments_fts is an external-content index: a delete adds a delete marker and leaves the terms in older
+ * index segments. 'optimize' merges every index segment into one, which drops the deleted entries with
+ * their markers. (FTS5's secure-delete option would do it too, but it upgrades the index format beyond
+ * what SQLite before 3.44 reads, and analysts query the store with their own sqlite3.)
+ */
+export function dropDeletedIndexEntries(db: Db): void {
+  statement(db, "INSERT INTO segments_fts (segments_fts) VALUES ('optimize')").run();
+}
+
+/**
+ * The meta key set in the removal's transaction and cleared once the store is compacted: while it is set,
+ * qcode.db or qcode.db-wal may still hold removed text, and the next removal command finishes the job.
+ */
+const ERASURE_PENDING = 'erasure.pending';
+
+export function markErasurePending(db: Db, at: string): void {
+  setMeta(db, ERASURE_PENDING, at);
+}
+
+/** When the removal whose erasure is not finished was made, or undefined. */
+export function erasurePending(db: Db): string | undefined {
+  return getMeta(db, ERASURE_PENDING);
+}
+
+/**
+ * After the commit: copies the WAL into qcode.db and empties it, rewrites the file without free pages, and
+ * empties the WAL again. A reader that started before the removal keeps the checkpoint from copying past
+ * its snapshot, so the checkpoint is retried until `waitMs` has passed (each try waits busy_timeout).
+ * Returns whether both files are free of the removed text; only then is the pending mark cleared.
+ */
+export function compactStore(db: Db, options: { waitMs: number; onWait?: () => void }): boolean {
+  const checkpoint = (): boolean => {
+    const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    return row === undefined || row.busy === 0;
+  };
+  const deadline = Date.now() + options.waitMs;
+  const untilDone = (): boolean => {
+    let waited = false;
+    while (!checkpoint()) {
+      if (Date.now() >= deadline) return false;
+      if (!waited) options.onWait?.();
+      waited = true;
+    }
+    return true;
+  };
+  if (!untilDone()) return false;
+  db.exec('VACUUM');
+  if (!untilDone()) return false;
+  db.prepare('DELETE FROM meta WHERE key = ?').run(ERASURE_PENDING);
+  // The delete went to the WAL: empty it once more (nothing of the removal is in that frame).
+  checkpoint();
+  return true;
+}
