@@ -18,7 +18,7 @@ import {
   type NewDocument, type SegmentForReplace,
 } from '../store/documents.js';
 import { caseIdProblem, caseValuesFromRows, writeCaseValues, type CaseValues } from './cases.js';
-import { liftTombstones, removedCaseIds, tombstonesOfText } from '../store/removal.js';
+import { caseRemovedAt, liftTombstones, removedCaseIds, tombstonesOfText } from '../store/removal.js';
 import type { Project } from './project.js';
 
 export type DocumentKind = 'interview' | 'survey' | 'web' | 'chat';
@@ -336,14 +336,19 @@ function saveDocument(ctx: Context, input: DocumentInput): SaveOutcome {
  */
 function refuseRemovedText(ctx: Context, input: DocumentInput): void {
   const [removed] = tombstonesOfText(ctx.project.db, input.doc.sha256);
-  if (removed === undefined) return;
+  // A new text for a removed case (--case, a manifest row) would bring the participant back as well.
+  const caseId = input.cases?.caseId ?? null;
+  const caseRemoved = caseId === null ? undefined : caseRemovedAt(ctx.project.db, caseId);
+  if (removed === undefined && caseRemoved === undefined) return;
   if (!ctx.options.readmit) {
-    const whose = removed.case_id === null ? '' : ` of case ${removed.case_id}`;
-    throw new UserError(`${input.display}: not imported: its text is that of "${removed.slug}"${whose}, removed on ${removed.removed_at.slice(0, 10)} (withdrawal of consent)`, {
+    const what = removed === undefined
+      ? `it is of case ${caseId ?? ''}, removed on ${(caseRemoved ?? '').slice(0, 10)}`
+      : `its text is that of "${removed.slug}"${removed.case_id === null ? '' : ` of case ${removed.case_id}`}, removed on ${removed.removed_at.slice(0, 10)}`;
+    throw new UserError(`${input.display}: not imported: ${what} (withdrawal of consent)`, {
       hint: 'If the participant has agreed again, import it with --readmit',
     });
   }
-  if (!ctx.dryRun) liftTombstones(ctx.project.db, input.doc.sha256, input.cases?.caseId ?? null);
+  if (!ctx.dryRun) liftTombstones(ctx.project.db, input.doc.sha256, caseId);
 }
 
 function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {

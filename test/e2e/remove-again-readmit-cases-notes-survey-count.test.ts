@@ -81,6 +81,22 @@ describe('a removed case and cases set / cases import', () => {
     expect(query(dir, "SELECT * FROM cases WHERE id = 'R07'")).toHaveLength(1);
     expect(query(dir, 'SELECT * FROM removed_cases')).toHaveLength(0);
   });
+
+  it('refuses a new text for the removed case (import --case), and takes it with --readmit', () => {
+    const { dir, files } = project();
+    ok(dir, 'cases', 'remove', 'R07', '--yes');
+    const later = join(files, 'r07-followup.txt');
+    writeFileSync(later, 'Интервьюер: Что изменилось?\nРеспондент: Мы переехали в Валенсию.\n');
+    const refused = qcode(dir, ['import', later, '--case', 'R07']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/r07-followup\.txt: not imported: it is of case R07, removed on \d{4}-\d{2}-\d{2} \(withdrawal of consent\) — If the participant has agreed again, import it with --readmit/);
+    expect(query(dir, "SELECT * FROM cases WHERE id = 'R07'")).toHaveLength(0);
+    expect(query(dir, "SELECT * FROM documents WHERE slug = 'r07-followup'")).toHaveLength(0);
+
+    ok(dir, 'import', later, '--case', 'R07', '--readmit');
+    expect(query(dir, "SELECT case_id FROM documents WHERE slug = 'r07-followup'")).toEqual([{ case_id: 'R07' }]);
+    expect(query(dir, 'SELECT * FROM removed_cases')).toHaveLength(0);
+  });
 });
 
 describe("docs remove of a participant's only document", () => {
