@@ -6,18 +6,12 @@ import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newProject, runQcode, tempDir } from '../helpers.js';
+import { newProject, qcodeOk as ok, runQcode, tempDir } from '../helpers.js';
 import { Terminal } from '../pty-helpers.js';
 import { query } from '../seed.js';
 
 function qcode(dir: string, args: string[], env: Record<string, string> = {}) {
   return runQcode(['--project', dir, ...args], { env });
-}
-
-function ok(dir: string, ...args: string[]): string {
-  const result = qcode(dir, args);
-  expect(result.code, result.stderr).toBe(0);
-  return result.stdout;
 }
 
 function project(): { dir: string; files: string } {

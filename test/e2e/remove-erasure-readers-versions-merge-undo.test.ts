@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyProject, newProject, runQcode, tempDir } from '../helpers.js';
+import { copyProject, newProject, qcodeOk as ok, runQcode, tempDir } from '../helpers.js';
 import { query } from '../seed.js';
 
 const REMOVED_PHRASE = 'Мой брат служил в зеленоградской прокуратуре до весны';
@@ -15,12 +15,6 @@ const KEPT_PHRASE = 'пикетировали посольство каждую 
 
 function qcode(dir: string, args: string[], env: Record<string, string> = {}) {
   return runQcode(['--project', dir, ...args], { env });
-}
-
-function ok(dir: string, ...args: string[]): string {
-  const result = qcode(dir, args);
-  expect(result.code, result.stderr).toBe(0);
-  return result.stdout;
 }
 
 function project(): { dir: string; files: string } {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyProject, newProject, runQcode, tempDir } from '../helpers.js';
+import { copyProject, newProject, qcodeOk as ok, runQcode, tempDir } from '../helpers.js';
 import { query } from '../seed.js';
 
 // Distinctive phrases: each occurs in one place only, so finding its bytes means that place was not erased.
@@ -15,12 +15,6 @@ const MEMO_PHRASE = 'помнит фамилию следователя Кузн
 
 function qcode(dir: string, args: string[], env: Record<string, string> = {}) {
   return runQcode(['--project', dir, ...args], { env });
-}
-
-function ok(dir: string, ...args: string[]): string {
-  const result = qcode(dir, args);
-  expect(result.code, result.stderr).toBe(0);
-  return result.stdout;
 }
 
 /** Two interviews (R07 to be removed, R01 kept) as files, imported into a new project. */
