@@ -14,6 +14,7 @@ import {
   type KappaResult,
   type PresenceTally,
 } from '../core/agreement.js';
+import { codeSuggestion } from '../core/codebook-model.js';
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
 import { codesInUse } from '../store/analysis.js';
@@ -177,7 +178,7 @@ function resolveScope(db: Db, options: ScopeOptions): Scope {
     }
   }
   for (const id of options.codes ?? []) {
-    if (!codeIds.has(id)) throw new UserError(`no code "${id}"${didYouMeanSuffix(id, codeIds)}`, { hint: 'See: qcode codebook show' });
+    if (!codeIds.has(id)) throw new UserError(`no code "${id}"${codeSuggestion(id, [...codeIds])}`, { hint: 'See: qcode codebook show' });
   }
   const filtered = (options.dimensions?.length ?? 0) > 0 || (options.codes?.length ?? 0) > 0;
   const wantedDimensions = new Set(options.dimensions ?? []);

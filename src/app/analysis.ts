@@ -11,7 +11,7 @@ import {
   type CooccurrenceTable,
   type Unit,
 } from '../core/cooccurrence.js';
-import { labelIn, type AxisRef, type ProjectCodebook } from '../core/codebook-model.js';
+import { codeSuggestion, labelIn, type AxisRef, type ProjectCodebook } from '../core/codebook-model.js';
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMean, didYouMeanSuffix } from '../core/suggest.js';
 import {
@@ -243,7 +243,7 @@ function tableSpecs(codebook: ProjectCodebook, options: CooccurOptions): TableSp
  * units to count; with codings but none in a linked document, all zeros would hide them. Either way the fix
  * is to link the documents. With no codings at all and some document linked, the zeros are the answer.
  */
-function requireCasedCodings(db: Db, frame: AnalysisFrame, counts: CooccurrenceCounts, coders: CoderSelection): void {
+export function requireCasedCodings(db: Db, frame: AnalysisFrame, counts: CooccurrenceCounts, coders: CoderSelection): void {
   if (counts.unit !== 'case' || counts.codeUnits.some((n) => n > 0)) return;
   const anyLinked = frame.documents.some((document) => document.caseId !== null);
   if (anyLinked && codesInUse(db, coders.ids).size === 0) return;
@@ -422,7 +422,7 @@ export function streamPassages(project: Project, options: RetrieveOptions): Pass
       if (codeIds.includes(id)) return id;
       const dimension = codebook.dimensions.find((candidate) => candidate.id === id);
       const hint = dimension ? `"${id}" is a dimension; name one of its codes, e.g. ${codebook.codes.find((code) => code.dimensionId === id)?.id ?? `${id}.CODE`}` : 'See: qcode codebook show';
-      const guess = dimension ? '' : didYouMeanSuffix(id, codeIds);
+      const guess = dimension ? '' : codeSuggestion(id, codeIds);
       throw new UserError(`${flag}: unknown code "${id}"${guess}`, { hint });
     });
   if (options.codes.length === 0) throw usageError('retrieve needs --code CODE', 'e.g. qcode retrieve --code forms.protest');

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { ProblemsError, UserError, usageError, type Problem } from '../core/errors.js';
+import type { EncodingOption } from '../core/encoding.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
-import { assertNotSpreadsheet, nfcCells, parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
+import { assertNotSpreadsheet, nfcCells, parseCsvTable, parseDelimiterOption, type CsvRow, type CsvTable } from '../io/import/csv.js';
 import { decodeBytes } from '../io/import/decode.js';
 import { readSourceBytes } from '../io/import/read.js';
 import { caseExists, ensureCase, listCases as listStoredCases, loadAttributeRules, setCaseKind, setCaseValue, type AttributeRule } from '../store/cases.js';
@@ -154,14 +155,19 @@ export interface CasesImportReport {
 }
 
 /** `qcode cases import FILE.csv`: columns `case` (or `id`), optional `kind`, and declared attributes; one transaction. */
-export async function importCases(project: Project, file: string, options: { dryRun?: boolean | undefined; readmit?: boolean | undefined; cwd?: string } = {}): Promise<CasesImportReport> {
+export async function importCases(
+  project: Project,
+  file: string,
+  options: { dryRun?: boolean | undefined; readmit?: boolean | undefined; cwd?: string; encoding?: EncodingOption | undefined; delimiter?: string | undefined } = {},
+): Promise<CasesImportReport> {
+  const delimiter = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter);
   const path = resolve(options.cwd ?? process.cwd(), file);
   assertNotSpreadsheet(path, file);
   const bytes = readSourceBytes(path, file);
   assertNotSpreadsheet(path, file, bytes);
-  const { text } = await decodeBytes(bytes, file, 'auto');
+  const { text } = await decodeBytes(bytes, file, options.encoding ?? 'auto');
   // Every cell is an identifier or a checked value: one Unicode form, so an NFD id names the same case.
-  const read = await parseCsvTable(text, file);
+  const read = await parseCsvTable(text, file, { delimiter, path });
   const table = nfcCells(read, read.columns);
   const caseColumn = table.columns.includes('case') || !table.columns.includes('id') ? 'case' : 'id';
   const rules = loadAttributeRules(project.db);

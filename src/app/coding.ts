@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CodeDef, DimensionDef, ProjectCodebook, Status } from '../core/codebook.js';
 import { plural } from '../core/codebook-plan.js';
+import { codeSuggestion } from '../core/codebook-model.js';
 import { UserError, usageError } from '../core/errors.js';
 import { shellQuote } from '../core/shell.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
@@ -51,6 +52,16 @@ export function refuseCommaInNewCoder(db: Db, name: string, source = '--coder'):
   );
 }
 
+/** Why a coder name typed at a prompt cannot be used (the rules of requireCoderName), or undefined when it can. */
+export function coderNameProblem(db: Db, typed: string): string | undefined {
+  const name = typed.trim().normalize('NFC');
+  if (name === '') return 'Type a name (or press Ctrl-C to stop)';
+  if (name.includes(',') && findCoder(db, name) === undefined) {
+    return `A coder name cannot contain a comma (--coders A,B would read "${name}" as two coders); e.g. "${name.replaceAll(',', '-')}"`;
+  }
+  return undefined;
+}
+
 // ---- codes
 
 type ProjectCode = CodeDef & { status: Status };
@@ -80,7 +91,7 @@ export class CodeIndex {
   /** Why an id is not an applicable code, or undefined when it is one. */
   problemWith(id: string, purpose: 'apply' | 'remove'): string | undefined {
     const code = this.codes.get(id);
-    if (code === undefined) return `unknown code "${id}"${this.suggestion(id)}`;
+    if (code === undefined) return `unknown code "${id}"${codeSuggestion(id, this.activeIds)}`;
     if (purpose === 'apply' && code.status === 'retired') {
       return `code "${id}" is retired and cannot be applied (see qcode codebook show --retired)`;
     }
@@ -94,25 +105,29 @@ export class CodeIndex {
     return this.codes.get(id) as ProjectCode;
   }
 
-  private suggestion(id: string): string {
-    // "protest" most likely means the one code whose own id is "protest".
-    const byLastPart = this.activeIds.filter((candidate) => candidate.endsWith(`.${id}`));
-    if (byLastPart.length === 1) return ` (did you mean "${byLastPart[0]}"?)`;
-    return didYouMeanSuffix(id, this.activeIds);
-  }
 }
 
-/** Another code of `code`'s exclusive dimension among the codes a coder already has on a segment, if any. */
-function exclusiveConflict(index: CodeIndex, code: ProjectCode, given: Iterable<string>): string | undefined {
+/** A coding of one coder on a segment: the whole segment (start and end null) or a span. */
+type PlacedCode = { code_id: string; start: number | null; end: number | null };
+
+/**
+ * The codings of another code of `code`'s exclusive dimension among a coder's codings on a segment (every
+ * place that code is given, spans included), or undefined when there is none.
+ */
+function exclusiveConflict(index: CodeIndex, code: ProjectCode, given: readonly PlacedCode[]): PlacedCode[] | undefined {
   if (!index.isExclusive(code)) return undefined;
-  for (const id of given) if (id !== code.id && index.codes.get(id)?.dimensionId === code.dimensionId) return id;
-  return undefined;
+  const other = given.find((row) => row.code_id !== code.id && index.codes.get(row.code_id)?.dimensionId === code.dimensionId);
+  return other === undefined ? undefined : given.filter((row) => row.code_id === other.code_id);
 }
 
-function exclusiveRefusal(label: string, conflicting: string, coder: string, dimensionId: string): UserError {
+function exclusiveRefusal(label: string, conflicting: readonly PlacedCode[], coder: string, dimensionId: string): UserError {
+  const id = conflicting[0]?.code_id ?? '';
+  // untag removes a coding only at the place it names: a code given on a span needs the span's --start and --end.
+  const commands = conflicting.map((row) =>
+    `qcode untag ${label} ${id}${row.start === null ? '' : ` --start ${row.start} --end ${row.end}`} --coder ${shellQuote(coder)}`);
   // The command is part of the message, so that wherever the refusal shows, the fix shows with it.
   return new UserError(
-    `${label} already has ${conflicting} from ${coder}; dimension "${dimensionId}" allows one code per segment: untag it first with qcode untag ${label} ${conflicting} --coder ${shellQuote(coder)}`,
+    `${label} already has ${id} from ${coder}; dimension "${dimensionId}" allows one code per segment: untag it first with ${commands.join(' && ')}`,
   );
 }
 
@@ -224,7 +239,7 @@ function tagChecked(db: Db, index: CodeIndex, resolved: ResolvedSegment, codes: 
       throw new UserError(`${other} and ${code.id} are both in dimension "${code.dimensionId}", which allows one code per segment: choose one`);
     }
     byDimension.set(code.dimensionId, code.id);
-    const given = existingCoder === undefined ? [] : coderCodesInDimension(db, resolved.segment.id, existingCoder.id, code.dimensionId);
+    const given = existingCoder === undefined ? [] : coderCodingsOnSegment(db, resolved.segment.id, existingCoder.id);
     const conflicting = exclusiveConflict(index, code, given);
     if (conflicting !== undefined) throw exclusiveRefusal(resolved.label, conflicting, options.coder, code.dimensionId);
   }
@@ -327,7 +342,9 @@ export function autocode(project: Project, options: AutocodeOptions): AutocodeRe
   }
   // The exclusive-dimension check and the write are one IMMEDIATE transaction: checked outside it, two
   // processes (autocode, tag) could each see the other's code missing on a segment and both write.
-  return db.transaction(() => autocodeChecked(db, index, code, query, hits, options)).immediate();
+  const check = db.transaction(() => autocodeChecked(db, index, code, query, hits, options));
+  // A dry run only reads: it takes no write lock, so it works on a project that is read-only for this user.
+  return options.dryRun ? check.deferred() : check.immediate();
 }
 
 function autocodeChecked(db: Db, index: CodeIndex, code: ProjectCode, query: string, hits: readonly TextHit[], options: AutocodeOptions): AutocodeReport {
@@ -563,7 +580,7 @@ export class CodingSession {
       const added = ticked.filter((id) => !given.has(id));
       const removed = new Set([...given].filter((id) => unticked.has(id)));
       // What stays besides the answer: spans, codes outside the session's scope, and codes given elsewhere meanwhile.
-      const kept = rows.filter((row) => !(row.start === null && removed.has(row.code_id))).map((row) => row.code_id);
+      const kept = rows.filter((row) => !(row.start === null && removed.has(row.code_id)));
       for (const id of ticked) {
         const code = this.index.codes.get(id)!;
         const conflicting = exclusiveConflict(this.index, code, kept);
@@ -635,6 +652,11 @@ export class CodingSession {
 
   get currentDocument(): string | null {
     return this.document?.slug ?? null;
+  }
+
+  /** Whether the session was opened on one document (qcode code DOC) rather than going from document to document. */
+  get openedOnDocument(): boolean {
+    return this.fixedDocument;
   }
 
   /** The number of the segment on screen, or null when the session has ended. */

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSyn
 import { basename, dirname, join, resolve } from 'node:path';
 import { labelIn, type AttributeDef, type ProjectCodebook, type Status } from '../core/codebook-model.js';
 import { attributeMisfit, attributeTypeNeeds, plural, someValues } from '../core/codebook-plan.js';
-import { longRows, LONG_KEYS, type CodeSpan, type Unit } from '../core/cooccurrence.js';
+import { longRows, LONG_KEYS, type CodeSpan, type CooccurrenceCounts, type Unit } from '../core/cooccurrence.js';
 import { UserError } from '../core/errors.js';
 import { NameAllocator } from '../core/names.js';
 import { CsvFileWriter, encodeField, numberCell, RECORD_END, smallCsv, textCell, type CellPolicy } from '../io/export/csv.js';
@@ -13,8 +13,8 @@ import { removeStaleScratch, scratchPrefix } from '../io/scratch.js';
 import { codesInUse, iterateCodings, iterateSegments, type AnalysisFrame, type CodedSegmentRow } from '../store/analysis.js';
 import { creationOrder } from '../store/codebook.js';
 import { listCoders } from '../store/common.js';
-import type { Db } from '../store/db.js';
-import { checkLanguage, countUnits, loadAnalysis, parseUnit, selectCoders, tablesFromCounts, type CoderOptions } from './analysis.js';
+import { damagedStoreError, type Db } from '../store/db.js';
+import { checkLanguage, countUnits, loadAnalysis, parseUnit, requireCasedCodings, selectCoders, tablesFromCounts, type CoderOptions } from './analysis.js';
 import type { Project } from './project.js';
 
 export interface ExportOptions extends CoderOptions {
@@ -108,18 +108,25 @@ function* exportSteps(project: Project, options: ExportOptions, onScratch: (path
   const analysis = loadAnalysis(project.db);
   const language = checkLanguage(analysis.codebook, options.language);
   const coders = selectCoders(project.db, options);
+  // Case units count only documents linked to a case: with none, every table would be zeros. Refused as
+  // cooccur --unit case refuses it, before anything is written; the counts serve the tables below.
+  const caseCounts = unit === 'case' ? countUnits(project.db, analysis.frame, unit, coders.ids) : undefined;
+  if (caseCounts !== undefined) requireCasedCodings(project.db, analysis.frame, caseCounts, coders);
   const removedLeftovers = removeStaleScratch(dirname(target), tempPrefix(target));
   const { temp, created } = makeTempFolder(target);
   onScratch(created ?? temp);
   let files: ExportReport['files'];
   const warnings: string[] = [];
   try {
-    files = yield* writeExport(project.db, temp, { ...analysis, unit, language, coderIds: coders.ids, policy: { excel: options.excel ?? false }, project: project.dir, warnings });
+    files = yield* writeExport(project.db, temp, { ...analysis, unit, counts: caseCounts, language, coderIds: coders.ids, policy: { excel: options.excel ?? false }, project: project.dir, warnings });
     moveIntoPlace(temp, target, mode);
     onScratch(mode === 'create' ? undefined : temp);
   } catch (error) {
     rmSync(created ?? temp, { recursive: true, force: true });
     if (error instanceof UserError) throw error;
+    // A damaged store met while reading is the store's fault, not the output folder's.
+    const damaged = damagedStoreError(error);
+    if (damaged !== undefined) throw damaged;
     throw writeError(target, error);
   }
   // Into an existing folder, the temporary one is left holding the files that were replaced.
@@ -211,6 +218,8 @@ interface ExportContext {
   codebook: ProjectCodebook;
   frame: AnalysisFrame;
   unit: Unit;
+  /** The co-occurrence counts when they were needed before writing (--unit case); else counted while writing. */
+  counts?: CooccurrenceCounts | undefined;
   language: string | undefined;
   coderIds: readonly number[] | null;
   policy: CellPolicy;
@@ -252,7 +261,7 @@ function* writeExport(db: Db, dir: string, context: ExportContext): Generator<vo
   const codebookTable = writeCodebook(join(dir, 'codebook.csv'), context, codes, pass.codingsPerCode, pass.segmentsPerCode, bom);
   yield;
 
-  const counts = countUnits(db, frame, context.unit, context.coderIds, pass.coded);
+  const counts = context.counts ?? countUnits(db, frame, context.unit, context.coderIds, pass.coded);
   yield;
   const cooccurTables: ExportTable[] = [];
   // Dataset names are case-insensitive in SPSS, and so are file names on Windows and macOS.

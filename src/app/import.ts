@@ -4,18 +4,18 @@ import { plural } from '../core/codebook-plan.js';
 import { ENCODING_LABELS, type EncodingOption } from '../core/encoding.js';
 import { formatProblem, ProblemsError, UserError, usageError, type Problem } from '../core/errors.js';
 import { assembleUnits, detectLanguage, parseSpeakerMap, planCarryOver, segmentText, type Segment, type SegmentMode, type TextUnit } from '../core/segment.js';
-import { didYouMeanSuffix } from '../core/suggest.js';
-import { CodePointIndex, codePointLength, normalizeText } from '../core/text.js';
-import { assertNotSpreadsheet, nfcCells, parseCsvTable, type CsvRow, type CsvTable } from '../io/import/csv.js';
+import { didYouMean } from '../core/suggest.js';
+import { CodePointIndex, codePointLength, groupDigits, normalizeText } from '../core/text.js';
+import { assertNotSpreadsheet, nfcCells, parseCsvTable, parseDelimiterOption, type CsvDelimiter, type CsvRow, type CsvTable } from '../io/import/csv.js';
 import { decodeBytes } from '../io/import/decode.js';
 import { extractDocument } from '../io/import/extract.js';
 import { expandPaths, formatOfPath, stem, type PathProblem, type SourceFile, type SourceFormat } from '../io/import/paths.js';
 import { readSourceBytes } from '../io/import/read.js';
-import { listCases, loadAttributeRules, type AttributeRule } from '../store/cases.js';
+import { listCases, loadAttributeRules, type AttributeRule, type CaseRow } from '../store/cases.js';
 import { listDocumentSlugs, nowIso } from '../store/common.js';
 import {
-  documentBySlug, documentText, inTransaction, insertDocument, insertSegments, replaceDocument, restorePageCache, segmentsForReplace, setDocumentCase, setPageCache, slugsWithText,
-  type NewDocument, type SegmentForReplace,
+  documentById, documentBySlug, documentSegments, documentText, inTransaction, insertDocument, insertSegments, listDocuments, replaceDocument, restorePageCache, segmentsForReplace, setDocumentCase, setDocumentMeta, setPageCache, slugsWithText,
+  type NewDocument, type SegmentForReplace, type StoredDocument,
 } from '../store/documents.js';
 import { caseIdProblem, caseValuesFromRows, writeCaseValues, type CaseValues } from './cases.js';
 import { caseRemovedAt, liftTombstones, removedCaseIds, tombstonesOfText } from '../store/removal.js';
@@ -32,6 +32,10 @@ export interface ImportOptions {
   manifest?: string | undefined;
   segment?: SegmentMode | undefined;
   encoding?: EncodingOption | undefined;
+  /** --manifest-encoding: the manifest's own (it is often UTF-8 beside transcripts in an old code page). */
+  manifestEncoding?: EncodingOption | undefined;
+  /** --delimiter of a survey CSV or the manifest: `,`, `;`, `tab` (else tab for .tsv, else guessed). */
+  delimiter?: string | undefined;
   format?: SourceFormat | undefined;
   kind?: DocumentKind | undefined;
   language?: string | undefined;
@@ -48,6 +52,10 @@ export interface ImportOptions {
   idColumn?: string | undefined;
   textColumns?: readonly string[] | undefined;
   attributeColumns?: readonly string[] | undefined;
+  /** --id-prefix: prepended to every respondent id to make the case id (W2-), for a survey of other people with the same ids. */
+  idPrefix?: string | undefined;
+  /** --same-respondents: respondents who are cases of another survey (or with other values) are the same people, e.g. a panel wave. */
+  sameRespondents?: boolean | undefined;
   /** Called once the files are known, before the first is read. */
   onPlan?: ((plan: { files: number; bytes: number }) => void) | undefined;
   /** Called after every file, with the running totals. */
@@ -135,13 +143,14 @@ interface ManifestEntry {
 
 const MANIFEST_COLUMNS = ['file', 'kind', 'language', 'title', 'slug'];
 
-async function readManifest(manifest: string, cwd: string, rules: readonly AttributeRule[]): Promise<{ path: string; entries: ManifestEntry[] }> {
+async function readManifest(manifest: string, cwd: string, rules: readonly AttributeRule[], csv: { encoding: EncodingOption; delimiter: CsvDelimiter | undefined }): Promise<{ path: string; entries: ManifestEntry[] }> {
   const path = resolve(cwd, manifest);
   assertNotSpreadsheet(path, manifest);
   const bytes = readSourceBytes(path, manifest);
   assertNotSpreadsheet(path, manifest, bytes);
-  const { text } = await decodeBytes(bytes, manifest, 'auto');
-  const read = await parseCsvTable(text, manifest);
+  // Not --encoding, which is the transcripts': read as theirs, a UTF-8 manifest would become mojibake.
+  const { text } = await decodeBytes(bytes, manifest, csv.encoding, '--manifest-encoding');
+  const read = await parseCsvTable(text, manifest, { delimiter: csv.delimiter, path });
   const table: CsvTable = nfcCells(read, read.columns.filter((column) => column !== 'file' && column !== 'title'));
   if (!table.columns.includes('file')) {
     throw new UserError(`${manifest}: row 1: no "file" column`, { hint: 'A manifest has the columns file, case and any declared attribute (and optionally kind, language, title, slug)' });
@@ -221,6 +230,7 @@ interface Context {
   rules: readonly AttributeRule[];
   /** The names the batch has taken so far. */
   claims: BatchClaims;
+  delimiter: CsvDelimiter | undefined;
 }
 
 /** A document name taken by a file of this batch. */
@@ -377,7 +387,11 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
       writeCaseValues(ctx.project, input.cases);
       if (relink) setDocumentCase(db, existing.id, caseId);
     }
-    return { status: 'unchanged', carried: 0, note: relink ? `linked to case ${caseId}` : null, language: existing.language };
+    // A kind, language or title this run gives is metadata: applied to the same text as to a new one.
+    const { doc, changed } = givenMetadata(existing, input);
+    if (write && changed.length > 0) setDocumentMeta(db, existing.id, { ...doc, caseId: relink ? caseId : existing.case_id });
+    const notes = [relink ? `linked to case ${caseId}` : null, ...changed].filter((note): note is string => note !== null);
+    return { status: 'unchanged', carried: 0, note: notes.length > 0 ? notes.join(', ') : null, language: doc.language };
   }
   if (existing === undefined) {
     const twins = ctx.claims.twins(slugsWithText(db, input.doc.sha256), input.doc.sha256);
@@ -416,6 +430,20 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
     throw new UserError(`${input.display}: cannot replace "${input.slug}": ${what} on ${where} whose text or speaker changed would be lost`, { hint });
   }
   const carried = old.filter((segment) => plan.keep.has(segment.id)).reduce((sum, segment) => sum + segment.codings, 0);
+  const { doc, changed } = givenMetadata(existing, input);
+  if (write) {
+    if (input.cases !== null) writeCaseValues(ctx.project, input.cases);
+    replaceDocument(db, existing.id, doc, input.segments, plan.keep, new Map(old.map((segment) => [segment.id, segment.start])));
+  }
+  const notes = [carried > 0 ? `${plural(carried, 'coding')} carried over` : null, ...changed].filter((note): note is string => note !== null);
+  return { status: 'replaced', carried, note: notes.length > 0 ? notes.join(', ') : null, language: doc.language };
+}
+
+/**
+ * The document as this run would store it: kind, language and title as stored unless this run gives
+ * them (a default must not undo what an earlier import was told), and the changes, as the report says them.
+ */
+function givenMetadata(existing: StoredDocument, input: DocumentInput): { doc: NewDocument; changed: string[] } {
   const doc: NewDocument = {
     ...input.doc,
     caseId: input.doc.caseId ?? existing.case_id,
@@ -426,14 +454,14 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
   const changed = (['kind', 'language', 'title'] as const)
     .filter((field) => input.given[field] && existing[field] !== doc[field])
     .map((field) => `${field} ${existing[field] ?? '(none)'} → ${doc[field] ?? '(none)'}`);
-  if (write) {
-    if (input.cases !== null) writeCaseValues(ctx.project, input.cases);
-    replaceDocument(db, existing.id, doc, input.segments, plan.keep, new Map(old.map((segment) => [segment.id, segment.start])));
-  }
-  const notes = [carried > 0 ? `${plural(carried, 'coding')} carried over` : null, ...changed].filter((note): note is string => note !== null);
-  return { status: 'replaced', carried, note: notes.length > 0 ? notes.join(', ') : null, language: doc.language };
+  return { doc, changed };
 }
 
+/**
+ * Sets a stored document's kind, language and title (and case) and nothing else: its text, segments,
+ * their ids and media times stay as they are (the store has no narrower write than replacing the
+ * document with its own segments, every one of them kept).
+ */
 /**
  * Whether this run's segmentation options (not the text) are why stored segments find no match: the
  * stored text, cut again as this run cuts, does not give back the stored segments.
@@ -524,13 +552,14 @@ async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry |
   if (segments.length === 0) {
     const holds = format === 'docx' ? 'the document body holds no text (headers, footers, comments and images are not imported)'
       : format === 'html' ? 'the page holds no readable text outside scripts, styles and navigation'
+      : format === 'telegram' ? 'the chat export holds no message with text'
       : 'the file holds only white space';
     throw new UserError(`${file.display}: no text to import: ${holds}`);
   }
   const language = languageOption ?? detected;
   const slug = entry?.slug ?? options.slug ?? slugify(stem(file.path));
   const cases = entry?.cases ?? (options.caseId !== undefined ? { caseId: options.caseId, values: new Map<string, string>() } : null);
-  const kind = entry?.kind ?? options.kind ?? (format === 'html' ? 'web' : 'interview');
+  const kind = entry?.kind ?? options.kind ?? (format === 'html' ? 'web' : format === 'telegram' ? 'chat' : 'interview');
   const doc: NewDocument = {
     slug, caseId: cases?.caseId ?? null, title: entry?.title ?? extracted.title, kind, language,
     sourcePath: file.path, format, encoding: extracted.encoding, sha256: sha256(text), text, importedAt: nowIso(),
@@ -549,6 +578,19 @@ async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry |
   };
 }
 
+/** A column given by its number: "#3" is the third (1-based). */
+const COLUMN_NUMBER = /^#(\d+)$/;
+
+/** Whether a column can be named as it is in a comma-separated --text-columns (else by its number). */
+function passable(name: string): boolean {
+  return !name.includes(',') && !name.includes('"') && !COLUMN_NUMBER.test(name) && name.trim() === name;
+}
+
+/** How to name a column on the command line: its name, or "#3" with the name when it cannot be typed as one. */
+function columnRef(columns: readonly string[], name: string): string {
+  return passable(name) ? `"${name}"` : `#${columns.indexOf(name) + 1} ("${name}")`;
+}
+
 /** A survey CSV: one case and one document per respondent, all in one transaction (the file goes in whole or not at all). */
 async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, result: FileResult): Promise<FileResult> {
   const options = ctx.options;
@@ -560,29 +602,50 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
   assertNotSpreadsheet(file.path, file.display, bytes);
   const { text: csvText, encoding } = await decodeBytes(bytes, file.display, options.encoding ?? 'auto');
   result.encoding = ENCODING_LABELS[encoding];
-  const table = await parseCsvTable(csvText, file.display);
-  // "--id-column case" finds a header "Case" when no other column differs only in case; attribute
+  const table = await parseCsvTable(csvText, file.display, { delimiter: ctx.delimiter, path: file.path });
+  // "#3" is the third column, whatever its name (one with a comma cannot be named in a comma-separated
+  // list). "--id-column case" finds a header "Case" when no other column differs only in case; attribute
   // columns must be spelt as the codebook declares them.
-  const column = (name: string): string => {
-    if (table.columns.includes(name)) return name;
+  const column = (name: string, anyCase: boolean): string => {
+    const number = COLUMN_NUMBER.exec(name);
+    if (number !== null) return table.columns[Number(number[1]) - 1] ?? name;
+    if (table.columns.includes(name) || !anyCase) return name;
     const matches = table.columns.filter((candidate) => candidate.toLowerCase() === name.toLowerCase());
     return matches.length === 1 ? (matches[0] as string) : name;
   };
-  const idColumn = column(requestedId);
-  const textColumns = requestedText.map(column);
-  const attributeColumns = options.attributeColumns ?? [];
-  const missing = [idColumn, ...textColumns, ...attributeColumns].filter((column) => !table.columns.includes(column));
+  const idColumn = column(requestedId, true);
+  const textColumns = requestedText.map((name) => column(name, true));
+  const attributeColumns = (options.attributeColumns ?? []).map((name) => column(name, false));
+  const resolved = [idColumn, ...textColumns, ...attributeColumns];
+  const missing = [requestedId, ...requestedText, ...(options.attributeColumns ?? [])].filter((_, index) => !table.columns.includes(resolved[index] as string));
   if (missing.length > 0) {
-    throw new UserError(`${file.display}: row 1: no column ${missing.map((column) => `"${column}"${didYouMeanSuffix(column, table.columns)}`).join(', ')}`, { hint: `The columns are: ${table.columns.join(', ')}` });
+    const named = (name: string): string => {
+      if (COLUMN_NUMBER.test(name)) return `${name} (the header has ${plural(table.columns.length, 'column')})`;
+      const guess = didYouMean(name, table.columns);
+      return `"${name}"${guess === undefined ? '' : ` (did you mean ${columnRef(table.columns, guess)}?)`}`;
+    };
+    throw new UserError(`${file.display}: row 1: no column ${missing.map(named).join(', ')}`, {
+      hint: `The columns are: ${table.columns.map((name) => (passable(name) ? name : columnRef(table.columns, name))).join(', ')}`,
+    });
+  }
+  // Named twice (q1,Q1 or q1,#2): the same answers would be stored twice.
+  for (const [option, given, resolved] of [['--text-columns', requestedText, textColumns], ['--attribute-columns', options.attributeColumns ?? [], attributeColumns]] as const) {
+    resolved.forEach((name, index) => {
+      const first = resolved.indexOf(name);
+      if (first !== index) throw usageError(`${file.display}: ${option} names the column "${name}" twice (as ${given[first]} and ${given[index]})`, 'Name each column once');
+    });
   }
   // Only the id and attribute cells are read as case values, but every column stays in place so that a
   // problem is reported at its column of the file, not of the reduced table.
   const caseColumns = [idColumn, ...attributeColumns];
+  const prefix = options.idPrefix ?? '';
+  const caseCell = (column: string, value: string): string => (column === idColumn && prefix !== '' && value.trim() !== '' ? `${prefix}${value.trim()}` : value);
   const projected: CsvTable = nfcCells({
     columns: table.columns,
-    rows: table.rows.map((row) => ({ ...row, values: Object.fromEntries(caseColumns.map((column) => [column, row.values[column] ?? ''])) })),
+    rows: table.rows.map((row) => ({ ...row, values: Object.fromEntries(caseColumns.map((column) => [column, caseCell(column, row.values[column] ?? '')])) })),
   }, caseColumns);
-  const base = slugify(stem(file.path));
+  // --slug names the survey's documents (SLUG-ID) as it names a single file's document.
+  const base = options.slug ?? slugify(stem(file.path));
   // Checked before anything else, so that a repeated respondent is not reported as conflicting values
   // of one case, and before anything is written: two respondents whose ids give one slug (A1 and a1,
   // R.1 and R_1) would share a document, the second replacing or silently re-linking the first. Rows
@@ -596,7 +659,7 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
     const earlier = firstRow.get(id);
     if (earlier !== undefined) throw new UserError(`${where}: respondent ${id} appears again (first in row ${earlier}); nothing was imported`, { hint: 'Every respondent needs a row of their own with a unique id' });
     firstRow.set(id, row.row);
-    const slug = `${base}-${slugify(id)}`;
+    const slug = surveySlug(base, id);
     const other = slugRow.get(slug);
     if (other !== undefined) {
       throw new UserError(`${where}: respondent ${id} would get the same document name "${slug}" as respondent ${other.id} in row ${other.row}; nothing was imported`, {
@@ -619,12 +682,15 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
   const written = new Set<string>();
   // Respondents removed on withdrawal of consent stay out of a re-import of the file, values and all.
   const withdrawn: string[] = [];
+  let changedValues: string[] = [];
   const write = (): void => {
     withdrawn.length = 0;
     const removedCases = options.readmit ? new Set<string>() : removedCaseIds(ctx.project.db);
     // A person can be interviewed and also answer the survey: an existing case keeps its kind (read
     // inside the transaction), only a new one is made a respondent.
-    const kinds = new Map(listCases(ctx.project.db).map((entry) => [entry.id, entry.kind]));
+    const stored = listCases(ctx.project.db);
+    const kinds = new Map(stored.map((entry) => [entry.id, entry.kind]));
+    changedValues = sameRespondents(ctx, file, base, respondents.map(({ cases }) => cases), stored);
     otherKind = 0;
     respondents.forEach(({ cases }, index) => {
       const row = table.rows[index] as CsvRow;
@@ -643,7 +709,7 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
         if (!ctx.dryRun) writeCaseValues(ctx.project, caseEntry);
         return;
       }
-      const slug = `${base}-${slugify(cases.caseId)}`;
+      const slug = surveySlug(base, cases.caseId);
       const doc: NewDocument = {
         slug, caseId: cases.caseId, title: `${stem(file.path)}: ${cases.caseId}`, kind: options.kind ?? 'survey',
         language: options.language ?? assembled.language, sourcePath: file.path, format: 'csv', encoding,
@@ -670,10 +736,11 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
   const kept = otherKind === 1 ? '1 respondent is an existing case; its kind stays' : `${otherKind} respondents are existing cases; their kind stays`;
   // A re-import that adds one respondent (a new row, or one taken back with --readmit) counts what it wrote, not the whole file.
   const partly = status !== 'unchanged' && unchanged > 0;
-  const parts = [`${respondents.length} respondents`, partly ? `${unchanged} already imported` : null, silent > 0 ? `${silent} without any answer (case only)` : null, replaced > 0 ? `${replaced} replaced` : null, otherKind > 0 ? kept : null].filter(Boolean);
+  const parts = [plural(respondents.length, 'respondent'), partly ? `${unchanged} already imported` : null, silent > 0 ? `${silent} without any answer (case only)` : null, replaced > 0 ? `${replaced} replaced` : null, otherKind > 0 ? kept : null].filter(Boolean);
   const named = (list: readonly string[]): string => `${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`;
   const warnings = [
     ...(withdrawn.length > 0 ? [`${plural(withdrawn.length, 'respondent')} removed earlier (withdrawal of consent) left out: ${named(withdrawn)} (--readmit imports them again)`] : []),
+    ...(changedValues.length > 0 ? [`values changed on ${plural(changedValues.length, 'existing case')} (--same-respondents): ${named(changedValues)}`] : []),
     ...leftBehind(ctx, file, base, written, new Set(firstRow.keys())),
   ];
   return {
@@ -681,6 +748,52 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
     documents: partly ? documents - unchanged : documents, segments: partly ? segmentCount - unchangedSegments : segmentCount,
     message: [parts.join(', '), ...warnings].join('; '), warnings,
   };
+}
+
+function surveySlug(base: string, caseId: string): string {
+  return `${base}-${slugify(caseId)}`;
+}
+
+/**
+ * Respondents whose ids are cases already holding another survey's answers, or other values of the
+ * attributes this file sets, may be other people who happen to have the same id (every survey tool
+ * numbers from 1): merged into one case, their answers would be one person's, and removing that case
+ * (withdrawal of consent) would take the other's too. The file is refused, whole, unless
+ * --same-respondents says they are the same people; then the values that change are returned
+ * ("case 1: gender female → male"), for the report. A re-import of the same file (the case holds this
+ * row's document) and a case that holds interviews only, with the same values, link as before.
+ */
+function sameRespondents(ctx: Context, file: SourceFile, base: string, respondents: ReadonlyArray<CaseValues | null>, stored: readonly CaseRow[]): string[] {
+  const byId = new Map(stored.map((entry) => [entry.id, entry]));
+  const existing = respondents.filter((cases): cases is CaseValues => cases !== null && byId.has(cases.caseId));
+  if (existing.length === 0) return [];
+  const surveys = new Map<string, string[]>();
+  if (existing.some((cases) => (byId.get(cases.caseId)?.documents ?? 0) > 0)) {
+    for (const doc of listDocuments(ctx.project.db)) {
+      if (doc.format !== 'csv' || doc.case_id === null) continue;
+      surveys.set(doc.case_id, [...(surveys.get(doc.case_id) ?? []), doc.slug]);
+    }
+  }
+  const clashes: Array<{ id: string; why: string }> = [];
+  const changes: string[] = [];
+  for (const cases of existing) {
+    const old = byId.get(cases.caseId)?.values ?? new Map<string, string>();
+    const changed = [...cases.values].filter(([attribute, value]) => old.has(attribute) && old.get(attribute) !== value).map(([attribute, value]) => `${attribute} ${old.get(attribute) ?? ''} → ${value}`);
+    if (changed.length > 0) changes.push(`case ${cases.caseId}: ${changed.join(', ')}`);
+    const slugs = surveys.get(cases.caseId) ?? [];
+    const own = surveySlug(base, cases.caseId);
+    const others = slugs.filter((slug) => slug !== own);
+    // Importing this file again changes values as before, unless another survey of the case set them.
+    const clash = slugs.includes(own) ? others.length > 0 && changed.length > 0 : others.length > 0 || changed.length > 0;
+    if (clash) clashes.push({ id: cases.caseId, why: [...others.map((slug) => `answers in ${slug}`), ...changed].join(', ') });
+  }
+  if (clashes.length === 0 || ctx.options.sameRespondents) return ctx.options.sameRespondents ? changes : [];
+  const first = clashes[0]?.id ?? '';
+  const few = `${clashes.slice(0, 3).map(({ id, why }) => `case ${id}: ${why}`).join('; ')}${clashes.length > 3 ? `; and ${clashes.length - 3} more` : ''}`;
+  const what = clashes.length === 1 ? '1 respondent id is already a case' : `${groupDigits(clashes.length)} respondent ids are already cases`;
+  throw new UserError(`${file.display}: ${what} holding another survey's answers or other values (${few}); nothing was imported`, {
+    hint: `If they are other people, pass --id-prefix to make this file's case ids differ (--id-prefix W2- makes respondent ${first} the case W2-${first}); if they are the same people (a panel wave), pass --same-respondents`,
+  });
 }
 
 /**
@@ -718,8 +831,20 @@ function checkOptions(options: ImportOptions): void {
   if (options.slug !== undefined) checkSlug(options.slug);
   if (options.kind === 'survey' && options.format !== undefined && options.format !== 'csv') throw usageError('--kind survey reads a CSV file; drop --format or use --format csv');
   if (options.language !== undefined && !/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(options.language)) throw usageError(`--language: "${options.language}" is not a language code such as ru or en`);
-  const surveyFlags = options.idColumn !== undefined || options.textColumns !== undefined || options.attributeColumns !== undefined;
-  if (surveyFlags && options.kind !== 'survey' && options.format !== 'csv') throw usageError('--id-column, --text-columns and --attribute-columns are for surveys', 'Add --kind survey');
+  const surveyFlags = options.idColumn !== undefined || options.textColumns !== undefined || options.attributeColumns !== undefined || options.idPrefix !== undefined || options.sameRespondents !== undefined;
+  if (surveyFlags && options.kind !== 'survey' && options.format !== 'csv') throw usageError('--id-column, --text-columns, --attribute-columns, --id-prefix and --same-respondents are for surveys', 'Add --kind survey');
+  if (options.idPrefix !== undefined && caseIdProblem(`${options.idPrefix}1`) !== undefined) {
+    throw usageError(`--id-prefix: "${options.idPrefix}" cannot start a case id`, 'A case id has letters, digits, _ . and - only and starts with a letter or digit, e.g. --id-prefix W2-');
+  }
+  if (options.idPrefix !== undefined && options.sameRespondents) throw usageError('--id-prefix makes the respondents other cases, --same-respondents the same ones: give one of them');
+  for (const [option, names] of [['--text-columns', options.textColumns], ['--attribute-columns', options.attributeColumns]] as const) {
+    const repeated = names?.find((name, index) => names.indexOf(name) !== index);
+    if (repeated !== undefined) throw usageError(`${option} names the column "${repeated}" twice`, 'Name each column once');
+  }
+  if (options.manifestEncoding !== undefined && options.manifest === undefined) throw usageError('--manifest-encoding is for the file given with --manifest');
+  if (options.delimiter !== undefined && options.manifest === undefined && options.kind !== 'survey' && options.format !== 'csv') {
+    throw usageError('--delimiter is for a survey CSV (--kind survey) or a --manifest');
+  }
   if (options.kind === 'survey' && (options.idColumn === undefined || options.textColumns === undefined || options.textColumns.length === 0)) {
     throw usageError('--kind survey needs --id-column and --text-columns', 'Example: --kind survey --id-column respondent_id --text-columns q1,q2 --attribute-columns host_country');
   }
@@ -741,10 +866,11 @@ export async function importPaths(project: Project, paths: readonly string[], gi
   const cwd = options.cwd ?? process.cwd();
   const speakers = options.speakers === undefined ? undefined : parseSpeakerMap(options.speakers);
   const rules = loadAttributeRules(project.db);
-  const ctx: Context = { project, options, dryRun: options.dryRun ?? false, speakers, rules, claims: new BatchClaims() };
+  const delimiter = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter);
+  const ctx: Context = { project, options, dryRun: options.dryRun ?? false, speakers, rules, claims: new BatchClaims(), delimiter };
   if (paths.length === 0 && options.manifest === undefined) throw usageError('nothing to import', 'Name files, folders or globs, or a --manifest');
 
-  const manifest = options.manifest === undefined ? undefined : await readManifest(options.manifest, cwd, rules);
+  const manifest = options.manifest === undefined ? undefined : await readManifest(options.manifest, cwd, rules, { encoding: options.manifestEncoding ?? 'auto', delimiter: ctx.delimiter });
   const survey = options.kind === 'survey' || options.format === 'csv';
   const expansion = await expandPaths(paths, { cwd, format: options.format, csv: survey, exclude: new Set(manifest ? [manifest.path] : []) });
   const byPath = new Map((manifest?.entries ?? []).map((entry) => [entry.path, entry]));
@@ -823,6 +949,8 @@ async function importAll(ctx: Context, files: ReadonlyArray<{ file: SourceFile; 
     try {
       result = await importFile(ctx, file, entry);
     } catch (error) {
+      // The command is wrong, not the file (a column named twice): every file would fail alike.
+      if (error instanceof UserError && error.exitCode === 2) throw error;
       // A store that cannot be written fails every file alike: stop and say so once.
       const code = String((error as NodeJS.ErrnoException).code ?? '');
       result = { ...emptyResult(file.display, file.size), format: options.format ?? formatOfPath(file.path) ?? null, message: failureLine(file.display, error) };

@@ -1,9 +1,9 @@
 import { shellQuote } from '../core/shell.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseCodebook } from '../core/codebook.js';
+import type { Codebook } from '../core/codebook-model.js';
 import { describeStep, planCodebookApply, type CodebookPlan } from '../core/codebook-plan.js';
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
@@ -14,6 +14,7 @@ import { openDatabase, type Db } from '../store/db.js';
 import { processRunning } from '../io/scratch.js';
 import {
   attributeExists,
+  coderEventStamps,
   coderExists,
   attributeRecords,
   caseAttributesInUse,
@@ -59,16 +60,21 @@ import {
   segmentSpans,
   setDocumentCase,
   slugTaken,
+  upgradeOtherCopy,
+  type OtherStoreProblem,
   type SegmentRecord,
 } from '../store/merge.js';
+import { SCHEMA_VERSION } from '../store/migrations.js';
 import { caseExists as caseExistsHere } from '../store/cases.js';
 import { removedCaseIds, removedDocumentHashes, removedDocumentSlugs } from '../store/removal.js';
 import { refuseCommaInNewCoder } from './coding.js';
+import { startExitWatcher } from './exit-watcher.js';
 import { DB_FILE, type Project } from './project.js';
 
 // `qcode merge OTHER`: brings another copy of the project (a colleague's laptop) into this one.
 // The rules, also in docs/team.md:
-// - Coders match by name, cases by id, codes by id (after the codebook check), documents by the sha256 of
+// - Coders match by name (a coder an earlier merge over there renamed, holding only this project's work of
+//   a coder here, comes back to that coder), cases by id, codes by id (after the codebook check), documents by the sha256 of
 //   their text; segments of a matched document by ordinal, provided the two segmentations agree.
 // - Nothing is dropped: a document whose slug is taken by a different text comes in under the first free
 //   "slug-N" (N ≥ 2); a document whose text matches but whose segmentation differs comes in as a separate
@@ -146,7 +152,8 @@ export interface MergeReport {
   /**
    * What the other copy still holds of documents and cases removed here (qcode docs|cases remove:
    * withdrawal of consent): left out, with everything on them. `reason` of a document: its text was
-   * removed here, or its case was.
+   * removed here, or its case was. `cases` also holds a case over there, new here, whose every document
+   * was left out: it would bring a removed participant's values in as an empty case.
    */
   leftOutRemoved: {
     documents: Array<{ slug: string; case: string | null; reason: 'document-removed' | 'case-removed' }>;
@@ -189,11 +196,11 @@ function otherDatabasePath(other: string, cwd: string): string {
 }
 
 /** The other project's codebook as last applied there, and what applying it here would change. */
-function compareCodebooks(db: Db, other: Db, otherPath: string): { yaml: string; sha256: string; plan: CodebookPlan; codebook: ReturnType<typeof parseCodebook> } {
+function compareCodebooks(db: Db, other: Db, otherPath: string): { yaml: string; sha256: string; plan: CodebookPlan; codebook: Codebook; ambiguous: string[] } {
   const snapshot = latestCodebookYaml(other);
   if (snapshot === undefined) throw new UserError(`${otherPath} has never applied a codebook`, { hint: 'Run qcode codebook apply in that project first' });
-  const codebook = parseCodebook(snapshot.yaml, `${otherPath} (codebook)`);
-  return { yaml: snapshot.yaml, sha256: snapshot.sha256, plan: planCodebookApply(loadStoredCodebook(db), codebook), codebook };
+  const { codebook, ambiguous } = followRenames(db, other, parseCodebook(snapshot.yaml, `${otherPath} (codebook)`));
+  return { yaml: snapshot.yaml, sha256: snapshot.sha256, plan: planCodebookApply(loadStoredCodebook(db), codebook), codebook, ambiguous };
 }
 
 /** Merges another project into this one, in one transaction (or plans it with dryRun). */
@@ -207,6 +214,8 @@ export function mergeProject(project: Project, options: MergeOptions): MergeRepo
   try {
     let other: Db;
     try {
+      const problem = upgradeOtherCopy(copy.path);
+      if (problem !== undefined) throw otherStoreError(otherPath, problem);
       other = readingOther(openDatabase(copy.path, { readonly: true }));
     } catch (error) {
       throw damagedOther(otherPath, error) ?? renamedError(error, copy.path, otherPath);
@@ -236,28 +245,8 @@ export function mergeProject(project: Project, options: MergeOptions): MergeRepo
 function watchForSignals(project: Project): { stop: () => void } {
   const script = `
     const [module, codebookPath, pid] = process.argv.slice(1);
-    process.stdin.on('error', () => undefined);
-    process.stdin.on('end', async () => (await import(module)).removeMergeLeftovers(codebookPath, Number(pid)));
-    process.stdin.resume();`;
-  let child: ChildProcess;
-  try {
-    child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', import.meta.url, project.codebookPath, String(process.pid)], {
-      detached: true,
-      // Its stdin is the one thing it waits on: the end of it is this process's end.
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-  } catch {
-    return { stop: () => undefined };
-  }
-  child.on('error', () => undefined);
-  child.stdin?.on('error', () => undefined);
-  child.unref();
-  (child.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null)?.unref?.();
-  return {
-    stop: () => {
-      child.kill('SIGKILL');
-    },
-  };
+    process.stdin.on('end', async () => (await import(module)).removeMergeLeftovers(codebookPath, Number(pid)));`;
+  return startExitWatcher(script, [import.meta.url, project.codebookPath, String(process.pid)], 'ignore', true);
 }
 
 /**
@@ -275,6 +264,17 @@ function damagedOther(otherPath: string, error: unknown): UserError | undefined 
   return new UserError(`the other project ${otherPath} is damaged: ${(sqlite as Error).message}; nothing was merged`, {
     hint: 'Ask for a fresh copy of it (or its backup) and merge that',
     cause: error,
+  });
+}
+
+/** The other project is not a store this qcode can merge: the way out is a copy of it that is, not a new project. */
+function otherStoreError(otherPath: string, problem: OtherStoreProblem): UserError {
+  const what = problem.kind === 'empty' ? 'is empty (0 bytes), not a qcode store'
+    : problem.kind === 'not-sqlite' ? 'is not a qcode store (not a SQLite file)'
+      : problem.kind === 'not-qcode' ? 'is a SQLite file but not a qcode store'
+        : `was written by a newer qcode (schema ${problem.version}; this qcode knows up to ${SCHEMA_VERSION})`;
+  return new UserError(`the other project ${otherPath} ${what}; nothing was merged`, {
+    hint: problem.kind === 'newer' ? 'Upgrade qcode here (npm install -g qcode@latest) to merge it' : 'Ask for a fresh copy of it (or its backup) and merge that',
   });
 }
 
@@ -318,6 +318,8 @@ function copyOtherDatabase(project: Project, otherPath: string): { folder: strin
       const before = state();
       copyFileSync(otherPath, path);
       if (existsSync(`${otherPath}-wal`)) copyFileSync(`${otherPath}-wal`, `${path}-wal`);
+      // The copy takes the other file's mode: one of a read-only folder must still be ours to migrate (upgradeOtherCopy).
+      for (const file of [path, `${path}-wal`]) if (existsSync(file)) chmodSync(file, 0o600);
       if (state() === before) return { folder, path };
       if (attempt === 3) {
         throw new UserError(`the other project ${otherPath} kept changing while it was read (is qcode running on it?); nothing was merged`, {
@@ -402,13 +404,20 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
   let prepared: PreparedCodebookFile | undefined;
   let installing = false;
   try {
-    checkRenames(db, otherCoders(other).map((coder) => coder.name), options.renameCoders, options.intoExistingCoder ?? false);
+    const otherNames = otherCoders(other).map((coder) => coder.name);
+    const echoes = echoedRenames(db, other, otherNames, options.renameCoders);
+    checkRenames(db, other, otherNames, options.renameCoders, options.intoExistingCoder ?? false, echoes);
     const comparison = compareCodebooks(db, other, otherPath);
     report.codebook.differences = comparison.plan.steps.map(describeStep);
     if (report.codebook.differences.length > 0 && options.codebookFrom === undefined) {
       throw new CodebookMismatchError(report.codebook.differences);
     }
     const applyOther = options.codebookFrom === 'other' && comparison.plan.steps.length > 0;
+    if (applyOther && comparison.ambiguous.length > 0) {
+      throw new UserError(`--codebook-from other: the was: renames in the two codebook histories do not say where some codings belong (${comparison.ambiguous.join('; ')}); nothing was merged`, {
+        hint: 'Say it with was: in this project\'s codebook.yaml and run qcode codebook apply, or merge with --codebook-from this',
+      });
+    }
     // What codebook.yaml must hold after the merge: the store's latest codebook. Checked on every
     // --codebook-from other merge, so that running it again repairs a file an earlier run left behind.
     const storedYaml = applyOther ? comparison.yaml : latestCodebookYaml(db)?.yaml;
@@ -418,8 +427,10 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
         if (applyOther) {
           applyCodebookPlan(db, comparison.codebook, comparison.plan, { yaml: comparison.yaml, sha256: comparison.sha256, appliedAt: nowIso() });
         }
-        const shared = mergeRows(db, other, report, options);
-        if (hasAdditions(report)) {
+        const { shared, mergeEvents } = mergeRows(db, other, report, options, new Map([...echoes, ...options.renameCoders ?? []]));
+        // The other copy's own merge events alone are no news: recording a merge of them would hand the other
+        // copy a new merge event to bring back, and so on with every merge back and forth.
+        if (hasAdditions(report, mergeEvents)) {
           const renames = options.renameCoders === undefined || options.renameCoders.size === 0 ? {} : { renames: Object.fromEntries(options.renameCoders) };
           // Which of this project's events the other copy holds too (id ranges): undo reads them to keep the
           // codings of a shared tag that copy did not take back (src/store/events.ts, mergedTagFinder).
@@ -453,12 +464,26 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
  * A rename must name a coder of the other project, must not pour two of its coders into one name, and
  * must not pour one into a coder of this project (a swap of two names of this project does both) unless
  * `intoExisting` says they are the same person, or an earlier merge here made the same rename.
+ * A coder over there who holds nothing but this project's own work under that name (an earlier merge's
+ * renamed coder, merged back into the other copy) is no second coder: it comes back to the same name.
  */
-function checkRenames(db: Db, otherNames: readonly string[], renames: ReadonlyMap<string, string> | undefined, intoExisting: boolean): void {
+function checkRenames(
+  db: Db,
+  other: Db,
+  otherNames: readonly string[],
+  renames: ReadonlyMap<string, string> | undefined,
+  intoExisting: boolean,
+  echoes: ReadonlyMap<string, string>,
+): void {
   if (renames === undefined || renames.size === 0) return;
   const known = new Set(otherNames);
   const targets = new Map<string, string>();
-  for (const name of otherNames) targets.set(renames.get(name) ?? name, name);
+  const renamedTo = new Set(renames.values());
+  for (const name of otherNames) {
+    if (!renames.has(name) && renamedTo.has(name) && echoedBack(db, other, name)) continue;
+    if (!renames.has(name) && echoes.has(name)) continue;
+    targets.set(renames.get(name) ?? name, name);
+  }
   for (const [from, to] of renames) {
     if (!known.has(from)) {
       throw usageError(`--rename-coder ${from}=${to}: the other project has no coder "${from}"${didYouMeanSuffix(from, known)}`, `Its coders: ${otherNames.join(', ') || 'none'}`);
@@ -481,9 +506,44 @@ function checkRenames(db: Db, otherNames: readonly string[], renames: ReadonlyMa
   }
 }
 
-function hasAdditions(report: MergeReport): boolean {
+/**
+ * Whether a coder of the other project is all this project's own coder `nameHere` (by default the same
+ * name): they have a log over there, and each event of it matches (when, what) an event of that coder here.
+ */
+function echoedBack(db: Db, other: Db, name: string, nameHere = name): boolean {
+  if (!coderExists(db, nameHere)) return false;
+  const there = coderEventStamps(other, name);
+  if (there.length === 0) return false;
+  const stamp = (event: { at: string; action: string }): string => `${event.at}\u0000${event.action === MERGED_UNDO ? 'undo' : event.action === MERGED_REMOVE ? 'remove' : event.action}`;
+  const here = new Set(coderEventStamps(db, nameHere).map(stamp));
+  return there.every((event) => here.has(stamp(event)));
+}
+
+/**
+ * Coders of the other project that are this project's own coder under the name an earlier merge over
+ * there gave them (--rename-coder anna=anna-2, recorded in that merge's event), name there → name here:
+ * their work comes back to the coder it came from, instead of making this project hold it twice under
+ * two names. Only when every event of theirs over there is one of that coder's here, and only one coder
+ * here fits; a name this merge's --rename-coder names keeps the user's rename.
+ */
+function echoedRenames(db: Db, other: Db, otherNames: readonly string[], renames: ReadonlyMap<string, string> | undefined): Map<string, string> {
+  const names = new Set(otherNames);
+  const candidates = new Map<string, Set<string>>();
+  for (const [from, to] of recordedRenames(other)) {
+    if (from === to || !names.has(to) || renames?.has(to)) continue;
+    candidates.set(to, (candidates.get(to) ?? new Set()).add(from));
+  }
+  const echoes = new Map<string, string>();
+  for (const [name, froms] of candidates) {
+    const fits = [...froms].filter((from) => echoedBack(db, other, name, from));
+    if (fits.length === 1) echoes.set(name, fits[0]!);
+  }
+  return echoes;
+}
+
+function hasAdditions(report: MergeReport, mergeEvents: number): boolean {
   const added = report.added;
-  return added.coders + added.cases + added.caseValues + added.documentCases + added.documents + added.segments + added.codings + added.seen + added.memos + added.events > 0
+  return added.coders + added.cases + added.caseValues + added.documentCases + added.documents + added.segments + added.codings + added.seen + added.memos + added.events - mergeEvents > 0
     || added.retiredCodes.length > 0 || added.retiredAttributes.length > 0;
 }
 
@@ -580,8 +640,12 @@ function discardCodebookFile(prepared: PreparedCodebookFile): void {
   }
 }
 
-/** Merges every row; returns the ids of this project's events the other copy holds too, as [first, last] ranges. */
-function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions): Array<[number, number]> {
+/**
+ * Merges every row, the other project's coders under the names `coderRenames` gives them here (--rename-coder,
+ * echoedRenames); returns the ids of this project's events the other copy holds too, as [first, last]
+ * ranges, and how many of the events it added are the other copy's 'merge' events.
+ */
+function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions, coderRenames: ReadonlyMap<string, string>): { shared: Array<[number, number]>; mergeEvents: number } {
   const codeHere = codeMapping(db, other);
   addMissingCodebookItems(db, other, report, codeHere);
   const renamed = new Map<string, MergeReport['codeRenames'][number]>();
@@ -591,26 +655,42 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     return here;
   };
 
+  // A coder comes in with the first row of theirs that does; one whose every row was left out (removed
+  // here) does not come in at all. A coder with no rows over there comes in as before.
   const coderOf = new Map<number, number>();
   const coderName = new Map<number, string>();
-  for (const coder of otherCoders(other)) {
-    const name = options.renameCoders?.get(coder.name) ?? coder.name;
-    if (!coderExists(db, name)) report.added.coders++;
-    coderOf.set(coder.id, ensureCoderId(db, name));
-    coderName.set(coder.id, name);
-  }
+  for (const coder of otherCoders(other)) coderName.set(coder.id, coderRenames.get(coder.name) ?? coder.name);
+  const coderHere = (otherId: number): number => {
+    let id = coderOf.get(otherId);
+    if (id === undefined) {
+      const name = coderName.get(otherId)!;
+      if (!coderExists(db, name)) report.added.coders++;
+      id = ensureCoderId(db, name);
+      coderOf.set(otherId, id);
+    }
+    return id;
+  };
+  const leftOutCoders = new Set<number>();
 
   const removed = removedFromHere(db);
   const leftOut = report.leftOutRemoved;
+  // Decided before anything is written, so that a document brought in cannot change it for another one.
+  const otherDocuments = documentRecords(other).map((document) => ({ document, reason: removed.reason(document.sha256, document.slug, document.case_id) }));
+  // A case over there whose every document is left out would come in as an empty shell holding a removed
+  // participant's values: unless this copy has it already, it is left out with them.
+  const keptCases = new Set(otherDocuments.filter((entry) => entry.reason === undefined).map((entry) => entry.document.case_id));
+  const withheldCases = new Set(otherDocuments
+    .map((entry) => entry.document.case_id)
+    .filter((id): id is string => id !== null && !keptCases.has(id) && !removed.cases.has(id) && !caseExistsHere(db, id)));
   for (const row of caseRecords(other)) {
-    if (removed.cases.has(row.id)) {
+    if (removed.cases.has(row.id) || withheldCases.has(row.id)) {
       if (!caseExistsHere(db, row.id)) leftOut.cases.push(row.id);
       continue;
     }
     report.added.cases += insertCase(db, row);
   }
   for (const row of caseValueRecords(other)) {
-    if (removed.cases.has(row.case_id)) {
+    if (removed.cases.has(row.case_id) || withheldCases.has(row.case_id)) {
       leftOut.caseValues++;
       continue;
     }
@@ -632,9 +712,8 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
   // Work of coders on segments of matched documents, to count the conflicts: key "segment:coder" → codes.
   const thisWork = new Map<string, Set<string>>();
   const matchedSegments = new Set<number>();
-  for (const document of documentRecords(other)) {
+  for (const { document, reason } of otherDocuments) {
     const segments = segmentRecords(other, document.id);
-    const reason = removed.reason(document.sha256, document.slug, document.case_id);
     if (reason !== undefined) {
       leftOut.documents.push({ slug: document.slug, case: document.case_id, reason });
       leftOut.segments += segments.length;
@@ -685,20 +764,22 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
   for (const row of iterateSeen(other)) {
     if (removed.segmentsThere.has(row.segment_id)) {
       leftOut.seen++;
+      leftOutCoders.add(row.coder_id);
       continue;
     }
     const segment = segmentOf.get(row.segment_id)!;
-    const coder = coderOf.get(row.coder_id)!;
+    const coder = coderHere(row.coder_id);
     if (matchedSegments.has(row.segment_id)) workSet(otherWork, segment, coder);
     report.added.seen += insertSeen(db, { segment_id: segment, coder_id: coder, at: row.at });
   }
   for (const row of iterateCodings(other)) {
     if (removed.segmentsThere.has(row.segment_id)) {
       leftOut.codings++;
+      leftOutCoders.add(row.coder_id);
       continue;
     }
     const segment = segmentOf.get(row.segment_id)!;
-    const coder = coderOf.get(row.coder_id)!;
+    const coder = coderHere(row.coder_id);
     const code = renamedCode(row.code_id);
     if (matchedSegments.has(row.segment_id)) workSet(otherWork, segment, coder).add(codingKey(code, row.start, row.end));
     const added = insertCoding(db, { ...row, code_id: code, segment_id: segment, coder_id: coder });
@@ -722,9 +803,10 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     if (!dimensionExists(db, row.dimension_id)) continue;
     if (removed.segmentsThere.has(row.segment_id)) {
       leftOut.seen++;
+      leftOutCoders.add(row.coder_id);
       continue;
     }
-    insertSeenDimension(db, { ...row, segment_id: segmentOf.get(row.segment_id)!, coder_id: coderOf.get(row.coder_id)! });
+    insertSeenDimension(db, { ...row, segment_id: segmentOf.get(row.segment_id)!, coder_id: coderHere(row.coder_id) });
   }
 
 
@@ -735,9 +817,10 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     if (removed.holdsMemo(memo.target_kind, memo.target_id)) {
       leftOut.memos++;
       removed.memosThere.add(memo.id);
+      if (memo.coder_id !== null) leftOutCoders.add(memo.coder_id);
       continue;
     }
-    const coder = memo.coder_id === null ? null : coderOf.get(memo.coder_id) ?? null;
+    const coder = memo.coder_id === null ? null : coderHere(memo.coder_id);
     let targetKind = memo.target_kind;
     let targetId = memo.target_id;
     let text = memo.text;
@@ -773,18 +856,20 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
   }
 
   // The ids here of each event key, oldest first: a shared event takes the oldest one left.
-  const eventsHere = new Map<string, number[]>();
+  const eventsHere = new Map<string, Array<{ id: number; action: string }>>();
   for (const row of eventKeysAt(db, distinctEventTimes(other))) {
     const key = eventKey(row.at, row.coder, row.action, row.payload);
     const ids = eventsHere.get(key) ?? [];
-    ids.push(row.id);
+    ids.push({ id: row.id, action: row.action });
     eventsHere.set(key, ids);
   }
   const shared: number[] = [];
-  const maps: EventMaps = { segmentOf, slugOfSegment, slugOf, memoOf, renames: options.renameCoders ?? new Map(), codeOf: codeHere };
+  let mergeEvents = 0;
+  const maps: EventMaps = { segmentOf, slugOfSegment, slugOf, memoOf, renames: coderRenames, codeOf: codeHere };
   for (const event of iterateEvents(other)) {
     if (removed.holdsEvent(event.action, event.payload)) {
       leftOut.events++;
+      if (event.coder_id !== null) leftOutCoders.add(event.coder_id);
       continue;
     }
     const name = event.coder_id === null ? null : coderName.get(event.coder_id) ?? null;
@@ -793,18 +878,21 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     const key = [eventKey(event.at, name, imported.action, imported.payload), eventKey(event.at, name, event.action, event.payload)]
       .find((candidate) => (eventsHere.get(candidate)?.length ?? 0) > 0);
     if (key !== undefined) {
-      shared.push(eventsHere.get(key)!.shift()!);
+      const here = eventsHere.get(key)!.shift()!;
+      shared.push(here.id);
+      // A removal over there that an earlier merge brought in: as long as this copy holds what it removed, every
+      // merge says so again. Not one of this copy's own removals (shared history, readmitted here since).
+      if (event.action === 'remove' && here.action === MERGED_REMOVE) removedThere(db, event, report);
       continue;
     }
-    insertMergedEvent(db, { at: event.at, coder_id: event.coder_id === null ? null : coderOf.get(event.coder_id) ?? null, action: imported.action, payload: imported.payload });
+    insertMergedEvent(db, { at: event.at, coder_id: event.coder_id === null ? null : coderHere(event.coder_id), action: imported.action, payload: imported.payload });
     report.added.events++;
-    if (event.action === 'remove') {
-      const here = stillHere(db, event.payload);
-      if (here.cases.length + here.documents.length > 0) report.removedThere.push({ at: event.at, ...here });
-    }
+    if (event.action === 'merge') mergeEvents++;
+    if (event.action === 'remove') removedThere(db, event, report);
   }
+  for (const id of coderName.keys()) if (!leftOutCoders.has(id)) coderHere(id);
   report.codeRenames = [...renamed.values()].sort((a, b) => a.other.localeCompare(b.other));
-  return idRanges(shared);
+  return { shared: idRanges(shared), mergeEvents };
 }
 
 /**
@@ -873,14 +961,7 @@ function idRanges(ids: number[]): Array<[number, number]> {
  * leads to none or to several codes here (codes merged in one copy, apart in the other), stays as it is.
  */
 function codeMapping(db: Db, other: Db): (id: string) => string {
-  const pairs: Array<[string, string]> = [];
-  for (const yaml of [...codebookHistory(db), ...codebookHistory(other)]) {
-    try {
-      for (const code of parseCodebook(yaml, 'codebook').codes) for (const old of code.was) if (old !== code.id) pairs.push([old, code.id]);
-    } catch {
-      // A snapshot this version can no longer read tells nothing about renames.
-    }
-  }
+  const pairs = renamePairs(db, other);
   // Before the merge adds any code: a code it brings in retired must not become another code's id here.
   const ids = new Set(codeRecords(db).map((code) => code.id));
   const known = new Map<string, string>();
@@ -889,26 +970,87 @@ function codeMapping(db: Db, other: Db): (id: string) => string {
     if (here !== undefined) return here;
     here = id;
     if (!ids.has(id) && pairs.length > 0) {
-      const names = new Set([id]);
-      const queue = [id];
-      while (queue.length > 0 && names.size < 1000) {
-        const current = queue.pop()!;
-        for (const [old, now] of pairs) {
-          for (const [from, to] of [[old, now], [now, old]] as const) {
-            if (current !== from && !current.startsWith(`${from}.`)) continue;
-            const next = to + current.slice(from.length);
-            if (names.has(next)) continue;
-            names.add(next);
-            queue.push(next);
-          }
-        }
-      }
-      const found = [...names].filter((name) => ids.has(name));
+      const found = [...renameHistory(id, pairs)].filter((name) => ids.has(name));
       if (found.length === 1) here = found[0]!;
     }
     known.set(id, here);
     return here;
   };
+}
+
+/** Every (old, new) pair of the was: lists in both projects' codebook histories. */
+function renamePairs(db: Db, other: Db): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const yaml of [...codebookHistory(db), ...codebookHistory(other)]) {
+    try {
+      for (const code of parseCodebook(yaml, 'codebook').codes) for (const old of code.was) if (old !== code.id) pairs.push([old, code.id]);
+    } catch {
+      // A snapshot this version can no longer read tells nothing about renames.
+    }
+  }
+  return pairs;
+}
+
+/** The ids a code had or has in either history (a child moves with its renamed parent), itself included. */
+function renameHistory(id: string, pairs: ReadonlyArray<readonly [string, string]>): Set<string> {
+  const names = new Set([id]);
+  const queue = [id];
+  while (queue.length > 0 && names.size < 1000) {
+    const current = queue.pop()!;
+    for (const [old, now] of pairs) {
+      for (const [from, to] of [[old, now], [now, old]] as const) {
+        if (current !== from && !current.startsWith(`${from}.`)) continue;
+        const next = to + current.slice(from.length);
+        if (names.has(next)) continue;
+        names.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return names;
+}
+
+/**
+ * The other codebook as --codebook-from other applies it: a code of it that this project holds under
+ * another id of its rename history (either project's was:) gets that id in its was:, so that the apply
+ * renames the code here (its codings, memos) instead of retiring it and adding a second, empty one.
+ * When the histories tie one code here to several codes over there, or several here to one over there,
+ * no rename can say where the codings belong: `ambiguous` names them, and the merge refuses.
+ */
+function followRenames(db: Db, other: Db, codebook: Codebook): { codebook: Codebook; ambiguous: string[] } {
+  const pairs = renamePairs(db, other);
+  if (pairs.length === 0) return { codebook, ambiguous: [] };
+  const nextIds = new Set(codebook.codes.map((code) => code.id));
+  const named = new Set(codebook.codes.flatMap((code) => code.was));
+  // Codes here that the other codebook lacks and names in no was: of its own.
+  const held = new Set(codeRecords(db).map((code) => code.id));
+  const leaving = new Set([...held].filter((id) => !nextIds.has(id) && !named.has(id)));
+  const sources = new Map<string, string[]>();
+  for (const code of codebook.codes) {
+    if (held.has(code.id)) continue;
+    const found = [...renameHistory(code.id, pairs)].filter((id) => leaving.has(id));
+    if (found.length > 0) sources.set(code.id, found);
+  }
+  const claimedBy = new Map<string, string[]>();
+  for (const [id, found] of sources) for (const old of found) claimedBy.set(old, [...(claimedBy.get(old) ?? []), id]);
+  const ambiguous: string[] = [];
+  for (const [id, found] of sources) {
+    if (found.length > 1) ambiguous.push(`code ${id} over there is ${found.join(', ')} here`);
+  }
+  for (const [old, ids] of claimedBy) {
+    if (ids.length > 1) ambiguous.push(`code ${old} here is ${ids.join(', ')} over there`);
+  }
+  if (ambiguous.length > 0) return { codebook, ambiguous };
+  const codes = codebook.codes.map((code) => {
+    const found = sources.get(code.id);
+    return found === undefined ? code : { ...code, was: [...code.was, ...found] };
+  });
+  return { codebook: { ...codebook, codes }, ambiguous: [] };
+}
+
+function removedThere(db: Db, event: { at: string; payload: string }, report: MergeReport): void {
+  const here = stillHere(db, event.payload);
+  if (here.cases.length + here.documents.length > 0) report.removedThere.push({ at: event.at, ...here });
 }
 
 /** The cases and documents a removal over there named that this copy holds, with the commands that remove them here. */
@@ -1077,7 +1219,22 @@ function codingKey(code: string, start: number | null, end: number | null): stri
   return start === null ? code : `${code}@${start}-${end}`;
 }
 
-/** An 'undo' and the same undo merged elsewhere ('merged.undo') are one event, so merging back adds neither. */
+/**
+ * An 'undo' and the same undo merged elsewhere ('merged.undo') are one event, so merging back adds neither;
+ * so are a 'remove' and its 'merged.remove', and a 'merge' and its copy elsewhere, which importedEvent
+ * stripped of `shared` (that copy's event ids).
+ */
 function eventKey(at: string, coder: string | null, action: string, payload: string): string {
-  return createHash('sha1').update(JSON.stringify([at, coder, action === MERGED_UNDO ? 'undo' : action, payload])).digest('hex');
+  const same = action === MERGED_UNDO ? 'undo' : action === MERGED_REMOVE ? 'remove' : action;
+  return createHash('sha1').update(JSON.stringify([at, coder, same, action === 'merge' ? withoutShared(payload) : payload])).digest('hex');
+}
+
+function withoutShared(payload: string): string {
+  try {
+    const data = JSON.parse(payload) as unknown;
+    if (data === null || typeof data !== 'object' || Array.isArray(data) || !('shared' in data)) return payload;
+    return JSON.stringify({ ...data, shared: undefined });
+  } catch {
+    return payload;
+  }
 }

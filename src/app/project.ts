@@ -3,7 +3,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError, usageError } from '../core/errors.js';
 import { shellQuote } from '../core/shell.js';
-import { createDatabase, openDatabase, type Db } from '../store/db.js';
+import { createDatabase, damagedStoreError, DEFAULT_BUSY_TIMEOUT_MS, openDatabase, readOnlyProjectError, readOnlyReason, whyNotWritable, type Db } from '../store/db.js';
+import { unfinishedErasure } from '../store/removal.js';
 import { CODEBOOK_READ_LIMIT, fileError, readUtf8File } from '../io/text-file.js';
 
 export const DB_FILE = 'qcode.db';
@@ -22,6 +23,8 @@ export interface Project {
   db: Db;
   /** Found in a parent of the current folder, not named (--project, QCODE_PROJECT) nor the current folder. */
   foundAbove: boolean;
+  /** Why this user may not write the store, when it was opened for reading only (see openProject); a write then fails. */
+  readOnly?: string | undefined;
 }
 
 export interface ProjectOptions {
@@ -30,8 +33,14 @@ export interface ProjectOptions {
   cwd?: string | undefined;
   env?: NodeJS.ProcessEnv | undefined;
   readonly?: boolean | undefined;
-  /** Told about a store others can reach (see storeWarning); the CLI prints it. */
+  /** Told about a store others can reach (see storeWarning), and about an unfinished erasure; the CLI prints it. */
   onWarning?: ((line: string) => void) | undefined;
+  /** How long to wait for another qcode's write (busy_timeout); default DEFAULT_BUSY_TIMEOUT_MS. */
+  busyTimeoutMs?: number | undefined;
+  /** The command finishes an unfinished erasure itself (docs|cases remove): no warning about it. */
+  finishesErasure?: boolean | undefined;
+  /** The command always writes: a store this user may only read is refused here, before anything else is done. */
+  writes?: boolean | undefined;
 }
 
 /**
@@ -174,14 +183,51 @@ export function storeWarning(dbPath: string): string | undefined {
   return `${dbPath} ${reasons.join(' and ')}; it holds participants' words: ${fix}`;
 }
 
+/**
+ * Opens the project's store. A store this user may not write (an archived project, a colleague's shared
+ * read-only) is opened for reading: reading commands work, and a command's first write fails with a line
+ * that says the project is read-only for this user (store/db.ts readOnlyStoreError).
+ */
 export function openProject(options: ProjectOptions): Project {
   const { dir, foundAbove } = locateProject(options);
   const dbPath = join(dir, DB_FILE);
-  const db = openDatabase(dbPath, { readonly: options.readonly ?? false });
-  // After the open: a store that cannot be opened gets its one error line, not a warning first.
-  const warning = storeWarning(dbPath);
-  if (warning !== undefined) options.onWarning?.(warning);
-  return { dir, dbPath, codebookPath: join(dir, CODEBOOK_FILE), db, foundAbove };
+  if (options.writes && !options.readonly) {
+    const why = whyNotWritable(dbPath);
+    if (why !== undefined) throw readOnlyProjectError(dbPath, why);
+  }
+  const db = openDatabase(dbPath, {
+    readonly: options.readonly ?? false,
+    readIfNotWritable: true,
+    busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+  });
+  const project: Project = { dir, dbPath, codebookPath: join(dir, CODEBOOK_FILE), db, foundAbove, readOnly: readOnlyReason(db) };
+  try {
+    // After the open: a store that cannot be opened gets its one error line, not a warning first.
+    const warning = storeWarning(dbPath);
+    if (warning !== undefined) options.onWarning?.(warning);
+    if (!options.finishesErasure) {
+      const erasure = erasureWarning(db);
+      if (erasure !== undefined) options.onWarning?.(erasure);
+    }
+  } catch (error) {
+    db.close();
+    throw damagedStoreError(error, dbPath) ?? error;
+  }
+  return project;
+}
+
+/**
+ * A removal whose erasure of the bytes did not finish (the command was stopped, a reader or a full disk
+ * kept it from compacting the store) leaves removed text in qcode.db and qcode.db-wal: every command says
+ * so until the removal command is run again, which finishes it (docs/import.md).
+ */
+function erasureWarning(db: Db): string | undefined {
+  const pending = unfinishedErasure(db);
+  if (pending === undefined) return undefined;
+  const again = pending.caseIds.length > 0
+    ? `qcode cases remove ${pending.caseIds.map(shellQuote).join(' ')}`
+    : pending.slugs.length > 0 ? `qcode docs remove ${pending.slugs.map(shellQuote).join(' ')}` : 'the next qcode docs remove or qcode cases remove';
+  return `the erasure of the text removed on ${pending.at.slice(0, 10)} is NOT complete: ${DB_FILE} and ${DB_FILE}-wal may still hold it; finish it with: ${again}`;
 }
 
 export function closeProject(project: Project): void {

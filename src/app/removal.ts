@@ -12,6 +12,7 @@ import {
   erasurePending, markErasurePending, recordRemovedCase, recordRemovedDocument, removedDocumentBySlug, withSecureDelete, type DocumentHoldings, type Erased,
 } from '../store/removal.js';
 import { resolveDocument } from './docs.js';
+import { startExitWatcher } from './exit-watcher.js';
 import type { Project } from './project.js';
 
 // `qcode docs remove` and `qcode cases remove`: a participant withdraws consent, and their words must
@@ -241,9 +242,11 @@ function finishErasure(project: Project, plan: RemovalPlan, removed: { documents
       : `qcode ${plan.command} remove ${plan.alreadyRemoved.map((entry) => shellQuote(entry.name.replace(/^case /, ''))).join(' ')}`;
   const file = basename(project.dbPath);
   let done: boolean;
+  const watcher = watchForInterruption(`${what}, but the erasure was interrupted and is NOT complete: ${file} and ${file}-wal may still hold the removed text — finish it with: ${again}`);
   try {
+    pauseForTests();
     const waitMs = erasureWaitMs();
-    done = compactStore(project.db, { waitMs, onWait: () => onWait?.(Math.round(waitMs / 1000)) });
+    done = compactStore(project.db, { waitMs, onWait: () => onWait?.(Math.round(waitMs / 1000)), onErased: watcher.stop });
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason = code === 'SQLITE_FULL' || code === 'ENOSPC' ? 'the disk is full' : (error as Error).message;
@@ -251,6 +254,8 @@ function finishErasure(project: Project, plan: RemovalPlan, removed: { documents
       hint: `${code === 'SQLITE_FULL' || code === 'ENOSPC' ? 'Free some space on that disk' : 'Fix that'}, then finish the erasure with: ${again}`,
       cause: error,
     });
+  } finally {
+    watcher.stop();
   }
   if (done) return;
   const holders = storeHolders(project.dbPath);
@@ -258,6 +263,25 @@ function finishErasure(project: Project, plan: RemovalPlan, removed: { documents
   throw new UserError(`${what}, but the erasure is NOT complete: ${who} is reading the project, so ${file} and ${file}-wal still hold the removed text`, {
     hint: `Close ${holders.length === 0 ? 'it' : holders.length === 1 ? 'that program' : 'those programs'}, then finish the erasure with: ${again}`,
   });
+}
+
+/**
+ * The compaction is synchronous (a VACUUM takes seconds to minutes on a large store), so a signal handler
+ * of this process would run only after it: ^C, SIGTERM and a kill end the process at once, the removal
+ * committed and the bytes not yet erased. A watcher process, which ends when told the erasure is done,
+ * prints `line` to the same stderr should this process end before that; its own process group keeps the
+ * terminal's ^C from reaching it. Should it not start, every later command still warns (openProject).
+ */
+function watchForInterruption(line: string): { stop: () => void } {
+  return startExitWatcher("process.stdin.on('end', () => process.stderr.write(process.argv[1] + '\\n'));", [`Error: ${line}`], 'inherit');
+}
+
+/** Tests only (QCODE_TEST_PAUSE_ERASURE_MS): a pause at the start of the erasure, for a test to stop the command there. */
+function pauseForTests(): void {
+  const ms = Number(process.env.QCODE_TEST_PAUSE_ERASURE_MS ?? '');
+  if (!Number.isFinite(ms) || ms <= 0) return;
+  process.stderr.write('remove: paused before the erasure (QCODE_TEST_PAUSE_ERASURE_MS)\n');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** The other processes that have the store open ("sqlite3 (pid 4242)"), where the system tells (Linux /proc); else none. */

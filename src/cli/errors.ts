@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import { CommanderError } from './commander.js';
 import { formatProblem, ProblemsError, UserError } from '../core/errors.js';
-import { lastOpenedStore } from '../store/db.js';
+import { busyStoreError, damagedStoreError, lastOpenedStore, readOnlyStoreError } from '../store/db.js';
 
 const DISK_FULL = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
 
@@ -49,13 +49,10 @@ export function reportError(error: unknown, debug: boolean): number {
     if (debug) process.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
-  const full = diskFullError(error);
-  if (full !== undefined) return reportError(full, debug);
+  // SQLite's errors name no file: these name the project's store, and are the user's to act on, not bugs.
+  const known = diskFullError(error) ?? damagedStoreError(error) ?? readOnlyStoreError(error) ?? busyStoreError(error);
+  if (known !== undefined) return reportError(known, debug);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'SQLITE_BUSY') {
-    process.stderr.write(`${chalk.red('Error:')} the project is busy (another qcode is writing); try again\n`);
-    return 1;
-  }
   if (code === 'EPIPE') return 0;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`${chalk.red('Error:')} ${message}${debug ? '' : chalk.dim(' (run with --debug for details; this is a bug in qcode: please report it)')}\n`);

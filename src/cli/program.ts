@@ -38,16 +38,33 @@ function commandIndex(args: readonly string[], from = 0): number {
 }
 
 /**
- * `qcode help nosuch`: commander would print the whole help to stderr without a word on what was wrong;
- * this says it as an unknown command does, with commander's wording.
+ * Commander would print the root help, exit 0, for `qcode nosuch --help` (so a script's typo passes) and for
+ * `qcode help nosuch` without a word on what was wrong; it reads only one level of `qcode help codebook
+ * check`. This says an unknown word as an unknown command does, with commander's wording, and shows the
+ * help of the command the words name.
  */
-function refuseUnknownHelpTopic(program: Command, args: readonly string[]): void {
-  const topic = args[commandIndex(args, commandIndex(args) + 1)];
-  if (topic === undefined) return;
-  const names = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
-  if (topic === 'help' || names.includes(topic)) return;
-  const guess = didYouMean(topic, names);
-  program.error(`error: unknown command '${topic}'${guess === undefined ? '' : `\n(Did you mean ${guess}?)`}`, { code: 'commander.unknownCommand' });
+function checkCommandWords(program: Command, args: readonly string[]): void {
+  const word = commandWord(args);
+  if (word === undefined) return;
+  const asksHelp = word === 'help';
+  let command = program;
+  let index = asksHelp ? commandIndex(args, commandIndex(args) + 1) : commandIndex(args);
+  for (let depth = 0; index !== -1; depth++) {
+    const topic = args[index] as string;
+    if (asksHelp && depth === 0 && topic === 'help') program.help();
+    const names = command.commands.flatMap((sub) => [sub.name(), ...sub.aliases()]);
+    const sub = command.commands.find((candidate) => candidate.name() === topic || candidate.aliases().includes(topic));
+    if (sub === undefined) {
+      // Below the top level a bare argument may be an operand (qcode docs show SLUG): only help walks the whole path.
+      if (depth > 0 && (!asksHelp || command.commands.length === 0)) break;
+      const guess = didYouMean(topic, names);
+      command.error(`error: unknown command '${topic}'${guess === undefined ? '' : `\n(Did you mean ${guess}?)`}`, { code: 'commander.unknownCommand' });
+    }
+    command = sub as Command;
+    if (!asksHelp) break;
+    index = commandIndex(args, index + 1);
+  }
+  if (asksHelp && command !== program) command.help();
 }
 
 /** The commander program: global options, then the command groups (only the named one when argv names one). */
@@ -80,7 +97,7 @@ Exit codes: 0 ok, 1 error, 2 usage. Docs: README.md and docs/ in the qcode packa
   for (const group of named ? [named] : COMMAND_GROUPS) (await group.load())(program);
   // Subcommands inherit the error handling so that every usage error exits 2 through main().
   applyToAll(program, (command) => command.exitOverride().showSuggestionAfterError());
-  if (word === 'help') refuseUnknownHelpTopic(program, args);
+  checkCommandWords(program, args);
   return program;
 }
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { emitKeypressEvents } from 'node:readline';
 import { UserError, usageError } from '../core/errors.js';
 import { removeStaleScratch, scratchPrefix } from '../io/scratch.js';
 import { decodePipedText } from '../io/text-file.js';
@@ -21,21 +22,18 @@ export function requireTerminal(command: string, alternative: string): void {
   }
 }
 
-/** Asks for one line of text; the flag named in `flag` answers it without a terminal. */
-export async function askText(message: string, flag: string, options: { default?: string } = {}): Promise<string> {
+/**
+ * Asks for one line of text until `validate` accepts it (an empty answer is refused by default); null when
+ * the user stops with Ctrl-C or Ctrl-D. The flag named in `flag` answers it without a terminal.
+ */
+export async function askText(message: string, flag: string, options: { default?: string; validate?: (value: string) => string | true } = {}): Promise<string | null> {
   if (!isInteractive()) throw usageError(`${flag} is required when there is no terminal to ask`);
-  const { input } = await import('@inquirer/prompts');
-  try {
-    const answer = await input({
-      message,
-      ...(options.default === undefined ? {} : { default: options.default }),
-      validate: (value) => (value.trim() === '' ? 'Type a name (or press Ctrl-C to stop)' : true),
-    });
-    return answer.trim();
-  } catch (error) {
-    if ((error as Error).name === 'ExitPromptError') throw new UserError('stopped: nothing was asked of the store');
-    throw error;
-  }
+  const answer = await stoppableInput({
+    message,
+    ...(options.default === undefined ? {} : { default: options.default }),
+    validate: options.validate ?? ((value) => (value.trim() === '' ? 'Type a name (or press Ctrl-C to stop)' : true)),
+  });
+  return answer === null ? null : answer.trim();
 }
 
 /**
@@ -45,17 +43,41 @@ export async function askText(message: string, flag: string, options: { default?
  */
 export async function askToType(word: string, message: string, flag: string, done: string): Promise<boolean> {
   if (!isInteractive()) throw usageError(`${flag} is required when there is no terminal to ask`);
+  const answer = await stoppableInput({
+    message,
+    theme: { prefix: { idle: '?', done: '' } },
+    validate: (value) => (value.trim() === '' ? `Type ${word} to go ahead, or press Ctrl-C to stop (nothing is ${done} until then)` : true),
+  });
+  if (answer === null) throw new UserError(`stopped: nothing was ${done}`);
+  return answer.trim().toLowerCase() === word.toLowerCase();
+}
+
+type InputConfig = Parameters<typeof import('@inquirer/prompts').input>[0];
+
+/**
+ * An inquirer input that Ctrl-D stops as Ctrl-C does (null for both). Inquirer leaves Ctrl-D to readline,
+ * which closes on it without settling the prompt, so that the process ended without a word (or hung).
+ */
+async function stoppableInput(config: InputConfig): Promise<string | null> {
   const { input } = await import('@inquirer/prompts');
+  const stop = new AbortController();
+  const onKey = (_text: string | undefined, key: { ctrl?: boolean; name?: string } | undefined): void => {
+    if (key?.ctrl === true && key.name === 'd') stop.abort();
+  };
+  // The end of input (a Ctrl-D read before the prompt took the terminal) stops it too.
+  const onEnd = (): void => stop.abort();
+  emitKeypressEvents(process.stdin);
+  process.stdin.on('keypress', onKey);
+  process.stdin.once('end', onEnd);
   try {
-    const answer = await input({
-      message,
-      theme: { prefix: { idle: '?', done: '' } },
-      validate: (value) => (value.trim() === '' ? `Type ${word} to go ahead, or press Ctrl-C to stop (nothing is ${done} until then)` : true),
-    });
-    return answer.trim().toLowerCase() === word.toLowerCase();
+    return await input(config, { signal: stop.signal });
   } catch (error) {
-    if ((error as Error).name === 'ExitPromptError') throw new UserError(`stopped: nothing was ${done}`);
+    const name = (error as Error).name;
+    if (name === 'ExitPromptError' || name === 'AbortPromptError') return null;
     throw error;
+  } finally {
+    process.stdin.removeListener('keypress', onKey);
+    process.stdin.removeListener('end', onEnd);
   }
 }
 

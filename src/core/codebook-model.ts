@@ -1,5 +1,7 @@
 /** The codebook model: what a parsed codebook and a project's stored codebook are. Pure data, no parser. */
 
+import { didYouMeanSuffix } from './suggest.js';
+
 export type AttributeType = 'category' | 'number' | 'date' | 'text';
 
 export interface AttributeDef {
@@ -89,4 +91,14 @@ export interface ProjectCodebook {
 /** A code's label in a language, falling back to the codebook's first language. */
 export function labelIn(item: { label: string; labels: Record<string, string> }, language: string | undefined): string {
   return (language !== undefined ? item.labels[language] : undefined) ?? item.label;
+}
+
+/**
+ * " (did you mean "forms.protest"?)" for a code id typed wrong, or "". A bare "protest" most likely means
+ * the one code whose own id is "protest" (as tag and memo suggest it); otherwise the closest id.
+ */
+export function codeSuggestion(id: string, codeIds: readonly string[]): string {
+  const byLastPart = codeIds.filter((candidate) => candidate.endsWith(`.${id}`));
+  if (byLastPart.length === 1) return ` (did you mean "${byLastPart[0]}"?)`;
+  return didYouMeanSuffix(id, codeIds);
 }

@@ -54,6 +54,7 @@ export function parseCodebook(source: string, file: string, options: ParseOption
   if (resolved === undefined) throw codebookProblems(file, problems);
   const raw = resolved.data;
   nfcCategoryValues(raw, locate, at);
+  checkControlCharacters(raw, locate, at);
   const result = codebookSchema.safeParse(raw, { reportInput: true });
   if (result.success) {
     checkLabelLanguages(result.data, locate, at);
@@ -115,6 +116,43 @@ function nfcCategoryValues(raw: unknown, locate: Locate, at: (offset: number, me
       attribute.value_labels = Object.fromEntries(labels);
     }
   }
+}
+
+// C0 and C1 control characters other than tab and line feed, as `qcode cases set` refuses them in values.
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
+// Ids, references and formats: their own patterns refuse a control character with a better message.
+const NOT_FREE_TEXT = new Set(['id', 'codebook', 'color', 'type', 'was', 'languages', 'rows', 'columns']);
+// Mappings whose keys are names, not fields (an attribute may be called "type").
+const NAMED_ENTRIES = new Set(['attributes', 'hypotheses', 'labels', 'value_labels']);
+
+/**
+ * A NUL or ESC in a label reaches the terminal raw, makes PSPP take qcode.sps for UTF-16 and R warn of
+ * embedded nulls: every text of the codebook (labels, titles, descriptions, category values and their
+ * labels) is refused with one.
+ */
+function checkControlCharacters(raw: unknown, locate: Locate, at: (offset: number, message: string) => void): void {
+  const report = (text: string, path: readonly PropertyKey[], key?: string): void => {
+    const match = CONTROL_CHARACTER.exec(text);
+    if (match === null) return;
+    const code = `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    // The path may run through the offending value_labels key: the message shows no control character itself.
+    const where = path.map((part) => String(part).replace(new RegExp(CONTROL_CHARACTER.source, 'g'), '?')).join('.');
+    at(locate(path, key), `${where}: ${key === undefined ? 'the text' : 'a value'} contains ${code}, a control character (only tab and line feed may appear); remove it`);
+  };
+  const walk = (value: unknown, path: PropertyKey[]): void => {
+    if (typeof value === 'string') report(value, path);
+    else if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...path, index]));
+    else if (isRecord(value)) {
+      const named = NAMED_ENTRIES.has(String(path[path.length - 1]));
+      for (const [key, item] of Object.entries(value)) {
+        if (!named && NOT_FREE_TEXT.has(key)) continue;
+        // A category value written as a value_labels key.
+        if (path[path.length - 1] === 'value_labels') report(key, path, key);
+        walk(item, [...path, key]);
+      }
+    }
+  };
+  walk(raw, []);
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -218,17 +256,18 @@ function salvage(raw: unknown): CodebookInput | undefined {
   const attributes = isRecord(raw.attributes)
     ? Object.fromEntries(Object.entries(raw.attributes).map(([name, value]) => {
       const attribute = isRecord(value) ? value : {};
-      const type = ['category', 'number', 'date', 'text'].includes(attribute.type as string) ? (attribute.type as AttributeType) : 'text';
-      const values = type === 'category' && Array.isArray(attribute.values)
+      // Of an attribute whose type is unknown only the name is kept: whether values or min belong to it is not known.
+      const known = ['category', 'number', 'date', 'text'].includes(attribute.type as string);
+      const values = known && Array.isArray(attribute.values)
         ? attribute.values.filter((item) => typeof item === 'string' || typeof item === 'number').map(String)
         : undefined;
       return [name, {
-        type,
+        type: known ? (attribute.type as AttributeType) : 'text',
         labels: stringRecord(attribute.labels),
         values,
-        value_labels: type === 'category' ? stringRecord(attribute.value_labels) : undefined,
-        min: type === 'number' && typeof attribute.min === 'number' ? attribute.min : undefined,
-        max: type === 'number' && typeof attribute.max === 'number' ? attribute.max : undefined,
+        value_labels: known ? stringRecord(attribute.value_labels) : undefined,
+        min: known && typeof attribute.min === 'number' ? attribute.min : undefined,
+        max: known && typeof attribute.max === 'number' ? attribute.max : undefined,
       }];
     }))
     : undefined;
@@ -574,10 +613,17 @@ function buildAttributes(input: CodebookInput, locate: Locate, at: (offset: numb
         at(locate(path, 'type'), `attribute "${name}" is a category but lists no values: add values: [A, B, ...]`);
       } else {
         const seen = new Set<string>();
-        for (const value of attribute.values) {
+        attribute.values.forEach((value, index) => {
           if (seen.has(value)) at(locate([...path, 'values']), `attribute "${name}" lists the value "${value}" twice`);
           seen.add(value);
-        }
+          // A case's value is trimmed when set, so such a value could never be held; and SPSS pads strings
+          // with spaces, so "a " would take over the label of "a".
+          if (value.trim() === '') {
+            at(locate([...path, 'values', index]), `attribute "${name}" lists an empty value (${JSON.stringify(value)}), which no case can hold: remove it`);
+          } else if (value.trim() !== value) {
+            at(locate([...path, 'values', index]), `attribute "${name}" lists the value ${JSON.stringify(value)} with spaces around it, which no case can hold (values are trimmed): write ${JSON.stringify(value.trim())}`);
+          }
+        });
       }
       for (const labelled of Object.keys(attribute.value_labels ?? {})) {
         if (!attribute.values?.includes(labelled)) {

@@ -12,7 +12,7 @@
 //   case lacks the attribute, form one more item, "(no value)", shown whenever there are any (as R's
 //   table(useNA = "ifany")), so that the values' units add up to all units.
 
-import { formatAxis, labelIn, type AxisRef, type ProjectCodebook } from './codebook-model.js';
+import { codeSuggestion, formatAxis, labelIn, type AxisRef, type ProjectCodebook } from './codebook-model.js';
 import { UserError } from './errors.js';
 import { didYouMeanSuffix } from './suggest.js';
 
@@ -323,7 +323,7 @@ export function expandAxis(ref: AxisRef, context: AxisContext): AxisItem[] {
   }
   if (ref.kind === 'code') {
     const code = codebook.codes.find((candidate) => candidate.id === ref.id);
-    if (!code) throw new UserError(`unknown code "${ref.id}"${didYouMeanSuffix(ref.id, codebook.codes.map((c) => c.id))}`, { hint: 'See: qcode codebook show' });
+    if (!code) throw new UserError(`unknown code "${ref.id}"${codeSuggestion(ref.id, codebook.codes.map((c) => c.id))}`, { hint: 'See: qcode codebook show' });
     return [codeItem(code)];
   }
   const attribute = codebook.attributes.find((candidate) => candidate.name === ref.name);
@@ -384,7 +384,7 @@ export function parseAxisList(text: string, codebook: ProjectCodebook, flag: str
     if (codebook.codes.some((code) => code.id === part)) return { kind: 'code', id: part };
     const attributeGuess = codebook.attributes.some((attribute) => attribute.name === part) ? ` (an attribute: write attribute:${part})` : '';
     const candidates = [...codebook.dimensions.map((dimension) => dimension.id), ...codebook.codes.map((code) => code.id)];
-    throw new UserError(`${flag}: unknown dimension or code "${part}"${attributeGuess || didYouMeanSuffix(part, candidates)}`, {
+    throw new UserError(`${flag}: unknown dimension or code "${part}"${attributeGuess || codeSuggestion(part, candidates)}`, {
       hint: 'See: qcode codebook show',
     });
   });

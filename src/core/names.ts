@@ -13,9 +13,12 @@ const R_RESERVED = [
 // costs nothing.
 const RESERVED = new Set([...SPSS_RESERVED, ...R_RESERVED].map((word) => word.toLowerCase()));
 
-// PSPP's syntax segmenter reads DOC, DOCU, … DOCUMENT at the start of a line as the DOCUMENT command,
-// which breaks a GET DATA /VARIABLES list that happens to put such a name first on a line.
-const DOCUMENT_COMMAND = /^doc(u(m(e(n(t)?)?)?)?)?$/i;
+// PSPP's syntax segmenter takes the first word of every line, indented or not, for a possible command
+// whose text it reads in its own way: DOC … DOCUMENT, COMM … COMMENT and DEFINE always, FILE when LABEL
+// follows and DO when REPEAT follows (checked with PSPP 1.6). A GET DATA /VARIABLES list or a list of
+// names that puts such a name first on a line ends the command there, and every later column is lost.
+// FILE and DO get "_v" whatever follows them, so that a column's name never depends on its neighbour's.
+const LINE_COMMAND = /^(doc(u(m(e(n(t)?)?)?)?)?|comm(e(n(t)?)?)?|define|file|do)$/i;
 
 /** Whether a name is safe as an SPSS/PSPP variable and an R column: see docs/exports.md. */
 export function isPortableName(name: string): boolean {
@@ -24,7 +27,7 @@ export function isPortableName(name: string): boolean {
     name.length <= MAX_NAME_BYTES &&
     !name.endsWith('_') &&
     !RESERVED.has(name.toLowerCase()) &&
-    !DOCUMENT_COMMAND.test(name)
+    !LINE_COMMAND.test(name)
   );
 }
 
@@ -41,7 +44,7 @@ export function portableStem(raw: string): string {
   if (stem === '') stem = 'v';
   if (!/^[A-Za-z]/.test(stem)) stem = `v${stem}`;
   stem = trimEnd(stem.slice(0, MAX_NAME_BYTES));
-  if (RESERVED.has(stem.toLowerCase()) || DOCUMENT_COMMAND.test(stem)) stem = `${stem}_v`;
+  if (RESERVED.has(stem.toLowerCase()) || LINE_COMMAND.test(stem)) stem = `${stem}_v`;
   return stem;
 }
 

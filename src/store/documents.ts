@@ -128,6 +128,11 @@ export function replaceDocument(db: Db, documentId: number, doc: NewDocument, se
   statement(db, 'UPDATE segments SET ordinal = -ordinal WHERE document_id = ? AND ordinal < 0').run(documentId);
 }
 
+/** A document's case, kind, language and title, its text and segments untouched. */
+export function setDocumentMeta(db: Db, documentId: number, meta: Pick<NewDocument, 'caseId' | 'kind' | 'language' | 'title'>): void {
+  statement(db, 'UPDATE documents SET case_id = ?, kind = ?, language = ?, title = ? WHERE id = ?').run(meta.caseId, meta.kind, meta.language, meta.title, documentId);
+}
+
 export interface DocumentListRow {
   id: number;
   slug: string;

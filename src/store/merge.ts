@@ -1,6 +1,13 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Db } from './db.js';
 import { statement, type SegmentRef } from './common.js';
 import type { StoredDocument } from './documents.js';
+import { migrateFrom, SCHEMA_VERSION } from './migrations.js';
+
+// Required, not imported: a CommonJS module imported from ESM starts Node's export lexer (see cli/commander.ts).
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
 // The SQL of `qcode merge`. Functions named other* read the project being merged in (a read-only
 // connection); the rest read and write this project inside the merge's one transaction.
@@ -42,6 +49,45 @@ export function readingOther<T extends object>(target: T): T {
     },
   });
   return proxy;
+}
+
+/** Why the other project's store is no qcode store this qcode can merge. */
+export type OtherStoreProblem = { kind: 'empty' } | { kind: 'not-sqlite' } | { kind: 'not-qcode' } | { kind: 'newer'; version: number };
+
+/**
+ * Brings merge's private copy of the other store (its own file, never the other project's) to this
+ * schema: a colleague's copy written by an older qcode merges as it is, and the other project is only
+ * read. Returns why the copy is no qcode store this qcode reads, or undefined; an error of SQLite's
+ * (a damaged copy) is marked as the other project's (isOtherProjectError).
+ */
+export function upgradeOtherCopy(path: string): OtherStoreProblem | undefined {
+  const header = Buffer.alloc(16);
+  if (statSync(path).size === 0) return { kind: 'empty' };
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString('latin1') !== 'SQLite format 3\u0000') return { kind: 'not-sqlite' };
+  let db: Db;
+  try {
+    db = new Database(path, { fileMustExist: true });
+  } catch (error) {
+    if (typeof error === 'object' && error !== null) otherErrors.add(error);
+    throw error;
+  }
+  const copy = readingOther(db);
+  try {
+    // The schema as the copy's -wal (replayed here) has it, not the header's: a write may not have reached qcode.db yet.
+    const version = copy.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) return { kind: 'newer', version };
+    if (version === 0) return { kind: 'not-qcode' };
+    if (version < SCHEMA_VERSION) migrateFrom(copy, version);
+    return undefined;
+  } finally {
+    db.close();
+  }
 }
 
 /** Every codebook a project applied, oldest first: their was: lists tell which codes were renamed. */
@@ -361,6 +407,11 @@ export function recordedRenames(db: Db): Array<[string, string]> {
       ? Object.entries(renames).filter((pair): pair is [string, string] => typeof pair[1] === 'string')
       : [];
   });
+}
+
+/** When and what a coder did, by name, as the log says (one row per event): to tell whether their work is already here. */
+export function coderEventStamps(db: Db, name: string): Array<{ at: string; action: string }> {
+  return statement(db, 'SELECT e.at, e.action FROM events e JOIN coders r ON r.id = e.coder_id WHERE r.name = ? ORDER BY e.id').all(name) as Array<{ at: string; action: string }>;
 }
 
 /** This project's events at the given times, as dedupe keys: at, coder name, action, payload (and their ids, oldest first). */

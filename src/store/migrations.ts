@@ -1,3 +1,5 @@
+import type { Db } from './db.js';
+
 // Each entry moves the schema from user_version N to N+1. Never edit a migration that has shipped:
 // add a new one. The schema is documented in docs/schema.md; analysts query it directly.
 
@@ -252,3 +254,14 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Moves a store from schema `from` to SCHEMA_VERSION in one transaction: a failed migration leaves it as it was. */
+export function migrateFrom(db: Db, from: number): void {
+  const upgrade = db.transaction(() => {
+    for (let version = from; version < SCHEMA_VERSION; version++) {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    }
+  });
+  upgrade.immediate();
+}

@@ -207,15 +207,47 @@ export function erasurePending(db: Db): string | undefined {
 }
 
 /**
+ * The removal whose erasure is not finished, with what it took that a removal command can name again to
+ * finish it (an already removed name does nothing but that): its tombstones, less any name that is in
+ * the project again (re-imported, --readmit), which that command would remove. Undefined when none.
+ */
+export function unfinishedErasure(db: Db): { at: string; slugs: string[]; caseIds: string[] } | undefined {
+  const at = erasurePending(db);
+  if (at === undefined) return undefined;
+  const slugs = statement(db, `
+    SELECT DISTINCT r.slug FROM removed_documents r
+    WHERE r.removed_at = ? AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.slug = r.slug OR CAST(d.id AS TEXT) = r.slug)
+    ORDER BY r.slug`).pluck().all(at) as string[];
+  const caseIds = statement(db, `
+    SELECT r.id FROM removed_cases r WHERE r.removed_at = ? AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = r.id) ORDER BY r.id`).pluck().all(at) as string[];
+  if (slugs.length + caseIds.length > 0) return { at, slugs, caseIds };
+  // Every name of that removal is back (--readmit): any earlier removal's name finishes the erasure as well.
+  const other = statement(db, `
+    SELECT r.slug FROM removed_documents r
+    WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.slug = r.slug OR CAST(d.id AS TEXT) = r.slug)
+    ORDER BY r.id DESC LIMIT 1`).pluck().get() as string | undefined;
+  return { at, slugs: other === undefined ? [] : [other], caseIds: [] };
+}
+
+/**
  * After the commit: copies the WAL into qcode.db and empties it, rewrites the file without free pages, and
  * empties the WAL again. A reader that started before the removal keeps the checkpoint from copying past
- * its snapshot, so the checkpoint is retried until `waitMs` has passed (each try waits busy_timeout).
- * Returns whether both files are free of the removed text; only then is the pending mark cleared.
+ * its snapshot, so the checkpoint is retried until `waitMs` has passed (each try waits up to a second).
+ * Returns whether both files are free of the removed text; only then is the pending mark cleared, and
+ * `onErased` told.
  */
-export function compactStore(db: Db, options: { waitMs: number; onWait?: () => void }): boolean {
+export function compactStore(db: Db, options: { waitMs: number; onWait?: () => void; onErased?: () => void }): boolean {
   const checkpoint = (): boolean => {
-    const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
-    return row === undefined || row.busy === 0;
+    // A checkpoint waits busy_timeout for readers, which a command that queues behind writers sets to
+    // minutes: each try here waits a second, so that the loop below keeps to its own deadline.
+    const busy = db.pragma('busy_timeout', { simple: true }) as number;
+    db.pragma(`busy_timeout = ${Math.min(busy, 1000)}`);
+    try {
+      const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      return row === undefined || row.busy === 0;
+    } finally {
+      db.pragma(`busy_timeout = ${busy}`);
+    }
   };
   const deadline = Date.now() + options.waitMs;
   const untilDone = (): boolean => {
@@ -231,6 +263,7 @@ export function compactStore(db: Db, options: { waitMs: number; onWait?: () => v
   db.exec('VACUUM');
   if (!untilDone()) return false;
   db.prepare('DELETE FROM meta WHERE key = ?').run(ERASURE_PENDING);
+  options.onErased?.();
   // The delete went to the WAL: empty it once more (nothing of the removal is in that frame).
   checkpoint();
   return true;

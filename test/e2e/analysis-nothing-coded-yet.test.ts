@@ -1,10 +1,9 @@
 import { parse } from 'csv-parse/sync';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seedAnalysisProject, type SeedProject } from '../analysis-seed.js';
-import { runQcode } from '../helpers.js';
+import { runQcode, tempDir } from '../helpers.js';
 
 // Before the first coding, stats and cooccur answer with zeros (exit 0) as retrieve and the lists do, so
 // that a scheduled export script does not break; a person at a terminal gets one line on stderr saying why.
@@ -124,8 +123,13 @@ describe('what stays an error', () => {
 describe('qcode export all with nothing coded yet', () => {
   it('writes every file', async () => {
     const qcode = await project(uncoded());
-    const out = join(mkdtempSync(join(tmpdir(), 'qcode-uncoded-export-')), 'out');
+    const out = join(tempDir('qcode-uncoded-export-'), 'out');
     const run = qcode('export', 'all', '--out', out);
     expect(run.code, run.stderr).toBe(0);
+    for (const file of ['codings.csv', 'segments.csv', 'documents.csv', 'cases.csv', 'qcode.sps', 'qcode.R']) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    const segments = parse(readFileSync(join(out, 'segments.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(segments).toHaveLength(3);
   });
 });

@@ -75,7 +75,7 @@ describe('qcode code messages', () => {
     await terminal.waitFor('Codes › inhib');
     terminal.type('\r');
     const screen = await terminal.waitFor(
-      'r02-riga-en:1 already has migration_effect.mobilising from anna; dimension "migration_effect" allows one code per segment: untag it first with qcode untag r02-riga-en:1 migration_effect.mobilising --coder anna',
+      `r02-riga-en:1 already has migration_effect.mobilising from anna; dimension "migration_effect" allows one code per segment: untag it first with qcode untag r02-riga-en:1 migration_effect.mobilising --start ${segment!.start} --end ${segment!.start + 5} --coder anna`,
     );
     expect(screen).toContain('segment 1/22');
     expect(coded(dir)).toEqual(['r02-riga-en:1 migration_effect.mobilising']);

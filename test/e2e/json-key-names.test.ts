@@ -66,12 +66,15 @@ describe('--json key names', () => {
     expect(camelKeys(parsed)).toEqual([]);
   });
 
-  it('keeps value labels keyed by the values as written, and names the times t_start and t_end', () => {
+  it('keeps value labels keyed by the values as written, names the times t_start and t_end, and a document\'s case `case`', () => {
     const codebook = JSON.parse(qcodeOk(demo, 'codebook', 'show', '--json')) as { attributes: Array<{ name: string; value_labels: Record<string, string> }> };
     expect(Object.keys(codebook.attributes.find((attribute) => attribute.name === 'host_country')?.value_labels ?? {})).toContain('LT');
     const passages = JSON.parse(qcodeOk(demo, 'retrieve', '--code', 'forms.protest', '--json')) as Array<Record<string, unknown>>;
     expect(passages[0]).toHaveProperty('t_start');
     expect(passages[0]).toHaveProperty('t_end');
+    const shown = JSON.parse(qcodeOk(demo, 'docs', 'show', 'r01-vilnius-ru', '--json')) as { document: Record<string, unknown> };
+    expect(shown.document.case).toBe('R01');
+    expect(shown.document).not.toHaveProperty('case_id');
     const log = parseCsvHeader(qcodeOk(demo, 'log', '--csv'));
     expect(log).toContain('undone_by');
   });

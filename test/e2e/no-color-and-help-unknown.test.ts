@@ -50,6 +50,32 @@ describe('qcode help WORD', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: qcode init');
   });
+
+  it('helps with a subcommand, and names an unknown one', () => {
+    const check = runQcode(['help', 'codebook', 'check']);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('Usage: qcode codebook check');
+    const unknown = runQcode(['help', 'codebook', 'chek']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("error: unknown command 'chek'\n(Did you mean check?)\n");
+  });
+});
+
+describe('qcode WORD --help with an unknown WORD', () => {
+  // A script's typo must not pass as the root help with exit 0.
+  it('is an unknown command, exit 2', () => {
+    const result = runQcode(['pack', '--help']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: unknown command 'pack'\n/);
+    expect(result.stderr).toBe(runQcode(['pack']).stderr);
+    expect(result.stdout).toBe('');
+  });
+
+  it('leaves a known command\'s operand alone', () => {
+    const result = runQcode(['docs', 'show', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: qcode docs show');
+  });
 });
 
 describe('the --excel characters in README.md', () => {

@@ -334,11 +334,11 @@ describe('the resume hint of a stopped coding session', () => {
     expect(CodingSession.open(project(dir), optionsOf(words)).view()?.segment.ordinal).toBe(stoppedAt);
   });
 
-  it('names only the document and coder for a full pass', () => {
+  it('names only the coder for a session opened without a document', () => {
     const dir = seedInterviews();
     const session = CodingSession.open(project(dir), { coder: 'anna' });
     session.skip();
-    expect(sessionSummary(session, 'quit')).toBe('Stopped: 1 segment answered, all saved. Resume with: qcode code r01-vilnius-ru --coder anna');
+    expect(sessionSummary(session, 'quit')).toBe('Stopped: 1 segment answered, all saved. Resume with: qcode code --coder anna');
   });
 });
 

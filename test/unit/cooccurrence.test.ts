@@ -201,6 +201,7 @@ describe('axes', () => {
     ['form', /unknown dimension or code "form" \(did you mean "forms"\?\)/],
     ['country', /write attribute:country/],
     ['attribute:contry', /unknown attribute "contry" \(did you mean "country"\?\)/],
+    ['protest', /unknown dimension or code "protest" \(did you mean "forms\.protest"\?\)/],
   ])('rejects %s with a clear message', (text, message) => {
     expect(() => parseAxisList(text, codebook, '--rows')).toThrow(message);
   });

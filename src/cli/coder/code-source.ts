@@ -3,7 +3,7 @@ import { plural } from '../../core/codebook-plan.js';
 import { UserError } from '../../core/errors.js';
 import { shellQuote } from '../../core/shell.js';
 import type { PickerCode, PickerDimension } from './picker.js';
-import type { CoderSource } from './terminal.js';
+import type { CoderSource, PendingWork } from './terminal.js';
 import type { CoderView } from './screen.js';
 
 export { shellQuote };
@@ -111,22 +111,41 @@ export function refuseUndecodable(text: string): void {
   }
 }
 
-/** One line for the end of a session. */
-export function sessionSummary(session: CodingSession, outcome: 'done' | 'quit'): string {
+/** One line for the end of a session; `discarded`: what was on screen and not saved when the coder quit. */
+export function sessionSummary(session: CodingSession, outcome: 'done' | 'quit', discarded?: PendingWork): string {
   const answered = `${plural(session.answered, 'segment')} answered`;
   if (outcome === 'done') {
     return session.onlyUncoded
       ? `Done: ${answered}; ${session.coder.name} has been through every uncoded segment here.`
       : `Done: ${answered}; ${session.coder.name} has no segment left to code here.`;
   }
-  return `Stopped: ${answered}, all saved. Resume with: ${resumeCommand(session)}`;
+  const lost = discardedText(session, discarded);
+  return lost === null
+    ? `Stopped: ${answered}, all saved. Resume with: ${resumeCommand(session)}`
+    : `Stopped: ${answered} and saved; ${lost}. Resume with: ${resumeCommand(session)}`;
 }
 
+/** "the unsaved change on r02-riga-en:3 (+forms.protest) was not saved", or null when nothing was pending. */
+function discardedText(session: CodingSession, discarded: PendingWork | undefined): string | null {
+  if (discarded === undefined) return null;
+  const changes = [...discarded.added.map((id) => `+${id}`), ...discarded.removed.map((id) => `−${id}`)];
+  const parts = [
+    ...(changes.length > 0 ? [`the unsaved change (${changes.join(' ')})`] : []),
+    ...(discarded.memoDraft ? ['the memo being typed'] : []),
+  ];
+  if (parts.length === 0) return null;
+  const ordinal = session.currentOrdinal;
+  const where = session.currentDocument === null || ordinal === null ? '' : ` on ${session.currentDocument}:${ordinal}`;
+  return `${parts.join(' and ')}${where} ${parts.length > 1 ? 'were' : 'was'} not saved`;
+}
 
-/** The command that goes on where the session stopped, with every option that chose its segments. */
+/**
+ * The command that goes on where the session stopped, with every option that chose its segments. A
+ * session opened without DOCUMENT resumes without it: named, the document would end the next session.
+ */
 function resumeCommand(session: CodingSession): string {
   const speaker = session.speaker;
-  const where = session.currentDocument;
+  const where = session.openedOnDocument ? session.currentDocument : null;
   const words = ['qcode', 'code', ...(where === null ? [] : [shellQuote(where)]), '--coder', shellQuote(session.coder.name)];
   if (session.dimension !== null) words.push('--dimension', shellQuote(session.dimension));
   if (speaker !== null) words.push('--speaker', shellQuote(speaker));

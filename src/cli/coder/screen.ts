@@ -112,7 +112,8 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
   let previous = previousLines.slice(0, previousHeight).map((line, index) =>
     chalk.dim(index === previousHeight - 1 && previousLines.length > previousHeight ? fit(`${line} …`, width) : line));
 
-  let notes = view.notes.slice(0, 3).map((note) => fit(note, width));
+  // Up to four: the codes given, two memos and the "+N more memos" line that says where the rest are.
+  let notes = view.notes.slice(0, 4).map((note) => fit(note, width));
   const keys = keyLines(state.mode === 'memo' ? MEMO_KEYS : state.mode === 'jump' ? JUMP_KEYS : view.forwardOnly ? FORWARD_ONLY_KEYS : CODE_KEYS, width);
   // A message keeps all its lines (up to a third of the screen): its end often says how to fix what it reports.
   const message = messageLines(state.message, width, Math.max(1, Math.floor(height / 3)));
@@ -167,7 +168,7 @@ export function renderCoderScreen(catalog: Catalog, view: CoderView, state: Pick
     ...text,
     ...notes,
     rule,
-    fit(inputLine(catalog, view, state), width),
+    fit(inputLine(catalog, view, state, width), width),
     ...listShown,
     rule,
     ...definitionShown,
@@ -186,15 +187,47 @@ function messageLines(message: string | null, width: number, maximum: number): s
   return shown.map((line) => chalk.yellow(fit(line, width)));
 }
 
-function inputLine(catalog: Catalog, view: CoderView, state: PickerState): string {
-  if (state.mode === 'memo') return `${chalk.bold('Memo on this segment ›')} ${state.draft}▏`;
-  if (state.mode === 'jump') return `${chalk.bold(`Go to segment${view.jumpRange ? ` (${view.jumpRange})` : ''} ›`)} ${state.draft}▏`;
+/**
+ * The line being typed on, no wider than the width. A draft or filter too long for it shows "…" and its
+ * end, so that the cursor and the last words typed stay in view.
+ */
+function inputLine(catalog: Catalog, view: CoderView, state: PickerState, width: number): string {
+  const typing = (label: string, short: string): string => {
+    const room = width - displayWidth(label) - 2;
+    // On a narrow screen the label gives way to what is typed.
+    const shown = room >= 10 ? label : short;
+    return `${chalk.bold(shown)} ${keepEnd(state.draft, width - displayWidth(shown) - 2)}▏`;
+  };
+  if (state.mode === 'memo') return typing('Memo on this segment ›', 'Memo ›');
+  if (state.mode === 'jump') return typing(`Go to segment${view.jumpRange ? ` (${view.jumpRange})` : ''} ›`, 'Go to ›');
   const given = new Set(view.given);
   const added = [...state.selected].filter((id) => !given.has(id)).length;
   const removed = view.given.filter((id) => !state.selected.has(id)).length;
   const pending = added + removed > 0 ? chalk.yellow(` (unsaved: +${added} −${removed})`) : '';
   const count = state.filter === '' ? `${catalog.codes.length} codes` : `${state.matches.length} of ${catalog.codes.length} codes`;
-  return `${chalk.bold('Codes ›')} ${state.filter}▏  ${chalk.dim(count)} · ${state.selected.size} selected${pending}`;
+  const after = `  ${chalk.dim(count)} · ${state.selected.size} selected${pending}`;
+  // What follows the cursor is cut at the line's end (by fit) before the cursor goes out of view.
+  const room = Math.max(10, width - displayWidth('Codes › ▏') - displayWidth(after));
+  return `${chalk.bold('Codes ›')} ${keepEnd(state.filter, room)}▏${after}`;
+}
+
+const graphemes = new Intl.Segmenter();
+
+/** Plain text in at most `room` columns: as it is, or "…" and as much of its end as fits. */
+function keepEnd(text: string, room: number): string {
+  if (displayWidth(text) <= room) return text;
+  if (room < 1) return '';
+  const characters = [...graphemes.segment(text)].map((item) => item.segment);
+  const kept: string[] = [];
+  let used = displayWidth('…');
+  for (let index = characters.length - 1; index >= 0; index--) {
+    const character = characters[index] ?? '';
+    const size = displayWidth(character);
+    if (used + size > room) break;
+    kept.unshift(character);
+    used += size;
+  }
+  return `…${kept.join('')}`;
 }
 
 function buildListRows(catalog: Catalog, state: PickerState, language: string | undefined): ListRow[] {

@@ -28,9 +28,18 @@ export interface RunCoderOptions {
   editText?: ((draft: string) => string | null) | undefined;
   input?: NodeJS.ReadStream | undefined;
   output?: NodeJS.WriteStream | undefined;
+  /** Told, on quitting, what was on screen and not saved (the codes ticked or unticked, a memo being typed). */
+  onDiscard?: ((pending: PendingWork) => void) | undefined;
 }
 
 export type CoderOutcome = 'done' | 'quit';
+
+/** What quitting loses: the unconfirmed change to the segment's codes, and whether a memo was being typed. */
+export interface PendingWork {
+  added: string[];
+  removed: string[];
+  memoDraft: boolean;
+}
 
 /**
  * Refuses a locale that names a charset other than UTF-8 (ru_RU.KOI8-R, ru_RU.CP1251): the coder draws
@@ -108,6 +117,14 @@ export function runCoderPrompt(options: RunCoderOptions): Promise<CoderOutcome> 
     const finish = (outcome: CoderOutcome | Error): void => {
       if (finished) return;
       finished = true;
+      if (outcome === 'quit' && view !== null) {
+        const pending: PendingWork = {
+          added: [...state.selected].filter((id) => !shown.includes(id)),
+          removed: shown.filter((id) => !state.selected.has(id)),
+          memoDraft: state.mode === 'memo' && state.draft.trim() !== '',
+        };
+        if (pending.added.length + pending.removed.length > 0 || pending.memoDraft) options.onDiscard?.(pending);
+      }
       input.removeListener('keypress', onKey);
       output.removeListener('resize', draw);
       for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.removeListener(signal, onSignal);

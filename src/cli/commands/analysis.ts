@@ -218,7 +218,7 @@ function registerCooccur(program: Command): void {
     .addOption(unitOption())
     .addOption(new Option('--measure <measure>', 'what the cells show').choices(MEASURE_CHOICES).default('c'))
     .option('--lang <code>', 'label language, e.g. ru')
-    .option('--long', 'print a long CSV table: one row per cell (row, column, n_ab, n_a, n_b, c, rowpct, colpct)')
+    .option('--long', 'print a long CSV table: one row per cell (hypothesis, row, row_label, column, column_label, n_ab, n_a, n_b, c, rowpct, colpct)')
     .option('--csv', 'print the table as a wide CSV matrix with labels (one hypothesis)')
     .option('--excel', "with --csv or --long, for spreadsheets: a UTF-8 BOM, and a leading ' on text cells starting with = + - @ tab or CR (as qcode export --excel)")
     .option('--json', 'print JSON');

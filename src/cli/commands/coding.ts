@@ -6,6 +6,7 @@ import { plural } from '../../core/codebook-plan.js';
 import { groupDigits } from '../../core/text.js';
 import { shellQuote } from '../../core/shell.js';
 import { globals, withProject } from '../context.js';
+import type { PendingWork } from '../coder/terminal.js';
 import { addOutputOptions, examples, note, out, writeJson, writeRows, type OutputOptions } from '../output.js';
 
 function wholeNumber(name: string): (value: string) => number {
@@ -59,10 +60,23 @@ Needs a terminal; from scripts use: qcode tag --from FILE.csv  (docs/coding.md)`
       const prompts = await import('../prompts.js');
       prompts.requireTerminal('qcode code', 'code from a script with: qcode tag --from FILE.csv (see qcode tag --help)');
       (await import('../coder/terminal.js')).requireUtf8Locale('qcode code');
-      const coder = (options.coder ?? process.env.QCODE_CODER ?? '').trim() || (await prompts.askText('Coder name (set QCODE_CODER to skip this question):', '--coder'));
       await withProject(command, async (project) => {
-        const { CodingSession, requireCoderName } = await import('../../app/coding.js');
-        requireCoderName(coder, {}, project.db);
+        const { CodingSession, coderNameProblem, requireCoderName } = await import('../../app/coding.js');
+        let coder: string;
+        if ((options.coder ?? process.env.QCODE_CODER ?? '').trim() !== '') {
+          coder = requireCoderName(options.coder, process.env, project.db);
+        } else {
+          // Asked with the project open, so that a name the project refuses is refused at the prompt, which asks again.
+          const typed = await prompts.askText('Coder name (set QCODE_CODER to skip this question):', '--coder', {
+            validate: (value) => coderNameProblem(project.db, value) ?? true,
+          });
+          if (typed === null) {
+            // As ^Q on the first segment: nothing was done, so this is no error.
+            out('Stopped: no coder name given; nothing was saved.');
+            return;
+          }
+          coder = typed.normalize('NFC');
+        }
         // Opening writes nothing: a command that fails on a later check leaves no coder behind.
         const session = CodingSession.open(project, { coder, document, dimension: options.dimension, onlyUncoded: options.onlyUncoded, speaker: options.speaker });
         const languages = session.index.codebook.languages;
@@ -80,12 +94,16 @@ Needs a terminal; from scripts use: qcode tag --from FILE.csv  (docs/coding.md)`
         const { runCoderPrompt } = await import('../coder/terminal.js');
         const { sessionCatalog, sessionSource, sessionSummary } = await import('../coder/code-source.js');
         session.begin();
+        let discarded: PendingWork | undefined;
         const outcome = await runCoderPrompt({
           ...sessionCatalog(session),
           source: sessionSource(session, languages, lang),
           editText: (draft) => prompts.editText(draft),
+          onDiscard: (pending) => {
+            discarded = pending;
+          },
         });
-        out(sessionSummary(session, outcome));
+        out(sessionSummary(session, outcome, discarded));
       });
     });
 }
@@ -125,8 +143,9 @@ Examples:
   $ qcode tag --from codings.csv --dry-run
   $ QCODE_CODER=anna qcode tag --from codings.csv
 
-A CSV is checked whole first: every unknown document, segment or code is reported as FILE:ROW:COLUMN,
-and then nothing is written. Retired codes cannot be applied. A row with an empty code marks the
+A CSV is checked whole first: every unknown document, segment or code is reported as FILE:LINE:COL
+(the line of the file, which a line break inside a quoted field makes differ from the row), and then
+nothing is written. Retired codes cannot be applied. A row with an empty code marks the
 segment seen by that coder without a code, so that agreement counts it as the coder's "no". See docs/coding.md.`)
       .action(async (segment: string | undefined, codes: string[], options: TagCommandOptions, command: Command) => {
         const app = await import('../../app/coding.js');
@@ -184,7 +203,7 @@ function registerAutocode(program: Command): void {
     .option('--coder <name>', 'who the codings belong to', 'auto')
     .option('--document <slug>', 'only this document')
     .option('--speaker <name>', "only this speaker's turns")
-    .option('--dry-run', 'list the hits in context, write nothing'), 'one object: query, code, coder, dryRun, added, alreadyThere, batch, and hits, each with segment, speaker, already, added, context')
+    .option('--dry-run', 'list the hits in context, write nothing'), 'one object: query, code, coder, dry_run, added, already_there, batch, and hits, each with segment, speaker, already, added, context')
     .addHelpText('after', `
 With --json or --csv a dry run and a real run print the same shape: every hit, whether the coder already
 had the code there (already) and whether the run added it (added; on a dry run, would add it). --csv

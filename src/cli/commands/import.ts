@@ -13,7 +13,7 @@ import { addOutputOptions, examples, note, out, writeJson, writeRows, type Colum
 
 // qcode import, qcode cases …, qcode docs …: flags in, one app call, the report out.
 
-const FORMATS = ['txt', 'md', 'docx', 'vtt', 'srt', 'html', 'csv'];
+const FORMATS = ['txt', 'md', 'docx', 'vtt', 'srt', 'html', 'telegram', 'csv'];
 const KINDS = ['interview', 'survey', 'web', 'chat'];
 
 interface ImportFlags {
@@ -35,10 +35,27 @@ interface ImportFlags {
   idColumn?: string;
   textColumns?: string;
   attributeColumns?: string;
+  idPrefix?: string;
+  sameRespondents?: boolean;
+  delimiter?: string;
+  manifestEncoding?: string;
 }
 
+/** A comma-separated list of columns; a name in double quotes may hold commas ("Why, and how?",q2). */
 function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (value === undefined) return undefined;
+  const items: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const char of value) {
+    if (char === '"') quoted = !quoted;
+    else if (char === ',' && !quoted) {
+      items.push(current);
+      current = '';
+    } else current += char;
+  }
+  items.push(current);
+  return items.map((item) => item.trim()).filter((item) => item !== '');
 }
 
 function megabytes(bytes: number): string {
@@ -96,8 +113,13 @@ function summary(report: ImportReport): string {
 function skippedNote(report: ImportReport): string | undefined {
   if (report.skipped.length === 0) return undefined;
   const reasons = new Map<string, number>();
-  for (const item of report.skipped) reasons.set(item.message, (reasons.get(item.message) ?? 0) + 1);
-  return `Skipped ${plural(report.skipped.length, 'file')}: ${[...reasons].map(([reason, count]) => `${count} ${reason}`).join('; ')}`;
+  // "same file as X" is a reason of its own per file: without the path, the user cannot tell which one was left out.
+  const aliases: string[] = [];
+  for (const item of report.skipped) {
+    if (item.message.startsWith('same file as ')) aliases.push(`${item.display}: ${item.message}`);
+    else reasons.set(item.message, (reasons.get(item.message) ?? 0) + 1);
+  }
+  return escapeControls(`Skipped ${plural(report.skipped.length, 'file')}: ${[...[...reasons].map(([reason, count]) => `${count} ${reason}`), ...aliases].join('; ')}`);
 }
 
 /** The store failed partway: one line naming the file, what is in the store and what is not. */
@@ -180,22 +202,26 @@ export function registerImport(program: Command): void {
     .argument('[paths...]', 'files, folders (recursive) or globs ("interviews/**/*.txt")')
     .option('--case <id>', 'link the imported documents to this case (created if new)')
     .option('--manifest <file>', 'CSV with columns file, case and declared attributes (optional: kind, language, title, slug)')
+    .option('--manifest-encoding <name>', 'the manifest\'s encoding, like --encoding (default: auto; --encoding is for the files it lists)')
     .addOption(new Option('--segment <mode>', 'segments: speaker turns, paragraphs or sentences (default: turns when speaker labels are found, else paragraphs)').choices([...SEGMENT_MODES]))
     .option('--encoding <name>', 'auto, utf8, utf16, utf16le, utf16be, cp1251 or koi8r', 'auto')
     .addOption(new Option('--format <format>', 'read every file as this format, whatever its extension').choices(FORMATS))
-    .addOption(new Option('--kind <kind>', 'document kind (default: web for .html, else interview)').choices(KINDS))
+    .addOption(new Option('--kind <kind>', 'document kind (default: web for .html, chat for a Telegram .json, else interview)').choices(KINDS))
     .option('--language <code>', 'document language, e.g. ru, en, de (default: detected from the text; see docs/import.md)')
     .option('--speakers <map>', 'speaker labels and the names to store, e.g. "И=Interviewer,Р=Respondent"')
-    .option('--slug <slug>', 'the document\'s name in qcode (one file only; default: the file name)')
+    .option('--slug <slug>', 'the document\'s name in qcode (one file only; default: the file name); for a survey, the start of its documents\' names (SLUG-ID)')
     .option('--replace', 'replace documents whose file changed (codings on unchanged segments are kept)')
     .option('--readmit', 'import texts that were removed (qcode docs|cases remove) all the same, lifting their tombstones')
     .option('--dry-run', 'read and check everything, write nothing')
     .option('--strict', 'stop at the first file that fails')
     .option('--verbose', 'one line per file')
     .option('--json', 'print the report as JSON')
-    .option('--id-column <column>', 'survey: the respondent id column')
-    .option('--text-columns <columns>', 'survey: comma-separated open-answer columns')
-    .option('--attribute-columns <columns>', 'survey: comma-separated columns of declared case attributes')
+    .option('--id-column <column>', 'survey: the respondent id column (a name, or #N for the N-th column)')
+    .option('--text-columns <columns>', 'survey: comma-separated open-answer columns, each a name or #N for the N-th column (#2,#3; a name with a comma: #N, or in double quotes)')
+    .option('--attribute-columns <columns>', 'survey: comma-separated columns of declared case attributes (names or #N)')
+    .option('--id-prefix <prefix>', 'survey: put this before every respondent id to make the case id (W2- makes 17 the case W2-17): other people with the same ids as an earlier survey')
+    .option('--same-respondents', 'survey: respondents who are already cases of another survey are the same people (a panel wave): import, and report the values that change')
+    .option('--delimiter <char>', 'the separator of a survey CSV or the manifest: , or ; or tab (default: guessed from the first rows; tab for .tsv)')
     .addHelpText('after', `
 Examples:
   $ qcode import interviews/ --manifest interviews/manifest.csv
@@ -204,11 +230,13 @@ Examples:
   $ qcode import old/r03.txt --encoding cp1251 --dry-run --verbose
   $ qcode import survey.csv --kind survey --id-column respondent_id \\
       --text-columns q1_activities,q2_networks --attribute-columns host_country,emigration_year
+  $ qcode import wave2.csv --kind survey --id-column id --text-columns '#3,#4' --id-prefix W2-
 
 Files larger than 100 MB are refused. Exit 1 when any file failed (the others are imported).
 Details: docs/import.md`)
     .action(async (paths: string[], flags: ImportFlags, command: Command) => {
       const encoding = parseEncodingOption(flags.encoding);
+      const manifestEncoding = flags.manifestEncoding === undefined ? undefined : parseEncodingOption(flags.manifestEncoding);
       const quiet = globals(command).quiet ?? false;
       const { importPaths, ImportStoppedError } = await import('../../app/import.js');
       await withProject(command, async (project) => {
@@ -231,6 +259,7 @@ Details: docs/import.md`)
             caseId: flags.case, manifest: flags.manifest, segment: flags.segment, encoding, format: flags.format, kind: flags.kind,
             language: flags.language, speakers: flags.speakers, slug: flags.slug, replace: flags.replace, readmit: flags.readmit, dryRun: flags.dryRun,
             strict: flags.strict, idColumn: flags.idColumn, textColumns: list(flags.textColumns), attributeColumns: list(flags.attributeColumns),
+            idPrefix: flags.idPrefix, sameRespondents: flags.sameRespondents, delimiter: flags.delimiter, manifestEncoding,
             onPlan: ({ files, bytes }) => progress.plan(files, bytes),
             onFile: (result, done) => progress.file(result, done),
           });
@@ -293,13 +322,16 @@ Examples:
     .command('import')
     .description('set case attributes from a CSV (columns: case, declared attributes, optional kind); one transaction').addHelpText('after', examples('qcode cases import cases.csv', 'qcode cases import cases.csv --dry-run'))
     .argument('<file>', 'CSV file')
+    .option('--encoding <name>', 'auto, utf8, utf16, utf16le, utf16be, cp1251 or koi8r', 'auto')
+    .option('--delimiter <char>', 'the separator: , or ; or tab (default: guessed from the first rows; tab for .tsv)')
     .option('--dry-run', 'check everything, write nothing')
     .option('--readmit', 'set values of cases that were removed (qcode cases remove) all the same, taking them back')
     .option('--json', 'print the report as JSON')
-    .action(async (file: string, flags: { dryRun?: boolean; readmit?: boolean; json?: boolean }, command: Command) => {
+    .action(async (file: string, flags: { encoding: string; delimiter?: string; dryRun?: boolean; readmit?: boolean; json?: boolean }, command: Command) => {
+      const encoding = parseEncodingOption(flags.encoding);
       const { importCases } = await import('../../app/cases.js');
       await withProject(command, async (project) => {
-        const report = await importCases(project, file, { dryRun: flags.dryRun, readmit: flags.readmit });
+        const report = await importCases(project, file, { dryRun: flags.dryRun, readmit: flags.readmit, encoding, delimiter: flags.delimiter });
         if (flags.json) return writeJson(report);
         out(`${report.dryRun ? 'Dry run, nothing written: would set' : 'Set'} ${plural(report.values, 'value')} on ${plural(report.cases, 'case')} (${report.created} new) from ${file}.`);
       });
@@ -424,7 +456,11 @@ It cannot be undone. Details: docs/import.md (Removing a participant's data)`)
     await withProject(command, (project) => {
       const view = showDocument(project, ref);
       const { document } = view;
-      if (flags.json && !flags.segments) return writeJson(view);
+      // `case`, not the column's name case_id: every other listing (docs list, retrieve, cases list) says `case`.
+      if (flags.json && !flags.segments) {
+        const { id, slug, case_id: caseId, ...rest } = document;
+        return writeJson({ document: { id, slug, case: caseId, ...rest }, segments: view.segments });
+      }
       if (flags.segments || flags.csv || flags.json) {
         type Row = (typeof view.segments)[number];
         const columns: Column<Row>[] = [

@@ -4,7 +4,7 @@ import { formatAxis } from '../../core/codebook-model.js';
 import type { HypothesisTable } from '../../app/analysis.js';
 import type { Project } from '../../app/project.js';
 import wrapAnsi from 'wrap-ansi';
-import { displayWidth, pad, palette, terminalWidth, truncate, wrapLabel } from './style.js';
+import { displayWidth, oneLine, pad, palette, terminalWidth, truncate, wrapLabel } from './style.js';
 
 export interface TableRenderOptions {
   measure: Measure;
@@ -45,7 +45,7 @@ export function renderHypothesisTable(hypothesis: HypothesisTable, options: Tabl
   const strong = strongestCells(table);
   const lines: string[] = [];
   const axes = `${hypothesis.rows.map(formatAxis).join(', ')} × ${hypothesis.columns.map(formatAxis).join(', ')}`;
-  lines.push(color.bold(`${hypothesis.id === 'table' ? '' : `${hypothesis.id}  `}${hypothesis.title}`));
+  lines.push(color.bold(`${hypothesis.id === 'table' ? '' : `${hypothesis.id}  `}${oneLine(hypothesis.title)}`));
   const coders = options.coders === 'all' ? 'all coders' : `coder${options.coders.length > 1 ? 's' : ''} ${options.coders.join(', ')}`;
   // An ad-hoc table's title already is its axes, as typed.
   const subtitle = [...(hypothesis.id === 'table' ? [] : [axes]), MEASURE_NAMES[options.measure], `${options.unit}s (N = ${table.unitCount})`, coders];
@@ -58,7 +58,7 @@ export function renderHypothesisTable(hypothesis: HypothesisTable, options: Tabl
   const cellText = table.cells.map((line) => line.map((cell) => formatMeasure(measureOf(cell, options.measure), options.measure)));
   const valueWidth = Math.max(5, ...cellText.flat().map((text) => text.length), ...table.columns.map((column) => String(column.n).length)) + (plain ? 1 : 0);
   const nWidth = Math.max(3, ...table.rows.map((row) => String(row.n).length));
-  const labelWidth = Math.min(MAX_ROW_LABEL, Math.max(8, ...table.rows.map((row) => displayWidth(row.label) + 3)), Math.max(12, options.width - nWidth - valueWidth - 4));
+  const labelWidth = Math.min(MAX_ROW_LABEL, Math.max(8, ...table.rows.map((row) => displayWidth(oneLine(row.label)) + 3)), Math.max(12, options.width - nWidth - valueWidth - 4));
   // Wider cells give the column labels room, up to 12 columns; a group of more columns is split.
   const room = options.width - labelWidth - nWidth - 1;
   const widest = Math.max(...groupSizes(table.columns));
@@ -67,7 +67,7 @@ export function renderHypothesisTable(hypothesis: HypothesisTable, options: Tabl
 
   for (const block of columnBlocks(table.columns, perBlock)) {
     lines.push('');
-    lines.push(color.bold.underline(truncate(block.groupLabel, options.width)));
+    lines.push(color.bold.underline(truncate(oneLine(block.groupLabel), options.width)));
     const headers = block.columns.map((k) => wrapLabel(table.columns[k]!.label, cellWidth, HEADER_LINES));
     const depth = Math.max(...headers.map((header) => header.length));
     for (let line = 0; line < depth; line++) {
@@ -78,7 +78,7 @@ export function renderHypothesisTable(hypothesis: HypothesisTable, options: Tabl
     table.rows.forEach((row, r) => {
       if (row.group !== group) {
         group = row.group;
-        if (hasSeveralGroups(table.rows)) lines.push(color.italic(truncate(row.groupLabel, options.width)));
+        if (hasSeveralGroups(table.rows)) lines.push(color.italic(truncate(oneLine(row.groupLabel), options.width)));
       }
       const cells = block.columns.map((k) => {
         const text = cellText[r]![k]!;
@@ -86,7 +86,7 @@ export function renderHypothesisTable(hypothesis: HypothesisTable, options: Tabl
         if (!isStrong) return pad(text, cellWidth, 'right');
         return plain ? pad(`${text}*`, cellWidth, 'right') : pad(color.bold(text), cellWidth, 'right');
       });
-      lines.push(`${pad(truncate(`  ${row.label}`, labelWidth - 1), labelWidth)}${pad(String(row.n), nWidth, 'right')} ${cells.join(' ')}`.trimEnd());
+      lines.push(`${pad(truncate(`  ${oneLine(row.label)}`, labelWidth - 1), labelWidth)}${pad(String(row.n), nWidth, 'right')} ${cells.join(' ')}`.trimEnd());
     });
     const totals = block.columns.map((k) => pad(String(table.columns[k]!.n), cellWidth, 'right'));
     lines.push(color.dim(`${pad('  n', labelWidth)}${pad('', nWidth)} ${totals.join(' ')}`));

@@ -1,7 +1,7 @@
 import type { StatsReport } from '../../app/analysis.js';
 import { NO_VALUE_LABEL } from '../../core/cooccurrence.js';
 import type { Column } from '../output.js';
-import { truncate } from './style.js';
+import { oneLine, truncate } from './style.js';
 
 type StatsLine = Record<string, string | number>;
 
@@ -15,11 +15,11 @@ export function statsTable(report: StatsReport, terminal: boolean): { rows: Stat
   const values = report.by?.values ?? [];
   // On the terminal the keys are positions, so that a value called "n" or "code" cannot take another column's place.
   const valueKey = (index: number): string => (terminal ? `#${index}` : `${report.by!.attribute}=${values[index]!.value ?? ''}`);
-  const valueHeader = (index: number): string => (terminal ? values[index]!.value ?? NO_VALUE_LABEL : valueKey(index));
+  const valueHeader = (index: number): string => (terminal ? oneLine(values[index]!.value ?? NO_VALUE_LABEL) : valueKey(index));
   const rows: StatsLine[] = report.rows.map((row) => {
     const line: StatsLine = {
       code: row.code,
-      label: terminal ? truncate(row.label, 40) : row.label,
+      label: terminal ? truncate(oneLine(row.label), 40) : row.label,
       n: row.n,
       percent: terminal ? `${(row.share * 100).toFixed(1)}%` : Math.round(row.share * 1e6) / 1e4,
       codings: row.codings,
@@ -45,6 +45,6 @@ export function statsTable(report: StatsReport, terminal: boolean): { rows: Stat
     ...values.map((_value, index) => ({ key: valueKey(index), header: valueHeader(index), align: 'right' as const })),
   ];
   const legendEntry = (value: (typeof values)[number]): string => (value.value === null ? `${NO_VALUE_LABEL} no case, or no ${report.by!.attribute}` : `${value.value} ${value.label}`);
-  const legend = report.by && terminal ? `${report.by.label}: ${values.map(legendEntry).join(' · ')}` : null;
+  const legend = report.by && terminal ? oneLine(`${report.by.label}: ${values.map(legendEntry).join(' · ')}`) : null;
   return { rows, columns, legend };
 }

@@ -37,6 +37,14 @@ export function terminalWidth(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isFinite(columns) && columns !== undefined && columns >= 40 ? columns : 100;
 }
 
+/**
+ * A label as one line of a terminal table: each line break and tab becomes a space, as in the CSVs of
+ * qcode export. A label may hold them (a definition pasted in), and either would break the columns.
+ */
+export function oneLine(text: string): string {
+  return /[\t\n\r\v\f\u0085\u2028\u2029]/.test(text) ? text.replace(/\r\n|[\t\n\r\v\f\u0085\u2028\u2029]/g, ' ') : text;
+}
+
 /** Cuts text to a display width, ending in "…" when cut. */
 export function truncate(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;

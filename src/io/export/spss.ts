@@ -1,7 +1,7 @@
 import type { ExportColumn, ExportTable, NumberDisplay } from './table.js';
 
 // SPSS / GNU PSPP syntax that reads the exported CSVs as they are (docs/exports.md). Verified with
-// PSPP 1.6: GET DATA /TYPE=TXT with /FIRSTCASE=2 and a qualifier, names never starting with DOC…,
+// PSPP 1.6: GET DATA /TYPE=TXT with /FIRSTCASE=2 and a qualifier, names that PSPP cannot take for a command (names.ts),
 // labels cut to 255 bytes (variable) and 120 bytes (value) on character boundaries, apostrophes doubled.
 
 export const VARIABLE_LABEL_BYTES = 255;
@@ -108,7 +108,7 @@ function format(column: ExportColumn): string {
   }
 }
 
-/** Names wrapped onto indented lines, so that no name starts a line (PSPP reads DOC… there as a command). */
+/** Names wrapped onto indented lines. */
 function nameList(names: readonly string[], indent: string): string {
   const lines: string[] = [];
   let line = '';

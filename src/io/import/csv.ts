@@ -1,7 +1,8 @@
-import { UserError } from '../../core/errors.js';
+import { UserError, usageError } from '../../core/errors.js';
 
 // CSV tables that qcode reads (surveys, manifests, case attributes): RFC 4180 through csv-parse,
-// a header row required, comma or semicolon (as European spreadsheets write) or tab separated.
+// a header row required, comma or semicolon (as European spreadsheets write) or tab separated
+// (--delimiter; else tab for .tsv; else guessed from the first rows).
 // Every error names the row (the header is row 1, as in a spreadsheet) and the line.
 
 export interface CsvRow {
@@ -33,21 +34,99 @@ export function assertNotSpreadsheet(path: string, display: string, bytes?: Uint
   }
 }
 
-function delimiterOf(text: string): string {
-  const header = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
-  const count = (char: string): number => header.split(char).length - 1;
-  if (count('\t') > count(',') && count('\t') > count(';')) return '\t';
-  if (count(';') > count(',')) return ';';
-  return ',';
+/** The separators qcode reads. */
+export type CsvDelimiter = ',' | ';' | '\t';
+
+const DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
+
+/** Parses a --delimiter value: `,`, `;`, or a tab written `tab`, `\t` or as the character itself. */
+export function parseDelimiterOption(value: string): CsvDelimiter {
+  const named: Record<string, CsvDelimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\\t': '\t', '\t': '\t' };
+  const delimiter = named[value.trim() === '' ? value : value.trim().toLowerCase()];
+  if (delimiter === undefined) throw usageError(`--delimiter: "${value}" is not a separator qcode reads`, 'Use , or ; or tab (quote them for the shell: --delimiter ";")');
+  return delimiter;
 }
 
+/** How many records to look at when guessing the separator: enough to see that the rows agree. */
+const GUESS_RECORDS = 50;
+
+/**
+ * Fields per record (empty lines skipped) of the first records, read with `delimiter` as RFC 4180 reads:
+ * a quote opens a quoted field only at the start of a field, so separators inside it do not count.
+ */
+function fieldCounts(text: string, delimiter: CsvDelimiter): number[] {
+  const counts: number[] = [];
+  let fields = 1;
+  let fieldStart = true;
+  let quoted = false;
+  let empty = true;
+  for (let i = 0; i < text.length && counts.length < GUESS_RECORDS; i++) {
+    const char = text[i] as string;
+    if (quoted) {
+      if (char === '"') {
+        if (text[i + 1] === '"') i++;
+        else quoted = false;
+      }
+      continue;
+    }
+    if (char === '\n') {
+      if (!empty) counts.push(fields);
+      fields = 1;
+      fieldStart = true;
+      empty = true;
+      continue;
+    }
+    if (char === '\r') continue;
+    empty = false;
+    if (char === delimiter) {
+      fields++;
+      fieldStart = true;
+      continue;
+    }
+    if (char === '"' && fieldStart) quoted = true;
+    fieldStart = false;
+  }
+  if (!empty && counts.length < GUESS_RECORDS) counts.push(fields);
+  return counts;
+}
+
+/**
+ * The separator, guessed: the one that splits the header into the most columns while every row of the
+ * first ones has that many fields (a header "id;Чем вы, и почему?" is two columns, not three), counting
+ * only separators outside quoted fields. When no separator keeps the rows agreeing, the one that splits
+ * the header most (the parse then says which row disagrees, and that the guess may be wrong).
+ */
+export function guessDelimiter(text: string): CsvDelimiter {
+  const candidates = DELIMITERS.map((delimiter) => {
+    const counts = fieldCounts(text, delimiter);
+    const header = counts[0] ?? 1;
+    return { delimiter, header, agree: header > 1 && counts.every((count) => count === header) };
+  });
+  // Ties go to the earlier of comma, semicolon, tab: the comma is what CSV means.
+  const best = (list: typeof candidates): CsvDelimiter | undefined => list.reduce<(typeof candidates)[number] | undefined>((top, candidate) => (top === undefined || candidate.header > top.header ? candidate : top), undefined)?.delimiter;
+  return best(candidates.filter((candidate) => candidate.agree)) ?? best(candidates.filter((candidate) => candidate.header > 1)) ?? ',';
+}
+
+export interface CsvReadOptions {
+  /** --delimiter; else tab for a .tsv file, else guessed from the first rows. */
+  delimiter?: CsvDelimiter | undefined;
+  /** The file's path, for its extension. */
+  path?: string | undefined;
+}
+
+const DELIMITER_NAMES: Record<CsvDelimiter, string> = { ',': 'a comma', ';': 'a semicolon', '\t': 'a tab' };
+
 /** Parses CSV text with a header row into rows keyed by column name. */
-export async function parseCsvTable(text: string, file: string): Promise<CsvTable> {
+export async function parseCsvTable(text: string, file: string, options: CsvReadOptions = {}): Promise<CsvTable> {
   const { parse } = await import('csv-parse/sync');
   const source = csvSource(text);
   if (source.trim() === '') throw new UserError(`${file}: the CSV file is empty`, { hint: 'It needs a header row and one row per record' });
   const starts = new RecordStarts(source);
-  const records = parseLocated(parse, source, file, { delimiter: delimiterOf(source), relax_column_count: false });
+  const tsv = options.path !== undefined && /\.tsv$/i.test(options.path);
+  const delimiter = options.delimiter ?? (tsv ? '\t' : guessDelimiter(source));
+  // Only a guess can be wrong in a way the user cannot see: then a parse error says which separator was taken.
+  const guessed = options.delimiter === undefined && !tsv ? delimiter : undefined;
+  const records = parseLocated(parse, source, file, { delimiter, relax_column_count: false }, guessed);
   const [header, ...body] = records;
   if (header === undefined) throw new UserError(`${file}: the CSV file is empty`);
   // Column names are identifiers (attribute names, --id-column): one Unicode form, whatever the editor wrote.
@@ -88,7 +167,7 @@ interface ParsedRecord {
 }
 
 /** csv-parse over text already without BOM and CRLF; its failure becomes a UserError naming the row and line. */
-function parseLocated(parse: CsvParse, source: string, file: string, options: { delimiter: string; relax_column_count: boolean }): ParsedRecord[] {
+function parseLocated(parse: CsvParse, source: string, file: string, options: { delimiter: string; relax_column_count: boolean }, guessed?: CsvDelimiter): ParsedRecord[] {
   const starts = new RecordStarts(source);
   // Where the last complete record ended: a record that fails starts on the next line.
   let lastEnd = 0;
@@ -101,7 +180,7 @@ function parseLocated(parse: CsvParse, source: string, file: string, options: { 
       },
     }) as unknown as ParsedRecord[];
   } catch (error) {
-    throw csvError(error, file, starts.after(lastEnd));
+    throw csvError(error, file, starts.after(lastEnd), guessed);
   }
 }
 
@@ -173,25 +252,26 @@ export function nfcCells(table: CsvTable, columns: readonly string[]): CsvTable 
   };
 }
 
-function csvError(error: unknown, file: string, recordStart: number): UserError {
+function csvError(error: unknown, file: string, recordStart: number, guessed?: CsvDelimiter): UserError {
   const details = error as { code?: string; lines?: number; records?: number; message?: string; record?: unknown[] };
   const line = details.lines ?? 0;
   const row = (details.records ?? 0) + 1;
   const where = `${file}:${line}: row ${row}`;
+  const orDelimiter = guessed === undefined ? '' : `; qcode took the separator to be ${DELIMITER_NAMES[guessed]} (guessed from the first rows): if it is another, pass --delimiter , or ; or tab`;
   switch (details.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
       return new UserError(`${file}:${recordStart}: row ${row}: a quoted field is never closed (unbalanced quotes; the row starts on line ${recordStart} and runs to the end of the file)`, {
-        hint: 'Every field that starts with " must end with "; a quote inside a quoted field is written twice ("")',
+        hint: `Every field that starts with " must end with "; a quote inside a quoted field is written twice ("")${orDelimiter}`,
       });
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
       // The line the record starts on: csv-parse's line is where it ends, after any quoted line breaks.
       return new UserError(`${file}:${recordStart}: row ${row}: has ${details.record?.length ?? '?'} fields, but the header has a different number`, {
-        hint: 'Quote fields that contain the separator, e.g. "Vilnius, LT"',
+        hint: `Quote fields that contain the separator, e.g. "Vilnius, LT"${orDelimiter}`,
       });
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'INVALID_OPENING_QUOTE':
       return new UserError(`${where}: a quote in the middle of a field (unbalanced quotes)`, {
-        hint: 'Quote the whole field and double the quotes inside it: "he said ""no"""',
+        hint: `Quote the whole field and double the quotes inside it: "he said ""no"""${orDelimiter}`,
       });
     default:
       return new UserError(`${where}: ${(details.message ?? String(error)).replace(/ at line \d+.*$/, '')}`);

@@ -7,13 +7,13 @@ export interface DecodedText {
   encoding: Encoding;
 }
 
-const ENCODING_HINT = 'Pass --encoding utf8|utf16|cp1251|koi8r (check the result with --dry-run and qcode docs show), or save the file as UTF-8';
+const encodingHint = (flag: string): string => `Pass ${flag} utf8|utf16|cp1251|koi8r (check the result with --dry-run and qcode docs show), or save the file as UTF-8`;
 
 /**
  * Turns a file's bytes into text in the encoding detectEncoding chooses (or --encoding names), or
  * refuses with a message naming the file, the candidates and the flag. Never returns mojibake knowingly.
  */
-export async function decodeBytes(bytes: Uint8Array, file: string, requested: EncodingOption): Promise<DecodedText> {
+export async function decodeBytes(bytes: Uint8Array, file: string, requested: EncodingOption, flag = '--encoding'): Promise<DecodedText> {
   const utf8 = fastUtf8(bytes, requested);
   if (utf8 !== undefined) return { text: utf8, encoding: 'utf8' };
   const decision = detectEncoding(bytes, requested);
@@ -25,20 +25,20 @@ export async function decodeBytes(bytes: Uint8Array, file: string, requested: En
         });
       case 'invalid-utf8': {
         const why = decision.declared === 'bom' ? ', although it starts with a UTF-8 byte-order mark'
-          : decision.declared === 'requested' ? ' (--encoding utf8)'
+          : decision.declared === 'requested' ? ` (${flag} utf8)`
           : ': the rest of the file is UTF-8, so it is damaged or mixes encodings';
         throw new UserError(`${file}:${decision.line}:${decision.col}: byte 0x${decision.byte.toString(16).toUpperCase().padStart(2, '0')} is not valid UTF-8${why}`, {
-          hint: 'Repair that spot in an editor, or pass --encoding if the file is in another encoding',
+          hint: `Repair that spot in an editor, or pass ${flag} if the file is in another encoding`,
         });
       }
       case 'invalid-utf16':
-        throw new UserError(`${file}: not valid UTF-16: ${decision.detail}`, { hint: ENCODING_HINT });
+        throw new UserError(`${file}: not valid UTF-16: ${decision.detail}`, { hint: encodingHint(flag) });
       case 'unsure': {
         const candidates = decision.candidates.map((encoding) => ENCODING_LABELS[encoding]);
         const guesses = await chardetGuesses(bytes);
         const named = candidates.length > 0 ? `; it could be ${candidates.join(' or ')}` : '';
         const others = guesses.length > 0 ? ` (chardet guesses ${guesses.join(', ')})` : '';
-        throw new UserError(`${file}: cannot tell the encoding: ${decision.detail}${named}${others}`, { hint: ENCODING_HINT });
+        throw new UserError(`${file}: cannot tell the encoding: ${decision.detail}${named}${others}`, { hint: encodingHint(flag) });
       }
     }
   }

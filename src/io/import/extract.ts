@@ -42,6 +42,12 @@ export async function extractDocument(bytes: Uint8Array, file: string, format: E
       const cues = format === 'vtt' ? parseVtt(text, file) : parseSrt(text, file, warnings);
       return { kind: 'units', units: cueUnits(cues, options.speakers), title: null, encoding, warnings };
     }
+    case 'telegram': {
+      const { text, encoding } = await decodeBytes(bytes, file, options.encoding);
+      const { parseTelegramExport } = await import('./telegram.js');
+      const chat = parseTelegramExport(text, file, options.speakers);
+      return { kind: 'units', units: chat.units, title: chat.title, encoding, warnings: chat.warnings };
+    }
     case 'html': {
       const { declaredCharset, htmlToText } = await import('./html.js');
       if (options.encoding === 'auto') refuseBrokenDeclaredUtf8(bytes, file, declaredCharset);

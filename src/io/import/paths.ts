@@ -4,7 +4,7 @@ import { basename, extname, isAbsolute, join, relative, resolve } from 'node:pat
 // From what the user typed (files, folders, globs) to the list of files to import, without opening
 // any of them: a FIFO would block the import forever and a device never ends.
 
-export type SourceFormat = 'txt' | 'md' | 'docx' | 'vtt' | 'srt' | 'html' | 'csv';
+export type SourceFormat = 'txt' | 'md' | 'docx' | 'vtt' | 'srt' | 'html' | 'telegram' | 'csv';
 
 const FORMAT_BY_EXTENSION: Record<string, SourceFormat> = {
   '.txt': 'txt', '.text': 'txt',
@@ -13,6 +13,7 @@ const FORMAT_BY_EXTENSION: Record<string, SourceFormat> = {
   '.vtt': 'vtt',
   '.srt': 'srt',
   '.html': 'html', '.htm': 'html', '.xhtml': 'html',
+  '.json': 'telegram',
   '.csv': 'csv', '.tsv': 'csv',
 };
 
@@ -109,13 +110,18 @@ export async function expandPaths(inputs: readonly string[], options: ExpandOpti
       const extension = extname(path) || '(no extension)';
       const spreadsheet = /^\.(xlsx|xlsm|xls|ods|numbers)$/i.test(extension);
       if (named && spreadsheet) expansion.failures.push({ display, message: 'a spreadsheet: save it as CSV (UTF-8) and import that with --kind survey, or use it with qcode cases import / --manifest once saved as CSV' });
-      else if (named) expansion.failures.push({ display, message: `unsupported file type ${extension}; qcode imports .txt, .md, .docx, .vtt, .srt, .html/.htm and survey .csv (or pass --format)` });
+      else if (named) expansion.failures.push({ display, message: `unsupported file type ${extension}; qcode imports .txt, .md, .docx, .vtt, .srt, .html/.htm, a Telegram chat export .json and survey .csv (or pass --format)` });
       else expansion.skipped.push({ display, message: `unsupported file type ${extension}` });
       return;
     }
     if (format === 'csv' && !options.csv) {
       if (named) expansion.failures.push({ display, message: 'a .csv is imported as a survey: add --kind survey --id-column C --text-columns A,B (case attributes: qcode cases import; a batch with cases: --manifest)' });
       else expansion.skipped.push({ display, message: 'a .csv file (surveys need --kind survey)' });
+      return;
+    }
+    // A folder holds all sorts of .json (settings, indexes); only one named is taken for a chat export.
+    if (format === 'telegram' && !named && options.format === undefined) {
+      expansion.skipped.push({ display, message: 'a .json file (a Telegram chat export is imported when named: qcode import FILE.json)' });
       return;
     }
     const file = { path, display, size: stats.size };
