@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, s
 import { basename, dirname, join, resolve } from 'node:path';
 import { plural } from '../core/codebook-plan.js';
 import { UserError } from '../core/errors.js';
-import { openDatabase, type Db } from '../store/db.js';
+import { openDatabase, readOnlyProjectError, whyNotWritable, type Db } from '../store/db.js';
 import { loadProjectCodebook } from '../store/codebook.js';
 import { getMeta, setMeta } from '../store/common.js';
 import { closeProject, CODEBOOK_FILE, DB_FILE, initProject, openProject, PACKAGE_ROOT, SCHEMA_FILE, type Project } from './project.js';
@@ -44,6 +44,9 @@ export interface DemoReport {
 export async function buildDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const cwd = options.cwd ?? process.cwd();
   const dir = resolve(cwd, options.dir ?? DEMO_DIR);
+  // A project this user may only read: said before SQLite refuses to open it for the check below.
+  const readOnly = existsSync(join(dir, DB_FILE)) ? whyNotWritable(join(dir, DB_FILE)) : undefined;
+  if (readOnly !== undefined) throw readOnlyProjectError(join(dir, DB_FILE), readOnly);
   const rebuilt = existsSync(dir) && assertReplaceableDemo(dir);
   const staging = join(dirname(dir), `.${basename(dir)}.building-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });

@@ -19,6 +19,7 @@ import {
 } from '../store/documents.js';
 import { caseIdProblem, caseValuesFromRows, writeCaseValues, type CaseValues } from './cases.js';
 import { caseRemovedAt, liftTombstones, removedCaseIds, tombstonesOfText } from '../store/removal.js';
+import { damagedStoreError } from '../store/db.js';
 import type { Project } from './project.js';
 
 export type DocumentKind = 'interview' | 'survey' | 'web' | 'chat';
@@ -82,6 +83,8 @@ export interface FileResult {
   message: string | null;
   /** What of the file's content was left out or changed on the way in (also in message). */
   warnings: string[];
+  /** The text was unchanged, but this run changed its case, kind, language or title (said in message). */
+  updated: boolean;
 }
 
 export interface ImportReport {
@@ -390,7 +393,7 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
     // A kind, language or title this run gives is metadata: applied to the same text as to a new one.
     const { doc, changed } = givenMetadata(existing, input);
     if (write && changed.length > 0) setDocumentMeta(db, existing.id, { ...doc, caseId: relink ? caseId : existing.case_id });
-    const notes = [relink ? `linked to case ${caseId}` : null, ...changed].filter((note): note is string => note !== null);
+    const notes = [relink ? (existing.case_id === null ? `linked to case ${caseId}` : `case ${existing.case_id} → ${caseId}`) : null, ...changed].filter((note): note is string => note !== null);
     return { status: 'unchanged', carried: 0, note: notes.length > 0 ? notes.join(', ') : null, language: doc.language };
   }
   if (existing === undefined) {
@@ -508,7 +511,7 @@ function storedUnits(text: string, old: readonly SegmentForReplace[]): TextUnit[
 // ---------------------------------------------------------------- one file
 
 function emptyResult(file: string, bytes: number): FileResult {
-  return { file, status: 'failed', slug: null, format: null, encoding: null, language: null, case: null, documents: 0, segments: 0, bytes, carried: 0, message: null, warnings: [] };
+  return { file, status: 'failed', slug: null, format: null, encoding: null, language: null, case: null, documents: 0, segments: 0, bytes, carried: 0, message: null, warnings: [], updated: false };
 }
 
 /** One line for a failed file, starting with the file as the user named it. */
@@ -574,7 +577,7 @@ async function importFile(ctx: Context, file: SourceFile, entry: ManifestEntry |
   const notes = [outcome.note, ...warnings].filter((note): note is string => note !== null);
   return {
     ...result, status: outcome.status, slug, language: outcome.language, case: cases?.caseId ?? null, documents: 1, segments: segments.length,
-    carried: outcome.carried, message: notes.length > 0 ? notes.join('; ') : null, warnings,
+    carried: outcome.carried, message: notes.length > 0 ? notes.join('; ') : null, warnings, updated: outcome.status === 'unchanged' && outcome.note !== null,
   };
 }
 
@@ -951,6 +954,9 @@ async function importAll(ctx: Context, files: ReadonlyArray<{ file: SourceFile; 
     } catch (error) {
       // The command is wrong, not the file (a column named twice): every file would fail alike.
       if (error instanceof UserError && error.exitCode === 2) throw error;
+      // A damaged store is no fault of the file's, and no later file would fare better: one line, naming the store.
+      const damaged = damagedStoreError(error, ctx.project.dbPath);
+      if (damaged !== undefined) throw damaged;
       // A store that cannot be written fails every file alike: stop and say so once.
       const code = String((error as NodeJS.ErrnoException).code ?? '');
       result = { ...emptyResult(file.display, file.size), format: options.format ?? formatOfPath(file.path) ?? null, message: failureLine(file.display, error) };

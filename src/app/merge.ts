@@ -1,6 +1,7 @@
 import { shellQuote } from '../core/shell.js';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseCodebook } from '../core/codebook.js';
 import type { Codebook } from '../core/codebook-model.js';
@@ -56,6 +57,7 @@ import {
   otherCoders,
   readingOther,
   recordedRenames,
+  scratchCopy,
   segmentRecords,
   segmentSpans,
   setDocumentCase,
@@ -209,8 +211,9 @@ export function mergeProject(project: Project, options: MergeOptions): MergeRepo
   const otherPath = otherDatabasePath(options.other, cwd);
   if (realpathSync(otherPath) === realpathSync(project.dbPath)) throw usageError('cannot merge a project into itself', 'Give the other copy\'s folder');
   if (!options.dryRun) removeLeftovers(project);
-  const watcher = watchForSignals(project);
-  const copy = copyOtherDatabase(project, otherPath);
+  const place = copyFolder(project);
+  const watcher = watchForSignals(project, place.temporary ? place.folder : '');
+  const copy = copyOtherDatabase(place, otherPath);
   try {
     let other: Db;
     try {
@@ -220,12 +223,15 @@ export function mergeProject(project: Project, options: MergeOptions): MergeRepo
     } catch (error) {
       throw damagedOther(otherPath, error) ?? renamedError(error, copy.path, otherPath);
     }
+    // A dry run in a project this user may only read: its transaction, rolled back, still writes.
+    const scratch = options.dryRun && project.readOnly !== undefined ? scratchCopy(project.db) : undefined;
     try {
-      return mergeFrom(project, other, otherPath, options);
+      return mergeFrom(scratch === undefined ? project : { ...project, db: scratch }, other, otherPath, options);
     } catch (error) {
       throw damagedOther(otherPath, error) ?? error;
     } finally {
       other.close();
+      scratch?.close();
     }
   } finally {
     rmSync(copy.folder, { recursive: true, force: true });
@@ -242,11 +248,11 @@ export function mergeProject(project: Project, options: MergeOptions): MergeRepo
  * this one is gone without having stopped it. The watcher has a process group of its own, so the ^C of the
  * terminal does not reach it. It covers kill -9 too; should it not run at all, the next merge removes them.
  */
-function watchForSignals(project: Project): { stop: () => void } {
+function watchForSignals(project: Project, temporaryFolder: string): { stop: () => void } {
   const script = `
-    const [module, codebookPath, pid] = process.argv.slice(1);
-    process.stdin.on('end', async () => (await import(module)).removeMergeLeftovers(codebookPath, Number(pid)));`;
-  return startExitWatcher(script, [import.meta.url, project.codebookPath, String(process.pid)], 'ignore', true);
+    const [module, codebookPath, pid, folder] = process.argv.slice(1);
+    process.stdin.on('end', async () => (await import(module)).removeMergeLeftovers(codebookPath, Number(pid), folder));`;
+  return startExitWatcher(script, [import.meta.url, project.codebookPath, String(process.pid), temporaryFolder], 'ignore', true);
 }
 
 /**
@@ -299,8 +305,8 @@ const COPY_FOLDER = /^\.qcode-merge-(\d+)$/;
  * A colleague's qcode writing while the files are copied would make the two disagree: the copy is then
  * taken again.
  */
-function copyOtherDatabase(project: Project, otherPath: string): { folder: string; path: string } {
-  const folder = join(dirname(project.dbPath), `.qcode-merge-${process.pid}`);
+function copyOtherDatabase(place: { folder: string; temporary: boolean }, otherPath: string): { folder: string; path: string } {
+  const folder = place.folder;
   const path = join(folder, DB_FILE);
   const state = (): string => [otherPath, `${otherPath}-wal`]
     .map((file) => {
@@ -313,8 +319,13 @@ function copyOtherDatabase(project: Project, otherPath: string): { folder: strin
     }).join(' ');
   try {
     for (let attempt = 1; ; attempt++) {
-      rmSync(folder, { recursive: true, force: true });
-      mkdirSync(folder, { mode: 0o700 });
+      if (place.temporary) {
+        // Emptied, never removed and made again: its name in the shared temporary folder stays ours.
+        for (const entry of readdirSync(folder)) rmSync(join(folder, entry), { recursive: true, force: true });
+      } else {
+        rmSync(folder, { recursive: true, force: true });
+        mkdirSync(folder, { mode: 0o700 });
+      }
       const before = state();
       copyFileSync(otherPath, path);
       if (existsSync(`${otherPath}-wal`)) copyFileSync(`${otherPath}-wal`, `${path}-wal`);
@@ -331,7 +342,33 @@ function copyOtherDatabase(project: Project, otherPath: string): { folder: strin
     rmSync(folder, { recursive: true, force: true });
     if (error instanceof UserError) throw error;
     throw new UserError(`cannot read the other project ${otherPath} into ${folder}: ${(error as Error).message}; nothing was merged`, {
-      hint: 'The merge reads a copy of it in this project\'s folder: make room (or make the folder writable), then merge again',
+      hint: place.temporary
+        ? `The merge reads a copy of it in ${tmpdir()}: make room there, then merge again`
+        : 'The merge reads a copy of it in this project\'s folder: make room (or make the folder writable), then merge again',
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Where the private copy of the other store goes: this project's folder, or, when that folder is not
+ * writable for this user (only a --dry-run gets this far in a project the user may only read), a folder of
+ * its own in the temporary folder, made by mkdtemp (a fresh name, mode 0700: no other user can read the
+ * participants' words in it or slip a file of theirs into it). Removed like the other one (watchForSignals).
+ */
+function copyFolder(project: Project): { folder: string; temporary: boolean } {
+  const here = dirname(project.dbPath);
+  try {
+    accessSync(here, constants.W_OK | constants.X_OK);
+    return { folder: join(here, `.qcode-merge-${process.pid}`), temporary: false };
+  } catch {
+    // Not writable here: the temporary folder below.
+  }
+  try {
+    return { folder: mkdtempSync(join(tmpdir(), `qcode-merge-${process.pid}-`)), temporary: true };
+  } catch (error) {
+    throw new UserError(`this project ${here} is read-only for you, and a dry run needs a private temporary folder, which cannot be made in ${tmpdir()}: ${(error as Error).message}; nothing was merged`, {
+      hint: 'Set TMPDIR to a folder you can write to, then merge again',
       cause: error,
     });
   }
@@ -349,7 +386,8 @@ function removeLeftovers(project: Project): void {
 }
 
 /** The leftovers of the merge that ran as process `pid`, which has ended: called by watchForSignals' watcher. */
-export function removeMergeLeftovers(codebookPath: string, pid: number): void {
+export function removeMergeLeftovers(codebookPath: string, pid: number, temporaryFolder = ''): void {
+  if (temporaryFolder !== '') rmSync(temporaryFolder, { recursive: true, force: true });
   removeLeftoversOf(codebookPath, (other) => other === pid);
 }
 
@@ -427,7 +465,7 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
         if (applyOther) {
           applyCodebookPlan(db, comparison.codebook, comparison.plan, { yaml: comparison.yaml, sha256: comparison.sha256, appliedAt: nowIso() });
         }
-        const { shared, mergeEvents } = mergeRows(db, other, report, options, new Map([...echoes, ...options.renameCoders ?? []]));
+        const { shared, mergeEvents } = mergeRows(db, other, report, options, new Map([...echoes, ...options.renameCoders ?? []]), new Set(echoes.keys()));
         // The other copy's own merge events alone are no news: recording a merge of them would hand the other
         // copy a new merge event to bring back, and so on with every merge back and forth.
         if (hasAdditions(report, mergeEvents)) {
@@ -645,7 +683,14 @@ function discardCodebookFile(prepared: PreparedCodebookFile): void {
  * echoedRenames); returns the ids of this project's events the other copy holds too, as [first, last]
  * ranges, and how many of the events it added are the other copy's 'merge' events.
  */
-function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions, coderRenames: ReadonlyMap<string, string>): { shared: Array<[number, number]>; mergeEvents: number } {
+function mergeRows(
+  db: Db,
+  other: Db,
+  report: MergeReport,
+  options: MergeOptions,
+  coderRenames: ReadonlyMap<string, string>,
+  echoed: ReadonlySet<string>,
+): { shared: Array<[number, number]>; mergeEvents: number } {
   const codeHere = codeMapping(db, other);
   addMissingCodebookItems(db, other, report, codeHere);
   const renamed = new Map<string, MergeReport['codeRenames'][number]>();
@@ -671,6 +716,7 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     return id;
   };
   const leftOutCoders = new Set<number>();
+  const echoedCoders = new Set(otherCoders(other).filter((coder) => echoed.has(coder.name)).map((coder) => coder.id));
 
   const removed = removedFromHere(db);
   const leftOut = report.leftOutRemoved;
@@ -863,6 +909,11 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     ids.push({ id: row.id, action: row.action });
     eventsHere.set(key, ids);
   }
+  // An echoed coder's log over there is a second copy of this coder's own log here, beside the first copy
+  // that coder may still hold over there under the name it has here: matched without using up an event
+  // here, or each merge back and forth would bring that second copy in once more.
+  const allEventsHere = new Map([...eventsHere].map(([key, ids]) => [key, [...ids]]));
+  const sharedIds = new Set<number>();
   const shared: number[] = [];
   let mergeEvents = 0;
   const maps: EventMaps = { segmentOf, slugOfSegment, slugOf, memoOf, renames: coderRenames, codeOf: codeHere };
@@ -875,11 +926,13 @@ function mergeRows(db: Db, other: Db, report: MergeReport, options: MergeOptions
     const name = event.coder_id === null ? null : coderName.get(event.coder_id) ?? null;
     const imported = importedEvent(event, maps);
     // The event as it is over there is found here too when it is shared history (both copies hold it).
-    const key = [eventKey(event.at, name, imported.action, imported.payload), eventKey(event.at, name, event.action, event.payload)]
-      .find((candidate) => (eventsHere.get(candidate)?.length ?? 0) > 0);
-    if (key !== undefined) {
-      const here = eventsHere.get(key)!.shift()!;
-      shared.push(here.id);
+    const keys = [eventKey(event.at, name, imported.action, imported.payload), eventKey(event.at, name, event.action, event.payload)];
+    const here = event.coder_id !== null && echoedCoders.has(event.coder_id)
+      ? keys.map((candidate) => allEventsHere.get(candidate)?.[0]).find((found) => found !== undefined)
+      : keys.map((candidate) => eventsHere.get(candidate)).find((ids) => (ids?.length ?? 0) > 0)?.shift();
+    if (here !== undefined) {
+      if (!sharedIds.has(here.id)) shared.push(here.id);
+      sharedIds.add(here.id);
       // A removal over there that an earlier merge brought in: as long as this copy holds what it removed, every
       // merge says so again. Not one of this copy's own removals (shared history, readmitted here since).
       if (event.action === 'remove' && here.action === MERGED_REMOVE) removedThere(db, event, report);

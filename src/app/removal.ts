@@ -9,8 +9,9 @@ import { appendEvent, nowIso } from '../store/common.js';
 import { inTransaction } from '../store/documents.js';
 import {
   caseHoldings, caseRemovedAt, compactStore, deleteCase, deleteDocument, deleteEventsOf, documentHoldings, documentIdsOfCase, dropDeletedIndexEntries,
-  erasurePending, markErasurePending, recordRemovedCase, recordRemovedDocument, removedDocumentBySlug, withSecureDelete, type DocumentHoldings, type Erased,
+  erasurePending, markErasurePending, recordRemovedCase, recordRemovedDocument, removedDocumentBySlug, storeProblem, withSecureDelete, type DocumentHoldings, type Erased,
 } from '../store/removal.js';
+import { DamagedStoreError, damagedStoreError } from '../store/db.js';
 import { resolveDocument } from './docs.js';
 import { startExitWatcher } from './exit-watcher.js';
 import type { Project } from './project.js';
@@ -167,6 +168,7 @@ function erasureWaitMs(): number {
  */
 export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { onCompact?: () => void; onWait?: (seconds: number) => void } = {}): RemovalReport {
   const { db } = project;
+  assertStoreIntact(project);
   const at = nowIso();
   const erased: Erased = { segmentIds: [], memoIds: [] };
   const pendingBefore = erasurePending(db) ?? null;
@@ -227,6 +229,23 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
 }
 
 /**
+ * A removal is committed before the erasure, which rewrites the whole store: on a damaged store that
+ * fails, and the fix for a damaged store, a backup, brings the withdrawn participant back. So a damaged
+ * store is refused before anything is removed.
+ */
+function assertStoreIntact(project: Project): void {
+  let problem: string | undefined;
+  try {
+    problem = storeProblem(project.db);
+  } catch (error) {
+    if (damagedStoreError(error, project.dbPath) === undefined) throw error;
+    problem = (error as Error).message;
+  }
+  if (problem === undefined) return;
+  throw new DamagedStoreError(project.dbPath, new Error(`${problem}; nothing was removed`), 'then run the removal again');
+}
+
+/**
  * Compacts the store after the commit, or says plainly that the removed text is still in the files: the
  * rows are gone and the tombstones kept (that cannot be rolled back), but the bytes are not yet erased.
  */
@@ -248,6 +267,12 @@ function finishErasure(project: Project, plan: RemovalPlan, removed: { documents
     const waitMs = erasureWaitMs();
     done = compactStore(project.db, { waitMs, onWait: () => onWait?.(Math.round(waitMs / 1000)), onErased: watcher.stop });
   } catch (error) {
+    const damaged = damagedStoreError(error, project.dbPath);
+    if (damaged !== undefined) {
+      // Found by the rewrite, past the check before the removal: the backup to restore still holds the removed text.
+      throw new DamagedStoreError(project.dbPath, new Error(`${(error as Error).message} — ${what}, but the erasure is NOT complete: ${file} may still hold the removed text`),
+        `the backup still holds the removed text, so once it is restored run the removal again: ${again}`);
+    }
     const code = (error as { code?: string }).code;
     const reason = code === 'SQLITE_FULL' || code === 'ENOSPC' ? 'the disk is full' : (error as Error).message;
     throw new UserError(`${what}, but compacting the store failed (${reason}): the erasure is NOT complete, ${file} may still hold the removed text`, {

@@ -47,11 +47,11 @@ export interface Segmentation {
 /** Parses --speakers "И=Interviewer,Р=Respondent". */
 export function parseSpeakerMap(spec: string): Map<string, string> {
   const map = new Map<string, string>();
-  for (const pair of spec.split(',')) {
+  for (const pair of splitOutsideQuotes(spec)) {
     if (pair.trim() === '') continue;
-    const equals = pair.indexOf('=');
-    const label = equals === -1 ? '' : collapse(pair.slice(0, equals));
-    const name = equals === -1 ? '' : collapse(pair.slice(equals + 1));
+    const equals = pair.search(/=(?=[^"]*(?:"[^"]*"[^"]*)*$)/);
+    const label = equals === -1 ? '' : unquote(pair.slice(0, equals));
+    const name = equals === -1 ? '' : unquote(pair.slice(equals + 1));
     if (label === '' || name === '') {
       throw usageError(`--speakers: "${pair.trim()}" is not LABEL=NAME`, 'Example: --speakers "И=Interviewer,Р=Respondent"');
     }
@@ -59,6 +59,28 @@ export function parseSpeakerMap(spec: string): Map<string, string> {
   }
   if (map.size === 0) throw usageError('--speakers is empty', 'Example: --speakers "И=Interviewer,Р=Respondent"');
   return map;
+}
+
+// A name holding a comma or an equals sign is written in double quotes: --speakers '"Аня, Вильнюс"=M1'.
+function splitOutsideQuotes(spec: string): string[] {
+  const parts: string[] = [];
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < spec.length; i++) {
+    if (spec[i] === '"') quoted = !quoted;
+    else if (spec[i] === ',' && !quoted) {
+      parts.push(spec.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(spec.slice(start));
+  return parts;
+}
+
+// NFC, as the stored text is: a name copied from another program may come decomposed (ё as е + ◌̈).
+function unquote(part: string): string {
+  const trimmed = collapse(part.normalize('NFC'));
+  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? collapse(trimmed.slice(1, -1)) : trimmed;
 }
 
 // ---------------------------------------------------------------- languages
@@ -510,7 +532,10 @@ export function assembleUnits(units: readonly TextUnit[], options: { mode?: Segm
   const mode = options.mode ?? 'turns';
   // The speaker prefixes (question ids, names) say nothing about the language of the answers.
   const language = options.language ?? detectLanguage(ranges.map((range) => text.slice(range.from, range.to)).join('\n'));
-  const cut = mode === 'sentences' ? ranges.flatMap((unit) => sentenceUnits(text, unit, language ?? 'en')) : ranges;
+  const cut = mode === 'sentences' ? ranges.flatMap((unit) => sentenceUnits(text, unit, language ?? 'en'))
+    // A unit with blank lines in it (a chat message, a survey answer) is several paragraphs.
+    : mode === 'paragraphs' ? ranges.flatMap((unit) => paragraphUnits(text, unit.from, unit.to, unit.speaker, false, unit))
+      : ranges;
   const segments = toSegments(text, cut);
   return { text, mode, language, segments, speakers: distinctSpeakers(segments) };
 }

@@ -179,11 +179,13 @@ const SNAPSHOT_LIMIT = 1024 ** 3;
  */
 function openForReading(path: string, reason: string, busyMs: number): Db {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const db = existsSync(`${path}-wal`) ? openInPlace(path, reason) : readIntoMemory(path, reason);
+    const inPlace = existsSync(`${path}-wal`);
+    const db = inPlace ? openInPlace(path, reason) : readIntoMemory(path, reason);
     if (db === undefined) continue;
     try {
       configure(db, path, true, busyMs);
-      migrate(db, path, true);
+      if (inPlace) migrate(db, path, true, reason);
+      else migrateCopy(db, path);
     } catch (error) {
       db.close();
       throw error;
@@ -239,7 +241,9 @@ function readIntoMemory(path: string, reason: string): Db | undefined {
   image[18] = 1;
   image[19] = 1;
   try {
-    return new Database(image, { readonly: true });
+    // Writable so that a store of an older qcode can be migrated: the copy is this process's alone
+    // (migrateCopy then makes it read-only).
+    return new Database(image);
   } catch (error) {
     throw damagedStoreError(error, path) ?? new UserError(`cannot open ${path}: ${(error as Error).message}`, { cause: error });
   }
@@ -273,7 +277,17 @@ function configure(db: Db, path: string, readonly: boolean, busyMs: number): voi
   }
 }
 
-function migrate(db: Db, path: string, readonly: boolean): void {
+/**
+ * The in-memory copy of a store this user may only read (readIntoMemory): migrated like any store, since
+ * no one else sees it, then made read-only (query_only), so that a command's write fails with
+ * SQLITE_READONLY as it would in the file (readOnlyStoreError) instead of vanishing with the copy.
+ */
+function migrateCopy(db: Db, path: string): void {
+  migrate(db, path, false);
+  db.pragma('query_only = ON');
+}
+
+function migrate(db: Db, path: string, readonly: boolean, readOnlyReason?: string): void {
   let current: number;
   try {
     current = db.pragma('user_version', { simple: true }) as number;
@@ -287,6 +301,11 @@ function migrate(db: Db, path: string, readonly: boolean): void {
     );
   }
   if (current === SCHEMA_VERSION) return;
+  if (readOnlyReason !== undefined) {
+    throw new UserError(`${path} is read-only for you (${readOnlyReason}) and was written by an older qcode, so this qcode cannot read it as it is`, {
+      hint: 'Ask its owner to run any qcode command that writes there (e.g. qcode codebook apply), or copy the project to a folder of your own (cp -r) and use the copy',
+    });
+  }
   if (readonly) throw new UserError(`${path} needs a schema upgrade; run any qcode command that writes, e.g. qcode codebook apply`);
   if (current === 0 && hasTables(db)) {
     throw new UserError(`${path} is a SQLite file but not a qcode store`, { hint: 'Create a project with: qcode init DIR' });
@@ -305,10 +324,11 @@ function hasTables(db: Db): boolean {
  * (an export's "cannot write") can pass it on untouched.
  */
 export class DamagedStoreError extends UserError {
-  constructor(path: string | undefined, cause: unknown) {
+  /** `then`: what to do once it is restored ("the removal must be done again: …"), said in the hint. */
+  constructor(path: string | undefined, cause: unknown, then?: string) {
     const where = path ?? 'the project store';
     super(`${where} is damaged: ${(cause as Error).message}`, {
-      hint: `Restore it from a backup (qcode does not repair a store); to see what is damaged: sqlite3 ${path === undefined ? 'qcode.db' : shellQuote(path)} 'PRAGMA integrity_check'`,
+      hint: `Restore it from a backup (qcode does not repair a store)${then === undefined ? '' : `; ${then}`}; to see what is damaged: sqlite3 ${path === undefined ? 'qcode.db' : shellQuote(path)} 'PRAGMA integrity_check'`,
       cause,
     });
     this.name = 'DamagedStoreError';

@@ -435,3 +435,18 @@ export function tableCounts(db: Db): Record<string, number> {
   const tables = ['coders', 'cases', 'case_values', 'documents', 'segments', 'codings', 'seen', 'seen_dimensions', 'memos', 'events', 'codes', 'dimensions', 'attributes'];
   return Object.fromEntries(tables.map((table) => [table, statement(db, `SELECT count(*) FROM ${table}`).pluck().get() as number]));
 }
+
+/**
+ * A writable copy in memory of a store this user may only read, for a dry run to merge into and throw away:
+ * the participants' words it holds never reach a file.
+ */
+export function scratchCopy(db: Db): Db {
+  const image = db.serialize();
+  // Bytes 18 and 19 say "WAL": SQLite would look for the -wal and -shm of a file in memory and fail.
+  image[18] = 1;
+  image[19] = 1;
+  const copy = new Database(image);
+  copy.pragma('foreign_keys = ON');
+  copy.pragma('temp_store = MEMORY');
+  return copy;
+}

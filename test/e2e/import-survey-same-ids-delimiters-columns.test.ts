@@ -224,6 +224,18 @@ describe('--kind and --language on a text imported before', () => {
     // Nothing given that differs: nothing said.
     expect(qcode(project, ['import', file, '--verbose']).stderr).not.toMatch(/(kind|language) \S+ → /);
   });
+
+  it('say a moved case as old → new, and the closing line counts the relabelled document', () => {
+    const project = newProject();
+    const file = join(tempDir(), 'r.txt');
+    writeFileSync(file, 'Интервьюер: Когда?\nРеспондент: В марте.\n');
+    expect(qcode(project, ['import', file, '--case', 'R07']).code).toBe(0);
+    const moved = qcode(project, ['import', file, '--case', 'R08', '--kind', 'web', '--verbose']);
+    expect(moved.stderr).toContain('case R07 → R08');
+    expect(moved.stdout).toContain('Nothing imported: 1 unchanged (already imported; 1 relabelled: case, kind, language or title, see --verbose).');
+    const again = qcode(project, ['import', file, '--case', 'R08', '--kind', 'web', '--json']);
+    expect((JSON.parse(again.stdout) as { files: Array<{ updated: boolean }> }).files[0]?.updated).toBe(false);
+  });
 });
 
 describe('a file reached twice in a folder', () => {

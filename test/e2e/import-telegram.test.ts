@@ -17,7 +17,7 @@ describe('qcode import of a Telegram chat export', () => {
     const report = JSON.parse(qcodeOk(dir, 'import', CHAT, '--json')) as { files: Array<{ status: string; format: string; warnings: string[] }> };
     expect(report.files[0]?.status).toBe('imported');
     expect(report.files[0]?.format).toBe('telegram');
-    expect(report.files[0]?.warnings).toEqual(['telegram: 2 messages without text (a photo, sticker, voice message or file alone) left out']);
+    expect(report.files[0]?.warnings).toEqual(['telegram: 2 messages without text (a photo, sticker, voice message, file, contact or location alone) left out']);
     const shown = JSON.parse(qcodeOk(dir, 'docs', 'show', 'telegram-vilnius-group', '--json')) as Shown;
     expect(shown.document).toMatchObject({ kind: 'chat', language: 'ru', title: 'Вильнюс: взаимопомощь и акции', format: 'telegram' });
     expect(shown.segments.map((segment) => segment.speaker)).toEqual(['Ольга (админ)', 'Денис К.', 'Marta', 'Аня (forwarded from Свободные голоса)', 'Igor']);

@@ -2,63 +2,17 @@
 // bug"), readable but not writable for this user (reading commands work, writing ones stop with one line,
 // nothing created next to it), and busy with another qcode's long write (a command queues behind it).
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, openSync, readdirSync, readFileSync, truncateSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, existsSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeProject, openProject } from '../../src/app/project.js';
 import { busyStoreError } from '../../src/store/db.js';
-import { BIN, runQcode, runQcodeAsync } from '../helpers.js';
+import { runQcode, runQcodeAsync } from '../helpers.js';
 import { query, seedInterviews } from '../seed.js';
-
-const asRoot = process.getuid?.() === 0;
-
-function sha(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-function expectOneLineError(result: { code: number; stderr: string }, pattern: RegExp): void {
-  expect(result.code, result.stderr).toBe(1);
-  const lines = result.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(result.stderr).not.toContain('this is a bug');
-}
-
-/** Runs qcode as a user who may read the project but not write it (as root: nobody, owning nothing writable). */
-function runAsReader(dir: string, args: string[]): { code: number; stdout: string; stderr: string } {
-  if (!asRoot) return runQcode(['--project', dir, ...args]);
-  const result = spawnSync(process.execPath, [BIN, '--project', dir, ...args], {
-    encoding: 'utf8', uid: 65534, gid: 65534, cwd: '/', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
-  });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Gives the project to nobody when root, so that the modes below apply to the reader. */
-function handToReader(dir: string): void {
-  if (!asRoot) return;
-  chmodSync(dirname(dir), 0o755);
-  for (const name of readdirSync(dir)) chownSync(join(dir, name), 65534, 65534);
-  chownSync(dir, 65534, 65534);
-}
+import { expectOneLineError, handToReader, runAsReader, sha, zeroRootPage } from '../store-access.js';
 
 function tagged(dir: string): number {
   return (query<{ n: number }>(dir, 'SELECT count(*) AS n FROM codings')[0] as { n: number }).n;
-}
-
-/** Overwrites the first page of a table with zeros: the store still opens, a command reading that table meets the damage. */
-function zeroRootPage(dir: string, table: string): void {
-  const file = join(dir, 'qcode.db');
-  const db = new Database(file);
-  const root = db.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').pluck().get(table) as number;
-  db.close();
-  const fd = openSync(file, 'r+');
-  try {
-    writeSync(fd, Buffer.alloc(4096), 0, 4096, (root - 1) * 4096);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 describe('a damaged store', () => {
@@ -93,15 +47,15 @@ describe('a project this user may read but not write', () => {
     chmodSync(dir, 0o555);
     try {
       for (const args of [['stats'], ['search', 'Вильнюс'], ['docs', 'list'], ['codebook', 'show'], ['log']]) {
-        const result = runAsReader(dir, args);
+        const result = runAsReader(['--project', dir, ...args]);
         expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
       }
-      expect(runAsReader(dir, ['docs', 'list']).stdout).toContain('r01-vilnius-ru');
-      const write = runAsReader(dir, ['tag', 'r01-vilnius-ru:3', 'forms.protest', '--coder', 'bob']);
+      expect(runAsReader(['--project', dir, 'docs', 'list']).stdout).toContain('r01-vilnius-ru');
+      const write = runAsReader(['--project', dir, 'tag', 'r01-vilnius-ru:3', 'forms.protest', '--coder', 'bob']);
       expectOneLineError(write, new RegExp(`the project ${dir.replaceAll('/', '\\/')} is read-only for you \\(its folder is not writable for you\\): this command writes to it; nothing was changed`));
       // A command not known to write stops at its first write with the same line; its dry run only reads.
-      expectOneLineError(runAsReader(dir, ['autocode', '--query', 'Вильнюс', '--code', 'forms.protest', '--coder', 'bob']), /is read-only for you/);
-      const dryRun = runAsReader(dir, ['autocode', '--query', 'Вильнюс', '--code', 'forms.protest', '--coder', 'bob', '--dry-run', '--json']);
+      expectOneLineError(runAsReader(['--project', dir, 'autocode', '--query', 'Вильнюс', '--code', 'forms.protest', '--coder', 'bob']), /is read-only for you/);
+      const dryRun = runAsReader(['--project', dir, 'autocode', '--query', 'Вильнюс', '--code', 'forms.protest', '--coder', 'bob', '--dry-run', '--json']);
       expect(dryRun.code, dryRun.stderr).toBe(0);
       expect((JSON.parse(dryRun.stdout) as { dry_run: boolean; added: number }).added).toBeGreaterThan(0);
     } finally {
@@ -116,13 +70,13 @@ describe('a project this user may read but not write', () => {
     const dir = seedInterviews();
     handToReader(dir);
     chmodSync(join(dir, 'qcode.db'), 0o444);
-    const result = runAsReader(dir, ['docs', 'list']);
+    const result = runAsReader(['--project', dir, 'docs', 'list']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('r02-riga-en');
     // SQLite would create qcode.db-wal and -shm owned by the reader, which its owner could then not write.
     expect(existsSync(join(dir, 'qcode.db-wal'))).toBe(false);
     expect(existsSync(join(dir, 'qcode.db-shm'))).toBe(false);
-    expectOneLineError(runAsReader(dir, ['memo', 'add', 'a note', '--coder', 'bob']), /read-only for you \(qcode\.db is not writable for you\)/);
+    expectOneLineError(runAsReader(['--project', dir, 'memo', 'add', 'a note', '--coder', 'bob']), /read-only for you \(qcode\.db is not writable for you\)/);
   });
 
   it('with a journal left by a writer, reads what the writer committed in it', () => {
@@ -134,7 +88,7 @@ describe('a project this user may read but not write', () => {
       handToReader(dir);
       chmodSync(join(dir, 'qcode.db'), 0o444);
       chmodSync(dir, 0o555);
-      const result = runAsReader(dir, ['cases', 'list']);
+      const result = runAsReader(['--project', dir, 'cases', 'list']);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toContain('R99');
     } finally {

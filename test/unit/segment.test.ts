@@ -142,6 +142,12 @@ describe('label rules', () => {
     expect(() => parseSpeakerMap(' , ')).toThrow(/empty/);
   });
 
+  it('takes a name with a comma or = in double quotes, and names in NFC with single spaces', () => {
+    expect([...parseSpeakerMap('"Аня, Вильнюс"=M1,Igor=M2')]).toEqual([['Аня, Вильнюс', 'M1'], ['Igor', 'M2']]);
+    expect([...parseSpeakerMap('"x=y"=Z')]).toEqual([['x=y', 'Z']]);
+    expect([...parseSpeakerMap(`${'Пётр'.normalize('NFD')}  Й.=P1`)]).toEqual([['Пётр Й.', 'P1']]);
+  });
+
   it('finds a leading label in a cue', () => {
     expect(leadingLabel('АЛИСА: Да, но по-другому.')).toEqual({ label: 'АЛИСА', rest: 'Да, но по-другому.', timeMs: null });
     expect(leadingLabel('just words')).toBeUndefined();
@@ -210,6 +216,12 @@ describe('assembleUnits (cues, survey answers)', () => {
       ['Interviewer', 'How?', 1000, 2000],
       ['Sasha', 'Like\nthis.', 2500, 4000],
     ]);
+    expectSlices(result.text, result.segments);
+  });
+
+  it('cuts a unit at its blank lines with --segment paragraphs, each paragraph keeping the speaker', () => {
+    const result = assembleUnits([{ speaker: 'Аня', text: 'Первый абзац.\n\nВторой абзац.' }, { speaker: 'Игорь', text: 'Ответ.' }], { mode: 'paragraphs' });
+    expect(result.segments.map((segment) => [segment.speaker, segment.text])).toEqual([['Аня', 'Первый абзац.'], ['Аня', 'Второй абзац.'], ['Игорь', 'Ответ.']]);
     expectSlices(result.text, result.segments);
   });
 

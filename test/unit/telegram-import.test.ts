@@ -28,7 +28,7 @@ describe('parseTelegramExport', () => {
       { speaker: 'Mikhail', text: 'Petition here: https://example.org/petition — sign it' },
       { speaker: 'Mikhail (forwarded from ОВД-Инфо)', text: 'Задержаны 12 человек.\nСписок обновляется.' },
     ]);
-    expect(chat.warnings).toEqual(['1 message without text (a photo, sticker, voice message or file alone) left out']);
+    expect(chat.warnings).toEqual(['1 message without text (a photo, sticker, voice message, file, contact or location alone) left out']);
   });
 
   it('maps authors through --speakers, so that members can be pseudonymised at import', () => {
@@ -63,5 +63,46 @@ describe('parseTelegramExport', () => {
     expect(refusal('{"name": "x"}').hint).toContain('Export chat history');
     expect(refusal('{"personal_information": {}, "chats": {"list": []}}').message).toContain('whole Telegram account export');
     expect(refusal('{"messages": [1]}').message).toBe('x.json: message 1 of "messages" is not an object');
+  });
+});
+
+describe('parseTelegramExport, as Telegram Desktop really writes', () => {
+  it('names a signed channel post by its author, though "from" names the channel', () => {
+    const channel = { name: 'Ковчег', type: 'public_channel', messages: [
+      { id: 2, type: 'message', from: 'Ковчег', from_id: 'channel1', author: 'Мария П.', text: 'Подписанный пост.' },
+      { id: 3, type: 'message', from: 'Ковчег', from_id: 'channel1', text: 'Неподписанный пост.' },
+    ] };
+    expect(parseTelegramExport(JSON.stringify(channel), 'c.json').units.map((unit) => unit.speaker)).toEqual(['Мария П.', 'Ковчег']);
+  });
+
+  it('gives a deleted account\'s message no speaker, never the group\'s name', () => {
+    const chat = { name: 'Берлин: помощь', type: 'private_supergroup', messages: [{ id: 1, type: 'message', from: null, from_id: 'user2', text: 'Я удалил аккаунт.' }] };
+    expect(parseTelegramExport(JSON.stringify(chat), 'g.json').units).toEqual([{ speaker: null, text: 'Я удалил аккаунт.' }]);
+  });
+
+  it('keeps a poll\'s question and answers as the message\'s text', () => {
+    const chat = { name: 'G', type: 'private_group', messages: [{ id: 1, type: 'message', from: 'Оля', text: '', poll: { question: 'Идём на акцию?', answers: [{ text: 'Да', voters: 8 }, { text: 'Нет', voters: 4 }] } }] };
+    expect(parseTelegramExport(JSON.stringify(chat), 'p.json').units).toEqual([{ speaker: 'Оля', text: 'Идём на акцию?\n— Да\n— Нет' }]);
+  });
+
+  it('reads the \\xNN escapes Telegram writes for control characters', () => {
+    const json = '{"name": "X", "type": "private_group", "messages": [{"id": 1, "type": "message", "from": "Anna", "text": "one\\x0Btwo \\\\x41"}]}';
+    expect(parseTelegramExport(json, 'vt.json').units[0]?.text).toBe('one\u000btwo \\x41');
+  });
+
+  it('maps names written another way (decomposed, spaced) and the chat\'s name, and says what --speakers left unmapped', () => {
+    const chat = { name: 'Пётр Кузнецов', type: 'personal_chat', messages: [
+      { id: 1, type: 'message', from: 'Пётр Кузнецов'.normalize('NFD'), text: 'Первое.' },
+      { id: 2, type: 'message', from: 'Anna\u00a0 K.', text: 'Second.' },
+      { id: 3, type: 'message', from: 'Igor', text: 'Third.' },
+    ] };
+    const parsed = parseTelegramExport(JSON.stringify(chat), 'p.json', new Map([['Пётр Кузнецов', 'R07'], ['Anna K.', 'I'], ['Nobody', 'M9']]));
+    expect(parsed.title).toBe('R07');
+    expect(parsed.units.map((unit) => unit.speaker)).toEqual(['R07', 'I', 'Igor']);
+    expect(parsed.warnings).toEqual(['1 name not in --speakers stored as written: Igor', '--speakers: no author or chat named "Nobody"']);
+  });
+
+  it('says a file that is not JSON at all is not JSON, rather than cut short', () => {
+    expect(() => parseTelegramExport('Интервьюер: Когда?\n', 'r.txt')).toThrow('r.txt: not JSON (it does not start with { )');
   });
 });

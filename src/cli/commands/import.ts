@@ -85,6 +85,12 @@ function failureText(result: FileResult): string {
   return message.split('\n  ').map(escapeControls).join('\n  ');
 }
 
+/** Unchanged texts whose case, kind, language or title this run changed: the store did change. */
+function updatedNote(report: ImportReport): string {
+  const updated = report.files.filter((file) => file.updated).length;
+  return updated === 0 ? '' : `; ${updated} ${report.dryRun ? 'would be ' : ''}relabelled: case, kind, language or title, see --verbose`;
+}
+
 /**
  * The closing line. Its counts are of what was (or would be) written, so that importing the same
  * files again plainly says nothing happened.
@@ -93,7 +99,7 @@ function summary(report: ImportReport): string {
   const { totals, dryRun } = report;
   const written = report.files.filter((file) => file.status === 'imported' || file.status === 'replaced');
   const others = [
-    totals.unchanged > 0 ? `${totals.unchanged} unchanged (already imported)` : null,
+    totals.unchanged > 0 ? `${totals.unchanged} unchanged (already imported${updatedNote(report)})` : null,
     totals.failed > 0 ? `${totals.failed} failed` : null,
     totals.skipped > 0 ? `${totals.skipped} skipped` : null,
   ].filter((part): part is string => part !== null);
@@ -198,7 +204,7 @@ async function progressFor(flags: ImportFlags, quiet: boolean): Promise<Progress
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('import transcripts (.txt .md .docx), subtitles (.vtt .srt), web pages (.html) and survey CSVs; one transaction per file')
+    .description('import transcripts (.txt .md .docx), subtitles (.vtt .srt), web pages (.html), Telegram chat exports (.json) and survey CSVs; one transaction per file')
     .argument('[paths...]', 'files, folders (recursive) or globs ("interviews/**/*.txt")')
     .option('--case <id>', 'link the imported documents to this case (created if new)')
     .option('--manifest <file>', 'CSV with columns file, case and declared attributes (optional: kind, language, title, slug)')
@@ -208,7 +214,7 @@ export function registerImport(program: Command): void {
     .addOption(new Option('--format <format>', 'read every file as this format, whatever its extension').choices(FORMATS))
     .addOption(new Option('--kind <kind>', 'document kind (default: web for .html, chat for a Telegram .json, else interview)').choices(KINDS))
     .option('--language <code>', 'document language, e.g. ru, en, de (default: detected from the text; see docs/import.md)')
-    .option('--speakers <map>', 'speaker labels and the names to store, e.g. "И=Interviewer,Р=Respondent"')
+    .option('--speakers <map>', 'speaker labels and the names to store, e.g. "И=Interviewer,Р=Respondent" (a name holding a comma in double quotes)')
     .option('--slug <slug>', 'the document\'s name in qcode (one file only; default: the file name); for a survey, the start of its documents\' names (SLUG-ID)')
     .option('--replace', 'replace documents whose file changed (codings on unchanged segments are kept)')
     .option('--readmit', 'import texts that were removed (qcode docs|cases remove) all the same, lifting their tombstones')
