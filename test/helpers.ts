@@ -3,6 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, expect } from 'vitest';
+import { parseCodebook } from '../src/core/codebook.js';
+import { formatProblem, ProblemsError } from '../src/core/errors.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const BIN = join(ROOT, 'bin', 'qcode.js');
@@ -133,4 +135,15 @@ export async function spawnUntilPaused(
     });
   });
   return { child, exited };
+}
+
+/** The problems a codebook source has, as `qcode codebook check` prints them (none: []). */
+export function codebookProblems(source: string): string[] {
+  try {
+    parseCodebook(source, 'cb.yaml');
+  } catch (error) {
+    if (error instanceof ProblemsError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  return [];
 }

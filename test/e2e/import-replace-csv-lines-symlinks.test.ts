@@ -163,6 +163,8 @@ describe('a symbolic link beside the file it points to', () => {
     const report = JSON.parse(qcode(project, ['import', 'a', '--json'], dir).stdout) as { files: Array<{ file: string; slug: string }>; skipped: Array<{ display: string; message: string }> };
     expect(report.files.map((file) => [file.file, file.slug])).toEqual([['a/r1.txt', 'r1']]);
     expect(report.skipped).toEqual([{ display: 'a/b/alias.txt', message: 'same file as a/r1.txt' }]);
+    // The printed note names the path passed over too, not only its reason.
+    expect(qcode(project, ['import', 'a', '--verbose'], dir).stderr).toContain('Skipped 1 file: a/b/alias.txt: same file as a/r1.txt');
   });
 });
 

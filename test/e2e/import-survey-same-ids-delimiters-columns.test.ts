@@ -238,15 +238,3 @@ describe('--kind and --language on a text imported before', () => {
   });
 });
 
-describe('a file reached twice in a folder', () => {
-  it('names the skipped path', () => {
-    const project = newProject();
-    const dir = tempDir();
-    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
-    writeFileSync(join(dir, 'a', 'r1.txt'), 'I: hi\nR: yo\n');
-    symlinkSync('../r1.txt', join(dir, 'a', 'b', 'alias.txt'));
-    const result = runQcode(['--project', project, 'import', 'a', '--verbose'], { cwd: dir });
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain('Skipped 1 file: a/b/alias.txt: same file as a/r1.txt');
-  });
-});

@@ -5,19 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCodebook } from '../../src/core/codebook.js';
-import { ProblemsError, formatProblem } from '../../src/core/errors.js';
-import { runQcode, tempDir } from '../helpers.js';
+import { codebookProblems as problemsOf, runQcode, tempDir } from '../helpers.js';
 
-function problemsOf(source: string): string[] {
-  try {
-    parseCodebook(source, 'cb.yaml');
-  } catch (error) {
-    if (error instanceof ProblemsError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  return [];
-}
 
 const CONTROL = '(only tab and line feed may appear); remove it';
 

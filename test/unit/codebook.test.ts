@@ -2,19 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatAxis, parseCodebook, MAX_CODES } from '../../src/core/codebook.js';
-import { formatProblem, ProblemsError } from '../../src/core/errors.js';
 import { checkAttributeValue } from '../../src/app/cases.js';
-import { CODEBOOKS } from '../helpers.js';
+import { CODEBOOKS, codebookProblems as problemsOf } from '../helpers.js';
 
-function problemsOf(source: string): string[] {
-  try {
-    parseCodebook(source, 'cb.yaml');
-  } catch (error) {
-    if (error instanceof ProblemsError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  return [];
-}
 
 const minimal = `codebook: t
 languages: [en, ru]
