@@ -1,5 +1,6 @@
+import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, expect } from 'vitest';
@@ -20,9 +21,54 @@ export function tempDir(prefix = 'qcode-test-'): string {
   return dir;
 }
 
+// Every store a test leaves behind must hold the per-code counts its codings give: the triggers of
+// migration 6 are checked against every write path the whole suite takes, not only those named in a test.
 afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  const dirs = made.splice(0);
+  try {
+    for (const dir of dirs) for (const store of storesUnder(dir, 4)) expect(codeCountsDrift(store), `code_counts of ${store}`).toEqual([]);
+  } finally {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
 });
+
+function storesUnder(dir: string, depth: number): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && !entry.isSymbolicLink()) return depth > 0 ? storesUnder(path, depth - 1) : [];
+    return entry.isFile() && entry.name === 'qcode.db' ? [path] : [];
+  });
+}
+
+/**
+ * Where the kept counts (code_counts) differ from a recount of the codings, one line per code; [] when they
+ * agree or there is nothing to compare (no table yet, a store damaged on purpose, a file that is no store).
+ */
+export function codeCountsDrift(path: string): string[] {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch {
+    return [];
+  }
+  try {
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'code_counts'").get() === undefined) return [];
+    const recount = 'SELECT code_id, count(DISTINCT segment_id), count(*) FROM codings GROUP BY code_id';
+    const kept = 'SELECT code_id, segments, codings FROM code_counts';
+    const rows = db.prepare(`SELECT 'kept', * FROM (${kept} EXCEPT ${recount}) UNION ALL SELECT 'recount', * FROM (${recount} EXCEPT ${kept})`).raw().all() as unknown[][];
+    return rows.map((row) => row.join(' '));
+  } catch {
+    return [];
+  } finally {
+    db.close();
+  }
+}
 
 /** Copies a fixture file or folder into a temporary folder and returns the copy's path. */
 export function copyFixture(relative: string): string {

@@ -1,4 +1,7 @@
 import {
+  ALPHA_RELIABLE,
+  ALPHA_TENTATIVE,
+  alphaBelow,
   alphaFromCoincidence,
   binaryCodeApplied,
   binaryCoincidenceFromTally,
@@ -15,6 +18,7 @@ import {
   type PresenceTally,
 } from '../core/agreement.js';
 import { codeSuggestion } from '../core/codebook-model.js';
+import { coderNamesOf, quoteCoderName } from '../core/coder-names.js';
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
 import { codesInUse } from '../store/analysis.js';
@@ -51,7 +55,7 @@ import type { Project } from './project.js';
 export type AgreementUnit = 'segment' | 'document';
 
 export interface ScopeOptions {
-  /** Coder names, in the order columns are shown. */
+  /** --coders values, each one or more names separated by commas (see resolveCoders), in the order columns are shown. */
   coders: readonly string[];
   dimensions?: readonly string[] | undefined;
   codes?: readonly string[] | undefined;
@@ -132,13 +136,13 @@ export interface AgreementReport {
   overall: PooledAgreement;
 }
 
-/** Krippendorff's thresholds: α ≥ 0.8 reliable, 0.667 ≤ α < 0.8 tentative conclusions only, below 0.667 discard. */
+/** Krippendorff's thresholds: α ≥ 0.8 reliable, 0.667 (2/3) ≤ α < 0.8 tentative conclusions only, below 0.667 discard. */
 export type AlphaFlag = 'ok' | 'below 0.8' | 'below 0.667' | 'undefined';
 
 export function alphaFlag(alpha: number | null): AlphaFlag {
   if (alpha === null) return 'undefined';
-  if (alpha < 0.667) return 'below 0.667';
-  if (alpha < 0.8) return 'below 0.8';
+  if (alphaBelow(alpha, ALPHA_TENTATIVE)) return 'below 0.667';
+  if (alphaBelow(alpha, ALPHA_RELIABLE)) return 'below 0.8';
   return 'ok';
 }
 
@@ -149,24 +153,39 @@ interface Scope {
   documentIds: number[] | null;
 }
 
-function resolveCoders(db: Db, names: readonly string[]): CoderRow[] {
-  const unique = [...new Set(names.map((name) => name.trim()).filter((name) => name !== ''))];
-  if (unique.length < 2) throw usageError('--coders needs at least two different coder names', 'e.g. --coders anna,boris');
-  if (unique.length > MAX_COMPARED_CODERS) throw usageError(`--coders takes at most ${MAX_COMPARED_CODERS} coders`);
-  const known = listCoders(db).map((coder) => coder.name);
-  return unique.map((name) => {
-    const coder = findCoder(db, name);
+/**
+ * The coders named by --coders values. Each value lists names separated by commas; a name holding a comma
+ * (stored by an older qcode) is written in double quotes ("Smith, Anna"), or left unquoted when only one
+ * reading of the value names stored coders. Names compare in NFC (see storedCoderName).
+ */
+function resolveCoders(db: Db, values: readonly string[], exactly?: 2): CoderRow[] {
+  const known = listCoders(db);
+  const byName = new Map<string, CoderRow>();
+  // The exact name first: should a store hold one name in both Unicode forms, each is still reachable.
+  for (const coder of known) if (!byName.has(coder.name.normalize('NFC'))) byName.set(coder.name.normalize('NFC'), coder);
+  for (const coder of known) byName.set(coder.name, coder);
+  const find = (name: string): CoderRow | undefined => byName.get(name) ?? byName.get(name.normalize('NFC'));
+  const forms = new Map<string, string>();
+  for (const name of values.flatMap((value) => coderNamesOf(value, (name) => find(name) !== undefined))) {
+    if (!forms.has(name.normalize('NFC'))) forms.set(name.normalize('NFC'), name);
+  }
+  const names = [...forms.values()];
+  if (exactly !== undefined && names.length !== exactly) throw usageError('--coders takes exactly two coder names here', 'e.g. --coders anna,boris');
+  if (names.length < 2) throw usageError('--coders needs at least two different coder names', 'e.g. --coders anna,boris');
+  if (names.length > MAX_COMPARED_CODERS) throw usageError(`--coders takes at most ${MAX_COMPARED_CODERS} coders`);
+  return names.map((name) => {
+    const coder = find(name);
     if (coder === undefined) {
-      throw new UserError(`no coder "${name}" in this project${didYouMeanSuffix(name, known)}`, {
-        hint: known.length === 0 ? 'Nobody has coded yet.' : `Coders: ${known.join(', ')}`,
+      throw new UserError(`no coder "${name}" in this project${didYouMeanSuffix(name, known.map((row) => row.name))}`, {
+        hint: known.length === 0 ? 'Nobody has coded yet.' : `Coders: ${known.map((row) => quoteCoderName(row.name)).join(', ')}`,
       });
     }
     return coder;
   });
 }
 
-function resolveScope(db: Db, options: ScopeOptions): Scope {
-  const coders = resolveCoders(db, options.coders);
+function resolveScope(db: Db, options: ScopeOptions, exactly?: 2): Scope {
+  const coders = resolveCoders(db, options.coders, exactly);
   const allCodes = teamCodes(db);
   const allDimensions = teamDimensions(db);
   const used = codesInUse(db, coders.map((coder) => coder.id));
@@ -548,8 +567,7 @@ export interface PairedSegments {
 }
 
 export function pairedCodeSets(project: Project, options: ScopeOptions): PairedSegments {
-  if (options.coders.length !== 2) throw usageError('--coders takes exactly two coder names here', 'e.g. --coders anna,boris');
-  const scope = resolveScope(project.db, options);
+  const scope = resolveScope(project.db, options, 2);
   const data = loadUnitData(project.db, scope, 'segment');
   const segmentIds = segmentsInScope(project.db, scope.documentIds).segmentIds;
   const codeSets = [new Map<number, string[]>(), new Map<number, string[]>()];

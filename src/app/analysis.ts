@@ -12,6 +12,7 @@ import {
   type Unit,
 } from '../core/cooccurrence.js';
 import { codeSuggestion, labelIn, type AxisRef, type ProjectCodebook } from '../core/codebook-model.js';
+import { coderNamesOf, quoteCoderName } from '../core/coder-names.js';
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMean, didYouMeanSuffix } from '../core/suggest.js';
 import {
@@ -55,17 +56,18 @@ export interface CoderSelection {
 /** Resolves --coder / --coders; without either, every coder's codings count (their union). */
 export function selectCoders(db: Db, options: CoderOptions): CoderSelection {
   if (options.coder !== undefined && options.coders !== undefined) throw usageError('use either --coder or --coders, not both');
-  const asked = options.coder !== undefined ? [options.coder] : options.coders !== undefined ? options.coders.split(',').map((name) => name.trim()).filter(Boolean) : null;
-  if (asked === null) return { ids: null, names: 'all' };
-  if (asked.length === 0) throw usageError('--coders is empty', 'Name coders separated by commas, e.g. --coders anna,boris');
+  if (options.coder === undefined && options.coders === undefined) return { ids: null, names: 'all' };
   const known = listCoders(db);
+  const stored = new Set(known.map((candidate) => candidate.name.normalize('NFC')));
+  const asked = options.coder !== undefined ? [options.coder] : coderNamesOf(options.coders ?? '', (name) => stored.has(name.normalize('NFC')));
+  if (asked.length === 0) throw usageError('--coders is empty', 'Name coders separated by commas, e.g. --coders anna,boris');
   const ids = asked.map((name) => {
     // Coder names are stored as first typed, which may be either Unicode form: compare both sides in NFC.
     const coder = known.find((candidate) => candidate.name.normalize('NFC') === name.normalize('NFC'));
     if (!coder) {
       const names = known.map((candidate) => candidate.name);
       throw new UserError(`unknown coder "${name}"${didYouMeanSuffix(name, names)}`, {
-        hint: names.length > 0 ? `Coders in this project: ${names.join(', ')}` : 'Nobody has coded in this project yet',
+        hint: names.length > 0 ? `Coders in this project: ${names.map(quoteCoderName).join(', ')}` : 'Nobody has coded in this project yet',
       });
     }
     return coder.id;

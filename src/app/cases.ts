@@ -242,7 +242,8 @@ export function caseValueAsData(project: Project): (attribute: string, value: st
 }
 
 export interface CaseSetReport {
-  caseId: string;
+  /** Named as in cases list --json. */
+  case: string;
   created: boolean;
   set: Array<{ attribute: string; value: string }>;
   cleared: string[];
@@ -257,7 +258,7 @@ export function setCase(project: Project, given: string, assignments: readonly s
   if (assignments.length === 0) throw usageError('nothing to set', 'Example: qcode cases set R07 host_country=DE emigration_year=2022');
   const rules = loadAttributeRules(project.db);
   const byName = new Map(rules.map((rule) => [rule.name, rule]));
-  const report: CaseSetReport = { caseId, created: false, set: [], cleared: [] };
+  const report: CaseSetReport = { case: caseId, created: false, set: [], cleared: [] };
   const errors: string[] = [];
   for (const assignment of assignments) {
     const equals = assignment.indexOf('=');

@@ -13,7 +13,7 @@ import {
   type CodingBatchResult, type CodingChange, type SegmentPlace, type SessionDocument, type SessionFilter,
   type SessionSegment, type TextHit,
 } from '../store/codings.js';
-import { ensureCoder, findCoder, findDocument, listDocumentSlugs, segmentById, segmentByOrdinal, type CoderRow, type SegmentRef } from '../store/common.js';
+import { ensureCoder, findCoder, findDocument, listCoders, listDocumentSlugs, segmentById, segmentByOrdinal, type CoderRow, type SegmentRef } from '../store/common.js';
 import type { Db } from '../store/db.js';
 import { insertMemo, segmentMemoTexts } from '../store/memos.js';
 import { removedDocumentBySlug } from '../store/removal.js';
@@ -29,37 +29,60 @@ export function newBatchId(): string {
 
 /**
  * The coder named by --coder, else $QCODE_CODER; a usage error naming the flag when neither is set. Given
- * the store, also refuses a new coder whose name has a comma (see refuseCommaInNewCoder).
+ * the store, also refuses a name that cannot become a new coder (see newCoderNameProblem).
  */
 export function requireCoderName(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env, db?: Db): string {
   // NFC, as case ids and values are: a name typed in decomposed form must not become a second coder.
   const name = (explicit ?? env.QCODE_CODER ?? '').trim().normalize('NFC');
   if (name === '') throw usageError('no coder given: pass --coder NAME (or set QCODE_CODER)');
-  if (db !== undefined) refuseCommaInNewCoder(db, name, explicit === undefined ? 'QCODE_CODER' : '--coder');
+  if (db !== undefined) refuseNewCoderName(db, name, explicit === undefined ? 'QCODE_CODER' : '--coder');
   return name;
 }
 
 /**
- * --coders A,B (stats, agreement, disagreements, reconcile) splits on commas, so a coder named "p,q"
- * could never be chosen there: such a name is refused when it would create a coder. A coder of that
- * name already in the store (from an older version) is still accepted, so that its work stays reachable.
+ * The name a typed coder name is stored under. Names are compared in NFC, as requireCoderName writes them: an
+ * older qcode stored names as typed, so a decomposed "Андрей" there is the coder a composed one names.
  */
-export function refuseCommaInNewCoder(db: Db, name: string, source = '--coder'): void {
-  if (!name.includes(',') || findCoder(db, name) !== undefined) return;
-  throw usageError(
-    `${source}: coder name "${name}" contains a comma, which --coders A,B would read as two coders`,
-    `Choose a name without a comma, e.g. "${name.replaceAll(',', '-')}"`,
-  );
+export function storedCoderName(db: Db, typed: string): string {
+  const name = typed.trim().normalize('NFC');
+  if (findCoder(db, name) !== undefined) return name;
+  return listCoders(db).find((coder) => coder.name.normalize('NFC') === name)?.name ?? name;
+}
+
+// Terminal control sequences (ESC, BEL, C1), characters XML cannot hold (the REFI export would refuse the
+// coder for good) and bidirectional overrides (a name that prints as another).
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|\p{Cs}/u;
+
+/**
+ * Why a name cannot become a new coder, or undefined. --coders A,B (stats, agreement, disagreements,
+ * reconcile) splits on commas, so a coder named "p,q" could never be chosen there; a name holding a control
+ * character would be echoed raw to every terminal that lists it. A coder of that name already in the store
+ * (from an older version) is still accepted, so that its work stays reachable.
+ */
+export function newCoderNameProblem(db: Db, name: string): { what: string; fix: string } | undefined {
+  if (findCoder(db, name) !== undefined) return undefined;
+  const unprintable = UNPRINTABLE.exec(name);
+  if (unprintable !== null) {
+    const code = `U+${(unprintable[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const shown = name.replace(new RegExp(UNPRINTABLE.source, 'gu'), (character) => `\\u${(character.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+    return { what: `coder name "${shown}" holds the character ${code}, which a terminal or a REFI-QDA file cannot show as text`, fix: 'use letters, digits, spaces and punctuation' };
+  }
+  if (name.includes(',')) return { what: `coder name "${name}" contains a comma, which --coders A,B would read as two coders`, fix: `use a name without a comma, e.g. "${name.replace(/\s*,\s*/g, '-')}"` };
+  return undefined;
+}
+
+/** A usage error (naming where the name came from) when `name` cannot become a new coder: see newCoderNameProblem. */
+export function refuseNewCoderName(db: Db, name: string, source = '--coder'): void {
+  const problem = newCoderNameProblem(db, name);
+  if (problem !== undefined) throw usageError(`${source}: ${problem.what}`, `${problem.fix.charAt(0).toUpperCase()}${problem.fix.slice(1)}`);
 }
 
 /** Why a coder name typed at a prompt cannot be used (the rules of requireCoderName), or undefined when it can. */
 export function coderNameProblem(db: Db, typed: string): string | undefined {
   const name = typed.trim().normalize('NFC');
   if (name === '') return 'Type a name (or press Ctrl-C to stop)';
-  if (name.includes(',') && findCoder(db, name) === undefined) {
-    return `A coder name cannot contain a comma (--coders A,B would read "${name}" as two coders); e.g. "${name.replaceAll(',', '-')}"`;
-  }
-  return undefined;
+  const problem = newCoderNameProblem(db, name);
+  return problem === undefined ? undefined : `A ${problem.what.slice(0, 1).toLowerCase()}${problem.what.slice(1)}: ${problem.fix}`;
 }
 
 // ---- codes
@@ -194,7 +217,15 @@ function checkSpan(resolved: ResolvedSegment, start: number | undefined, end: nu
   if (!(start >= segment.start && end <= segment.end)) {
     throw new UserError(`span ${start}–${end} is not inside ${resolved.label} (${segment.start}–${segment.end}); offsets count code points of the document text`);
   }
-  return { start, end };
+  return wholeSegmentSpan(start, end, segment);
+}
+
+/**
+ * A span that covers its whole segment is the whole-segment coding: stored as a span beside a whole-segment
+ * coding of the same code, it would count twice (and a REFI export writes one).
+ */
+export function wholeSegmentSpan(start: number, end: number, segment: { start: number; end: number }): { start: number | null; end: number | null } {
+  return start === segment.start && end === segment.end ? { start: null, end: null } : { start, end };
 }
 
 // ---- tag / untag one segment
@@ -348,7 +379,7 @@ export function autocode(project: Project, options: AutocodeOptions): AutocodeRe
 }
 
 function autocodeChecked(db: Db, index: CodeIndex, code: ProjectCode, query: string, hits: readonly TextHit[], options: AutocodeOptions): AutocodeReport {
-  refuseCommaInNewCoder(db, options.coder);
+  refuseNewCoderName(db, options.coder);
   const coder = findCoder(db, options.coder);
   const exclusive = index.isExclusive(code);
   const conflicts: string[] = [];

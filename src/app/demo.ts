@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { plural } from '../core/codebook-plan.js';
 import { UserError } from '../core/errors.js';
@@ -48,6 +48,7 @@ export async function buildDemo(options: DemoOptions = {}): Promise<DemoReport> 
   const readOnly = existsSync(join(dir, DB_FILE)) ? whyNotWritable(join(dir, DB_FILE)) : undefined;
   if (readOnly !== undefined) throw readOnlyProjectError(join(dir, DB_FILE), readOnly);
   const rebuilt = existsSync(dir) && assertReplaceableDemo(dir);
+  assertCanBuildBeside(dir);
   const staging = join(dirname(dir), `.${basename(dir)}.building-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   const step = options.onStep ?? (() => undefined);
@@ -75,6 +76,18 @@ export async function buildDemo(options: DemoOptions = {}): Promise<DemoReport> 
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** The demo is built beside DIR: a parent folder this user cannot write or enter is said as such, not as an EACCES on the staging folder. */
+function assertCanBuildBeside(dir: string): void {
+  let parent = dirname(dir);
+  // existsSync is false below a folder one cannot enter, so the walk stops at that folder and names it.
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  try {
+    accessSync(parent, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new UserError(`cannot build the demo in ${dir}: you may not write to ${parent}`, { hint: 'Choose a folder you can write to: qcode demo DIR' });
   }
 }
 

@@ -1,3 +1,4 @@
+import { ENCODING_LABELS, type Encoding } from '../core/encoding.js';
 import { UserError } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
 import { listDocumentSlugs } from '../store/common.js';
@@ -67,10 +68,18 @@ export interface DocumentView {
   segments: StoredSegment[];
 }
 
+/**
+ * The encoding as import reports it ("UTF-8", "windows-1251"): the store keeps qcode's own key ("utf8"),
+ * and anything else (a REFI-QDA project's own word) as it came.
+ */
+function encodingLabel(stored: string | null): string | null {
+  return stored !== null && Object.hasOwn(ENCODING_LABELS, stored) ? ENCODING_LABELS[stored as Encoding] : stored;
+}
+
 /** `qcode docs show DOC`: the document's metadata and its segments in order. */
 export function showDocument(project: Project, ref: string): DocumentView {
   const document = resolveDocument(project, ref);
   const segments = documentSegments(project.db, document.id);
   const words = segments.reduce((sum, segment) => sum + countWords(segment.text), 0);
-  return { document: { ...document, segments: segments.length, words }, segments };
+  return { document: { ...document, encoding: encodingLabel(document.encoding), segments: segments.length, words }, segments };
 }

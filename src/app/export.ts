@@ -124,9 +124,11 @@ function* exportSteps(project: Project, options: ExportOptions, onScratch: (path
   } catch (error) {
     rmSync(created ?? temp, { recursive: true, force: true });
     if (error instanceof UserError) throw error;
-    // A damaged store met while reading is the store's fault, not the output folder's.
+    // SQLite's errors (a damaged store, a write refused in a store this user may only read) are the store's,
+    // not the output folder's: the command line names the store for them.
     const damaged = damagedStoreError(error);
     if (damaged !== undefined) throw damaged;
+    if (isStoreError(error)) throw error;
     throw writeError(target, error);
   }
   // Into an existing folder, the temporary one is left holding the files that were replaced.
@@ -173,6 +175,11 @@ function makeTempFolder(target: string): { temp: string; created: string | undef
     if (created !== undefined) rmSync(created, { recursive: true, force: true });
     throw writeError(parent, error);
   }
+}
+
+function isStoreError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
 function writeError(path: string, error: unknown): UserError {
@@ -478,7 +485,6 @@ function* writeCodingsAndSegments(db: Db, dir: string, context: ExportContext, a
   const flags = new Array<string>(codes.length).fill('0');
   const flagged: number[] = [];
 
-  // Codings first: preparing them writes a temporary table, which SQLite refuses while a read is open.
   const codingRows = iterateCodings(db, frame, context.coderIds);
   const segments = iterateSegments(db);
   const codingsFile = new CsvFileWriter(join(dir, 'codings.csv'), codingColumns.map((column) => column.name), { bom: policy.excel });

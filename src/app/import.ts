@@ -18,9 +18,10 @@ import {
   type NewDocument, type SegmentForReplace, type StoredDocument,
 } from '../store/documents.js';
 import { caseIdProblem, caseValuesFromRows, writeCaseValues, type CaseValues } from './cases.js';
-import { caseRemovedAt, liftTombstones, removedCaseIds, tombstonesOfText } from '../store/removal.js';
+import { caseRemovedAt, erasurePending, liftTombstones, markReplacedTextPending, removedCaseIds, tombstonesOfText, withSecureDelete } from '../store/removal.js';
 import { damagedStoreError } from '../store/db.js';
 import type { Project } from './project.js';
+import { eraseOldText } from './removal.js';
 
 export type DocumentKind = 'interview' | 'survey' | 'web' | 'chat';
 export const DOCUMENT_KINDS: readonly DocumentKind[] = ['interview', 'survey', 'web', 'chat'];
@@ -61,6 +62,10 @@ export interface ImportOptions {
   onPlan?: ((plan: { files: number; bytes: number }) => void) | undefined;
   /** Called after every file, with the running totals. */
   onFile?: ((result: FileResult, done: { files: number; bytes: number }) => void) | undefined;
+  /** Called before the store is rewritten to erase the text replaced documents had (seconds to minutes on a large store). */
+  onErase?: (() => void) | undefined;
+  /** Called when a program reading the project keeps that erasure waiting, with how long it waits at most. */
+  onEraseWait?: ((seconds: number) => void) | undefined;
 }
 
 export type FileStatus = 'imported' | 'replaced' | 'unchanged' | 'failed';
@@ -94,6 +99,21 @@ export interface ImportReport {
   files: FileResult[];
   skipped: PathProblem[];
   totals: { files: number; imported: number; replaced: number; unchanged: number; failed: number; skipped: number; documents: number; segments: number; bytes: number };
+  /**
+   * The erasure of the words replaced documents had (or an earlier erasure left unfinished) from the
+   * store's files; null when there was none to do (nothing replaced, a dry run).
+   */
+  erasure: ImportErasure | null;
+}
+
+export interface ImportErasure {
+  /** Whether qcode.db and qcode.db-wal no longer hold the old text. */
+  complete: boolean;
+  /** When the unfinished erasure this run finished was left (an earlier import or removal), else null. */
+  earlier: string | null;
+  /** Why it is not complete, and how to finish it; null when complete. */
+  message: string | null;
+  hint: string | null;
 }
 
 // ---------------------------------------------------------------- slugs
@@ -234,6 +254,12 @@ interface Context {
   /** The names the batch has taken so far. */
   claims: BatchClaims;
   delimiter: CsvDelimiter | undefined;
+  /**
+   * A dry run only: the survey respondents earlier files of the batch would have made or changed, with
+   * their values and survey documents, so that a later wave of the same ids is refused as the real run
+   * refuses it.
+   */
+  dryCases: Map<string, { values: Map<string, string>; surveys: string[] }>;
 }
 
 /** A document name taken by a file of this batch. */
@@ -437,6 +463,8 @@ function decideAndWrite(ctx: Context, input: DocumentInput): SaveOutcome {
   if (write) {
     if (input.cases !== null) writeCaseValues(ctx.project, input.cases);
     replaceDocument(db, existing.id, doc, input.segments, plan.keep, new Map(old.map((segment) => [segment.id, segment.start])));
+    // In the same commit: should the import end before it erases the old words, every command says so.
+    markReplacedTextPending(db, nowIso());
   }
   const notes = [carried > 0 ? `${plural(carried, 'coding')} carried over` : null, ...changed].filter((note): note is string => note !== null);
   return { status: 'replaced', carried, note: notes.length > 0 ? notes.join(', ') : null, language: doc.language };
@@ -733,6 +761,17 @@ async function importSurvey(ctx: Context, file: SourceFile, bytes: Buffer, resul
       if (outcome.status === 'imported') imported++;
       if (outcome.status === 'replaced') replaced++;
     });
+    if (ctx.dryRun) {
+      for (const { cases } of respondents) {
+        if (cases === null || withdrawn.includes(cases.caseId)) continue;
+        const earlier = ctx.dryCases.get(cases.caseId);
+        const surveys = written.has(surveySlug(base, cases.caseId)) ? [surveySlug(base, cases.caseId)] : [];
+        ctx.dryCases.set(cases.caseId, {
+          values: new Map([...(earlier?.values ?? []), ...cases.values]),
+          surveys: [...new Set([...(earlier?.surveys ?? []), ...surveys])],
+        });
+      }
+    }
   };
   ctx.claims.whole(() => (ctx.dryRun ? write() : inTransaction(ctx.project.db, write)));
   const status: FileStatus = replaced > 0 ? 'replaced' : imported > 0 ? 'imported' : 'unchanged';
@@ -768,6 +807,10 @@ function surveySlug(base: string, caseId: string): string {
  */
 function sameRespondents(ctx: Context, file: SourceFile, base: string, respondents: ReadonlyArray<CaseValues | null>, stored: readonly CaseRow[]): string[] {
   const byId = new Map(stored.map((entry) => [entry.id, entry]));
+  for (const [id, dry] of ctx.dryCases) {
+    const entry = byId.get(id);
+    byId.set(id, { id, kind: entry?.kind ?? 'respondent', documents: (entry?.documents ?? 0) + dry.surveys.length, values: new Map([...(entry?.values ?? []), ...dry.values]) });
+  }
   const existing = respondents.filter((cases): cases is CaseValues => cases !== null && byId.has(cases.caseId));
   if (existing.length === 0) return [];
   const surveys = new Map<string, string[]>();
@@ -776,6 +819,7 @@ function sameRespondents(ctx: Context, file: SourceFile, base: string, responden
       if (doc.format !== 'csv' || doc.case_id === null) continue;
       surveys.set(doc.case_id, [...(surveys.get(doc.case_id) ?? []), doc.slug]);
     }
+    for (const [id, dry] of ctx.dryCases) surveys.set(id, [...new Set([...(surveys.get(id) ?? []), ...dry.surveys])]);
   }
   const clashes: Array<{ id: string; why: string }> = [];
   const changes: string[] = [];
@@ -870,7 +914,7 @@ export async function importPaths(project: Project, paths: readonly string[], gi
   const speakers = options.speakers === undefined ? undefined : parseSpeakerMap(options.speakers);
   const rules = loadAttributeRules(project.db);
   const delimiter = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter);
-  const ctx: Context = { project, options, dryRun: options.dryRun ?? false, speakers, rules, claims: new BatchClaims(), delimiter };
+  const ctx: Context = { project, options, dryRun: options.dryRun ?? false, speakers, rules, claims: new BatchClaims(), delimiter, dryCases: new Map() };
   if (paths.length === 0 && options.manifest === undefined) throw usageError('nothing to import', 'Name files, folders or globs, or a --manifest');
 
   const manifest = options.manifest === undefined ? undefined : await readManifest(options.manifest, cwd, rules, { encoding: options.manifestEncoding ?? 'auto', delimiter: ctx.delimiter });
@@ -893,6 +937,7 @@ export async function importPaths(project: Project, paths: readonly string[], gi
   const report: ImportReport = {
     dryRun: ctx.dryRun, stopped: false, files: [], skipped: expansion.skipped,
     totals: { files: 0, imported: 0, replaced: 0, unchanged: 0, failed: 0, skipped: expansion.skipped.length, documents: 0, segments: 0, bytes: 0 },
+    erasure: null,
   };
   const done = { files: 0, bytes: 0 };
   const record = (result: FileResult): void => {
@@ -912,13 +957,41 @@ export async function importPaths(project: Project, paths: readonly string[], gi
     report.stopped = files.length > 0;
     return report;
   }
+  const pendingBefore = ctx.dryRun ? undefined : erasurePending(project.db);
   const previousCache = setPageCache(project.db, IMPORT_CACHE_KIB);
   try {
-    await importAll(ctx, files, report, record);
+    // A replaced document's old words are overwritten where SQLite frees them; the erasure below does the rest.
+    const replacing = options.replace === true && !ctx.dryRun;
+    await (replacing ? withSecureDelete(project.db, () => importAll(ctx, files, report, record)) : importAll(ctx, files, report, record));
   } finally {
     restorePageCache(project.db, previousCache);
   }
+  if (!ctx.dryRun && (report.totals.replaced > 0 || pendingBefore !== undefined)) report.erasure = eraseReplacedText(ctx, report, pendingBefore ?? null);
   return report;
+}
+
+/**
+ * Replacing a text is how a name is taken out of a transcript, so the old words must not stay readable
+ * in the store's free pages, its WAL or the full-text index: once per batch, after every file is
+ * committed, the store is compacted as a removal compacts it (eraseOldText). An erasure an earlier import
+ * or removal left unfinished is finished too, so that running the same import again finishes this one's.
+ * When a reader keeps it from finishing, the import stands and the report says so (erasure.pending stays set).
+ */
+function eraseReplacedText(ctx: Context, report: ImportReport, earlier: string | null): ImportErasure {
+  const slugs = report.files.filter((file) => file.status === 'replaced').map((file) => file.slug ?? file.file);
+  const what = slugs.length === 0 ? 'text was taken out of the project earlier'
+    : slugs.length === 1 ? `the text of ${slugs[0] ?? ''} was replaced`
+      : `the texts of ${slugs.length <= 5 ? slugs.join(', ') : `${groupDigits(slugs.length)} documents (${slugs.slice(0, 5).join(', ')}, …)`} were replaced`;
+  ctx.options.onErase?.();
+  try {
+    eraseOldText(ctx.project, {
+      what, text: 'the old text', again: 'the same qcode import once more (its files are in; it only erases)', redo: 'import the new files again with --replace',
+    }, ctx.options.onEraseWait);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return { complete: false, earlier, message: error.message, hint: error.hint ?? null };
+  }
+  return { complete: true, earlier, message: null, hint: null };
 }
 
 /**

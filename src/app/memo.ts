@@ -78,7 +78,10 @@ function cleanText(raw: string): string {
 
 export interface MemoReport {
   id: number;
+  /** How the target reads in messages: "segment r01-vilnius-ru:12", "the project". */
   target: string;
+  /** The memo as it now stands, as memo list and memo show give it. */
+  memo: MemoRow;
 }
 
 /** Adds a memo on one target (the project when none is named) and logs it. */
@@ -89,7 +92,14 @@ export function addMemo(project: Project, options: MemoTargetOptions & { text: s
   const coderId = options.coder === undefined ? null : ensureCoder(db, options.coder).id;
   const id = insertMemo(db, { target: resolved.target, coderId, text, batch: newBatchId(), via: 'memo add' });
   if (id === null) throw new UserError(`${resolved.label} was removed by another qcode meanwhile; nothing was saved`, { hint: 'See what is there with: qcode docs list' });
-  return { id, target: resolved.label };
+  return { id, target: resolved.label, memo: savedMemo(db, id, resolved.label) };
+}
+
+/** The memo just written, read back; a removal by another qcode may have taken it (and its target) since. */
+function savedMemo(db: Db, id: number, label: string): MemoRow {
+  const memo = findMemo(db, id);
+  if (memo === undefined) throw new UserError(`memo ${id} was saved, but another qcode removed ${label} (and the memo with it) just after`, { hint: 'See what is there with: qcode memo list' });
+  return memo;
 }
 
 /** A memo by id, or a one-line error. */
@@ -105,10 +115,10 @@ export function editMemo(project: Project, options: { id: number; text: string; 
   const memo = requireMemo(project, options.id);
   const text = cleanText(options.text);
   const target = memo.target_kind === 'project' ? 'the project' : `${memo.target_kind} ${memo.target}`;
-  if (text === memo.text) return { id: memo.id, target, changed: false };
+  if (text === memo.text) return { id: memo.id, target, memo, changed: false };
   const coderId = options.coder === undefined ? null : ensureCoder(db, options.coder).id;
   updateMemoText(db, { id: memo.id, coderId, text, batch: newBatchId(), via: 'memo edit' });
-  return { id: memo.id, target, changed: true };
+  return { id: memo.id, target, memo: savedMemo(db, memo.id, target), changed: true };
 }
 
 /** Memos on a target (a document's include its segments'), or all; optionally one coder's. */

@@ -69,7 +69,7 @@ import {
 import { SCHEMA_VERSION } from '../store/migrations.js';
 import { caseExists as caseExistsHere } from '../store/cases.js';
 import { removedCaseIds, removedDocumentHashes, removedDocumentSlugs } from '../store/removal.js';
-import { refuseCommaInNewCoder } from './coding.js';
+import { refuseNewCoderName } from './coding.js';
 import { startExitWatcher } from './exit-watcher.js';
 import { DB_FILE, type Project } from './project.js';
 
@@ -487,8 +487,9 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
       installCodebookFile(prepared);
       report.codebook.yamlReplaced = true;
       report.codebook.backup = prepared.backup === undefined ? null : basename(prepared.backup.path);
-    } else if (options.codebookFrom !== 'other' && storedYaml !== undefined && existsSync(project.codebookPath)) {
-      report.codebook.fileDiffers = readFileSync(project.codebookPath, 'utf8') !== storedYaml;
+    } else if (options.codebookFrom !== 'other' && storedYaml !== undefined) {
+      const current = readableText(project.codebookPath);
+      report.codebook.fileDiffers = current !== undefined && current !== storedYaml;
     }
     return report;
   } finally {
@@ -527,7 +528,7 @@ function checkRenames(
       throw usageError(`--rename-coder ${from}=${to}: the other project has no coder "${from}"${didYouMeanSuffix(from, known)}`, `Its coders: ${otherNames.join(', ') || 'none'}`);
     }
     // A name of the other project is brought in as it is, comma or not: it exists, and its work must stay reachable.
-    if (to !== from) refuseCommaInNewCoder(db, to, `--rename-coder ${from}=${to}`);
+    if (to !== from) refuseNewCoderName(db, to, `--rename-coder ${from}=${to}`);
     const owner = targets.get(to);
     if (owner !== undefined && owner !== from) {
       throw usageError(`--rename-coder ${from}=${to}: "${to}" would hold the work of both "${from}" and "${owner}" of the other project`, 'Choose a name no other coder over there has or is renamed to');
@@ -596,13 +597,35 @@ interface PreparedCodebookFile {
 }
 
 /**
+ * A file's text, or undefined when it is missing or this user may not read it, for a check that can do
+ * without it: qcode writes codebook.yaml 0600, so in a project shared for reading only its owner reads it.
+ */
+function readableText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * After --codebook-from other, codebook.yaml must say what the store holds, or the next `codebook apply`
  * would undo the merge's codebook. Both files are written before the commit, so that a full disk or an
  * unwritable folder stops the merge while nothing is merged yet; undefined when the file is right already.
  */
 function prepareCodebookFile(project: Project, yaml: string): PreparedCodebookFile | undefined {
   const path = project.codebookPath;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  let current: string | undefined;
+  try {
+    current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message;
+    throw new UserError(`cannot read ${path} (${reason}), which the merge must copy before replacing it; nothing was merged`, {
+      hint: 'Ask its owner to make it readable to you, or merge with --codebook-from this',
+      cause: error,
+    });
+  }
   if (current === yaml) return undefined;
   const prepared: PreparedCodebookFile = { path, temporary: `${path}.merge-${process.pid}` };
   try {

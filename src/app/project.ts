@@ -217,13 +217,15 @@ export function openProject(options: ProjectOptions): Project {
 }
 
 /**
- * A removal whose erasure of the bytes did not finish (the command was stopped, a reader or a full disk
- * kept it from compacting the store) leaves removed text in qcode.db and qcode.db-wal: every command says
- * so until the removal command is run again, which finishes it (docs/import.md).
+ * A removal or an import --replace whose erasure of the bytes did not finish (the command was stopped, a
+ * reader or a full disk kept it from compacting the store) leaves the old text in qcode.db and qcode.db-wal:
+ * every command says so until that command is run again, which finishes it (docs/import.md).
  */
 function erasureWarning(db: Db): string | undefined {
   const pending = unfinishedErasure(db);
   if (pending === undefined) return undefined;
+  // Pointing at a removal here would have the user remove a participant to finish erasing a replaced text.
+  if (pending.byImport) return `the erasure of the text an import --replace replaced on ${pending.at.slice(0, 10)} is NOT complete: ${DB_FILE} and ${DB_FILE}-wal may still hold it; finish it by running that import again`;
   const again = pending.caseIds.length > 0
     ? `qcode cases remove ${pending.caseIds.map(shellQuote).join(' ')}`
     : pending.slugs.length > 0 ? `qcode docs remove ${pending.slugs.map(shellQuote).join(' ')}` : 'the next qcode docs remove or qcode cases remove';

@@ -11,6 +11,7 @@ import { fileError } from '../io/text-file.js';
 import { loadProjectCodebook } from '../store/codebook.js';
 import { openDatabase } from '../store/db.js';
 import { insertImportedProject, loadExportRows, type ImportCounts } from '../store/refi.js';
+import { startExitWatcher } from './exit-watcher.js';
 import { DB_FILE, initProject, PACKAGE_ROOT, type Project } from './project.js';
 
 // REFI-QDA 1.5 interchange (docs/refi-qda.md): the codebook as .qdc, the whole project as .qdpx, and
@@ -184,7 +185,8 @@ export function gatherExport(project: Project, warnings: string[]): ExportProjec
   }
   if (orphans > 0) warnings.push(`${orphans} memo(s) on a segment or document that no longer exists were exported as project notes`);
   const segmentsOf = groupBy(rows.segments, (segment) => segment.slug);
-  const seenOf = groupBy(rows.seenUncoded, (mark) => mark.slug);
+  const seenOf = groupBy(rows.seen, (mark) => mark.slug);
+  const passesOf = groupBy(rows.passes, (mark) => mark.slug);
   return {
     name: rows.projectName ?? basename(project.dir),
     createdAt: rows.createdAt,
@@ -202,6 +204,8 @@ export function gatherExport(project: Project, warnings: string[]): ExportProjec
       const indexOf = new Map(segments.map((segment, index) => [segment.ordinal, index]));
       const seenUncoded: Record<string, number[]> = {};
       for (const mark of seenOf.get(document.slug) ?? []) (seenUncoded[mark.coder] ??= []).push(indexOf.get(mark.ordinal) as number);
+      const passes: Record<string, Record<string, number[]>> = {};
+      for (const mark of passesOf.get(document.slug) ?? []) ((passes[mark.coder] ??= {})[mark.dimension] ??= []).push(indexOf.get(mark.ordinal) as number);
       return {
       slug: document.slug,
       title: document.title,
@@ -214,6 +218,7 @@ export function gatherExport(project: Project, warnings: string[]): ExportProjec
       importedAt: document.imported_at,
       segments: segments.map((segment) => ({ start: segment.start, end: segment.end, speaker: segment.speaker, tStart: segment.t_start, tEnd: segment.t_end })),
       seenUncoded,
+      passes,
       };
     }),
     codings: rows.codings.map((coding) => ({
@@ -225,6 +230,10 @@ export function gatherExport(project: Project, warnings: string[]): ExportProjec
       createdAt: coding.created_at,
     })),
     memos,
+    removed: {
+      documents: rows.removedDocuments.map((entry) => ({ sha256: entry.sha256, slug: entry.slug, caseId: entry.case_id, removedAt: entry.removed_at })),
+      cases: rows.removedCases.map((entry) => ({ id: entry.id, removedAt: entry.removed_at })),
+    },
   };
 }
 
@@ -244,11 +253,14 @@ export async function exportRefi(project: Project, options: RefiExportOptions): 
       }
     }
   }
-  const { writeCodebookXml, writeProjectXml } = await import('../io/refi/write.js');
+  const { guids, writeCodebookXml, writeProjectXml } = await import('../io/refi/write.js');
   const warnings: string[] = [];
   const data = gatherExport(project, warnings);
+  // The file holds one Coding per GUID: a whole-segment coding and a span over that whole segment (same
+  // code and coder) are written once, and counted as written.
+  const codings = new Set(data.codings.map((coding) => guids.coding(coding))).size;
   const report: RefiExportReport = {
-    files: [], codes: data.codebook.codes.length, documents: data.documents.length, codings: data.codings.length, memos: data.memos.length, warnings,
+    files: [], codes: data.codebook.codes.length, documents: data.documents.length, codings, memos: data.memos.length, warnings,
   };
   // Both files are built, then both written, before either is put in place: a failure leaves no half-done pair behind.
   const outputs: Array<{ path: string; format: 'qdc' | 'qdpx'; data: string | Uint8Array }> = [];
@@ -393,28 +405,74 @@ function isEmptyFolder(dir: string): boolean {
   return readdirSync(dir).length === 0;
 }
 
+function noLongerEmpty(dir: string): UserError {
+  return new UserError(`${dir} is no longer empty: something was put in it during the import`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
+}
+
 /**
- * Puts the finished project in place. rename(2) replaces an empty folder on Linux and macOS; where it
- * does not (Windows), the empty folder is removed first, which rmdir refuses should it have filled up.
+ * Puts the finished project in place: a new folder is the staging folder renamed. An existing empty one is
+ * kept and filled with the staging folder's entries instead, qcode.db last, so that nothing there looks like
+ * a project before it is one: renaming over it would replace the folder, leaving a shell inside it (`qcode
+ * refi import FILE.qdpx .`) in a deleted directory.
  */
 function moveProjectIntoPlace(staging: string, dir: string): void {
-  try {
-    renameSync(staging, dir);
-    return;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTEMPTY' || (code === 'EEXIST' && !isEmptyFolder(dir))) {
-      throw new UserError(`${dir} is no longer empty: something was put in it during the import`, { hint: 'Name a new folder: qcode refi import FILE.qdpx NEW_DIR' });
+  if (lstatOrNull(dir) === null) {
+    try {
+      renameSync(staging, dir);
+      return;
+    } catch (error) {
+      // Unless it was made meanwhile, to be filled below as long as it is empty.
+      if (lstatOrNull(dir) === null) throw error;
     }
-    if (code !== 'EPERM' && code !== 'EEXIST' && code !== 'EACCES') throw error;
   }
-  rmdirSync(dir);
-  renameSync(staging, dir);
+  if (!isEmptyFolder(dir)) throw noLongerEmpty(dir);
+  const names = readdirSync(staging).sort((a, b) => Number(a === DB_FILE) - Number(b === DB_FILE));
+  const moved: string[] = [];
+  try {
+    for (const name of names) {
+      renameSync(join(staging, name), join(dir, name));
+      moved.push(join(dir, name));
+    }
+  } catch (error) {
+    for (const path of moved) rmSync(path, { recursive: true, force: true });
+    throw error;
+  }
+  rmdirSync(staging);
+}
+
+/**
+ * The staging and scratch folders hold participants' words while the import runs, and its long steps are
+ * synchronous (the pause hook, the transaction), so ^C or SIGTERM ends it at once, before any handler of
+ * its own could run. The exit watcher removes them then, and the folders the import made to hold them, as
+ * long as they are empty. Once the project is in place neither folder exists any more.
+ */
+function watchForSignals(staging: string, scratch: string, madeFolders: readonly string[]): { stop: () => void } {
+  const script = `
+    const { rmSync, rmdirSync } = require('node:fs');
+    const [staging, scratch, ...made] = process.argv.slice(1);
+    process.stdin.on('end', () => {
+      for (const path of [staging, scratch]) rmSync(path, { recursive: true, force: true });
+      for (const folder of made) {
+        try { rmdirSync(folder); } catch { break; }
+      }
+    });`;
+  return startExitWatcher(script, [staging, scratch, ...madeFolders], 'ignore');
+}
+
+/** The folders from `innermost` up to `outermost`, which mkdir -p made; none when it made none. */
+function foldersMade(innermost: string, outermost: string | undefined): string[] {
+  if (outermost === undefined) return [];
+  const folders = [innermost];
+  for (let folder = innermost; folder !== outermost && dirname(folder) !== folder;) {
+    folder = dirname(folder);
+    folders.push(folder);
+  }
+  return folders;
 }
 
 /**
  * A .qdpx as a new qcode project. Everything that can refuse the file is checked before anything is
- * written. The project is built in a hidden folder beside the target and renamed into place when
+ * written. The project is built in a hidden folder beside the target and moved into place when
  * complete: an import that fails, or is killed, never leaves a project that looks finished but is not.
  */
 export async function importRefiProject(options: ProjectImportOptions): Promise<ProjectImportReport> {
@@ -475,9 +533,12 @@ export async function importRefiProject(options: ProjectImportOptions): Promise<
     }
     throw fileError(dir, error);
   }
-  removeStaleScratch(tmpdir(), 'qcode-refi-');
-  const scratch = mkdtempSync(join(tmpdir(), scratchPrefix('qcode-refi-')));
+  let scratch: string | undefined;
+  let watcher: { stop: () => void } | undefined;
   try {
+    removeStaleScratch(tmpdir(), 'qcode-refi-');
+    scratch = mkdtempSync(join(tmpdir(), scratchPrefix('qcode-refi-')));
+    watcher = watchForSignals(staging, scratch, foldersMade(parent, createdParent));
     const codebookFile = join(scratch, 'codebook.yaml');
     writeFileSync(codebookFile, plan.codebook.yaml, { mode: 0o600 });
     await initProject({ dir: staging, codebook: codebookFile, cwd });
@@ -503,7 +564,8 @@ export async function importRefiProject(options: ProjectImportOptions): Promise<
     if (error instanceof UserError || !/^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code ?? '')) throw error;
     throw fileError(dir, error);
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+    watcher?.stop();
   }
 }
 

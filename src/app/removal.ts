@@ -1,8 +1,9 @@
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { plural } from '../core/codebook-plan.js';
 import { UserError } from '../core/errors.js';
 import { shellQuote } from '../core/shell.js';
+import { processRunning } from '../io/scratch.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
 import { caseExists, listCaseIds } from '../store/cases.js';
 import { appendEvent, nowIso } from '../store/common.js';
@@ -72,8 +73,10 @@ export interface RemovalReport {
   /** Events about the removed rows deleted from the audit log (their payloads named them or held memo text). */
   logEvents: number;
   tombstones: { documents: string[]; cases: string[] };
-  /** Files next to the project that still hold the removed text (copies of the store). */
+  /** Files next to the project that still hold the removed text (copies of the store; FOLDER/FILE one level down). */
   backups: string[];
+  /** qcode's scratch that an ended process left in the project folder (a merge's copy of a store), removed as it held the text. */
+  leftoversRemoved: string[];
   /** Names given that earlier removals took (nothing to do for them). */
   alreadyRemoved: AlreadyRemoved[];
   /** When an earlier removal whose erasure had not finished (a reader, a full disk) was made; this command finished it. */
@@ -209,6 +212,8 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
     options.onCompact?.();
     finishErasure(project, plan, removed, options.onWait);
   }
+  const vacuumMs = Date.now() - started;
+  const { copies, leftovers } = storeCopies(project);
   const sum = (key: 'segments' | 'codings' | 'memos'): number => removed.documents.reduce((total, doc) => total + doc[key], 0);
   return {
     removedAt: at,
@@ -221,10 +226,11 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
     },
     logEvents: removed.logEvents,
     tombstones: { documents: removed.documents.map((doc) => doc.slug), cases: removed.cases.map((entry) => entry.case) },
-    backups: storeCopies(project),
+    backups: copies,
+    leftoversRemoved: leftovers,
     alreadyRemoved: plan.alreadyRemoved,
     erasureFinished: pendingBefore,
-    vacuumMs: Date.now() - started,
+    vacuumMs,
   };
 }
 
@@ -259,23 +265,49 @@ function finishErasure(project: Project, plan: RemovalPlan, removed: { documents
     : plan.documents.length > 0
       ? `qcode docs remove ${plan.documents.map((doc) => shellQuote(doc.slug)).join(' ')}`
       : `qcode ${plan.command} remove ${plan.alreadyRemoved.map((entry) => shellQuote(entry.name.replace(/^case /, ''))).join(' ')}`;
+  eraseOldText(project, { what, text: 'the removed text', again, redo: `run the removal again: ${again}` }, onWait);
+}
+
+/** How the messages of an erasure name what was committed before it, and the way to finish it. */
+export interface ErasureWords {
+  /** What was committed, as each message starts: "r07 was removed (…)". */
+  what: string;
+  /** The words still in the files until the erasure is done: "the removed text". */
+  text: string;
+  /** What finishes an unfinished erasure, after "finish it with:": "qcode docs remove r07". */
+  again: string;
+  /** What to do once a damaged store's backup is restored: "run the removal again: qcode docs remove r07". */
+  redo: string;
+}
+
+/**
+ * After a commit that took text out of the store (a removal, an import --replace), with erasure.pending
+ * set in that commit: drops the index's deleted entries, then checkpoints and rewrites the store so that
+ * qcode.db and qcode.db-wal no longer hold the text, waiting for readers that keep it there (`onWait` is
+ * told). When it cannot finish, the commit stands and the UserError (or DamagedStoreError) says that the
+ * erasure is NOT complete and how to finish it; a stopped process says it through its watcher.
+ */
+export function eraseOldText(project: Project, words: ErasureWords, onWait?: (seconds: number) => void): void {
+  const { what, text, again } = words;
   const file = basename(project.dbPath);
   let done: boolean;
-  const watcher = watchForInterruption(`${what}, but the erasure was interrupted and is NOT complete: ${file} and ${file}-wal may still hold the removed text — finish it with: ${again}`);
+  const watcher = watchForInterruption(`${what}, but the erasure was interrupted and is NOT complete: ${file} and ${file}-wal may still hold ${text} — finish it with: ${again}`);
   try {
     pauseForTests();
+    // Already done in a removal's transaction; here for an import's, and for an erasure a stopped command left.
+    withSecureDelete(project.db, () => dropDeletedIndexEntries(project.db));
     const waitMs = erasureWaitMs();
     done = compactStore(project.db, { waitMs, onWait: () => onWait?.(Math.round(waitMs / 1000)), onErased: watcher.stop });
   } catch (error) {
     const damaged = damagedStoreError(error, project.dbPath);
     if (damaged !== undefined) {
-      // Found by the rewrite, past the check before the removal: the backup to restore still holds the removed text.
-      throw new DamagedStoreError(project.dbPath, new Error(`${(error as Error).message} — ${what}, but the erasure is NOT complete: ${file} may still hold the removed text`),
-        `the backup still holds the removed text, so once it is restored run the removal again: ${again}`);
+      // Found by the rewrite, past the check before the commit: the backup to restore still holds the text.
+      throw new DamagedStoreError(project.dbPath, new Error(`${(error as Error).message} — ${what}, but the erasure is NOT complete: ${file} may still hold ${text}`),
+        `the backup still holds ${text}, so once it is restored ${words.redo}`);
     }
     const code = (error as { code?: string }).code;
     const reason = code === 'SQLITE_FULL' || code === 'ENOSPC' ? 'the disk is full' : (error as Error).message;
-    throw new UserError(`${what}, but compacting the store failed (${reason}): the erasure is NOT complete, ${file} may still hold the removed text`, {
+    throw new UserError(`${what}, but compacting the store failed (${reason}): the erasure is NOT complete, ${file} may still hold ${text}`, {
       hint: `${code === 'SQLITE_FULL' || code === 'ENOSPC' ? 'Free some space on that disk' : 'Fix that'}, then finish the erasure with: ${again}`,
       cause: error,
     });
@@ -285,7 +317,7 @@ function finishErasure(project: Project, plan: RemovalPlan, removed: { documents
   if (done) return;
   const holders = storeHolders(project.dbPath);
   const who = holders.length === 0 ? 'another program (a qcode code session, sqlite3, a database browser)' : holders.join(', ');
-  throw new UserError(`${what}, but the erasure is NOT complete: ${who} is reading the project, so ${file} and ${file}-wal still hold the removed text`, {
+  throw new UserError(`${what}, but the erasure is NOT complete: ${who} is reading the project, so ${file} and ${file}-wal still hold ${text}`, {
     hint: `Close ${holders.length === 0 ? 'it' : holders.length === 1 ? 'that program' : 'those programs'}, then finish the erasure with: ${again}`,
   });
 }
@@ -341,20 +373,47 @@ function safeReadlink(path: string): string {
 
 /**
  * Copies of the store that qcode or its user left next to it (qcode.db.before-merge-N, qcode.db.bak, a
- * merge's private copy .qcode-merge-PID that a crash left, a "copy.db"): a removal cannot reach into
- * them, and deleting a user's file is not qcode's to decide. Known by their SQLite header, whatever the name.
+ * "copy.db", a backup/qcode.db): a removal cannot reach into them, and deleting a user's file is not
+ * qcode's to decide. Known by their SQLite header, whatever the name, in the project folder and one level
+ * down in its folders. qcode's own scratch there (a merge's private copy .qcode-merge-PID, an export's or a
+ * REFI file's staging), left by a process that is no longer running (killed, a crash), holds participants'
+ * words for no one: it is removed, as the next merge or export would remove it, and named in `leftovers`.
  */
-function storeCopies(project: Project): string[] {
+function storeCopies(project: Project): { copies: string[]; leftovers: string[] } {
   const name = basename(project.dbPath);
   const own = new Set([name, `${name}-wal`, `${name}-shm`, `${name}-journal`]);
   const dir = dirname(project.dbPath);
-  let entries: string[];
+  const copies: string[] = [];
+  const leftovers: string[] = [];
+  for (const entry of listFolder(dir)) {
+    if (own.has(entry)) continue;
+    const path = join(dir, entry);
+    const pid = QCODE_SCRATCH.exec(entry)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !processRunning(Number(pid))) {
+      try {
+        rmSync(path, { recursive: true, force: true });
+        leftovers.push(entry);
+        continue;
+      } catch {
+        // Not ours to remove after all (another user's, no permission): named below if it holds a copy.
+      }
+    }
+    if (isSqliteFile(path)) copies.push(entry);
+    else for (const inner of listFolder(path)) if (isSqliteFile(join(path, inner))) copies.push(`${entry}/${inner}`);
+  }
+  return { copies: copies.sort(), leftovers: leftovers.sort() };
+}
+
+/** What qcode names its scratch after (PID: the process that made it): .qcode-merge-PID, .OUT.qcode-export-PID-…, .FILE.qcode-PID-….tmp. */
+const QCODE_SCRATCH = /^\.(?:.+\.)?qcode-(?:(?:merge|export|refi)-)?(\d+)(?:-.*)?$/;
+
+/** A folder's entries; none when it is a file or cannot be read. */
+function listFolder(path: string): string[] {
   try {
-    entries = readdirSync(dir);
+    return readdirSync(path);
   } catch {
     return [];
   }
-  return entries.filter((entry) => !own.has(entry) && isSqliteFile(join(dir, entry))).sort();
 }
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');

@@ -8,9 +8,9 @@ import {
   allCodersForLookup, allDocumentsForLookup, applyCodingBatch, coderCodingsOnSegment, documentSegmentIds, exclusiveCodings, segmentForLookup, storeVersion,
   type CodingChange, type LookupDocument, type SeenMark,
 } from '../store/codings.js';
-import { ensureCoder, findCoder, type CoderRow } from '../store/common.js';
+import { ensureCoder, type CoderRow } from '../store/common.js';
 import type { Db } from '../store/db.js';
-import { CodeIndex, newBatchId } from './coding.js';
+import { CodeIndex, newBatchId, newCoderNameProblem, storedCoderName, wholeSegmentSpan } from './coding.js';
 import type { Project } from './project.js';
 
 // tag --from FILE.csv (and untag --from): a whole file of codings is checked first, every problem reported
@@ -260,6 +260,8 @@ class CsvCodingsReader {
   private readonly segmentsByDocument = new Map<number, Map<number, number>>();
   private readonly coderNames: string[] = [];
   private readonly coderNumber = new Map<string, number>();
+  private readonly storedNames = new Map<string, string>();
+  private readonly coderNameProblems = new Map<string, { what: string; fix: string } | undefined>();
   /** What a coder gave a segment in an exclusive dimension: stored (record null) or in an earlier record of the file. */
   private readonly exclusiveGiven = new Map<string, { code: string; record: number | null }>();
   private readonly wholeKeys = new Set<number>();
@@ -357,6 +359,22 @@ class CsvCodingsReader {
     return number;
   }
 
+  /** The name a row's coder is stored under (see storedCoderName), looked up once per name the file gives. */
+  private storedNameOf(typed: string): string {
+    let name = this.storedNames.get(typed);
+    if (name === undefined) {
+      name = storedCoderName(this.db, typed);
+      this.storedNames.set(typed, name);
+    }
+    return name;
+  }
+
+  /** newCoderNameProblem, asked of the store once per name: a file names a few coders in 100,000 rows. */
+  private coderNameProblemOf(name: string): { what: string; fix: string } | undefined {
+    if (!this.coderNameProblems.has(name)) this.coderNameProblems.set(name, newCoderNameProblem(this.db, name));
+    return this.coderNameProblems.get(name);
+  }
+
   private labelOf(segment: RowSegment): string {
     return `${this.documentById.get(segment.documentId)?.slug}:${segment.ordinal}`;
   }
@@ -410,11 +428,12 @@ class CsvCodingsReader {
     const codeProblem = codeId === '' ? (seenOnly ? undefined : 'the code is empty') : this.index.problemWith(codeId, this.options.remove ? 'remove' : 'apply');
     if (codeProblem !== undefined) this.problem(at, this.colOf('code'), codeProblem);
 
-    const coderName = (this.column(record, 'coder') || this.options.defaultCoder) ?? '';
+    const typedCoder = (this.column(record, 'coder') || this.options.defaultCoder) ?? '';
+    const coderName = typedCoder === '' ? '' : this.storedNameOf(typedCoder);
     if (coderName === '') this.problem(at, this.colOf('coder'), 'no coder: fill the coder column, or pass --coder NAME for such rows');
-    // As refuseCommaInNewCoder: --coders A,B could never choose such a coder; one already stored stays usable.
-    else if (coderName.includes(',') && findCoder(this.db, coderName) === undefined) {
-      this.problem(at, this.colOf('coder'), `coder name "${coderName}" contains a comma, which --coders A,B would read as two coders: use a name without one, e.g. "${coderName.replace(/\s*,\s*/g, '-')}"`);
+    else {
+      const problem = this.coderNameProblemOf(coderName);
+      if (problem !== undefined) this.problem(at, this.colOf('coder'), `${problem.what}: ${problem.fix}`);
     }
 
     let start: number | null = null;
@@ -433,6 +452,8 @@ class CsvCodingsReader {
           this.problem(at, this.colOf('start'), `span ${start}–${end} is ${start === end ? 'empty' : 'reversed'}: start must be less than end`);
         } else if (segment !== undefined && bounds !== undefined && !(start >= bounds.start && end <= bounds.end)) {
           this.problem(at, this.colOf('start'), `span ${start}–${end} is not inside ${this.labelOf(segment)} (${bounds.start}–${bounds.end})`);
+        } else if (bounds !== undefined) {
+          ({ start, end } = wholeSegmentSpan(start, end, bounds));
         }
       }
     }

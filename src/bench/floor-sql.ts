@@ -124,8 +124,10 @@ export function search(db: Database.Database, query: string, limit: number): str
 }
 
 /**
- * Per code, the segments that carry it (by any coder) and its codings, in codebook order. Two range counts
- * on the codings_code index per code: faster than one GROUP BY with count(DISTINCT segment_id).
+ * Per code, the segments that carry it (by any coder) and its codings, in codebook order, counted from the
+ * codings (two range counts on the codings_code index per code: faster than one GROUP BY with
+ * count(DISTINCT segment_id)). qcode reads the counts its triggers keep (code_counts) instead; this floor
+ * shows what that saves, and the cross-check holds the kept counts to the recount.
  */
 export function stats(db: Database.Database): Array<{ code: string; segments: number; codings: number }> {
   const codings = db.prepare('SELECT count(*) FROM codings WHERE code_id = ?').pluck();

@@ -349,7 +349,7 @@ async function measureAll(bench: Bench): Promise<void> {
     }
   };
 
-  await fast('stats', 'qcode stats --json', 'stats', ['stats', '--json'], { id: 'sql_stats', label: 'hand SQL: segments per code', args: ['stats'], check: checkStats });
+  await fast('stats', 'qcode stats --json', 'stats', ['stats', '--json'], { id: 'sql_stats', label: 'hand SQL: segments per code, counted from the codings', args: ['stats'], check: checkStats });
   await fast('cooccur', 'cooccur --hypothesis all', 'cooccur', ['cooccur', '--hypothesis', 'all', '--json'], { id: 'sql_cooccur', label: 'hand SQL: all hypothesis tables', args: ['cooccur'], check: checkCooccur });
   await fast('retrieve', `retrieve --code ${RETRIEVE_CODE}`, 'retrieve', ['retrieve', '--code', RETRIEVE_CODE], { id: 'sql_retrieve', label: 'hand SQL: passages of one code', args: ['retrieve', RETRIEVE_CODE] });
   await fast('agreement', `agreement --coders ${CODERS[0]},${CODERS[1]}`, 'agreement', ['agreement', '--coders', `${CODERS[0]},${CODERS[1]}`], null);

@@ -305,7 +305,21 @@ export function alphaFromCoincidence(cm: CoincidenceMatrix, level: AlphaLevel = 
   if (occupied < 2) {
     return { ...base, alpha: null, observedDisagreement, expectedDisagreement, reason: 'no-variation' };
   }
-  return { ...base, alpha: 1 - observedDisagreement / expectedDisagreement, observedDisagreement, expectedDisagreement };
+  // α = 1 − D_o/D_e = 1 − (n − 1)·Σo/Σe: the sums are whole numbers for whole counts, so a ratio that is
+  // exact (α = 4/5 from 16 and 19,600) comes out exact, where dividing D_o by D_e gives 0.7999999999999999.
+  return { ...base, alpha: 1 - ((n - 1) * observedSum) / expectedSum, observedDisagreement, expectedDisagreement };
+}
+
+/** Krippendorff's smallest acceptable alphas: 0.8 for conclusions, and his ".667", which is 2/3. */
+export const ALPHA_RELIABLE = 0.8;
+export const ALPHA_TENTATIVE = 2 / 3;
+
+/**
+ * Whether alpha falls below a minimum. Rounding in floating point must not flag data exactly at the
+ * minimum, so alpha within 1e-9 of it counts as reaching it (far finer than any agreement table shows).
+ */
+export function alphaBelow(alpha: number, minimum: number): boolean {
+  return alpha < minimum - 1e-9;
 }
 
 function distanceFunction(cm: CoincidenceMatrix, level: AlphaLevel): (c: number, k: number) => number {

@@ -251,6 +251,44 @@ export const MIGRATIONS: readonly string[] = [
     INSERT OR IGNORE INTO document_versions (document_id, sha256, replaced_at) VALUES (OLD.id, OLD.sha256, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
   END;
   `,
+
+  /* 6: per code, the segments that carry it and its codings, kept by triggers, so stats need not read every coding */ `
+  -- Triggers rather than the application keep the counts, so no write path (tag, undo, merge, a codebook
+  -- rename's cascade, erasure, REFI import, a colleague's sqlite3 shell) can leave them behind. A REPLACE on
+  -- codings would delete rows without firing the delete trigger (recursive_triggers is off): none is written.
+  CREATE TABLE code_counts (
+    code_id  TEXT PRIMARY KEY,
+    segments INTEGER NOT NULL,
+    codings  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO code_counts (code_id, segments, codings)
+    SELECT code_id, count(DISTINCT segment_id), count(*) FROM codings GROUP BY code_id;
+
+  -- The new row is already in codings_code: the segment is new to the code if no other row has the pair.
+  CREATE TRIGGER codings_count_insert AFTER INSERT ON codings BEGIN
+    INSERT INTO code_counts (code_id, segments, codings)
+      VALUES (new.code_id, NOT EXISTS (SELECT 1 FROM codings WHERE code_id = new.code_id AND segment_id = new.segment_id AND id <> new.id), 1)
+      ON CONFLICT (code_id) DO UPDATE SET codings = codings + 1, segments = segments + excluded.segments;
+  END;
+  CREATE TRIGGER codings_count_delete AFTER DELETE ON codings BEGIN
+    UPDATE code_counts SET codings = codings - 1,
+      segments = segments - NOT EXISTS (SELECT 1 FROM codings WHERE code_id = old.code_id AND segment_id = old.segment_id)
+      WHERE code_id = old.code_id;
+    DELETE FROM code_counts WHERE code_id = old.code_id AND codings = 0;
+  END;
+  -- A code merged into another (UPDATE OR IGNORE) or renamed (ON UPDATE CASCADE) moves its codings.
+  -- Only a real move: with the pair unchanged, the row itself would hide the old side's decrement.
+  CREATE TRIGGER codings_count_update AFTER UPDATE OF code_id, segment_id ON codings
+    WHEN old.code_id IS NOT new.code_id OR old.segment_id IS NOT new.segment_id BEGIN
+    UPDATE code_counts SET codings = codings - 1,
+      segments = segments - NOT EXISTS (SELECT 1 FROM codings WHERE code_id = old.code_id AND segment_id = old.segment_id)
+      WHERE code_id = old.code_id;
+    DELETE FROM code_counts WHERE code_id = old.code_id AND codings = 0;
+    INSERT INTO code_counts (code_id, segments, codings)
+      VALUES (new.code_id, NOT EXISTS (SELECT 1 FROM codings WHERE code_id = new.code_id AND segment_id = new.segment_id AND id <> new.id), 1)
+      ON CONFLICT (code_id) DO UPDATE SET codings = codings + 1, segments = segments + excluded.segments;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -25,8 +25,17 @@ export interface ExportRows {
   memos: Array<{ id: number; target_kind: string; target_id: string | null; coder: string | null; text: string; created_at: string; updated_at: string }>;
   /** Every segment, by document slug and then position. */
   segments: Array<{ slug: string; ordinal: number; start: number; end: number; speaker: string | null; t_start: number | null; t_end: number | null }>;
-  /** Segments a coder has seen without coding them (agreement counts them as "none of these codes"). */
-  seenUncoded: Array<{ slug: string; ordinal: number; coder: string }>;
+  /**
+   * Segments a coder has seen without coding them (agreement counts them as "none of these codes"), and
+   * coded ones that coder also went through in a one-dimension pass: there a coding alone does not say
+   * the coder went through every dimension.
+   */
+  seen: Array<{ slug: string; ordinal: number; coder: string }>;
+  /** One-dimension pass marks (qcode code --dimension D): agreement counts such a segment for D alone. */
+  passes: Array<{ slug: string; ordinal: number; coder: string; dimension: string }>;
+  /** Withdrawal-of-consent tombstones: the removed texts' hashes and names, never a text. */
+  removedDocuments: Array<{ sha256: string; slug: string; case_id: string | null; removed_at: string }>;
+  removedCases: Array<{ id: string; removed_at: string }>;
   /** Segments that memos point to, by id. */
   memoSegments: Map<number, { slug: string; start: number; end: number }>;
   /** Document slug by id, for memos that name a document by its id. */
@@ -73,11 +82,18 @@ export function loadExportRows(db: Db): ExportRows {
       segments: db.prepare(`
         SELECT d.slug, s.ordinal, s.start, s."end" AS "end", s.speaker, s.t_start, s.t_end
         FROM segments s JOIN documents d ON d.id = s.document_id ORDER BY d.slug, s.start, s."end", s.ordinal`).all() as ExportRows['segments'],
-      seenUncoded: db.prepare(`
+      seen: db.prepare(`
         SELECT d.slug, s.ordinal, c.name AS coder
         FROM seen v JOIN segments s ON s.id = v.segment_id JOIN documents d ON d.id = s.document_id JOIN coders c ON c.id = v.coder_id
         WHERE NOT EXISTS (SELECT 1 FROM codings k WHERE k.segment_id = v.segment_id AND k.coder_id = v.coder_id)
-        ORDER BY d.slug, s.ordinal, c.name`).all() as ExportRows['seenUncoded'],
+          OR EXISTS (SELECT 1 FROM seen_dimensions p WHERE p.segment_id = v.segment_id AND p.coder_id = v.coder_id)
+        ORDER BY d.slug, s.ordinal, c.name`).all() as ExportRows['seen'],
+      passes: db.prepare(`
+        SELECT d.slug, s.ordinal, c.name AS coder, p.dimension_id AS dimension
+        FROM seen_dimensions p JOIN segments s ON s.id = p.segment_id JOIN documents d ON d.id = s.document_id JOIN coders c ON c.id = p.coder_id
+        ORDER BY d.slug, s.ordinal, c.name, p.dimension_id`).all() as ExportRows['passes'],
+      removedDocuments: db.prepare('SELECT sha256, slug, case_id, removed_at FROM removed_documents ORDER BY removed_at, slug, sha256').all() as ExportRows['removedDocuments'],
+      removedCases: db.prepare('SELECT id, removed_at FROM removed_cases ORDER BY id').all() as ExportRows['removedCases'],
     };
   });
   // One read transaction: a coder tagging meanwhile cannot make the export half old, half new.
@@ -119,18 +135,26 @@ export interface ImportRecords {
     format: string; encoding: string | null; sha256: string; text: string; importedAt: string;
     segments: Array<{ start: number; end: number; text: string; speaker: string | null; tStart: number | null; tEnd: number | null }>;
     codings: Array<{ segment: number; codeId: string; coder: string; start: number | null; end: number | null; createdAt: string }>;
-    /** Segments seen without coding, by index, with the coder; marked at the import's time. */
+    /** Segments seen (in a full pass), by index, with the coder; marked at the import's time. */
     seen: Array<{ segment: number; coder: string }>;
+    /** One-dimension pass marks, by segment index; marked at the import's time. */
+    passes: Array<{ segment: number; coder: string; dimension: string }>;
   }>;
   memos: Array<{
     target: { kind: 'project' } | { kind: 'document'; document: number } | { kind: 'segment'; document: number; segment: number } | { kind: 'code' | 'case'; id: string };
     coder: string | null; text: string; createdAt: string; updatedAt: string;
   }>;
+  /** Tombstones of a withdrawal of consent in the project the file came from. */
+  removed: {
+    documents: Array<{ sha256: string; slug: string; caseId: string | null; removedAt: string }>;
+    cases: Array<{ id: string; removedAt: string }>;
+  };
 }
 
 /**
  * Writes an imported project into a store that holds only its freshly applied codebook: retired
- * codebook items, coders, cases, documents, segments, codings and memos, all in one transaction.
+ * codebook items, coders, cases, documents, segments, codings, memos and the tombstones of removed
+ * participants, all in one transaction.
  */
 export function insertImportedProject(db: Db, plan: ImportRecords, event: { file: string; at: string }): ImportCounts {
   const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
@@ -150,6 +174,9 @@ export function insertImportedProject(db: Db, plan: ImportRecords, event: { file
   const insertCoding = db.prepare('INSERT INTO codings (segment_id, code_id, coder_id, start, "end", created_at) VALUES (?, ?, ?, ?, ?, ?)');
   const insertSeen = db.prepare(`INSERT INTO seen (segment_id, coder_id, at) VALUES (?, ?, ?)
     ON CONFLICT (coder_id, segment_id) DO UPDATE SET at = min(at, excluded.at)`);
+  const insertPass = db.prepare('INSERT OR IGNORE INTO seen_dimensions (segment_id, coder_id, dimension_id, at) VALUES (?, ?, ?, ?)');
+  const insertRemovedDocument = db.prepare('INSERT INTO removed_documents (sha256, slug, case_id, removed_at) VALUES (?, ?, ?, ?)');
+  const insertRemovedCase = db.prepare('INSERT INTO removed_cases (id, removed_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING');
   const insertMemo = db.prepare('INSERT INTO memos (target_kind, target_id, coder_id, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
   const insertEvent = db.prepare('INSERT INTO events (at, coder_id, action, payload) VALUES (?, NULL, ?, ?)');
 
@@ -190,15 +217,19 @@ export function insertImportedProject(db: Db, plan: ImportRecords, event: { file
         Number(insertSegment.run(documentId, index + 1, segment.speaker, segment.start, segment.end, segment.text, segment.tStart, segment.tEnd).lastInsertRowid));
       segmentIds.push(ids);
       segments += ids.length;
+      // A segment coded in a one-dimension pass was gone through for that dimension only: its full-pass
+      // mark, if it had one, is among `seen`.
+      const inPasses = new Set(document.passes.map((mark) => `${mark.segment}\u0000${mark.coder}`));
       for (const coding of document.codings) {
         const segmentId = ids[coding.segment] as number;
         const coder = idOf(coding.coder) as number;
         insertCoding.run(segmentId, coding.codeId, coder, coding.start, coding.end, coding.createdAt);
         // Coding a segment in another tool means having seen it; agreement counts seen segments.
-        insertSeen.run(segmentId, coder, coding.createdAt);
+        if (!inPasses.has(`${coding.segment}\u0000${coding.coder}`)) insertSeen.run(segmentId, coder, coding.createdAt);
         codings++;
       }
       for (const mark of document.seen) insertSeen.run(ids[mark.segment] as number, idOf(mark.coder) as number, event.at);
+      for (const mark of document.passes) insertPass.run(ids[mark.segment] as number, idOf(mark.coder) as number, mark.dimension, event.at);
     }
     for (const memo of plan.memos) {
       const target = memo.target;
@@ -209,6 +240,8 @@ export function insertImportedProject(db: Db, plan: ImportRecords, event: { file
         : target.id;
       insertMemo.run(target.kind, targetId, idOf(memo.coder), memo.text, memo.createdAt, memo.updatedAt);
     }
+    for (const tombstone of plan.removed.documents) insertRemovedDocument.run(tombstone.sha256, tombstone.slug, tombstone.caseId, tombstone.removedAt);
+    for (const tombstone of plan.removed.cases) insertRemovedCase.run(tombstone.id, tombstone.removedAt);
     const counts: ImportCounts = {
       documents: plan.documents.length, segments, codings, coders: plan.coders.length, cases: plan.cases.length, memos: plan.memos.length,
     };

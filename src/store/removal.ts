@@ -4,7 +4,8 @@ import { getMeta, setMeta, statement } from './common.js';
 // The SQL of `qcode docs remove` / `qcode cases remove`: a participant's withdrawal of consent. The rows
 // go in one transaction; then the pages that held them are overwritten (secure_delete), the full-text
 // index is merged so that its deleted terms are dropped, and the store is checkpointed and vacuumed, so
-// that the words cannot be read back from qcode.db, qcode.db-wal or the index's shadow tables.
+// that the words cannot be read back from qcode.db, qcode.db-wal or the index's shadow tables. An import
+// --replace erases a replaced text's old words the same way (markReplacedTextPending, compactStore).
 
 /** What hangs on one document: everything that goes with it. */
 export interface DocumentHoldings {
@@ -170,15 +171,26 @@ export function liftTombstones(db: Db, sha256: string, caseId: string | null): v
   if (caseId !== null) statement(db, 'DELETE FROM removed_cases WHERE id = ?').run(caseId);
 }
 
-/** Runs fn with SQLite overwriting deleted content with zeros (PRAGMA secure_delete), then restores the setting. */
+/**
+ * Runs fn with SQLite overwriting deleted content with zeros (PRAGMA secure_delete), then restores the
+ * setting; when fn returns a promise (an import's batch of files), once it settles.
+ */
 export function withSecureDelete<T>(db: Db, fn: () => T): T {
   const previous = db.pragma('secure_delete', { simple: true }) as number;
   db.pragma('secure_delete = ON');
+  const restore = (): void => {
+    if (db.open) db.pragma(`secure_delete = ${previous}`);
+  };
+  let result: T;
   try {
-    return fn();
-  } finally {
-    db.pragma(`secure_delete = ${previous}`);
+    result = fn();
+  } catch (error) {
+    restore();
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(restore) as T;
+  restore();
+  return result;
 }
 
 /**
@@ -196,9 +208,24 @@ export function dropDeletedIndexEntries(db: Db): void {
  * qcode.db or qcode.db-wal may still hold removed text, and the next removal command finishes the job.
  */
 const ERASURE_PENDING = 'erasure.pending';
+/** Set with ERASURE_PENDING when an import --replace, not a removal, left the old text to erase. */
+const ERASURE_PENDING_FROM = 'erasure.pending_from';
 
 export function markErasurePending(db: Db, at: string): void {
   setMeta(db, ERASURE_PENDING, at);
+  // A removal's erasure finishes whatever an import left as well, and its command is the one to name.
+  statement(db, 'DELETE FROM meta WHERE key = ?').run(ERASURE_PENDING_FROM);
+}
+
+/**
+ * In the transaction of an import that replaces a document's text: its old words stay in the files until
+ * the import compacts the store. An erasure already pending keeps its mark (a removal's names the command
+ * that finishes both).
+ */
+export function markReplacedTextPending(db: Db, at: string): void {
+  if (erasurePending(db) !== undefined) return;
+  setMeta(db, ERASURE_PENDING, at);
+  setMeta(db, ERASURE_PENDING_FROM, 'import');
 }
 
 /** When the removal whose erasure is not finished was made, or undefined. */
@@ -211,22 +238,24 @@ export function erasurePending(db: Db): string | undefined {
  * finish it (an already removed name does nothing but that): its tombstones, less any name that is in
  * the project again (re-imported, --readmit), which that command would remove. Undefined when none.
  */
-export function unfinishedErasure(db: Db): { at: string; slugs: string[]; caseIds: string[] } | undefined {
+export function unfinishedErasure(db: Db): { at: string; slugs: string[]; caseIds: string[]; byImport: boolean } | undefined {
   const at = erasurePending(db);
   if (at === undefined) return undefined;
+  // An import --replace's: the same import run again (its files unchanged now) finishes it.
+  if (getMeta(db, ERASURE_PENDING_FROM) === 'import') return { at, slugs: [], caseIds: [], byImport: true };
   const slugs = statement(db, `
     SELECT DISTINCT r.slug FROM removed_documents r
     WHERE r.removed_at = ? AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.slug = r.slug OR CAST(d.id AS TEXT) = r.slug)
     ORDER BY r.slug`).pluck().all(at) as string[];
   const caseIds = statement(db, `
     SELECT r.id FROM removed_cases r WHERE r.removed_at = ? AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = r.id) ORDER BY r.id`).pluck().all(at) as string[];
-  if (slugs.length + caseIds.length > 0) return { at, slugs, caseIds };
+  if (slugs.length + caseIds.length > 0) return { at, slugs, caseIds, byImport: false };
   // Every name of that removal is back (--readmit): any earlier removal's name finishes the erasure as well.
   const other = statement(db, `
     SELECT r.slug FROM removed_documents r
     WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.slug = r.slug OR CAST(d.id AS TEXT) = r.slug)
     ORDER BY r.id DESC LIMIT 1`).pluck().get() as string | undefined;
-  return { at, slugs: other === undefined ? [] : [other], caseIds: [] };
+  return { at, slugs: other === undefined ? [] : [other], caseIds: [], byImport: false };
 }
 
 /**
@@ -262,7 +291,7 @@ export function compactStore(db: Db, options: { waitMs: number; onWait?: () => v
   if (!untilDone()) return false;
   db.exec('VACUUM');
   if (!untilDone()) return false;
-  db.prepare('DELETE FROM meta WHERE key = ?').run(ERASURE_PENDING);
+  db.prepare('DELETE FROM meta WHERE key IN (?, ?)').run(ERASURE_PENDING, ERASURE_PENDING_FROM);
   options.onErased?.();
   // The delete went to the WAL: empty it once more (nothing of the removal is in that frame).
   checkpoint();

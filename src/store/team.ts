@@ -78,13 +78,24 @@ export function seenPairs(db: Db, coderIds: readonly number[]): SeenPairs {
   return { segment, coder };
 }
 
-/** Whether a coder has any work (codings or seen marks), and whether any of it was written by reconcile. */
+/**
+ * Whether a coder has any work (codings, seen marks, one-dimension pass marks), and whether any of it was
+ * written by reconcile.
+ */
 export function coderHistory(db: Db, coderId: number): { work: boolean; reconciled: boolean } {
   const row = statement(db, `
-    SELECT EXISTS (SELECT 1 FROM codings WHERE coder_id = @coder) OR EXISTS (SELECT 1 FROM seen WHERE coder_id = @coder) AS work,
+    SELECT EXISTS (SELECT 1 FROM codings WHERE coder_id = @coder) OR EXISTS (SELECT 1 FROM seen WHERE coder_id = @coder)
+        OR EXISTS (SELECT 1 FROM seen_dimensions WHERE coder_id = @coder) AS work,
       EXISTS (SELECT 1 FROM events WHERE coder_id = @coder AND json_extract(payload, '$.via') LIKE 'reconcile %') AS reconciled`)
     .get({ coder: coderId }) as { work: number; reconciled: number };
   return { work: row.work === 1, reconciled: row.reconciled === 1 };
+}
+
+/** A coder's marks on one segment: seen for every dimension, and the dimensions of one-dimension passes. */
+export function seenMarksOnSegment(db: Db, segmentId: number, coderId: number): { seen: boolean; dimensions: string[] } {
+  const seen = statement(db, 'SELECT EXISTS (SELECT 1 FROM seen WHERE segment_id = ? AND coder_id = ?)').pluck().get(segmentId, coderId) as number;
+  const dimensions = statement(db, 'SELECT dimension_id FROM seen_dimensions WHERE segment_id = ? AND coder_id = ?').pluck().all(segmentId, coderId) as string[];
+  return { seen: seen === 1, dimensions };
 }
 
 /** What these coders went through in one-dimension passes (`qcode code --dimension D`). */

@@ -45,8 +45,8 @@ describe('codebook apply: a dimension made exclusive over existing multi-code se
     const diff = runQcode(['codebook', 'diff', 'codebook.yaml'], { cwd: dir });
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain('  ~ dimension forms (exclusive)\n');
-    expect(diff.stdout.split('\n').filter((line) => line.includes('one-code-per-segment'))).toHaveLength(1);
-    expect(diff.stdout).toContain(`! ${warning}`);
+    expect(diff.stderr.split('\n').filter((line) => line.includes('one-code-per-segment'))).toHaveLength(1);
+    expect(diff.stderr).toContain(`Warning: ${warning}`);
 
     const dry = runQcode(['codebook', 'apply', '--dry-run'], { cwd: dir });
     expect(dry.code).toBe(0);

@@ -93,6 +93,6 @@ describe('codebook apply: a dimension that leaves the codebook', () => {
     expect(dry.stdout).toContain('  - dimension activities (drops 2 one-dimension pass marks)\n');
     expect(dry.stderr).toBe('Warning: dimension activities is no longer in the codebook: its 2 one-dimension pass marks (segments coders went through with qcode code --dimension activities) are dropped\n');
     expect(query(dir, 'SELECT count(*) AS n FROM seen_dimensions')).toEqual([{ n: 2 }]);
-    expect(runQcode(['codebook', 'diff', 'codebook.yaml'], { cwd: dir }).stdout).toContain('! dimension activities is no longer in the codebook: its 2 one-dimension pass marks');
+    expect(runQcode(['codebook', 'diff', 'codebook.yaml'], { cwd: dir }).stderr).toContain('Warning: dimension activities is no longer in the codebook: its 2 one-dimension pass marks');
   });
 });

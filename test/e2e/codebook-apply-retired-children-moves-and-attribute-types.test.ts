@@ -67,7 +67,7 @@ describe('codebook apply: a code moved into an exclusive dimension', () => {
 
     const diff = ok(dir, 'codebook', 'diff', join(dir, 'codebook.yaml'));
     expect(diff.stdout).toContain('  > code forms.media renamed to migration_effect.media (keeps 4 codings)\n');
-    expect(diff.stdout).toContain(`! ${warning}: they are kept`);
+    expect(diff.stderr).toContain(`Warning: ${warning}: they are kept`);
 
     const applied = ok(dir, 'codebook', 'apply');
     expect(applied.stderr).toContain(`Warning: ${warning}`);
@@ -86,8 +86,8 @@ describe('codebook apply and export: attribute values that no longer fit the typ
       .replace('    min: 1990\n', '    min: 2020\n'));
 
     const diff = ok(dir, 'codebook', 'diff', join(dir, 'codebook.yaml'));
-    expect(diff.stdout).toContain('! attribute host_country is of type number, but 2 cases hold values that are not a number: "LT" (1), "LV" (1) (kept; qcode export writes host_country as text');
-    expect(diff.stdout).toContain('! attribute emigration_year: 1 case holds a value that is below the minimum 2020: "2019" (1) (kept; fix with qcode cases set)\n');
+    expect(diff.stderr).toContain('Warning: attribute host_country is of type number, but 2 cases hold values that are not a number: "LT" (1), "LV" (1) (kept; qcode export writes host_country as text');
+    expect(diff.stderr).toContain('Warning: attribute emigration_year: 1 case holds a value that is below the minimum 2020: "2019" (1) (kept; fix with qcode cases set)\n');
 
     const applied = ok(dir, 'codebook', 'apply');
     expect(applied.stderr).toContain('Warning: attribute host_country is of type number, but 2 cases hold values');

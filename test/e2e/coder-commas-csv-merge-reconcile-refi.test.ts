@@ -45,7 +45,7 @@ describe('tag --from: the coder column', () => {
     const file = csv([`${R01},1,forms.art,anna`, `${R01},2,forms.art,"Smith, Anna"`]);
     const result = qcode(dir, 'tag', '--from', file);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`${file}:3:4: coder name "Smith, Anna" contains a comma, which --coders A,B would read as two coders: use a name without one, e.g. "Smith-Anna"`);
+    expect(result.stderr).toContain(`${file}:3:4: coder name "Smith, Anna" contains a comma, which --coders A,B would read as two coders: use a name without a comma, e.g. "Smith-Anna"`);
     expect(coders(dir)).toEqual([]);
     expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 0 }]);
   });

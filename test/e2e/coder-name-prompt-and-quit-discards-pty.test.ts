@@ -37,7 +37,7 @@ describe('the coder-name question', () => {
     const dir = seedInterviews();
     const terminal = await atCoderQuestion(dir);
     terminal.type('a,b\r');
-    await terminal.waitUntil(() => all(terminal).includes('cannot contain a comma'), 'the refusal under the question');
+    await terminal.waitUntil(() => all(terminal).includes('contains a comma, which --coders A,B would read as two coders'), 'the refusal under the question');
     expect(all(terminal)).not.toContain('--coder:');
     terminal.type(`${CTRL_U}zoe\r`);
     await terminal.waitFor('segment 1/20', 'r01-vilnius-ru · zoe');

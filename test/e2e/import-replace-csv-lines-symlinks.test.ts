@@ -180,3 +180,17 @@ describe('the ! marker', () => {
     expect(lines[1]).toMatch(/^✓ imported\s+\S*plain\.txt → plain /);
   });
 });
+
+describe('the note on files a folder import passes over', () => {
+  it('counts a reason met twice as a multiplier and gives a single one as it is', () => {
+    const project = newProject();
+    const dir = tempDir();
+    mkdirSync(join(dir, 'batch'));
+    writeFileSync(join(dir, 'batch', 'r1.txt'), 'Интервьюер: Привет, как дела у вас?\nРеспондент: Всё хорошо, спасибо большое.\n');
+    writeFileSync(join(dir, 'batch', 'settings.json'), '{}');
+    writeFileSync(join(dir, 'batch', 'index.json'), '{}');
+    writeFileSync(join(dir, 'batch', 'scan.pdf'), '%PDF-1.4');
+    const { stderr } = qcode(project, ['import', 'batch'], dir);
+    expect(stderr).toContain('Skipped 3 files: 2 × a .json file (a Telegram chat export is imported when named: qcode import FILE.json); unsupported file type .pdf');
+  });
+});

@@ -51,6 +51,22 @@ describe('two surveys whose respondent ids are the same', () => {
     expect(rows(project, 'SELECT c.id, v.attribute, v.value FROM cases c LEFT JOIN case_values v ON v.case_id = c.id ORDER BY c.id')).toEqual(before);
   });
 
+  it('a dry run of both waves in one batch refuses the second as the real run does, and passes them with --same-respondents', () => {
+    const project = newProject();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'wave1.csv'), 'id;gender;q1\n1;female;Пишу письма политзаключённым.\n2;male;Хожу на пикеты.\n');
+    writeFileSync(join(dir, 'wave2.csv'), 'id;gender;q1\n1;male;I volunteer at a shelter.\n');
+    const batch = ['import', join(dir, 'wave1.csv'), join(dir, 'wave2.csv'), '--kind', 'survey', '--id-column', 'id', '--text-columns', 'q1', '--attribute-columns', 'gender'];
+    const dry = qcode(project, [...batch, '--dry-run']);
+    expect(dry.code).toBe(1);
+    expect(dry.stderr).toContain('wave2.csv: 1 respondent id is already a case holding another survey\'s answers or other values (case 1: answers in wave1-1, gender female → male); nothing was imported');
+    expect(rows(project, 'SELECT count(*) AS n FROM cases')).toEqual([{ n: 0 }]);
+    const panel = qcode(project, [...batch, '--dry-run', '--same-respondents']);
+    expect(panel.code, panel.stderr).toBe(0);
+    expect(panel.stdout + panel.stderr).toContain('values changed on 1 existing case (--same-respondents): case 1: gender female → male');
+    expect(qcode(project, batch).stderr).toContain('wave2.csv: 1 respondent id is already a case');
+  });
+
   it('--id-prefix makes them other cases, and removing one leaves the other\'s answers', () => {
     const { project, wave2 } = waves();
     const result = qcode(project, survey(wave2, '--id-prefix', 'W2-', '--json'));

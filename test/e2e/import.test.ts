@@ -69,7 +69,7 @@ describe('qcode import (the built binary)', () => {
     expect(result.stderr).toMatch(/✓ imported {2}.*r06-helsinki-ru\.txt → r06-helsinki-ru \(20 segments, windows-1251, ru, case R06\)/);
     expect(result.stderr).toMatch(/✓ imported {2}.*r07-madrid-ru\.txt → r07-madrid-ru \(22 segments, KOI8-R, ru, case R06\)/);
     const show = qcode(project, 'docs', 'show', 'r06-helsinki-ru');
-    expect(show.stdout.split('\n')[0]).toBe('r06-helsinki-ru · case R06 · interview · ru · txt (cp1251) · 20 segments · 530 words');
+    expect(show.stdout.split('\n')[0]).toBe('r06-helsinki-ru · case R06 · interview · ru · txt (windows-1251) · 20 segments · 530 words');
     expect(show.stdout).toContain('\n#1 Интервьюер: Расскажите, как вы оказались в Финляндии.\n');
     expect(show.stdout).toContain('\n#2 ВС: Я инженер-проектировщик');
   });

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQcode, spawnUntilPaused, tempDir } from '../helpers.js';
@@ -26,20 +27,31 @@ async function killMidway(cwd: string, target: string): Promise<number> {
 }
 
 describe('refi import killed midway', () => {
-  it('leaves no project that looks finished; the next import removes what is left and succeeds', async () => {
+  it('leaves no project that looks finished, and its exit watcher removes the half-built copy', async () => {
     const out = await qdpxIn();
     const pid = await killMidway(out, 'copy');
     expect(existsSync(join(out, 'copy'))).toBe(false);
-    const leftovers = readdirSync(out).filter((name) => name.startsWith(`.copy.qcode-refi-${pid}-`));
-    expect(leftovers).toHaveLength(1);
-    expect(statSync(join(out, leftovers[0]!)).mode & 0o777).toBe(0o700);
+    const left = (): string[] => readdirSync(out).filter((name) => name.startsWith(`.copy.qcode-refi-${pid}-`));
+    for (let waited = 0; left().length > 0 && waited < 20_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(left()).toEqual([]);
+    expect(readdirSync(out)).toEqual(['study.qdpx']);
+  });
+
+  it('the next import removes a copy a crashed import left (its process gone) and succeeds', () => {
+    const out = tempDir('qcode-refi-crashed-');
+    const project = runQcode(['demo', join(out, 'demo')]);
+    expect(project.code, project.stderr).toBe(0);
+    expect(runQcode(['--project', join(out, 'demo'), 'refi', 'export', '--qdpx', join(out, 'study.qdpx')]).code).toBe(0);
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    const leftover = join(out, `.copy.qcode-refi-${gone}-x1y2z3`);
+    mkdirSync(leftover, { mode: 0o700 });
+    writeFileSync(join(leftover, 'qcode.db'), 'half-built');
 
     const again = runQcode(['refi', 'import', 'study.qdpx', 'copy'], { cwd: out });
-    expect(again.code).toBe(0);
-    expect(again.stderr).toBe(`Removed ${join(out, leftovers[0]!)}: a project left half-built by a refi import that was stopped before it finished\n`);
-    expect(again.stdout).toMatch(/^Created project .*copy from study\.qdpx: 3 documents, /);
-    expect(readdirSync(out).sort()).toEqual(['copy', 'study.qdpx']);
-    expect(runQcode(['--project', join(out, 'copy'), 'stats', '--json']).code).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`Removed ${leftover}: a project left half-built by a refi import that was stopped before it finished\n`);
+    expect(again.stdout).toMatch(/^Created project .*copy from study\.qdpx: /);
+    expect(readdirSync(out).sort()).toEqual(['copy', 'demo', 'study.qdpx']);
   });
 
   it('leaves an empty target folder empty, and a later import fills it', async () => {

@@ -10,10 +10,11 @@ import { runQcode, tempDir } from '../helpers.js';
 import { query, seedInterviews } from '../seed.js';
 import { asRoot, expectOneLineError, handToReader, runAsReader, sha, zeroRootPage } from '../store-access.js';
 
-/** Takes the store back to schema 4 (before migration 5's removal tables), as an older qcode left it. */
+/** Takes the store back to schema 4 (before migration 5's removal tables and 6's kept counts), as an older qcode left it. */
 function makeOld(dir: string): void {
   const db = new Database(join(dir, 'qcode.db'));
-  db.exec(`DROP TRIGGER documents_keep_version; DROP TABLE document_versions; DROP TABLE removed_cases; DROP TABLE removed_documents;`);
+  db.exec(`DROP TRIGGER documents_keep_version; DROP TABLE document_versions; DROP TABLE removed_cases; DROP TABLE removed_documents;
+    DROP TRIGGER codings_count_insert; DROP TRIGGER codings_count_delete; DROP TRIGGER codings_count_update; DROP TABLE code_counts;`);
   db.pragma('user_version = 4');
   db.pragma('journal_mode = DELETE');
   db.close();
@@ -72,6 +73,19 @@ describe('qcode demo over a project this user may only read', () => {
     }
     expect(sha(join(dir, 'qcode.db'))).toBe(hash);
   }, 60_000);
+});
+
+describe('qcode demo in a folder this user may not write', () => {
+  it('names the folder in one line, not an EACCES on the folder it builds in', () => {
+    const parent = tempDir('qcode-demo-locked-');
+    chmodSync(parent, 0o555);
+    try {
+      expectOneLineError(runAsReader(['demo', join(parent, 'inner', 'demo')]), /^Error: cannot build the demo in .*inner\/demo: you may not write to .*qcode-demo-locked-\w+ — Choose a folder you can write to/);
+      expect(readdirSync(parent)).toEqual([]);
+    } finally {
+      chmodSync(parent, 0o755);
+    }
+  });
 });
 
 describe('a damaged store', () => {

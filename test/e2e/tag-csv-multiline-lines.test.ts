@@ -27,6 +27,7 @@ describe('tag --from: problems in quoted multi-line rows are reported where the 
       ':3:1: unknown document "r01\\r\\nvilnius"',
       ':4:3: unknown code "forms.protest\\r\\nx" (did you mean "forms.protest"?)',
       ':6:3: unknown code "nope"',
+      ':6:4: coder name "bo\\u000d\\u000ab" holds the character U+000D, which a terminal or a REFI-QDA file cannot show as text: use letters, digits, spaces and punctuation',
       ':9:3: unknown code "nope2"',
     ]);
   });

@@ -237,9 +237,14 @@ describe('qcode tag --from FILE.csv', () => {
     const lineOf = (): number => lines.join('\n').split('\n').length;
     let mobilisingLine = 0;
     let middleTypoLine = 0;
+    let twoLineCoderLine = 0;
+    const twoLineCoderRow = 'r01-vilnius-ru,3,forms.media,"a ""quoted""\ncoder"';
     for (let row = 0; row < 60_000; row++) {
       if (row === 100) lines.push('', '');
-      if (row === 30_000) lines.push('r01-vilnius-ru,3,forms.media,"a ""quoted""\ncoder"');
+      if (row === 30_000) {
+        lines.push(twoLineCoderRow);
+        twoLineCoderLine = lineOf() - 1;
+      }
       if (row === 30_001) {
         lines.push('r01-vilnius-ru,2,forms.protset,anna');
         middleTypoLine = lineOf();
@@ -258,18 +263,21 @@ describe('qcode tag --from FILE.csv', () => {
     const result = qcode(dir, ['tag', '--from', file]);
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n').filter((line) => line.startsWith(file))).toEqual([
+      `${file}:${twoLineCoderLine}:4: coder name "a \"quoted\"\\u000acoder" holds the character U+000A, which a terminal or a REFI-QDA file cannot show as text: use letters, digits, spaces and punctuation`,
       `${file}:${middleTypoLine}:3: unknown code "forms.protset" (did you mean "forms.protest"?)`,
       `${file}:${conflictLine}:3: r01-vilnius-ru:16 got migration_effect.mobilising from anna on line ${mobilisingLine}; dimension "migration_effect" allows one code per segment`,
       `${file}:${typoLine}:3: unknown code "forms.protst" (did you mean "forms.protest"?)`,
     ]);
     expect(query(dir, 'SELECT count(*) AS n FROM codings')).toEqual([{ n: 0 }]);
 
-    // Without the bad rows the same file is written: the quoted coder keeps its quotes and line break.
-    const good = csvFile(`${lines.slice(0, -2).filter((line) => !line.includes('protset')).join('\n')}\n`);
+    // Without the bad rows the same file is written, and a coder name with escaped quotes keeps them.
+    const goodLines = lines.slice(0, -2).filter((line) => !line.includes('protset'));
+    goodLines[goodLines.indexOf(twoLineCoderRow)] = 'r01-vilnius-ru,3,forms.media,"a ""quoted"" coder"';
+    const good = csvFile(`${goodLines.join('\n')}\n`);
     const written = qcode(dir, ['tag', '--from', good]);
     expect(written.code).toBe(0);
-    expect(written.stdout).toContain('60,002 rows added 12 codings (a "quoted"\ncoder, anna)');
-    expect(query(dir, "SELECT count(*) AS n FROM codings k JOIN coders r ON r.id = k.coder_id WHERE r.name = 'a \"quoted\"' || char(10) || 'coder'")).toEqual([{ n: 1 }]);
+    expect(written.stdout).toContain('60,002 rows added 12 codings (a "quoted" coder, anna)');
+    expect(query(dir, "SELECT count(*) AS n FROM codings k JOIN coders r ON r.id = k.coder_id WHERE r.name = 'a \"quoted\" coder'")).toEqual([{ n: 1 }]);
   });
 
   it('refuses an exclusive code that conflicts with one already stored', () => {

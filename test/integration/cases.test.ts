@@ -95,7 +95,7 @@ describe('qcode cases import / list / set', () => {
   it('sets, normalises and clears values; creates the case on first use', async () => {
     const project = await newStudy();
     expect(setCase(project, 'R07', ['host_country=ES', 'emigration_year=2022.0', 'city=Madrid'])).toEqual({
-      caseId: 'R07', created: true, set: [{ attribute: 'host_country', value: 'ES' }, { attribute: 'emigration_year', value: '2022' }, { attribute: 'city', value: 'Madrid' }], cleared: [],
+      case: 'R07', created: true, set: [{ attribute: 'host_country', value: 'ES' }, { attribute: 'emigration_year', value: '2022' }, { attribute: 'city', value: 'Madrid' }], cleared: [],
     });
     expect(setCase(project, 'R07', ['city='])).toMatchObject({ created: false, cleared: ['city'] });
     expect(listCases(project).rows[0]?.values).toEqual({ host_country: 'ES', emigration_year: '2022' });
@@ -106,7 +106,7 @@ describe('qcode cases import / list / set', () => {
     const id = 'Йосиф1';
     const nfd = id.normalize('NFD');
     expect(nfd).not.toBe(id);
-    expect(setCase(project, nfd, [`city=${'Kraków'.normalize('NFD')}`])).toMatchObject({ caseId: id, created: true, set: [{ attribute: 'city', value: 'Kraków' }] });
+    expect(setCase(project, nfd, [`city=${'Kraków'.normalize('NFD')}`])).toMatchObject({ case: id, created: true, set: [{ attribute: 'city', value: 'Kraków' }] });
     const report = await importCases(project, csv(`case,host_country,kind\n${nfd},DE,${'gość'.normalize('NFD')}\n`));
     expect(report).toMatchObject({ cases: 1, created: 0, values: 1 });
     expect(listCases(project).rows).toEqual([{ case: id, kind: 'gość', documents: 0, values: { city: 'Kraków', host_country: 'DE' } }]);

@@ -110,7 +110,7 @@ describe('quitting with a change on screen', () => {
 describe('a coder name typed at the prompt', () => {
   it('is refused with a comma unless the coder exists, and when empty', () => {
     const dir = seedInterviews();
-    expect(coderNameProblem(project(dir).db, 'a,b')).toContain('cannot contain a comma');
+    expect(coderNameProblem(project(dir).db, 'a,b')).toContain('contains a comma, which --coders A,B would read as two coders');
     expect(coderNameProblem(project(dir).db, 'a,b')).not.toContain('--coder:');
     expect(coderNameProblem(project(dir).db, '  ')).toContain('Type a name');
     expect(coderNameProblem(project(dir).db, 'zoe')).toBeUndefined();

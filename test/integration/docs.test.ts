@@ -42,7 +42,7 @@ describe('qcode docs', () => {
   it('shows a document by slug or id with its segments, and suggests a near slug', async () => {
     const project = await studyWithDocument();
     const view = showDocument(project, 'r01');
-    expect(view.document).toMatchObject({ slug: 'r01', case_id: 'R01', segments: 4, words: 11, format: 'txt', encoding: 'utf8' });
+    expect(view.document).toMatchObject({ slug: 'r01', case_id: 'R01', segments: 4, words: 11, format: 'txt', encoding: 'UTF-8' });
     expect(view.segments.map((segment) => [segment.ordinal, segment.speaker, segment.text, segment.start, segment.end])).toEqual([
       [1, 'I', 'How did you leave?', 3, 21], [2, 'R', 'Through Georgia, in March.', 25, 51], [3, 'I', 'And then?', 55, 64], [4, 'R', 'Vilnius.', 68, 76],
     ]);

@@ -7,6 +7,7 @@ export interface PickerDimension {
   labels: Record<string, string>;
   /** One code per segment. */
   exclusive: boolean;
+  status?: 'active' | 'retired' | undefined;
 }
 
 export interface PickerCode {
@@ -18,6 +19,8 @@ export interface PickerCode {
   include: string | null;
   exclude: string | null;
   depth: number;
+  /** A retired code is offered only where it was given (reconcile), and marked so. */
+  status?: 'active' | 'retired' | undefined;
 }
 
 export interface Catalog {
@@ -34,10 +37,19 @@ export function foldForSearch(text: string): string {
   return text.normalize('NFC').toLowerCase().replaceAll('ё', 'е');
 }
 
-/** The picker's codes (those of known dimensions, in codebook order) with their search keys. */
+/**
+ * The picker's codes (those of known dimensions, in codebook order) with their search keys. Codes are grouped
+ * by dimension, in the dimensions' order: a retired code sorts after the active ones in the codebook, and
+ * must not open a second group of its dimension at the end of the list.
+ */
 export function buildCatalog(dimensions: readonly PickerDimension[], codes: readonly PickerCode[]): Catalog {
   const known = new Map(dimensions.map((dimension) => [dimension.id, dimension]));
-  const listed = codes.filter((code) => known.has(code.dimensionId));
+  const position = new Map(dimensions.map((dimension, index) => [dimension.id, index]));
+  const listed = codes
+    .filter((code) => known.has(code.dimensionId))
+    .map((code, order) => ({ code, order }))
+    .sort((a, b) => position.get(a.code.dimensionId)! - position.get(b.code.dimensionId)! || a.order - b.order)
+    .map(({ code }) => code);
   return {
     dimensions: known,
     codes: listed,

@@ -240,7 +240,7 @@ function buildListRows(catalog: Catalog, state: PickerState, language: string | 
       dimensionId = code.dimensionId;
       const dimension = catalog.dimensions.get(dimensionId);
       const label = dimension === undefined ? dimensionId : labelOf(dimension, language);
-      rows.push({ kind: 'dimension', text: `${dimensionId} · ${label}${dimension?.exclusive ? ' · one code' : ''}` });
+      rows.push({ kind: 'dimension', text: `${dimensionId} · ${label}${dimension?.exclusive ? ' · one code' : ''}${dimension?.status === 'retired' ? ' · retired' : ''}` });
     }
     rows.push({ kind: 'code', code, position, exclusive: catalog.dimensions.get(code.dimensionId)?.exclusive ?? false });
   });
@@ -270,7 +270,8 @@ function codeLine(code: PickerCode, options: { selected: boolean; here: boolean;
   // Round marks for a one-code dimension, as radio buttons are.
   const mark = options.exclusive ? (options.selected ? '(•)' : '( )') : options.selected ? '[x]' : '[ ]';
   const indent = '  '.repeat(code.depth);
-  const text = `${pointer} ${mark} ${indent}${code.id}  ${labelsFor(code, options.filter, options.language)}`;
+  const retired = code.status === 'retired' ? ' (retired)' : '';
+  const text = `${pointer} ${mark} ${indent}${code.id}${retired}  ${labelsFor(code, options.filter, options.language)}`;
   if (options.here) return chalk.inverse(text);
   return options.selected ? chalk.green(text) : text;
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from '../commander.js';
+import { Option } from '../commander.js';
 import type { Measure, Unit } from '../../core/cooccurrence.js';
 import { usageError } from '../../core/errors.js';
 import { globals, withProject } from '../context.js';
+import { wholeNumber } from './coding.js';
 import { EXCEL_HELP, note, out, requireCsvForExcel, writeChunked, writeJson, writeRows, type Column } from '../output.js';
 
 // Spelled out rather than imported: every command module loads at start-up, the counting code only when used.
@@ -11,11 +12,6 @@ const MEASURE_CHOICES: readonly Measure[] = ['count', 'c', 'rowpct', 'colpct'];
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function positiveInteger(value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('must be a positive whole number');
-  return Number(value);
 }
 
 const unitOption = (): Option => new Option('--unit <unit>', 'what counts as one unit').choices(UNIT_CHOICES).default('segment');
@@ -53,7 +49,7 @@ bar in the margin. Positions are code points [start, end) into the document.
 
 Examples:
   $ qcode retrieve --code forms.protest
-  $ qcode retrieve --code forms.protest --and policy_areas.anti_war --where host_country=DE
+  $ qcode retrieve --code forms.protest --and policy_areas.anti_war --where host_country=LT
   $ qcode retrieve --code remittances.political --not remittances.reverse --coder anna --md > quotes.md
   $ qcode retrieve --code networks.value_based --speaker Respondent --json
   $ qcode retrieve --code forms.protest --csv --excel > protest.csv`);
@@ -123,7 +119,7 @@ function registerSearch(program: Command): void {
     .command('search')
     .description('keyword in context over all segments (SQLite FTS5; Russian and English), best matches first')
     .argument('<query...>', 'words (all must occur), "a phrase", word* (prefix), AND / OR / NOT, NEAR(a b, 5)')
-    .option('--limit <n>', 'show at most n matching segments', positiveInteger, 20)
+    .option('--limit <n>', 'show at most n matching segments', wholeNumber('--limit takes', 1), 20)
     // The search clamps the context to 4..64 words; a number outside that is refused, not silently changed.
     .option('--words <n>', 'words of context around the matches (4 to 64)', (value: string) => {
       if (!/^\d+$/.test(value) || Number(value) < 4 || Number(value) > 64) throw usageError(`--words must be a whole number from 4 to 64, not "${value}"`);
@@ -140,7 +136,7 @@ Examples:
   $ qcode search embassy
   $ qcode search 'протест*' --limit 50
   $ qcode search '"open letter" OR petition*'
-  $ qcode search 'NEAR(money family, 10)' --json
+  $ qcode search 'NEAR(letters prisoners, 5)' --json
   $ qcode search embassy --limit 200 --csv --excel > embassy.csv`)
     .action(async (words: string[], options: { limit: number; words: number; json?: boolean; csv?: boolean; excel?: boolean }, cmd: Command) => {
       if (options.json && options.csv) throw usageError('choose one of --csv, --json');

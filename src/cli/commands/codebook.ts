@@ -125,9 +125,10 @@ Examples:
       await withProject(command, (project) => {
         const report = diffCodebook(project, file);
         if (options.json) return writeJson({ steps: report.plan.steps, warnings: report.plan.warnings });
+        // On stderr, as codebook apply says them, and whether or not there are steps: a warning stands alone.
+        for (const warning of report.plan.warnings) note(`${chalk.yellow('Warning:')} ${warning}`);
         if (report.plan.steps.length === 0) return out('No differences.');
         printPlan(report.plan, false);
-        for (const warning of report.plan.warnings) out(`! ${warning}`);
       });
     });
 }

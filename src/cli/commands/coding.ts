@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '../commander.js';
 import chalk from 'chalk';
 import { usageError } from '../../core/errors.js';
 import { plural } from '../../core/codebook-plan.js';
@@ -7,12 +6,22 @@ import { groupDigits } from '../../core/text.js';
 import { shellQuote } from '../../core/shell.js';
 import { globals, withProject } from '../context.js';
 import type { PendingWork } from '../coder/terminal.js';
-import { addOutputOptions, examples, note, out, writeJson, writeRows, type OutputOptions } from '../output.js';
+import type { UndoReport } from '../../app/log.js';
+import type { MemoRow } from '../../app/memo.js';
+import { addOutputOptions, examples, note, out, writeJson, writeRows, type Column, type OutputOptions } from '../output.js';
 
-function wholeNumber(name: string): (value: string) => number {
+/**
+ * A parser of a whole number from `min` up: digits only (no 0x10, 1e3 or spaces), and no larger than a
+ * double holds exactly, since a bigger one reaches SQLite as a float and fails there as if qcode were broken.
+ * `what` begins the message: "--limit takes", "a memo id is".
+ */
+export function wholeNumber(what: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
-    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
-    return Number(value);
+    const number = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) {
+      throw usageError(`${what} a whole number from ${min} to ${max}, not "${value}"`);
+    }
+    return number;
   };
 }
 
@@ -128,8 +137,8 @@ function registerTag(program: Command): void {
       .argument('[codes...]', 'code ids, e.g. forms.protest')
       .option('--from <file.csv>', 'a CSV with columns document,segment,code,coder (or segment_id instead of document,segment; optional start,end)')
       .option('--coder <name>', 'who codes (default: $QCODE_CODER); with --from, for rows without a coder')
-      .option('--start <n>', 'span start: a code-point offset into the document text', wholeNumber('--start'))
-      .option('--end <n>', 'span end (exclusive)', wholeNumber('--end'))
+      .option('--start <n>', 'span start: a code-point offset into the document text', wholeNumber('--start takes', 0))
+      .option('--end <n>', 'span end (exclusive)', wholeNumber('--end takes', 0))
       .option('--dry-run', 'check and report, write nothing')
       .option('--json', 'print the report as JSON')
       .addHelpText('after', remove
@@ -155,7 +164,7 @@ segment seen by that coder without a code, so that agreement counts it as the co
           const file = options.from;
           const defaultCoder = (options.coder ?? process.env.QCODE_CODER ?? '').trim() || undefined;
           await withProject(command, async (project) => {
-            if (defaultCoder !== undefined) app.refuseCommaInNewCoder(project.db, defaultCoder, options.coder === undefined ? 'QCODE_CODER' : '--coder');
+            if (defaultCoder !== undefined) app.refuseNewCoderName(project.db, defaultCoder, options.coder === undefined ? 'QCODE_CODER' : '--coder');
             const { tagFromCsv } = await import('../../app/tag-csv.js');
             const report = await tagFromCsv(project, { file, defaultCoder, dryRun: options.dryRun, remove });
             if (options.json) return writeJson(report);
@@ -211,8 +220,8 @@ prints one row per hit: segment,speaker,already,added,context.
 
 Examples:
   $ qcode autocode --query 'митинг* OR пикет*' --code forms.protest --dry-run
-  $ qcode autocode --query '"open letter"' --code forms.petitions --speaker R
-  $ qcode autocode --query 'протест NOT полиция' --code forms.protest --coder auto`)
+  $ qcode autocode --query 'петици* OR "открытые письма"' --code forms.petitions --speaker Респондент
+  $ qcode autocode --query 'пикет* NOT полиц*' --code forms.protest --coder auto`)
     .action(async (options: OutputOptions & { query: string; code: string; coder: string; document?: string; speaker?: string; dryRun?: boolean }, command: Command) => {
       const app = await import('../../app/coding.js');
       await withProject(command, (project) => {
@@ -283,6 +292,20 @@ async function memoText(text: string | undefined, initial: string, verb: string)
   return edited;
 }
 
+const MEMO_COLUMNS: readonly Column<MemoRow>[] = [
+  { key: 'id', header: 'id', align: 'right' },
+  { key: 'target_kind', header: 'on' },
+  { key: 'target', header: 'target' },
+  { key: 'coder', header: 'coder' },
+  { key: 'updated_at', header: 'updated', format: (value) => String(value).slice(0, 16).replace('T', ' ') },
+  { key: 'text', header: 'text', format: (value) => { const flat = String(value).replace(/\s+/g, ' '); return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat; } },
+];
+
+/** A memo as memo list --json gives it, so that memo add and memo edit --json print the same fields. */
+function memoJson(memo: MemoRow): Record<string, unknown> {
+  return Object.fromEntries(MEMO_COLUMNS.map((column) => [column.key, memo[column.key]]));
+}
+
 function registerMemo(program: Command): void {
   const memo = program
     .command('memo')
@@ -300,16 +323,16 @@ Examples:
     .description('add a memo (text from the argument, "-" for stdin, or $EDITOR on a terminal)').addHelpText('after', examples('qcode memo add --segment r07-madrid-ru:2 "Compare with R03"', 'qcode memo add --code forms.protest "Includes pickets at embassies"', 'echo "Second round of coding" | qcode memo add -'))
     .argument('[text]', 'the memo text, or - to read stdin')
     .option('--coder <name>', 'who writes it (default: $QCODE_CODER)')
-    .option('--json', 'print the result as JSON'), 'on')
+    .option('--json', 'print the memo as memo list --json does: id, target_kind, target, coder, updated_at, text'), 'on')
     .action(async (text: string | undefined, options: MemoTargetFlags & { coder?: string; json?: boolean }, command: Command) => {
       const { addMemo } = await import('../../app/memo.js');
-      const { refuseCommaInNewCoder } = await import('../../app/coding.js');
+      const { refuseNewCoderName } = await import('../../app/coding.js');
       const body = await memoText(text, '', 'add');
       await withProject(command, (project) => {
         const coder = options.coder ?? (process.env.QCODE_CODER || undefined);
-        if (coder !== undefined) refuseCommaInNewCoder(project.db, coder, options.coder === undefined ? 'QCODE_CODER' : '--coder');
+        if (coder !== undefined) refuseNewCoderName(project.db, coder, options.coder === undefined ? 'QCODE_CODER' : '--coder');
         const report = addMemo(project, { ...options, text: body, coder });
-        if (options.json) return writeJson(report);
+        if (options.json) return writeJson(memoJson(report.memo));
         out(`Added memo ${report.id} on ${report.target}.`);
       });
     });
@@ -317,18 +340,20 @@ Examples:
   memo
     .command('edit')
     .description("replace a memo's text (from the argument, \"-\" for stdin, or $EDITOR with the current text)").addHelpText('after', examples('qcode memo edit 3', 'qcode memo edit 3 "Compare with R03 and R11"'))
-    .argument('<id>', 'memo id (see qcode memo list)', wholeNumber('the memo id'))
+    .argument('<id>', 'memo id (see qcode memo list)', wholeNumber('a memo id is', 1))
     .argument('[text]', 'the new text, or - to read stdin')
     .option('--coder <name>', 'who edits it (default: $QCODE_CODER)')
-    .action(async (id: number, text: string | undefined, options: { coder?: string }, command: Command) => {
+    .option('--json', 'print the memo as memo list --json does, with changed (false when the text was the same)')
+    .action(async (id: number, text: string | undefined, options: { coder?: string; json?: boolean }, command: Command) => {
       const { editMemo, requireMemo } = await import('../../app/memo.js');
-      const { refuseCommaInNewCoder } = await import('../../app/coding.js');
+      const { refuseNewCoderName } = await import('../../app/coding.js');
       await withProject(command, async (project) => {
         const coder = options.coder ?? (process.env.QCODE_CODER || undefined);
-        if (coder !== undefined) refuseCommaInNewCoder(project.db, coder, options.coder === undefined ? 'QCODE_CODER' : '--coder');
+        if (coder !== undefined) refuseNewCoderName(project.db, coder, options.coder === undefined ? 'QCODE_CODER' : '--coder');
         const current = requireMemo(project, id);
         const body = await memoText(text, current.text, 'edit');
         const report = editMemo(project, { id, text: body, coder });
+        if (options.json) return writeJson({ ...memoJson(report.memo), changed: report.changed });
         out(report.changed ? `Updated memo ${report.id} on ${report.target}.` : `Memo ${report.id} is unchanged.`);
       });
     });
@@ -342,21 +367,14 @@ Examples:
       await withProject(command, (project) => {
         const memos = listMemosOf(project, options);
         if (memos.length === 0 && !options.json && !options.csv) return out('No memos.');
-        writeRows(memos, [
-          { key: 'id', header: 'id', align: 'right' },
-          { key: 'target_kind', header: 'on' },
-          { key: 'target', header: 'target' },
-          { key: 'coder', header: 'coder' },
-          { key: 'updated_at', header: 'updated', format: (value) => String(value).slice(0, 16).replace('T', ' ') },
-          { key: 'text', header: 'text', format: (value) => { const flat = String(value).replace(/\s+/g, ' '); return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat; } },
-        ], options);
+        writeRows(memos, MEMO_COLUMNS, options);
       });
     });
 
   memo
     .command('show')
     .description('print one memo in full').addHelpText('after', examples('qcode memo show 3'))
-    .argument('<id>', 'memo id', wholeNumber('the memo id'))
+    .argument('<id>', 'memo id', wholeNumber('a memo id is', 1))
     .option('--json', 'print it as JSON')
     .action(async (id: number, options: { json?: boolean }, command: Command) => {
       const { requireMemo } = await import('../../app/memo.js');
@@ -369,13 +387,19 @@ Examples:
     });
 }
 
+const NOTHING_UNDONE: { [Key in keyof UndoReport]: UndoReport[Key] | null } = {
+  batch: null, via: null, coders: [], kept: [], description: null,
+  counts: { keptByMerge: 0, codingsRemoved: 0, codingsRestored: 0, unseen: 0, memosRemoved: 0, memosRestored: 0, alreadyGone: 0 },
+  pastMerges: [], mergeNote: null,
+};
+
 function registerLog(program: Command): void {
   addOutputOptions(program
     .command('log')
     .description('the audit log of coding changes, newest first; events a later undo reverted say which')
     .option('--coder <name>', "only this coder's events")
     .option('--since <date>', 'only events since a date (YYYY-MM-DD) or ISO date-time')
-    .option('--limit <n>', 'at most this many events', wholeNumber('--limit'), 50))
+    .option('--limit <n>', 'at most this many events', wholeNumber('--limit takes', 1), 50))
     .addHelpText('after', `
 Examples:
   $ qcode log --coder anna --since 2025-03-01
@@ -405,17 +429,18 @@ Examples:
     .option('--coder <name>', "whose last action (default: $QCODE_CODER, else the project's last action)")
     .option('--past-merge', 'undo an action older than a merge even if the merged copy may hold the same work (codings the merge also brought are kept)')
     .option('--past-removal', 'undo an action older than a removal (docs|cases remove, which cannot be undone)')
-    .option('--json', 'print what was reverted as JSON')
+    .option('--json', 'print what was reverted as JSON (with nothing left to undo: undone false, no batch, zero counts)')
     .addHelpText('after', `
 Examples:
   $ qcode undo --coder anna
-  $ qcode undo --coder auto          revert the last autocode run`)
+  $ qcode undo --coder auto          after a qcode autocode run: revert it (autocode codes as the coder auto)`)
     .action(async (options: { coder?: string; pastMerge?: boolean; pastRemoval?: boolean; json?: boolean }, command: Command) => {
       const { undoLast } = await import('../../app/log.js');
       await withProject(command, (project) => {
         const coder = options.coder ?? (process.env.QCODE_CODER || undefined);
         const report = undoLast(project, { coder, pastMerge: options.pastMerge, pastRemoval: options.pastRemoval });
-        if (options.json) return writeJson(report);
+        // Nothing to undo keeps the shape, so that a script reads `undone` and the counts either way.
+        if (options.json) return writeJson(report === null ? { undone: false, ...NOTHING_UNDONE } : { undone: true, ...report });
         if (report === null) return out(`Nothing to undo${coder === undefined ? '' : ` for ${coder}`}.`);
         const gone = report.counts.alreadyGone > 0 ? ` (${plural(report.counts.alreadyGone, 'change')} had already been undone by later work)` : '';
         out(`Undid ${report.description} [${report.coders.join(', ') || 'no coder'}]${gone}${report.mergeNote === null ? '' : `; ${report.mergeNote}`}.`);

@@ -125,7 +125,9 @@ function skippedNote(report: ImportReport): string | undefined {
     if (item.message.startsWith('same file as ')) aliases.push(`${item.display}: ${item.message}`);
     else reasons.set(item.message, (reasons.get(item.message) ?? 0) + 1);
   }
-  return escapeControls(`Skipped ${plural(report.skipped.length, 'file')}: ${[...[...reasons].map(([reason, count]) => `${count} ${reason}`), ...aliases].join('; ')}`);
+  // The reasons are phrased for one file ("a .json file (…)"), so a count reads as a multiplier.
+  const counted = [...reasons].map(([reason, count]) => (count === 1 ? reason : `${count} × ${reason}`));
+  return escapeControls(`Skipped ${plural(report.skipped.length, 'file')}: ${[...counted, ...aliases].join('; ')}`);
 }
 
 /** The store failed partway: one line naming the file, what is in the store and what is not. */
@@ -268,6 +270,12 @@ Details: docs/import.md`)
             idPrefix: flags.idPrefix, sameRespondents: flags.sameRespondents, delimiter: flags.delimiter, manifestEncoding,
             onPlan: ({ files, bytes }) => progress.plan(files, bytes),
             onFile: (result, done) => progress.file(result, done),
+            onErase: () => {
+              progress.stop();
+              const megabytes = statSync(project.dbPath).size / (1024 * 1024);
+              if (!quiet && megabytes >= 50) note(`Rewriting qcode.db (${megabytes.toFixed(0)} MB) so that the replaced text cannot be read back from it; this takes a few seconds…`);
+            },
+            onEraseWait: (seconds) => note(`Another program is reading the project; waiting up to ${seconds} seconds for it to finish, so that the replaced text can be erased from qcode.db and qcode.db-wal…`),
           });
         } catch (error) {
           progress.stop();
@@ -278,6 +286,8 @@ Details: docs/import.md`)
         }
         progress.stop();
         printReport(report);
+        // The import stands; what is not done is the erasure of the words it replaced, which the user relied on.
+        if (report.erasure?.complete === false) throw new UserError(report.erasure.message ?? 'the erasure of the replaced text is NOT complete', report.erasure.hint === null ? {} : { hint: report.erasure.hint });
         if (report.totals.failed > 0) {
           const rest = report.dryRun ? '; the other files would be imported (dry run: nothing was written)' : '; the other files were imported';
           const stopped = report.stopped ? '; stopped at the first failure (--strict)' : report.totals.files > report.totals.failed ? rest : '';
@@ -389,7 +399,7 @@ Examples:
           return writeJson({ ...report, set: report.set.map(({ attribute, value }) => ({ attribute, value: asData(attribute, value) })) });
         }
         const changes = [...report.set.map(({ attribute, value }) => `${attribute}=${value}`), ...report.cleared.map((name) => `${name} cleared`)];
-        out(`${report.caseId}${report.created ? ' (new case)' : ''}: ${changes.join(', ')}`);
+        out(`${report.case}${report.created ? ' (new case)' : ''}: ${changes.join(', ')}`);
       });
     });
 
@@ -445,7 +455,7 @@ Examples:
     .argument('<docs...>', 'document slugs (or ids)')
     .option('--yes', 'remove without asking (required without a terminal)')
     .option('--json', 'print the report as JSON')
-    .addHelpText('after', `${examples('qcode docs remove r07-madrid-ru', 'qcode docs remove survey-r07 r07-madrid-ru --yes')}
+    .addHelpText('after', `${examples('qcode docs remove r07-madrid-ru', 'qcode docs remove survey-s07 r07-madrid-ru --yes')}
 
 It cannot be undone. Details: docs/import.md (Removing a participant's data)`)
     .action((refs: string[], flags: RemoveFlags, command: Command) => removeAction('docs', refs, flags, command));
@@ -523,6 +533,7 @@ async function removeAction(what: 'docs' | 'cases', refs: string[], flags: Remov
       },
       onWait: (seconds) => note(`Another program is reading the project; waiting up to ${seconds} seconds for it to finish, so that the removed text can be erased from qcode.db and qcode.db-wal…`),
     });
+    if (report.leftoversRemoved.length > 0) note(`Removed ${report.leftoversRemoved.join(', ')} (in ${project.dir}): what a stopped merge, export or REFI import left, which held the removed text`);
     if (report.backups.length > 0) note(`Warning: still hold the removed text: ${report.backups.join(', ')} (in ${project.dir}) — delete them if they are copies you no longer need; qcode never deletes them`);
     if (flags.json) return writeJson(report);
     if (report.erasureFinished !== null) out(`Finished erasing the text removed on ${report.erasureFinished.slice(0, 10)}: qcode.db and qcode.db-wal no longer hold it.`);

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { plural } from '../../core/codebook-plan.js';
 import { usageError } from '../../core/errors.js';
+import { shellQuote } from '../../core/shell.js';
 import { globals, withProject } from '../context.js';
 import { note, out, writeJson } from '../output.js';
 import { testPauseHook } from '../test-hooks.js';
+import { folderToCreate } from './demo.js';
 
 function megabytes(bytes: number): string {
   return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -62,10 +64,10 @@ Files are written with mode 0600: they hold participants' words. An existing fil
     .command('import')
     .description('a .qdc becomes a codebook YAML; a .qdpx becomes a new project in DIR')
     .argument('<file>', 'a REFI-QDA codebook (.qdc) or project (.qdpx)')
-    .argument('[dir]', 'for a .qdpx: the new project folder (default: the file name without extension)')
+    .argument('[dir]', 'for a .qdpx: the new project folder (default: --project, else the file name without extension)')
     .option('--to <file>', 'for a .qdc: write the codebook YAML here (default: print it)')
     .option('--force', 'for a .qdc: replace the --to file if it exists')
-    .option('--json', 'print a summary as JSON')
+    .option('--json', 'print a summary as JSON (for a .qdc, together with --to)')
     .addHelpText('after', `
 Examples:
   $ qcode refi import colleague.qdc --to codebook.yaml && qcode codebook check codebook.yaml
@@ -74,11 +76,15 @@ Examples:
 
 A .qdpx is checked completely (unsafe archive entries, DOCTYPEs, missing sources, positions beyond the
 text, unknown codes, zip bombs) before anything is written.`)
-    .action(async (file: string, dir: string | undefined, options: { to?: string; force?: boolean; json?: boolean }) => {
+    .action(async (file: string, given: string | undefined, options: { to?: string; force?: boolean; json?: boolean }, command: Command) => {
       const { importRefiCodebook, importRefiProject, refiFormatOf } = await import('../../app/refi.js');
       const format = refiFormatOf(file);
+      const { project } = globals(command);
       if (format === 'qdc') {
-        if (dir !== undefined) throw usageError(`a .qdc is a codebook: write it with --to ${dir.endsWith('.yaml') ? dir : 'codebook.yaml'}, not into a folder`);
+        if (given !== undefined) throw usageError(`a .qdc is a codebook: write it with --to ${given.endsWith('.yaml') ? given : 'codebook.yaml'}, not into a folder`);
+        if (project !== undefined) throw usageError('a .qdc becomes a codebook file, not a project: leave out --project', `Write it with --to codebook.yaml, then: qcode codebook apply codebook.yaml --project ${shellQuote(project)}`);
+        // The summary has no room for the codebook: without --to, the YAML would be printed nowhere.
+        if (options.json && options.to === undefined) throw usageError('--json needs --to FILE for a .qdc', `e.g. qcode refi import ${shellQuote(file)} --to codebook.yaml --json`);
         const report = await importRefiCodebook({ file, to: options.to, force: options.force });
         warn(report.warnings);
         if (options.json) return writeJson({ file, written: report.written, codebook: report.codebook.name, dimensions: report.codebook.dimensions.length, codes: report.codebook.codes.length, hypotheses: report.codebook.hypotheses.length, warnings: report.warnings });
@@ -90,6 +96,7 @@ text, unknown codes, zip bombs) before anything is written.`)
         return;
       }
       if (options.to !== undefined) throw usageError('--to is for a .qdc codebook; a .qdpx project goes into a folder: qcode refi import FILE.qdpx DIR');
+      const dir = folderToCreate('refi import', given, project);
       const report = await importRefiProject({ file, dir, pause: testPauseHook('QCODE_TEST_PAUSE_REFI_IMPORT_MS', 'refi import: paused before the data goes in') });
       for (const path of report.removedLeftovers) note(`Removed ${path}: a project left half-built by a refi import that was stopped before it finished`);
       warn(report.warnings);

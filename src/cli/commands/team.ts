@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Option } from '../commander.js';
 import type { AgreementReport, CodeAgreement, DimensionAgreement, PooledAgreement } from '../../app/agreement.js';
 import type { Project } from '../../app/project.js';
-import type { ReconcileSession } from '../../app/reconcile.js';
+import type { ReconcileItem, ReconcileSession } from '../../app/reconcile.js';
 import type { MergeReport } from '../../app/merge.js';
 import { plural } from '../../core/codebook-plan.js';
 import { shellQuote } from '../coder/code-source.js';
@@ -15,6 +15,14 @@ import { testPauseHook } from '../test-hooks.js';
 /** "a,b" and repeated flags both give a list. */
 function list(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((item) => item.trim()).filter((item) => item !== '')];
+}
+
+/**
+ * --coders values as typed: which commas separate names is decided against the project's coders (resolveCoders),
+ * since an older qcode let a name hold a comma.
+ */
+function coderValues(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /**
@@ -31,11 +39,11 @@ function renamePairs(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...pairs.map((pair) => pair.trim()).filter((pair) => pair !== '')];
 }
 
-function positiveInteger(flag: string): (value: string) => number {
+/** Digits only (Number() would take 0x10, 1e3 and " 5"), and a bound: a bootstrap of 10^11 samples never ends. */
+function positiveInteger(flag: string, max: number): (value: string) => number {
   return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw usageError(`${flag} needs a positive whole number, got "${value}"`);
-    return n;
+    if (!/^[1-9]\d*$/.test(value) || Number(value) > max) throw usageError(`${flag} takes a whole number from 1 to ${max.toLocaleString('en-US')}, got "${value}"`);
+    return Number(value);
   };
 }
 
@@ -51,13 +59,13 @@ export function registerTeam(program: Command): void {
     program
       .command('agreement')
       .description("inter-coder agreement per code, per dimension and overall: percent agreement, Cohen's kappa, Krippendorff's alpha")
-      .requiredOption('--coders <names>', 'coders to compare, comma-separated (two or more)', list)
+      .requiredOption('--coders <names>', 'coders to compare, comma-separated (two or more)', coderValues)
       .option('--dimension <ids>', 'only the codes of these dimensions (comma-separated or repeated)', list)
       .option('--code <ids>', 'only these codes (comma-separated or repeated)', list)
       .addOption(new Option('--unit <unit>', 'what a coding decision is about').choices(['segment', 'document']).default('segment'))
       .option('--documents <slugs>', 'only these documents (comma-separated)', list)
-      .option('--bootstrap <n>', "bootstrap samples for a 95% confidence interval of each alpha (e.g. 1000)", positiveInteger('--bootstrap'))
-      .option('--seed <n>', 'seed of the bootstrap (same seed, same interval)', positiveInteger('--seed')),
+      .option('--bootstrap <n>', "bootstrap samples for a 95% confidence interval of each alpha (e.g. 1000)", positiveInteger('--bootstrap', 100_000))
+      .option('--seed <n>', 'seed of the bootstrap (same seed, same interval)', positiveInteger('--seed', 2 ** 32 - 1)),
   )
     .addHelpText('after', `
 Percent agreement and kappa use the units every compared coder has seen; alpha uses every unit seen by at
@@ -65,10 +73,11 @@ least two of them (a coder who has not seen a unit is missing data). Flags follo
 0.8 allows tentative conclusions only, below 0.667 the code should not be relied on. Rules: docs/team.md.
 
 Examples:
-  $ qcode agreement --coders anna,boris
-  $ qcode agreement --coders anna,boris,vera --dimension forms --bootstrap 1000
-  $ qcode agreement --coders anna,boris --unit document --csv > agreement.csv`)
+  $ qcode agreement --coders anna,mikhail
+  $ qcode agreement --coders anna,mikhail --dimension forms --bootstrap 1000
+  $ qcode agreement --coders anna,mikhail --unit document --csv > agreement.csv`)
     .action(async (options: ScopeFlags & OutputOptions & { unit: 'segment' | 'document'; bootstrap?: number; seed?: number }, command: Command) => {
+      if (options.seed !== undefined && options.bootstrap === undefined) throw usageError('--seed seeds the bootstrap: give --bootstrap N with it');
       const { computeAgreement } = await import('../../app/agreement.js');
       await withProject(command, (project) => {
         const report = computeAgreement(project, {
@@ -88,15 +97,15 @@ Examples:
     program
       .command('disagreements')
       .description('segments two coders have both seen and coded differently, with the text and who gave what')
-      .requiredOption('--coders <a,b>', 'the two coders', list)
+      .requiredOption('--coders <a,b>', 'the two coders', coderValues)
       .option('--dimension <ids>', 'compare only the codes of these dimensions', list)
       .option('--code <ids>', 'compare only these codes', list)
       .option('--documents <slugs>', 'only these documents (comma-separated)', list),
   )
     .addHelpText('after', `
 Examples:
-  $ qcode disagreements --coders anna,boris
-  $ qcode disagreements --coders anna,boris --code forms.protest --csv > protest.csv`)
+  $ qcode disagreements --coders anna,mikhail
+  $ qcode disagreements --coders anna,mikhail --code forms.protest --csv > protest.csv`)
     .action(async (options: ScopeFlags & OutputOptions, command: Command) => {
       const { listDisagreements } = await import('../../app/agreement.js');
       await withProject(command, (project) => {
@@ -134,7 +143,7 @@ Examples:
   program
     .command('reconcile')
     .description('settle two coders\' disagreements segment by segment, writing the agreed codes under a consensus coder (interactive, resumable)')
-    .requiredOption('--coders <a,b>', 'the two coders to reconcile', list)
+    .requiredOption('--coders <a,b>', 'the two coders to reconcile', coderValues)
     .requiredOption('--as <name>', 'the consensus coder the agreed codes are written under')
     .option('--documents <slugs>', 'only these documents (comma-separated)', list)
     .option('--lang <code>', 'label language, e.g. en or ru (default: the document\'s, if the codebook has it)')
@@ -145,7 +154,7 @@ the coder's screen with who gave what, the codes both gave preselected (space to
 continue where you stopped. Needs a terminal.
 
 Examples:
-  $ qcode reconcile --coders anna,boris --as consensus
+  $ qcode reconcile --coders anna,mikhail --as consensus
   $ qcode agreement --coders anna,consensus`)
     .action(async (options: { coders: string[]; as: string; documents?: string[]; lang?: string }, command: Command) => {
       const { requireTerminal } = await import('../prompts.js');
@@ -153,10 +162,15 @@ Examples:
       const { ReconcileSession } = await import('../../app/reconcile.js');
       await withProject(command, async (project) => {
         const session = ReconcileSession.open(project, { coders: options.coders, as: options.as, documents: options.documents, language: options.lang });
-        if (session.agreedCopied > 0) note(`${plural(session.agreedCopied, 'segment')} on which ${session.coders[0].name} and ${session.coders[1].name} agree given to ${session.consensus.name}.`);
+        const [first, second] = session.coders.map((coder) => coder.name);
+        if (session.shared === 0) {
+          out(`${first} and ${second} have no segment both went through${options.documents === undefined ? '' : ' in these documents'}: nothing to reconcile.`);
+          return;
+        }
+        if (session.agreedCopied > 0) note(`${plural(session.agreedCopied, 'segment')} on which ${first} and ${second} agree given to ${session.consensusName}.`);
         await runReconcile(project, session);
-        const left = session.items.length - session.settled;
-        out(`${plural(session.settled, 'disagreement')} settled; ${plural(left, 'disagreement')} left${left > 0 ? ' (run the same command to continue)' : ''}.`);
+        const elsewhere = session.settledElsewhere > 0 ? `; ${plural(session.settledElsewhere, 'disagreement')} settled by another session meanwhile` : '';
+        out(`${plural(session.settled, 'disagreement')} settled${elsewhere}; ${plural(session.left, 'disagreement')} left${session.left > 0 ? ' (run the same command to continue)' : ''}.`);
       });
     });
 
@@ -424,6 +438,9 @@ function renderMerge(report: MergeReport, quiet: boolean, listCommand: string): 
 /**
  * Reconcile on the interactive coder's screen (src/cli/coder): each disagreement shows the text and who
  * gave what, with the codes both gave preselected; enter saves the chosen codes under the consensus coder.
+ * A segment both coders went through only in some one-dimension passes takes codes of those dimensions
+ * only, so the picker offers just those: the screen is opened afresh whenever the next disagreement
+ * takes other dimensions than the one before.
  */
 async function runReconcile(project: Project, session: ReconcileSession): Promise<'done' | 'quit'> {
   const { runCoderPrompt } = await import('../coder/terminal.js');
@@ -432,52 +449,72 @@ async function runReconcile(project: Project, session: ReconcileSession): Promis
   const prompts = await import('../prompts.js');
   const codebook = showCodebook(project).codebook;
   const offered = new Set(session.items.flatMap((item) => [...item.first, ...item.second]));
-  const codes = codebook.codes.filter((code) => code.status === 'active' || offered.has(code.id));
-  const dimensionIds = new Set(codes.map((code) => code.dimensionId));
+  const usable = codebook.codes.filter((code) => code.status === 'active' || offered.has(code.id));
   const [first, second] = [session.coders[0].name, session.coders[1].name];
   const describe = (list: readonly string[]): string => (list.length === 0 ? 'no code' : list.join(', '));
   const total = session.items.length;
-  return runCoderPrompt({
-    dimensions: codebook.dimensions.filter((dimension) => dimensionIds.has(dimension.id)),
-    codes,
-    editText: (draft) => prompts.editText(draft),
-    source: {
-      view() {
-        const item = session.current();
-        if (item === null) return null;
-        return {
-          title: `reconcile ${first} vs ${second} · disagreement ${total - session.remaining + 1}/${total}`,
-          titleRight: `${item.place.slug}:${item.place.ordinal} · as ${session.consensus.name}`,
-          previous: null,
-          current: { label: item.speaker === null ? `${item.place.ordinal}` : `${item.place.ordinal} ${item.speaker}:`, text: item.text },
-          given: item.both,
-          notes: [`${first}: ${describe(item.first)}`, `${second}: ${describe(item.second)}`, `Preselected: the codes both gave (${describe(item.both)})`],
-          language: item.language,
-          forwardOnly: true,
-        };
+  const scopeOf = (item: ReconcileItem): string => codebook.dimensions.filter((dimension) => session.reconciles(item, dimension.id)).map((dimension) => dimension.id).join(' ');
+  // What the last answer on the screen before said, shown on the next one's first segment.
+  let carried: string | null = null;
+  for (let item = session.current(); item !== null; item = session.current()) {
+    const opening = item;
+    const scope = scopeOf(item);
+    const codes = usable.filter((code) => session.reconciles(opening, code.dimensionId));
+    const dimensionIds = new Set(codes.map((code) => code.dimensionId));
+    const told = carried;
+    carried = null;
+    const outcome = await runCoderPrompt({
+      dimensions: codebook.dimensions.filter((dimension) => dimensionIds.has(dimension.id)),
+      codes,
+      editText: (draft) => prompts.editText(draft),
+      source: {
+        view() {
+          const item = session.current();
+          if (item === null || scopeOf(item) !== scope) return null;
+          const only = item.dimensions === null ? '' : ` · only ${item.dimensions.join(', ')} (what both went through here)`;
+          return {
+            title: `reconcile ${first} vs ${second} · disagreement ${total - session.remaining + 1}/${total}`,
+            titleRight: `${item.place.slug}:${item.place.ordinal} · as ${session.consensusName}`,
+            previous: null,
+            current: { label: item.speaker === null ? `${item.place.ordinal}` : `${item.place.ordinal} ${item.speaker}:`, text: item.text },
+            given: item.both,
+            notes: [
+              ...(item === opening && told !== null ? [told] : []),
+              `${first}: ${describe(item.first)}`, `${second}: ${describe(item.second)}`, `Preselected: the codes both gave (${describe(item.both)})${only}`,
+            ],
+            language: item.language,
+            forwardOnly: true,
+          };
+        },
+        confirm(chosen) {
+          const item = session.current();
+          const where = `${item?.place.slug}:${item?.place.ordinal}`;
+          carried = session.confirm(chosen) === 'saved'
+            ? `Saved ${where} for ${session.consensusName}: ${describe(chosen)}`
+            : `${where} was settled meanwhile by another session as ${session.consensusName}; that answer is kept, nothing saved here`;
+          return carried;
+        },
+        skip() {
+          const item = session.current();
+          session.skip();
+          carried = `Skipped ${item?.place.slug}:${item?.place.ordinal}; it comes back next time`;
+          return carried;
+        },
+        back() {
+          return 'Reconcile goes forward only; a saved answer can be changed with qcode tag / untag.';
+        },
+        jump() {
+          return 'Reconcile goes through the disagreements in order.';
+        },
+        memo(text) {
+          const item = session.current();
+          if (item === null) return undefined;
+          addMemo(project, { segment: `${item.place.slug}:${item.place.ordinal}`, text, coder: session.consensusName });
+          return 'Memo saved.';
+        },
       },
-      confirm(chosen) {
-        const item = session.current();
-        session.confirm(chosen);
-        return `Saved ${item?.place.slug}:${item?.place.ordinal} for ${session.consensus.name}: ${describe(chosen)}`;
-      },
-      skip() {
-        const item = session.current();
-        session.skip();
-        return `Skipped ${item?.place.slug}:${item?.place.ordinal}; it comes back next time`;
-      },
-      back() {
-        return 'Reconcile goes forward only; a saved answer can be changed with qcode tag / untag.';
-      },
-      jump() {
-        return 'Reconcile goes through the disagreements in order.';
-      },
-      memo(text) {
-        const item = session.current();
-        if (item === null) return undefined;
-        addMemo(project, { segment: `${item.place.slug}:${item.place.ordinal}`, text, coder: session.consensus.name });
-        return 'Memo saved.';
-      },
-    },
-  });
+    });
+    if (outcome === 'quit') return 'quit';
+  }
+  return 'done';
 }

@@ -77,12 +77,7 @@ export async function expandPaths(inputs: readonly string[], options: ExpandOpti
 
   const addFile = (path: string, stats: Stats, named: boolean): void => {
     const display = displayOf(path, options.cwd);
-    let real = path;
-    try {
-      real = realpathSync(path);
-    } catch {
-      // keep the path as given
-    }
+    const real = realPath(path);
     if (options.exclude.has(real) || options.exclude.has(path)) return;
     const earlier = seen.get(real);
     if (earlier !== undefined) {
@@ -129,13 +124,9 @@ export async function expandPaths(inputs: readonly string[], options: ExpandOpti
     expansion.files.push(file);
   };
 
-  const walk = (dir: string): void => {
-    let real = dir;
-    try {
-      real = realpathSync(dir);
-    } catch {
-      // keep the folder as given
-    }
+  /** `root`: the real path of the folder the user named, and how they named it. */
+  const walk = (dir: string, root: { real: string; display: string }): void => {
+    const real = realPath(dir);
     if (visitedDirs.has(real)) return;
     visitedDirs.add(real);
     let entries: string[];
@@ -158,8 +149,12 @@ export async function expandPaths(inputs: readonly string[], options: ExpandOpti
         expansion.failures.push({ display: displayOf(path, options.cwd), message: reasonOf(error) });
         continue;
       }
-      if (stats.isDirectory()) walk(path);
-      else if (stats.isFile()) addFile(path, stats, false);
+      if (stats.isDirectory()) {
+        // A link in the folder to a folder elsewhere (/etc, a home folder) would import files the user never
+        // named, which may hold other people's data; one to a folder inside it is walked (once).
+        if (isLink(path) && !within(realPath(path), root.real)) expansion.skipped.push({ display: displayOf(path, options.cwd), message: `a link to a folder outside ${root.display} (not followed)` });
+        else walk(path, root);
+      } else if (stats.isFile()) addFile(path, stats, false);
       else expansion.skipped.push({ display: displayOf(path, options.cwd), message: specialFileReason(stats) ?? 'not a regular file' });
     }
   };
@@ -188,10 +183,25 @@ export async function expandPaths(inputs: readonly string[], options: ExpandOpti
     }
     const special = specialFileReason(stats);
     if (special !== undefined) expansion.failures.push({ display: input, message: special });
-    else if (stats.isDirectory()) walk(path);
+    else if (stats.isDirectory()) walk(path, { real: realPath(path), display: input });
     else addFile(path, stats, true);
   }
   return expansion;
+}
+
+/** The path with every link resolved, or the path as given when that fails. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Whether `path` is `folder` or lies inside it (both real paths). */
+function within(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 function isLink(path: string): boolean {

@@ -20,8 +20,13 @@ export interface ExportDocument {
   importedAt: string;
   /** The document's segments in text order. */
   segments: ExportSegment[];
-  /** Indexes into `segments` that a coder has seen without coding, by coder. */
+  /**
+   * Indexes into `segments` that a coder has seen without coding, by coder; and coded ones seen in a full
+   * pass where that coder also has pass marks (`passes`), since there a coding alone does not say so.
+   */
   seenUncoded: Record<string, number[]>;
+  /** One-dimension pass marks (qcode code --dimension D): indexes into `segments`, by coder and dimension id. */
+  passes?: Record<string, Record<string, number[]>>;
 }
 
 export interface ExportSegment {
@@ -66,6 +71,14 @@ export interface ExportCase {
   documents: string[];
 }
 
+/** A withdrawal of consent's tombstone of a document: the hash of a removed text, never the text. */
+export interface ExportRemovedDocument {
+  sha256: string;
+  slug: string;
+  caseId: string | null;
+  removedAt: string;
+}
+
 export interface ExportProject {
   name: string;
   createdAt: string | null;
@@ -76,4 +89,6 @@ export interface ExportProject {
   documents: ExportDocument[];
   codings: ExportCoding[];
   memos: ExportMemo[];
+  /** Documents and cases removed on a withdrawal of consent, so that a project rebuilt from the file refuses them too. */
+  removed?: { documents: ExportRemovedDocument[]; cases: Array<{ id: string; removedAt: string }> };
 }

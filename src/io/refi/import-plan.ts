@@ -3,10 +3,11 @@ import { UserError } from '../../core/errors.js';
 import { segmentText } from '../../core/segment.js';
 import { codePointLength, CodePointIndex } from '../../core/text.js';
 import { readDescription } from './describe.js';
+import { refiGuid } from './guid.js';
 import { idFromName, uniqueId } from './ids.js';
 import { normalizeSource, planSegments, segmentOf, type BaseSegment, type Span } from './positions.js';
 import { namespaceWarning, PROJECT_NAMESPACE, type RefiCoding, type RefiProject } from './read.js';
-import { attributeValue, buildCodebook, type CodebookBuild, type CodebookSource, type ImportedAttribute } from './to-codebook.js';
+import { attributeValue, buildCodebook, originMeta, type CodebookBuild, type CodebookSource, type ImportedAttribute } from './to-codebook.js';
 import type { NewDocument } from '../../store/documents.js';
 
 // A parsed .qdpx turned into what the store writes: every check that can refuse the file runs here,
@@ -25,8 +26,10 @@ export interface PlannedCoding {
 export interface PlannedDocument extends NewDocument {
   segments: Array<BaseSegment & { text: string }>;
   codings: PlannedCoding[];
-  /** Segments seen without coding (qcode's own exports carry them), by index. */
+  /** Segments seen (qcode's own exports carry them), by index. */
   seen: Array<{ segment: number; coder: string }>;
+  /** One-dimension pass marks (qcode's own exports carry them), by index. */
+  passes: Array<{ segment: number; coder: string; dimension: string }>;
 }
 
 export type PlannedMemoTarget =
@@ -52,6 +55,11 @@ export interface ImportPlan {
   cases: Array<{ id: string; kind: string; values: Array<{ attribute: string; value: string }> }>;
   documents: PlannedDocument[];
   memos: PlannedMemo[];
+  /** Tombstones of documents and cases removed on a withdrawal of consent (qcode's own exports carry them). */
+  removed: {
+    documents: Array<{ sha256: string; slug: string; caseId: string | null; removedAt: string }>;
+    cases: Array<{ id: string; removedAt: string }>;
+  };
   warnings: string[];
 }
 
@@ -65,11 +73,15 @@ export interface PlanInput {
   codebookHeader: string;
 }
 
-/** An xsd:dateTime as qcode stores times (toISOString); one without a zone is read as UTC. */
+/**
+ * An xsd:dateTime as qcode stores times (toISOString); one without a zone is read as UTC, also when written
+ * with a space for the T (SQLite's `2024-05-01 10:00:00`), which Date.parse would read as local time.
+ */
 export function isoTime(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   const trimmed = value.trim();
-  const zoned = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(trimmed) ? `${trimmed}Z` : trimmed;
+  const unzoned = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)$/.exec(trimmed);
+  const zoned = unzoned === null ? trimmed : `${unzoned[1]}T${unzoned[2]}Z`;
   const time = Date.parse(zoned);
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
@@ -112,13 +124,59 @@ function seenFromMeta(value: unknown): Record<string, number[]> {
   return result;
 }
 
+/** `{coder: {dimension id: [segment index…]}}` from a meta line; anything malformed is left out. */
+function passesFromMeta(value: unknown): Record<string, Record<string, number[]>> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([coder, dimensions]) => [coder, seenFromMeta(dimensions)]));
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The tombstones of a withdrawal of consent that a qcode export carries in Project/@origin. Entries that
+ * are not well-formed are counted, so that the import can say a removed participant may come back.
+ */
+function removedFromMeta(value: unknown): { removed: ImportPlan['removed']; malformed: number } {
+  const removed: ImportPlan['removed'] = { documents: [], cases: [] };
+  if (value === undefined) return { removed, malformed: 0 };
+  if (!isRecord(value)) return { removed, malformed: 1 };
+  let malformed = 0;
+  const entries = (list: unknown): unknown[] => {
+    if (list === undefined) return [];
+    if (Array.isArray(list)) return list;
+    malformed++;
+    return [];
+  };
+  const time = (entry: Record<string, unknown>): string | null => (typeof entry.removed_at === 'string' ? isoTime(entry.removed_at) : null);
+  for (const entry of entries(value.documents)) {
+    const removedAt = isRecord(entry) ? time(entry) : null;
+    const caseId = isRecord(entry) ? (entry.case_id ?? null) : undefined;
+    if (isRecord(entry) && typeof entry.sha256 === 'string' && SHA256.test(entry.sha256) && typeof entry.slug === 'string' && entry.slug !== ''
+      && (caseId === null || typeof caseId === 'string') && removedAt !== null) {
+      removed.documents.push({ sha256: entry.sha256, slug: entry.slug, caseId, removedAt });
+    } else malformed++;
+  }
+  for (const entry of entries(value.cases)) {
+    const removedAt = isRecord(entry) ? time(entry) : null;
+    if (isRecord(entry) && typeof entry.id === 'string' && entry.id !== '' && removedAt !== null) removed.cases.push({ id: entry.id, removedAt });
+    else malformed++;
+  }
+  return { removed, malformed };
+}
+
 export function planProjectImport(input: PlanInput): ImportPlan {
   const { project, file } = input;
   const warnings: string[] = [];
   const namespaceProblem = namespaceWarning(project.namespace, PROJECT_NAMESPACE, file);
   if (namespaceProblem !== null) warnings.push(namespaceProblem);
+  warnings.push(...project.warnings);
   for (const [kind, count] of project.skippedSources) {
-    warnings.push(`${count} ${kind} source(s) left out: qcode holds text only${kind === 'PDFSource' ? ' (these PDFs come without a text representation)' : ''}`);
+    const codings = project.skippedCodings.get(kind) ?? 0;
+    const transcripts = project.skippedTranscripts.get(kind) ?? 0;
+    warnings.push(`${count} ${kind} source(s) left out: qcode holds text only${kind === 'PDFSource' ? ' (these PDFs come without a text representation)' : ''}`
+      + `${codings > 0 ? `; their ${codings} coding(s) went with them` : ''}${transcripts > 0 ? `; so did ${transcripts} text Transcript(s), which qcode does not import` : ''}`);
   }
   if (project.pdfAreas > 0) warnings.push(`${project.pdfAreas} PDFSelection(s) (areas of a PDF page) left out: qcode codes characters of the PDF's text`);
   // ATLAS.ti counts CR LF as one position; the standard and the other tools count code points.
@@ -238,7 +296,10 @@ export function planProjectImport(input: PlanInput): ImportPlan {
   const selectionSegment = new Map<string, PlannedMemoTarget>();
   let normalizedSources = 0;
   const notesByGuid = new Map(project.notes.map((note) => [note.guid, note]));
+  // The meta names coders as qcode exported them, each the name of its User: by that User's GUID they are
+  // the coders their codings went to, also where a name had to change (a comma, a clash).
   const importedCoders = new Set(coderOf.values());
+  const coderOfMeta = (name: string): string | undefined => coderOf.get(refiGuid('user', name)) ?? (importedCoders.has(name) ? name : undefined);
 
   for (const source of project.sources) {
     const documentIndex = documents.length;
@@ -354,11 +415,26 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     }
 
     const seen: PlannedDocument['seen'] = [];
-    for (const [coder, indexes] of Object.entries(seenFromMeta(meta?.seen))) {
-      if (!importedCoders.has(coder)) continue;
+    for (const [name, indexes] of Object.entries(seenFromMeta(meta?.seen))) {
+      const coder = coderOfMeta(name);
+      if (coder === undefined) continue;
       for (const at of indexes) {
         const segment = base[at];
         if (segment !== undefined) seen.push({ segment: segmentFor(segment), coder });
+      }
+    }
+    const passes: PlannedDocument['passes'] = [];
+    for (const [name, dimensions] of Object.entries(passesFromMeta(meta?.passes))) {
+      const coder = coderOfMeta(name);
+      if (coder === undefined) continue;
+      for (const [dimensionId, indexes] of Object.entries(dimensions)) {
+        // By the dimension's GUID, which is what the codebook was matched by.
+        const dimension = codebook.dimensionIds.get(refiGuid('dimension', dimensionId));
+        if (dimension === undefined) continue;
+        for (const at of indexes) {
+          const segment = base[at];
+          if (segment !== undefined) passes.push({ segment: segmentFor(segment), coder, dimension });
+        }
       }
     }
 
@@ -377,6 +453,7 @@ export function planProjectImport(input: PlanInput): ImportPlan {
       segments: segmentSpans.map((span) => ({ ...span, text: index.slice(span.start, span.end) })),
       codings,
       seen,
+      passes,
     });
   }
   if (exclusiveConflicts.size > 0) {
@@ -441,6 +518,10 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     const names = [...unknownUsers].map(([guid, name]) => `${guid} → ${name}`);
     warnings.push(`${unknownUsers.size} user GUID(s) not among the project's Users; each became a coder of its own: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`);
   }
+  const { removed, malformed } = removedFromMeta(originMeta(project.origin)?.removed);
+  if (malformed > 0) {
+    warnings.push(`${malformed} record(s) of removed participants in the file's qcode meta (Project/@origin) could not be read; a participant they name could be imported again`);
+  }
   // Every user is kept as a coder, even one who coded nothing, so the team list survives.
   const coders = [...new Set([...coderOf.values(), ...usedCoders])];
   return {
@@ -451,6 +532,7 @@ export function planProjectImport(input: PlanInput): ImportPlan {
     cases,
     documents,
     memos,
+    removed,
     warnings,
   };
 }

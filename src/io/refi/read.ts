@@ -132,6 +132,12 @@ export interface RefiProject extends RefiCodebook {
   noteRefs: string[];
   /** Sources qcode cannot hold (pictures, PDFs without a text representation, audio, video), by element name. */
   skippedSources: Map<string, number>;
+  /** Codings inside those sources (of their selections, transcripts or whole), by element name: they go with them. */
+  skippedCodings: Map<string, number>;
+  /** Transcripts (text) of those sources, by element name (AudioSource, VideoSource): they go with them too. */
+  skippedTranscripts: Map<string, number>;
+  /** References the import cannot follow and ignores: a case's SourceRef or a Link's end naming no element of the project. */
+  warnings: string[];
   /** Area selections on PDF pages (coordinates, not characters), which qcode cannot hold. */
   pdfAreas: number;
 }
@@ -364,6 +370,27 @@ function notePassage(note: XmlElement): { start: number; end: number } | null {
   return /^\d+$/.test(start) && /^\d+$/.test(end) ? { start: Number(start), end: Number(end) } : null;
 }
 
+function countDescendants(element: XmlElement, name: string): number {
+  return element.children.reduce((sum, child) => sum + (child.name === name ? 1 : 0) + countDescendants(child, name), 0);
+}
+
+/** The GUID of every element in the tree, as guidKey gives them. */
+function allGuids(root: XmlElement): Set<string> {
+  const result = new Set<string>();
+  const walk = (element: XmlElement): void => {
+    const raw = attribute(element, 'guid') ?? attribute(element, 'GUID');
+    if (raw !== null) result.add(guidKey(raw));
+    for (const child of element.children) walk(child);
+  };
+  walk(root);
+  return result;
+}
+
+/** The first few items of a list for a message, with … when there are more. */
+function listSome(items: string[]): string {
+  return `${items.slice(0, 3).join(', ')}${items.length > 3 ? ', …' : ''}`;
+}
+
 /** Reads a project.qde (root Project). */
 export function readProject(root: XmlElement, namespace: string | null, file: string, locate: Locate = () => null): RefiProject {
   if (root.name !== 'Project') throw new UserError(`${file}: the root element is <${root.name}>, not <Project>`);
@@ -374,6 +401,8 @@ export function readProject(root: XmlElement, namespace: string | null, file: st
   const notes = childNamed(root, 'Notes');
   const links = childNamed(root, 'Links');
   const skippedSources = new Map<string, number>();
+  const skippedCodings = new Map<string, number>();
+  const skippedTranscripts = new Map<string, number>();
   const textSources: RefiTextSource[] = [];
   let pdfAreas = 0;
   for (const source of sources?.children ?? []) {
@@ -383,7 +412,13 @@ export function readProject(root: XmlElement, namespace: string | null, file: st
       const pdf = readPdfSource(source, representation, file);
       textSources.push(pdf.source);
       pdfAreas += pdf.areas;
-    } else skippedSources.set(source.name, (skippedSources.get(source.name) ?? 0) + 1);
+    } else {
+      skippedSources.set(source.name, (skippedSources.get(source.name) ?? 0) + 1);
+      const codings = countDescendants(source, 'Coding');
+      if (codings > 0) skippedCodings.set(source.name, (skippedCodings.get(source.name) ?? 0) + codings);
+      const transcripts = childrenNamed(source, 'Transcript').length;
+      if (transcripts > 0) skippedTranscripts.set(source.name, (skippedTranscripts.get(source.name) ?? 0) + transcripts);
+    }
   }
   refuseDuplicateGuids('code', allCodes(childNamed(root, 'CodeBook')), file, locate);
   refuseDuplicateGuids('user', (users === undefined ? [] : childrenNamed(users, 'User')).map((user) => named(user)), file, locate);
@@ -398,6 +433,28 @@ export function readProject(root: XmlElement, namespace: string | null, file: st
       label: `${attribute(selection, 'startPosition') ?? '?'}–${attribute(selection, 'endPosition') ?? '?'} in source "${attribute(source, 'name') ?? '(no name)'}"`,
     }));
   }), file, locate);
+  const readCases = (cases === undefined ? [] : childrenNamed(cases, 'Case')).map((entry) => {
+    const guid = guidOf(entry, file, 'a');
+    const name = attribute(entry, 'name') ?? guid;
+    return { guid, name, description: textOf(childNamed(entry, 'Description')), values: readValues(entry, file, `case "${name}"`), sources: refs(entry, 'SourceRef') };
+  });
+  const readLinks = (links === undefined ? [] : childrenNamed(links, 'Link')).flatMap((link) => {
+    const origin = optionalGuid(link, 'originGUID');
+    const target = optionalGuid(link, 'targetGUID');
+    return origin === null || target === null ? [] : [{ origin, target }];
+  });
+  const warnings: string[] = [];
+  const sourceGuids = new Set((sources?.children ?? []).flatMap((source) => {
+    const raw = attribute(source, 'guid') ?? attribute(source, 'GUID');
+    return raw === null ? [] : [guidKey(raw)];
+  }));
+  const strayRefs = readCases.flatMap((entry) => entry.sources.filter((guid) => !sourceGuids.has(guid)).map((guid) => `case "${entry.name}" → ${guid}`));
+  if (strayRefs.length > 0) warnings.push(`${strayRefs.length} SourceRef(s) of cases point to sources the project does not hold; ignored: ${listSome(strayRefs)}`);
+  if (readLinks.length > 0) {
+    const known = allGuids(root);
+    const strayLinks = readLinks.filter((link) => !known.has(link.origin) || !known.has(link.target)).map((link) => (known.has(link.origin) ? link.target : link.origin));
+    if (strayLinks.length > 0) warnings.push(`${strayLinks.length} Link(s) point to GUIDs the project does not hold; ignored: ${listSome(strayLinks)}`);
+  }
   return {
     name: attribute(root, 'name') ?? 'project',
     origin: attribute(root, 'origin'),
@@ -418,11 +475,7 @@ export function readProject(root: XmlElement, namespace: string | null, file: st
         description: textOf(childNamed(variable, 'Description')),
       };
     }),
-    cases: (cases === undefined ? [] : childrenNamed(cases, 'Case')).map((entry) => {
-      const guid = guidOf(entry, file, 'a');
-      const name = attribute(entry, 'name') ?? guid;
-      return { guid, name, description: textOf(childNamed(entry, 'Description')), values: readValues(entry, file, `case "${name}"`), sources: refs(entry, 'SourceRef') };
-    }),
+    cases: readCases,
     sources: textSources,
     notes: (notes === undefined ? [] : childrenNamed(notes, 'Note')).map((note) => ({
       guid: guidOf(note, file, 'a'),
@@ -435,16 +488,15 @@ export function readProject(root: XmlElement, namespace: string | null, file: st
       modified: attribute(note, 'modifiedDateTime'),
       passage: notePassage(note),
     })),
-    links: (links === undefined ? [] : childrenNamed(links, 'Link')).flatMap((link) => {
-      const origin = optionalGuid(link, 'originGUID');
-      const target = optionalGuid(link, 'targetGUID');
-      return origin === null || target === null ? [] : [{ origin, target }];
-    }),
+    links: readLinks,
     sets: readSets(root, file),
     description: textOf(childNamed(root, 'Description')),
     noteRefs: refs(root, 'NoteRef'),
     skippedSources,
+    skippedCodings,
+    skippedTranscripts,
     pdfAreas,
+    warnings,
   };
 }
 

@@ -264,7 +264,15 @@ export function buildCodebook(source: CodebookSource): CodebookBuild {
   };
   for (const dimension of dimensions) collect(dimension.codes, dimension.id);
   const activeDimensions = new Set(dimensions.map((dimension) => dimension.id));
-  const hypotheses = buildHypotheses(source.sets, { codeIds, dimensionIds, activeCodeIds, activeDimensions, activeAttributes }, warnings, source.codebookOnly ?? false);
+  const codeGuids = new Set<string>();
+  const collectGuids = (codes: RefiCode[]): void => {
+    for (const code of codes) {
+      codeGuids.add(code.guid);
+      collectGuids(code.children);
+    }
+  };
+  collectGuids(sourceCodes);
+  const hypotheses = buildHypotheses(source.sets, { codeGuids, codeIds, dimensionIds, activeCodeIds, activeDimensions, activeAttributes }, warnings, source.codebookOnly ?? false);
 
   const name = str(meta?.codebook);
   const version = meta?.version;
@@ -287,14 +295,29 @@ export function buildCodebook(source: CodebookSource): CodebookBuild {
     // The YAML exists only in memory: point at the file it came from, not at lines of a file nobody has.
     if (!(error instanceof ProblemsError)) throw error;
     throw new UserError(`${source.fileName}: ${error.problems.map((problem) => problem.message).join('; ')}`, {
-      hint: 'The file came from another tool or was edited: fix it there, or remove the [qcode] line from the Description of what is named',
+      hint: carriesMeta(source)
+        ? 'The file came from another tool or was edited: fix it there, or remove the [qcode] line from the Description of what is named'
+        : 'Fix it in the tool the file came from, and export again',
     });
   }
   return { yaml, codebook, codeIds, dimensionIds, attributes, retired, warnings };
 }
 
+/** Whether anything in the file holds qcode's meta, which a problem may come from. */
+function carriesMeta(source: CodebookSource): boolean {
+  const hasMeta = (description: string | null): boolean => readDescription(description).meta !== null;
+  const inCodes = (codes: RefiCode[]): boolean => codes.some((code) => hasMeta(code.description) || inCodes(code.children));
+  return originMeta(source.origin) !== null || inCodes(source.codes)
+    || source.variables.some((variable) => hasMeta(variable.description)) || source.sets.some((set) => hasMeta(set.description));
+}
+
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A date `cases set` would accept: yyyy-mm-dd, and a day the calendar has (not 2024-02-30). */
+function isDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  return match !== null && new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))).toISOString().slice(0, 10) === value;
+}
 
 function buildAttributes(
   variables: RefiVariable[],
@@ -320,7 +343,7 @@ function buildAttributes(
       : variable.type === 'Boolean' ? 'category'
       : 'text';
     let allowed = type === 'category' ? (stringList(meta?.values) ?? (variable.type === 'Boolean' ? ['false', 'true'] : [])) : null;
-    if ((type === 'number' && !observed.every(isNumber)) || (type === 'date' && !observed.every((value) => DATE.test(value)))) {
+    if ((type === 'number' && !observed.every(isNumber)) || (type === 'date' && !observed.every(isDate))) {
       warnings.push(`variable "${variable.name}" holds values that are not of type ${type}; imported as a text attribute`);
       type = 'text';
       allowed = null;
@@ -394,6 +417,8 @@ export function attributeValue(type: AttributeType, value: RefiValue): string {
 }
 
 interface Known {
+  /** Every code in the file, whether qcode keeps it or not. */
+  codeGuids: Set<string>;
   codeIds: Map<string, string>;
   dimensionIds: Map<string, string>;
   activeCodeIds: Set<string>;
@@ -407,6 +432,8 @@ function buildHypotheses(sets: RefiSet[], known: Known, warnings: string[], code
   const exists = (axis: string): boolean =>
     axis.startsWith('attribute:') ? known.activeAttributes.has(axis.slice('attribute:'.length)) : known.activeDimensions.has(axis) || known.activeCodeIds.has(axis);
   for (const set of sets) {
+    const unknown = set.memberCodes.filter((guid) => !known.codeGuids.has(guid)).length;
+    if (unknown > 0) warnings.push(`set "${set.name}": ${unknown} MemberCode(s) point to codes the codebook does not hold; ignored`);
     const { text, meta } = readDescription(set.description);
     const metaId = str(meta?.hypothesis);
     let rows: string[];

@@ -29,11 +29,20 @@ export const guids = {
   link: (noteGuid: string): string => refiGuid('link', noteGuid),
 };
 
-/** CodeBook/@origin and Project/@origin: the writer, then the codebook facts that have no element of their own. */
-function originOf(origin: string, codebook: ExportCodebook): string {
+/**
+ * CodeBook/@origin and Project/@origin: the writer, then the codebook facts that have no element of their
+ * own, and for a project the tombstones of a withdrawal of consent (`removed`), when there are any.
+ */
+function originOf(origin: string, codebook: ExportCodebook, removed?: ExportProject['removed']): string {
   const meta: Meta = { codebook: codebook.name, version: codebook.version };
   if (codebook.title !== null) meta.title = codebook.title;
   meta.languages = codebook.languages;
+  if (removed !== undefined && removed.documents.length + removed.cases.length > 0) {
+    meta.removed = {
+      documents: removed.documents.map((entry) => ({ sha256: entry.sha256, slug: entry.slug, case_id: entry.caseId, removed_at: entry.removedAt })),
+      cases: removed.cases.map((entry) => ({ id: entry.id, removed_at: entry.removedAt })),
+    };
+  }
   return `${origin} ${META_MARK}${JSON.stringify(meta)}`;
 }
 
@@ -374,7 +383,7 @@ export function writeProjectXml(project: ExportProject): ProjectFiles {
   writer.start('Project', [
     ['xmlns', PROJECT_NAMESPACE],
     ['name', project.name],
-    ['origin', originOf(project.origin, codebook)],
+    ['origin', originOf(project.origin, codebook, project.removed)],
     ['creationDateTime', xsdDateTime(project.createdAt)],
   ]);
 
@@ -449,6 +458,7 @@ export function writeProjectXml(project: ExportProject): ProjectFiles {
       const layout = segmentLayout(document);
       if (layout !== null) meta.segments = layout;
       if (Object.keys(document.seenUncoded).length > 0) meta.seen = document.seenUncoded;
+      if (document.passes !== undefined && Object.keys(document.passes).length > 0) meta.passes = document.passes;
       writer.text('Description', describe(null, meta) as string);
       const index = textOf.get(document.slug) as CodePointIndex;
       const documentSelections = (selectionsByDocument.get(document.slug) ?? []).sort((a, b) => a.start - b.start || a.end - b.end);

@@ -95,7 +95,9 @@ export class XmlWriter {
  * read with a warning rather than refused: an XML parser would read it too.
  */
 export function decodeXml(bytes: Uint8Array, file: string): { text: string; warning: string | null } {
-  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : null;
+  // Without a byte-order mark, UTF-16 shows in its first two bytes: `<` next to a zero byte (XML 1.0, appendix F).
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0x3c && bytes[1] === 0x00) ? 'utf-16le'
+    : (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0x00 && bytes[1] === 0x3c) ? 'utf-16be' : null;
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 200));
   const declared = /^(?:\uFEFF|\u00EF\u00BB\u00BF)?<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1]?.toLowerCase() ?? null;
   const encoding = utf16 ?? (declared === null || declared === 'utf-8' || declared === 'utf8' ? 'utf-8' : declared);
@@ -161,35 +163,69 @@ export function refuseDoctype(source: string, file: string): void {
   }
 }
 
+// Lone surrogates are left out: the text came through a fatal decoder (decodeXml), which lets none through,
+// and looking for them would make this scan of a whole project file several times slower.
+const RAW_NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+const NOT_XML_HINT = 'The file is damaged, or its tool wrote a character XML cannot hold (a control character, say): remove it, or export the file again';
+
+function codePointName(code: number): string {
+  return code > 0x10ffff ? 'a number beyond Unicode' : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** XML 1.0's Char (§2.2): tab, LF, CR and everything from U+0020 except surrogates and U+FFFE/U+FFFF. */
+function isXmlCodePoint(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+/**
+ * Refuses a character XML 1.0 does not allow, raw here or as a character reference in decodeEntities: such
+ * a file is not well-formed, and what it would bring in (terminal escapes, a bell in a name or memo) would
+ * be printed as is and could never be exported again.
+ */
+function refuseRawNonXmlCharacter(source: string, file: string): void {
+  const raw = RAW_NOT_XML_CHAR.exec(source);
+  if (raw === null) return;
+  throw new UserError(`${file}:${lineColumn(source, raw.index)}: not well-formed XML: the character ${codePointName(raw[0].codePointAt(0) as number)} is not allowed in XML 1.0`, { hint: NOT_XML_HINT });
+}
+
 const PREDEFINED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-function decodeEntities(text: string): string {
+interface ReadContext {
+  source: string;
+  file: string;
+  meta: symbol;
+}
+
+/** The text with its references decoded; a reference to a character XML does not allow is refused, at its place after `from`. */
+function decodeEntities(text: string, context: ReadContext, from: number): string {
   if (!text.includes('&')) return text;
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z]+);/g, (whole, body: string) => {
-    if (body.startsWith('#')) {
-      const code = body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return PREDEFINED_ENTITIES[body] ?? whole;
+  return text.replace(/&(#x[0-9a-fA-F]+|#X[0-9a-fA-F]+|#[0-9]+|[A-Za-z]+);/g, (whole, body: string) => {
+    if (!body.startsWith('#')) return PREDEFINED_ENTITIES[body] ?? whole;
+    const code = body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10);
+    if (isXmlCodePoint(code)) return String.fromCodePoint(code);
+    const at = lineColumn(context.source, Math.max(from, context.source.indexOf(whole, from)));
+    throw new UserError(`${context.file}:${at}: not well-formed XML: ${whole} stands for ${codePointName(code)}, which XML 1.0 does not allow`, { hint: NOT_XML_HINT });
   });
 }
 
 type FxpNode = Record<string | symbol, unknown>;
 
-function toElement(name: string, node: FxpNode, meta: symbol): XmlElement {
+function toElement(name: string, node: FxpNode, context: ReadContext): XmlElement {
+  const offset = (node[context.meta] as { startIndex?: number } | undefined)?.startIndex;
+  const from = offset ?? 0;
   const rawAttributes = (node[':@'] ?? {}) as Record<string, string>;
   const attributes: Record<string, string> = {};
-  for (const [key, value] of Object.entries(rawAttributes)) attributes[key] = decodeEntities(String(value));
+  for (const [key, value] of Object.entries(rawAttributes)) attributes[key] = decodeEntities(String(value), context, from);
   const element: XmlElement = { name, attributes, children: [], text: '' };
-  const offset = (node[meta] as { startIndex?: number } | undefined)?.startIndex;
   if (offset !== undefined) element.offset = offset;
   for (const child of (node[name] ?? []) as FxpNode[]) {
-    if ('#text' in child) element.text += decodeEntities(String(child['#text']));
+    if ('#text' in child) element.text += decodeEntities(String(child['#text']), context, from);
     else if ('#cdata' in child) {
       for (const part of child['#cdata'] as FxpNode[]) element.text += String(part['#text'] ?? '');
     } else {
       const childName = Object.keys(child).find((key) => key !== ':@');
-      if (childName !== undefined) element.children.push(toElement(childName, child, meta));
+      if (childName !== undefined) element.children.push(toElement(childName, child, context));
     }
   }
   return element;
@@ -227,14 +263,36 @@ function rootNamespace(source: string): string | null {
   return pattern.exec(tag)?.[2] ?? null;
 }
 
+/**
+ * Elements nested deeper than this are refused: deep enough for any code tree a person builds, and shallow
+ * enough for the recursion that turns a code tree into a codebook YAML (it overflows the stack at about 450).
+ */
+export const MAX_XML_DEPTH = 400;
+
+/** The validator's verdict as a one-line error, where it says where (or what) the problem is. */
+function notWellFormed(source: string, file: string, error: { msg: string; line: number; col: number | undefined }): UserError {
+  const hint = 'Export the file again from its tool';
+  // Several elements left open: the validator names them, outermost first, but not where.
+  const open = /^Invalid '(\[.*\])' found\.$/.exec(error.msg);
+  if (open !== null) {
+    const names = JSON.parse(open[1] as string) as string[];
+    const tags = names.map((name) => `<${name}>`);
+    const path = tags.length > 4 ? ['…', ...tags.slice(-3)] : tags;
+    return new UserError(`${file}:${lineColumn(source, source.length)}: not well-formed XML: the file ends inside ${tags.at(-1)} (in ${path.join(' > ')}), which is never closed; the file is truncated or damaged`, { hint });
+  }
+  if (error.col === undefined) {
+    return new UserError(`${file}: not well-formed XML: the file holds no element; it is empty, truncated or not XML`, { hint });
+  }
+  return new UserError(`${file}:${error.line}:${error.col}: not well-formed XML: ${error.msg}`, { hint });
+}
+
 /** Parses a REFI-QDA XML file into plain elements named by their local names. */
 export async function parseXml(source: string, file: string): Promise<ParsedXml> {
   refuseDoctype(source, file);
+  refuseRawNonXmlCharacter(source, file);
   const { XMLParser, XMLValidator } = await import('fast-xml-parser');
   const valid = XMLValidator.validate(source);
-  if (valid !== true) {
-    throw new UserError(`${file}:${valid.err.line}:${valid.err.col}: not well-formed XML: ${valid.err.msg}`);
-  }
+  if (valid !== true) throw notWellFormed(source, file, valid.err);
   const parser = new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,
@@ -249,12 +307,22 @@ export async function parseXml(source: string, file: string): Promise<ParsedXml>
     ignorePiTags: true,
     // Start offsets of elements, so that errors about an element (a duplicate GUID) can say where it is.
     captureMetaData: true,
+    // The parser lets one level more through than this says.
+    maxNestedTags: MAX_XML_DEPTH - 1,
   });
-  const nodes = parser.parse(source) as FxpNode[];
+  let nodes: FxpNode[];
+  try {
+    nodes = parser.parse(source) as FxpNode[];
+  } catch (error) {
+    if (!(error instanceof Error) || error.message !== 'Maximum nested tags exceeded') throw error;
+    throw new UserError(`${file}: elements nested more than ${MAX_XML_DEPTH} levels deep; qcode reads no deeper (a code tree that deep comes from a damaged or hostile file)`, {
+      hint: 'Export the file again from its tool, or flatten its code tree there',
+    });
+  }
   const rootNode = nodes.find((node) => Object.keys(node).some((key) => key !== ':@' && key !== '#text'));
   if (rootNode === undefined) throw new UserError(`${file}: the XML has no root element`);
   const rootName = Object.keys(rootNode).find((key) => key !== ':@') as string;
-  return { root: toElement(rootName, rootNode, XMLParser.getMetaDataSymbol() as symbol), namespace: rootNamespace(source), locate: locator(source) };
+  return { root: toElement(rootName, rootNode, { source, file, meta: XMLParser.getMetaDataSymbol() as symbol }), namespace: rootNamespace(source), locate: locator(source) };
 }
 
 /** Child elements with a local name. */

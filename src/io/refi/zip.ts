@@ -99,7 +99,16 @@ export function unsafeEntryName(name: string): string | null {
 /** Reads and checks the central directory; throws a UserError naming the first problem. */
 export function readZipDirectory(input: ZipInput, file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): ZipEntry[] {
   const source = asSource(input);
-  const notZip = (): UserError => new UserError(`${file}: not a ZIP archive (a .qdpx is a ZIP file)`, { hint: 'Export the project again from its tool as REFI-QDA project (.qdpx)' });
+  const notZip = (): UserError => {
+    // A ZIP starts with a local header and ends with its directory: with the start but not the end, the copy broke off.
+    const head = source.read(0, 4);
+    if (head.length === 4 && view(head).getUint32(0, true) === LOCAL_SIGNATURE) {
+      return new UserError(`${file}: a truncated or damaged ZIP archive (it starts as one, but its end, the list of entries, is missing)`, {
+        hint: 'Copy or download the file again, or export the project again from its tool',
+      });
+    }
+    return new UserError(`${file}: not a ZIP archive (a .qdpx is a ZIP file)`, { hint: 'Export the project again from its tool as REFI-QDA project (.qdpx)' });
+  };
   if (source.size < 22) throw notZip();
   const tailStart = Math.max(0, source.size - 22 - 65535);
   const tail = source.read(tailStart, source.size - tailStart);
@@ -163,7 +172,8 @@ export function readZipDirectory(input: ZipInput, file: string, limits: ZipLimit
     }
     if ((flags & 0x1) !== 0) throw new UserError(`${file}: entry "${name}" is encrypted; export the project again without a password`);
     if (method !== 0 && method !== 8) throw new UserError(`${file}: entry "${name}" uses ZIP compression method ${method}; only stored and deflate are supported`);
-    const key = name.toLowerCase();
+    // As readQdpx looks entries up: `sources\x.txt` from a Windows writer is `sources/x.txt`.
+    const key = name.replace(/\\/g, '/').toLowerCase();
     if (seen.has(key)) throw new UserError(`${file}: the archive holds "${name}" twice; refusing an ambiguous archive`);
     seen.add(key);
     if (size > limits.maxEntryBytes) {
