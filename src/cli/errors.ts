@@ -1,4 +1,4 @@
-import chalk from 'chalk';
+import { palette } from './render/style.js';
 import { CommanderError } from './commander.js';
 import { formatProblem, ProblemsError, UserError } from '../core/errors.js';
 import { busyStoreError, damagedStoreError, lastOpenedStore, readOnlyStoreError } from '../store/db.js';
@@ -29,7 +29,7 @@ export function escapeControls(text: string): string {
 
 /** A user error's one line: its message, and its hint after a dash. */
 function errorLine(error: UserError): string {
-  return `${chalk.red('Error:')} ${escapeControls(error.message)}${error.hint ? chalk.dim(` — ${escapeControls(error.hint)}`) : ''}\n`;
+  return `${palette().red('Error:')} ${escapeControls(error.message)}${error.hint ? palette().dim(` — ${escapeControls(error.hint)}`) : ''}\n`;
 }
 
 /** Prints an error the way a user needs it and returns the exit code: 1 for errors, 2 for usage. */
@@ -55,7 +55,7 @@ export function reportError(error: unknown, debug: boolean): number {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EPIPE') return 0;
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${chalk.red('Error:')} ${message}${debug ? '' : chalk.dim(' (run with --debug for details; this is a bug in qcode: please report it)')}\n`);
+  process.stderr.write(`${palette().red('Error:')} ${message}${debug ? '' : palette().dim(' (run with --debug for details; this is a bug in qcode: please report it)')}\n`);
   if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return 1;
 }

@@ -42,6 +42,21 @@ export function requireCsvForExcel(excel: boolean | undefined, csv: boolean, csv
   if (excel && !csv) throw usageError(`--excel only applies to CSV output: use it with ${csvFlags}`);
 }
 
+/**
+ * A parser of a whole number from `min` up: digits only (no 0x10, 1e3 or spaces), and no larger than a
+ * double holds exactly, since a bigger one reaches SQLite as a float and fails there as if qcode were broken.
+ * `what` begins the message: "--limit takes", "a memo id is".
+ */
+export function wholeNumber(what: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) {
+      throw usageError(`${what} a whole number from ${min} to ${max}, not "${value}"`);
+    }
+    return number;
+  };
+}
+
 export function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }

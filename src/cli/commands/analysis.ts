@@ -3,8 +3,7 @@ import { Option } from '../commander.js';
 import type { Measure, Unit } from '../../core/cooccurrence.js';
 import { usageError } from '../../core/errors.js';
 import { globals, withProject } from '../context.js';
-import { wholeNumber } from './coding.js';
-import { EXCEL_HELP, note, out, requireCsvForExcel, writeChunked, writeJson, writeRows, type Column } from '../output.js';
+import { EXCEL_HELP, note, out, requireCsvForExcel, wholeNumber, writeChunked, writeJson, writeRows, type Column } from '../output.js';
 
 // Spelled out rather than imported: every command module loads at start-up, the counting code only when used.
 export const UNIT_CHOICES: readonly Unit[] = ['segment', 'document', 'case'];

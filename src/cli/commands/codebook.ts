@@ -1,4 +1,4 @@
-import chalk from 'chalk';
+import { palette } from '../render/style.js';
 import type { Command } from 'commander';
 import { labelIn } from '../../core/codebook-model.js';
 import { describeStep, plural, type CodebookPlan } from '../../core/codebook-plan.js';
@@ -60,12 +60,12 @@ Examples:
         const report = applyProjectCodebook(project, file, options.dryRun ?? false);
         if (options.json) return writeJson({ applied: report.applied, alreadyApplied: report.alreadyApplied, steps: report.plan.steps, warnings: report.plan.warnings });
         if (report.alreadyApplied) return out(`${file ?? 'codebook.yaml'} is the codebook the project already uses: nothing to apply.`);
-        for (const warning of report.plan.warnings) note(`${chalk.yellow('Warning:')} ${warning}`);
+        for (const warning of report.plan.warnings) note(`${palette().yellow('Warning:')} ${warning}`);
         printPlan(report.plan, globals(command).quiet ?? false);
         if (report.applied) out(`Applied codebook "${report.codebook.name}" v${report.codebook.version}: ${plural(report.codebook.codes.length, 'code')}.`);
         else out('Dry run: nothing changed.');
         if (report.projectFileDiffers && file !== undefined) {
-          note(`${chalk.yellow('Note:')} the project's codebook.yaml is not ${file}: copy it over (cp ${shellQuote(file)} codebook.yaml), or the next plain qcode codebook apply goes back to codebook.yaml`);
+          note(`${palette().yellow('Note:')} the project's codebook.yaml is not ${file}: copy it over (cp ${shellQuote(file)} codebook.yaml), or the next plain qcode codebook apply goes back to codebook.yaml`);
         }
       });
     });
@@ -89,23 +89,23 @@ Examples:
           });
         }
         const active = book.codes.filter((code) => code.status === 'active').length;
-        out(chalk.bold(`${book.name} v${book.version} · ${plural(active, 'code')}${active < book.codes.length ? ` (+${book.codes.length - active} retired)` : ''}`));
+        out(palette().bold(`${book.name} v${book.version} · ${plural(active, 'code')}${active < book.codes.length ? ` (+${book.codes.length - active} retired)` : ''}`));
         const idWidth = Math.max(...book.codes.map((code) => code.id.length + code.depth * 2)) + 2;
         for (const dimension of book.dimensions) {
           if (dimension.status === 'retired' && !options.retired) continue;
           const flags = [dimension.exclusive ? 'exclusive' : '', dimension.status === 'retired' ? 'retired' : ''].filter(Boolean);
-          out(`\n${chalk.bold(dimension.id)}  ${labelIn(dimension, options.lang)}${flags.length ? chalk.dim(` (${flags.join(', ')})`) : ''}`);
+          out(`\n${palette().bold(dimension.id)}  ${labelIn(dimension, options.lang)}${flags.length ? palette().dim(` (${flags.join(', ')})`) : ''}`);
           for (const code of book.codes) {
             if (code.dimensionId !== dimension.id) continue;
             if (code.status === 'retired' && !options.retired) continue;
             const indent = '  '.repeat(code.depth + 1);
             const count = counts.get(code.id) ?? 0;
-            const label = labelIn(code, options.lang) + (code.status === 'retired' ? chalk.dim(' (retired)') : '');
+            const label = labelIn(code, options.lang) + (code.status === 'retired' ? palette().dim(' (retired)') : '');
             out(`${indent}${code.id.padEnd(idWidth - code.depth * 2)}${String(count).padStart(6)}  ${label}`);
           }
         }
         if (book.hypotheses.length > 0) {
-          out(`\n${chalk.bold('hypotheses')}`);
+          out(`\n${palette().bold('hypotheses')}`);
           for (const hypothesis of book.hypotheses) {
             const axis = (list: typeof hypothesis.rows): string => list.map((item) => (item.kind === 'attribute' ? `attribute:${item.name}` : item.id)).join(', ');
             out(`  ${hypothesis.id}  ${hypothesis.title}\n      rows: ${axis(hypothesis.rows)}  ×  columns: ${axis(hypothesis.columns)}`);
@@ -126,7 +126,7 @@ Examples:
         const report = diffCodebook(project, file);
         if (options.json) return writeJson({ steps: report.plan.steps, warnings: report.plan.warnings });
         // On stderr, as codebook apply says them, and whether or not there are steps: a warning stands alone.
-        for (const warning of report.plan.warnings) note(`${chalk.yellow('Warning:')} ${warning}`);
+        for (const warning of report.plan.warnings) note(`${palette().yellow('Warning:')} ${warning}`);
         if (report.plan.steps.length === 0) return out('No differences.');
         printPlan(report.plan, false);
       });

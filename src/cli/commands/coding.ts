@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import chalk from 'chalk';
+import { palette } from '../render/style.js';
 import { usageError } from '../../core/errors.js';
 import { plural } from '../../core/codebook-plan.js';
 import { groupDigits } from '../../core/text.js';
@@ -8,22 +8,7 @@ import { globals, withProject } from '../context.js';
 import type { PendingWork } from '../coder/terminal.js';
 import type { UndoReport } from '../../app/log.js';
 import type { MemoRow } from '../../app/memo.js';
-import { addOutputOptions, examples, note, out, writeJson, writeRows, type Column, type OutputOptions } from '../output.js';
-
-/**
- * A parser of a whole number from `min` up: digits only (no 0x10, 1e3 or spaces), and no larger than a
- * double holds exactly, since a bigger one reaches SQLite as a float and fails there as if qcode were broken.
- * `what` begins the message: "--limit takes", "a memo id is".
- */
-export function wholeNumber(what: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
-  return (value) => {
-    const number = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) {
-      throw usageError(`${what} a whole number from ${min} to ${max}, not "${value}"`);
-    }
-    return number;
-  };
-}
+import { addOutputOptions, examples, note, out, wholeNumber, writeJson, writeRows, type Column, type OutputOptions } from '../output.js';
 
 /** "1 was" / "3 were" */
 function wasWere(count: number): string {
@@ -32,8 +17,8 @@ function wasWere(count: number): string {
 
 /** Shows the matches of a full-text query: [bracketed] without colours, highlighted with them. */
 function highlight(context: string, open: string, close: string): string {
-  if (chalk.level === 0) return context.replaceAll(open, '[').replaceAll(close, ']');
-  return context.replace(new RegExp(`${open}([^${close}]*)${close}`, 'g'), (_match, word: string) => chalk.inverse(word));
+  if (palette().level === 0) return context.replaceAll(open, '[').replaceAll(close, ']');
+  return context.replace(new RegExp(`${open}([^${close}]*)${close}`, 'g'), (_match, word: string) => palette().inverse(word));
 }
 
 export function registerCoding(program: Command): void {
@@ -381,7 +366,7 @@ Examples:
       await withProject(command, (project) => {
         const memo = requireMemo(project, id);
         if (options.json) return writeJson(memo);
-        out(chalk.dim(`memo ${memo.id} · ${memo.target_kind === 'project' ? 'project' : `${memo.target_kind} ${memo.target}`} · ${memo.coder ?? 'no coder'} · ${memo.updated_at.slice(0, 16).replace('T', ' ')}`));
+        out(palette().dim(`memo ${memo.id} · ${memo.target_kind === 'project' ? 'project' : `${memo.target_kind} ${memo.target}`} · ${memo.coder ?? 'no coder'} · ${memo.updated_at.slice(0, 16).replace('T', ' ')}`));
         out(memo.text);
       });
     });

@@ -1,4 +1,4 @@
-import chalk from 'chalk';
+import { palette } from '../render/style.js';
 import type { Command } from 'commander';
 import { Option } from '../commander.js';
 import { UNIT_CHOICES } from './analysis.js';
@@ -45,7 +45,7 @@ Examples:
         }, Number(process.env.QCODE_TEST_PAUSE_EXPORT_MS ?? '') || 0);
         for (const path of report.removedLeftovers) note(`Removed ${path}: a temporary folder left by an export that was stopped before it finished`);
         // Also with --json and --quiet: the files hold something other than the codebook declares.
-        for (const warning of report.warnings) note(`${chalk.yellow('Warning:')} ${warning}`);
+        for (const warning of report.warnings) note(`${palette().yellow('Warning:')} ${warning}`);
         if (options.json) return writeJson(report);
         if (globals(command).quiet) return;
         // Long hypothesis ids make long file names: the column is as wide as the longest, plus two spaces.

@@ -1,4 +1,4 @@
-import chalk from 'chalk';
+import { palette } from '../render/style.js';
 import type { Command } from 'commander';
 import { Option } from '../commander.js';
 import type { AgreementReport, CodeAgreement, DimensionAgreement, PooledAgreement } from '../../app/agreement.js';
@@ -321,9 +321,9 @@ const percent = (value: unknown): string => (typeof value === 'number' ? `${(val
 const interval = (low: unknown, high: unknown): string => (typeof low === 'number' && typeof high === 'number' ? `[${low.toFixed(2)}, ${high.toFixed(2)}]` : '');
 
 function flagText(flag: unknown): string {
-  if (flag === 'below 0.667') return chalk.red('✗ <0.667');
-  if (flag === 'below 0.8') return chalk.yellow('! <0.8');
-  if (flag === 'undefined') return chalk.dim('n/a');
+  if (flag === 'below 0.667') return palette().red('✗ <0.667');
+  if (flag === 'below 0.8') return palette().yellow('! <0.8');
+  if (flag === 'undefined') return palette().dim('n/a');
   return '';
 }
 
@@ -342,7 +342,7 @@ function renderAgreement(report: AgreementReport, options: OutputOptions, withIn
     return;
   }
   const columns: Column<AgreementRow>[] = [
-    { key: 'id', header: 'code', format: (value, row) => (row.level === 'code' ? `  ${String(value)}` : chalk.bold(`${row.level === 'overall' ? 'all codes' : String(value)} (pooled, ${plural(row.codes ?? 0, 'code')})`)) },
+    { key: 'id', header: 'code', format: (value, row) => (row.level === 'code' ? `  ${String(value)}` : palette().bold(`${row.level === 'overall' ? 'all codes' : String(value)} (pooled, ${plural(row.codes ?? 0, 'code')})`)) },
     ...coders.map((name): Column<AgreementRow> => ({ key: `coded_${name}`, header: name, align: 'right', format: (value) => (value === null ? '' : String(value)) })),
     { key: 'units', header: report.coders.length === 2 ? 'seen by both' : 'seen by all', align: 'right', format: (value) => (value === null ? '' : String(value)) },
     { key: 'agreement', header: 'agree', align: 'right', format: percent },

@@ -7,6 +7,7 @@ export { displayWidth };
 // chalk loads on first use (require of an ES module, Node >= 20.19): a command that prints JSON or
 // CSV never pays for it, and scripts call qcode in loops.
 let chalkModule: typeof import('chalk') | undefined;
+let coloured: ChalkInstance | undefined;
 
 /**
  * Colours unless the user said no: NO_COLOR (https://no-color.org, any non-empty value), --no-color, or
@@ -19,7 +20,8 @@ export function palette(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = proc
   const forced = env.FORCE_COLOR !== undefined || process.argv.some((arg) => arg.startsWith('--color'));
   if (off || (!stdoutIsTty && !forced)) return PLAIN;
   chalkModule ??= createRequire(import.meta.url)('chalk') as typeof import('chalk');
-  return new chalkModule.Chalk();
+  coloured ??= new chalkModule.Chalk();
+  return coloured;
 }
 
 /** What chalk is at level 0: every style, however chained, returns its text unchanged. */
