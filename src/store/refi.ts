@@ -107,6 +107,9 @@ export interface ImportCounts {
   coders: number;
   cases: number;
   memos: number;
+  /** Tombstones of a withdrawal of consent brought in: documents and cases the project now refuses. */
+  removedDocuments: number;
+  removedCases: number;
 }
 
 const RETIRED_ORD = 1_000_000;
@@ -244,6 +247,7 @@ export function insertImportedProject(db: Db, plan: ImportRecords, event: { file
     for (const tombstone of plan.removed.cases) insertRemovedCase.run(tombstone.id, tombstone.removedAt);
     const counts: ImportCounts = {
       documents: plan.documents.length, segments, codings, coders: plan.coders.length, cases: plan.cases.length, memos: plan.memos.length,
+      removedDocuments: plan.removed.documents.length, removedCases: plan.removed.cases.length,
     };
     insertEvent.run(event.at, 'refi.import', JSON.stringify({ file: event.file, ...counts }));
     return counts;

@@ -27,13 +27,20 @@ function withdrawn(): { dir: string; older: string; files: string } {
   return { dir, older, files };
 }
 
-function roundTrip(dir: string): { rebuilt: string; qdpx: string } {
+function roundTrip(dir: string): { rebuilt: string; qdpx: string; stdout: string } {
   const out = tempDir('qcode-refi-rebuilt-');
   const qdpx = join(out, 'study.qdpx');
   qcodeOk(dir, 'refi', 'export', '--qdpx', qdpx);
   const imported = runQcode(['refi', 'import', qdpx, 'rebuilt'], { cwd: out });
   expect(imported.code, imported.stderr).toBe(0);
-  return { rebuilt: join(out, 'rebuilt'), qdpx };
+  return { rebuilt: join(out, 'rebuilt'), qdpx, stdout: imported.stdout };
+}
+
+/** The counts of `refi import --json` of that file into another new folder. */
+function importCounts(qdpx: string): Record<string, number> {
+  const imported = runQcode(['refi', 'import', qdpx, 'again', '--json'], { cwd: tempDir('qcode-refi-again-') });
+  expect(imported.code, imported.stderr).toBe(0);
+  return (JSON.parse(imported.stdout) as { counts: Record<string, number> }).counts;
 }
 
 const tombstones = (dir: string): unknown => ({
@@ -47,9 +54,12 @@ const caseIds = (dir: string): string[] => queryReadOnly<{ id: string }>(dir, 'S
 describe('refi round trip of a withdrawal of consent', () => {
   it('carries the tombstones, not the text: the rebuilt project refuses the participant as the original does', () => {
     const { dir, files } = withdrawn();
-    const { rebuilt, qdpx } = roundTrip(dir);
+    const { rebuilt, qdpx, stdout } = roundTrip(dir);
     expect(tombstones(rebuilt)).toEqual(tombstones(dir));
     expect((tombstones(rebuilt) as { documents: unknown[] }).documents).toHaveLength(1);
+    // The import says what it brought in, so that nobody is surprised when the participant is refused.
+    expect(stdout).toContain('Withdrawals of consent carried over: 1 removed document, 1 removed case;');
+    expect(importCounts(qdpx)).toMatchObject({ documents: 1, cases: 1, removed_documents: 1, removed_cases: 1 });
 
     const archive = unzipSync(readFileSync(qdpx));
     const everything = Object.values(archive).map((bytes) => Buffer.from(bytes).toString('utf8')).join('\n');
@@ -75,8 +85,11 @@ describe('refi round trip of a withdrawal of consent', () => {
 
   it('a file without tombstones imports as before', () => {
     const dir = newProject();
-    const { rebuilt } = roundTrip(dir);
+    const { rebuilt, qdpx, stdout } = roundTrip(dir);
     expect(tombstones(rebuilt)).toEqual({ documents: [], cases: [] });
+    expect(stdout).toMatch(/^Created project /);
+    expect(stdout).not.toContain('Withdrawals of consent');
+    expect(importCounts(qdpx)).toMatchObject({ removed_documents: 0, removed_cases: 0 });
   });
 });
 

@@ -103,5 +103,8 @@ text, unknown codes, zip bombs) before anything is written.`)
       if (options.json) return writeJson(report);
       const { counts } = report;
       out(`Created project ${report.dir} from ${file}: ${plural(counts.documents, 'document')}, ${plural(counts.segments, 'segment')}, ${plural(counts.codings, 'coding')} by ${plural(counts.coders, 'coder')}, ${plural(report.codes, 'code')}, ${plural(counts.cases, 'case')}, ${plural(counts.memos, 'memo')}.`);
+      if (counts.removedDocuments + counts.removedCases > 0) {
+        out(`Withdrawals of consent carried over: ${plural(counts.removedDocuments, 'removed document')}, ${plural(counts.removedCases, 'removed case')}; the project refuses them on import and merge, as the original did.`);
+      }
     });
 }
