@@ -29,7 +29,8 @@ export function escapeControls(text: string): string {
 
 /** A user error's one line: its message, and its hint after a dash. */
 function errorLine(error: UserError): string {
-  return `${palette().red('Error:')} ${escapeControls(error.message)}${error.hint ? palette().dim(` — ${escapeControls(error.hint)}`) : ''}\n`;
+  const color = palette();
+  return `${color.red('Error:')} ${escapeControls(error.message)}${error.hint ? color.dim(` — ${escapeControls(error.hint)}`) : ''}\n`;
 }
 
 /** Prints an error the way a user needs it and returns the exit code: 1 for errors, 2 for usage. */
@@ -55,7 +56,8 @@ export function reportError(error: unknown, debug: boolean): number {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EPIPE') return 0;
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${palette().red('Error:')} ${message}${debug ? '' : palette().dim(' (run with --debug for details; this is a bug in qcode: please report it)')}\n`);
+  const color = palette();
+  process.stderr.write(`${color.red('Error:')} ${message}${debug ? '' : color.dim(' (run with --debug for details; this is a bug in qcode: please report it)')}\n`);
   if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return 1;
 }

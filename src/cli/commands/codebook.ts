@@ -88,24 +88,25 @@ Examples:
             codes: book.codes.map((code) => ({ ...code, codings: counts.get(code.id) ?? 0 })),
           });
         }
+        const color = palette();
         const active = book.codes.filter((code) => code.status === 'active').length;
-        out(palette().bold(`${book.name} v${book.version} · ${plural(active, 'code')}${active < book.codes.length ? ` (+${book.codes.length - active} retired)` : ''}`));
+        out(color.bold(`${book.name} v${book.version} · ${plural(active, 'code')}${active < book.codes.length ? ` (+${book.codes.length - active} retired)` : ''}`));
         const idWidth = Math.max(...book.codes.map((code) => code.id.length + code.depth * 2)) + 2;
         for (const dimension of book.dimensions) {
           if (dimension.status === 'retired' && !options.retired) continue;
           const flags = [dimension.exclusive ? 'exclusive' : '', dimension.status === 'retired' ? 'retired' : ''].filter(Boolean);
-          out(`\n${palette().bold(dimension.id)}  ${labelIn(dimension, options.lang)}${flags.length ? palette().dim(` (${flags.join(', ')})`) : ''}`);
+          out(`\n${color.bold(dimension.id)}  ${labelIn(dimension, options.lang)}${flags.length ? color.dim(` (${flags.join(', ')})`) : ''}`);
           for (const code of book.codes) {
             if (code.dimensionId !== dimension.id) continue;
             if (code.status === 'retired' && !options.retired) continue;
             const indent = '  '.repeat(code.depth + 1);
             const count = counts.get(code.id) ?? 0;
-            const label = labelIn(code, options.lang) + (code.status === 'retired' ? palette().dim(' (retired)') : '');
+            const label = labelIn(code, options.lang) + (code.status === 'retired' ? color.dim(' (retired)') : '');
             out(`${indent}${code.id.padEnd(idWidth - code.depth * 2)}${String(count).padStart(6)}  ${label}`);
           }
         }
         if (book.hypotheses.length > 0) {
-          out(`\n${palette().bold('hypotheses')}`);
+          out(`\n${color.bold('hypotheses')}`);
           for (const hypothesis of book.hypotheses) {
             const axis = (list: typeof hypothesis.rows): string => list.map((item) => (item.kind === 'attribute' ? `attribute:${item.name}` : item.id)).join(', ');
             out(`  ${hypothesis.id}  ${hypothesis.title}\n      rows: ${axis(hypothesis.rows)}  ×  columns: ${axis(hypothesis.columns)}`);

@@ -17,8 +17,9 @@ function wasWere(count: number): string {
 
 /** Shows the matches of a full-text query: [bracketed] without colours, highlighted with them. */
 function highlight(context: string, open: string, close: string): string {
-  if (palette().level === 0) return context.replaceAll(open, '[').replaceAll(close, ']');
-  return context.replace(new RegExp(`${open}([^${close}]*)${close}`, 'g'), (_match, word: string) => palette().inverse(word));
+  const color = palette();
+  if (color.level === 0) return context.replaceAll(open, '[').replaceAll(close, ']');
+  return context.replace(new RegExp(`${open}([^${close}]*)${close}`, 'g'), (_match, word: string) => color.inverse(word));
 }
 
 export function registerCoding(program: Command): void {

@@ -151,14 +151,15 @@ interface Progress {
 /** A bar on a terminal (files, MB, ETA); else one line per file with --verbose; failures and notes always. */
 async function progressFor(flags: ImportFlags, quiet: boolean): Promise<Progress> {
   const dryRun = flags.dryRun ?? false;
+  const color = palette();
   const lineFor = (result: FileResult): string | undefined => {
-    if (result.status === 'failed') return `${palette().red('✗')} ${failureText(result)}`;
+    if (result.status === 'failed') return `${color.red('✗')} ${failureText(result)}`;
     if (quiet) return undefined;
     // What was left out or changed on the way in (docx comments, control characters, a cue merged into
     // the previous one) is shown without --verbose: a researcher must know the text is not the file's whole.
     // The marker is the same with --verbose, so that a script can grep for it either way.
-    if (result.warnings.length > 0) return `${palette().yellow('!')} ${describe(result, dryRun)}`;
-    if (flags.verbose) return `${palette().green('✓')} ${describe(result, dryRun)}`;
+    if (result.warnings.length > 0) return `${color.yellow('!')} ${describe(result, dryRun)}`;
+    if (flags.verbose) return `${color.green('✓')} ${describe(result, dryRun)}`;
     return undefined;
   };
   if (!process.stderr.isTTY || quiet || flags.json) {
@@ -493,12 +494,13 @@ It cannot be undone. Details: docs/import.md (Removing a participant's data)`)
         return writeRows(view.segments, columns, flags);
       }
       const facts = [document.case_id === null ? 'no case' : `case ${document.case_id}`, document.kind, document.language, document.format + (document.encoding ? ` (${document.encoding})` : ''), plural(document.segments, 'segment'), plural(document.words, 'word')].filter(Boolean);
-      out(palette().bold(document.slug) + palette().dim(` · ${facts.join(' · ')}`));
+      const color = palette();
+      out(color.bold(document.slug) + color.dim(` · ${facts.join(' · ')}`));
       if (document.title) out(`Title: ${document.title}`);
-      if (document.source_path) out(palette().dim(`Source: ${document.source_path}`));
+      if (document.source_path) out(color.dim(`Source: ${document.source_path}`));
       for (const segment of view.segments) {
-        const speaker = segment.speaker === null ? '' : `${palette().bold(segment.speaker)}: `;
-        out(`\n${palette().dim(`#${segment.ordinal}`)} ${speaker}${segment.text}`);
+        const speaker = segment.speaker === null ? '' : `${color.bold(segment.speaker)}: `;
+        out(`\n${color.dim(`#${segment.ordinal}`)} ${speaker}${segment.text}`);
       }
     });
   });

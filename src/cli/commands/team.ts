@@ -321,9 +321,10 @@ const percent = (value: unknown): string => (typeof value === 'number' ? `${(val
 const interval = (low: unknown, high: unknown): string => (typeof low === 'number' && typeof high === 'number' ? `[${low.toFixed(2)}, ${high.toFixed(2)}]` : '');
 
 function flagText(flag: unknown): string {
-  if (flag === 'below 0.667') return palette().red('✗ <0.667');
-  if (flag === 'below 0.8') return palette().yellow('! <0.8');
-  if (flag === 'undefined') return palette().dim('n/a');
+  const color = palette();
+  if (flag === 'below 0.667') return color.red('✗ <0.667');
+  if (flag === 'below 0.8') return color.yellow('! <0.8');
+  if (flag === 'undefined') return color.dim('n/a');
   return '';
 }
 
