@@ -244,10 +244,12 @@ export function insertImportedProject(db: Db, plan: ImportRecords, event: { file
       insertMemo.run(target.kind, targetId, idOf(memo.coder), memo.text, memo.createdAt, memo.updatedAt);
     }
     for (const tombstone of plan.removed.documents) insertRemovedDocument.run(tombstone.sha256, tombstone.slug, tombstone.caseId, tombstone.removedAt);
-    for (const tombstone of plan.removed.cases) insertRemovedCase.run(tombstone.id, tombstone.removedAt);
+    // A case the file lists twice is one withdrawal: count what was written, not what was listed.
+    let removedCases = 0;
+    for (const tombstone of plan.removed.cases) removedCases += insertRemovedCase.run(tombstone.id, tombstone.removedAt).changes;
     const counts: ImportCounts = {
       documents: plan.documents.length, segments, codings, coders: plan.coders.length, cases: plan.cases.length, memos: plan.memos.length,
-      removedDocuments: plan.removed.documents.length, removedCases: plan.removed.cases.length,
+      removedDocuments: plan.removed.documents.length, removedCases,
     };
     insertEvent.run(event.at, 'refi.import', JSON.stringify({ file: event.file, ...counts }));
     return counts;

@@ -2,7 +2,7 @@
 // project rebuilt from the file refuses the participant as the original does), and the one-dimension pass
 // marks agreement counts (so that agreement gives the same numbers).
 import Database from 'better-sqlite3';
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +73,19 @@ describe('refi round trip of a withdrawal of consent', () => {
       expect(value.code).toBe(1);
       expect(value.stderr).toMatch(/^Error: case R07 was removed on \d{4}-\d{2}-\d{2} \(withdrawal of consent\)/);
     }
+  });
+
+  it('counts a case that the file lists twice as one withdrawal', () => {
+    const { dir } = withdrawn();
+    const { qdpx } = roundTrip(dir);
+    const archive = unzipSync(readFileSync(qdpx));
+    const project = Buffer.from(archive['project.qde'] as Uint8Array).toString('utf8');
+    const listed = /(\{&quot;id&quot;:&quot;R07&quot;,&quot;removed_at&quot;:&quot;[^&]+&quot;\})/;
+    expect(project).toMatch(listed);
+    archive['project.qde'] = Buffer.from(project.replace(listed, '$1,$1'));
+    const twice = join(tempDir('qcode-refi-twice-'), 'twice.qdpx');
+    writeFileSync(twice, zipSync(archive));
+    expect(importCounts(twice)).toMatchObject({ removed_documents: 1, removed_cases: 1 });
   });
 
   it('a merge of an older copy into the rebuilt project leaves the removed document and case out', () => {
