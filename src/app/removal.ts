@@ -1,15 +1,19 @@
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { plural } from '../core/codebook-plan.js';
-import { UserError } from '../core/errors.js';
+import { ProblemsError, UserError, type Problem } from '../core/errors.js';
+import { examplesInYaml, QuoteFinder, withoutExamples } from '../core/quotes.js';
 import { shellQuote } from '../core/shell.js';
 import { processRunning } from '../io/scratch.js';
+import { CODEBOOK_READ_LIMIT, readUtf8File } from '../io/text-file.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
 import { caseExists, listCaseIds } from '../store/cases.js';
+import { codebookVersions, codeExamples, rewriteCodebookVersion, setCodeExamples } from '../store/codebook.js';
 import { appendEvent, nowIso } from '../store/common.js';
 import { inTransaction } from '../store/documents.js';
 import {
-  caseHoldings, caseRemovedAt, compactStore, deleteCase, deleteDocument, deleteEventsOf, documentHoldings, documentIdsOfCase, dropDeletedIndexEntries,
+  caseHoldings, caseRemovedAt, compactStore, deleteCase, deleteDocument, deleteEventsOf, documentHoldings, documentIdsOfCase, documentTexts, dropDeletedIndexEntries,
   erasurePending, markErasurePending, recordRemovedCase, recordRemovedDocument, removedDocumentBySlug, storeProblem, withSecureDelete, type DocumentHoldings, type Erased,
 } from '../store/removal.js';
 import { DamagedStoreError, damagedStoreError } from '../store/db.js';
@@ -61,8 +65,21 @@ export interface RemovalPlan {
   cases: CaseRemoval[];
   alreadyRemoved: AlreadyRemoved[];
   casesLeftBehind: CaseLeftBehind[];
+  /** --keep-examples: the codebook's examples that read like the removed text are not the participant's words. */
+  keepExamples: boolean;
+  /** Codebook files next to the project (codebook.yaml.before-merge-N, a .bak) whose examples quote the removed text. */
+  codebookCopies: string[];
   /** Internal: the documents' ids. */
   documentIds: number[];
+}
+
+/** The examples quoting the removed text that the removal took from the codebook history and from retired codes. */
+export interface ExamplesTaken {
+  /** Distinct examples (a code's text), however many applied versions held each. */
+  examples: number;
+  /** Applied codebook versions rewritten without them. */
+  versions: number;
+  codes: string[];
 }
 
 export interface RemovalReport {
@@ -72,6 +89,7 @@ export interface RemovalReport {
   totals: { documents: number; segments: number; codings: number; memos: number; caseValues: number; cases: number };
   /** Events about the removed rows deleted from the audit log (their payloads named them or held memo text). */
   logEvents: number;
+  codebookHistory: ExamplesTaken;
   tombstones: { documents: string[]; cases: string[] };
   /** Files next to the project that still hold the removed text (copies of the store; FOLDER/FILE one level down). */
   backups: string[];
@@ -88,9 +106,17 @@ function toRemoval(row: DocumentHoldings): DocumentRemoval {
   return { slug: row.slug, case: row.case_id, sha256: row.sha256, segments: row.segments, codings: row.codings, memos: row.memos, seen: row.seen };
 }
 
-function planFor(project: Project, command: RemovalPlan['command'], documentIds: readonly number[], caseIds: readonly string[], alreadyRemoved: AlreadyRemoved[]): RemovalPlan {
+/** What `qcode docs remove` and `qcode cases remove` are told besides the names. */
+export interface RemovalOptions {
+  keepExamples?: boolean;
+}
+
+function planFor(project: Project, command: RemovalPlan['command'], documentIds: readonly number[], caseIds: readonly string[], alreadyRemoved: AlreadyRemoved[], options: RemovalOptions): RemovalPlan {
   const { db } = project;
   const ids = [...new Set([...documentIds, ...caseIds.flatMap((id) => documentIdsOfCase(db, id))])];
+  const keepExamples = options.keepExamples ?? false;
+  const quotes = new QuoteFinder(keepExamples ? [] : documentTexts(db, ids));
+  refuseQuotingCodebook(project, quotes);
   const documents = ids.map((id) => toRemoval(documentHoldings(db, id) as DocumentHoldings));
   const cases = caseIds.map((id) => ({ case: id, ...caseHoldings(db, id), documents: documents.filter((doc) => doc.case === id).map((doc) => doc.slug) }));
   const going = new Set(ids);
@@ -98,7 +124,99 @@ function planFor(project: Project, command: RemovalPlan['command'], documentIds:
     .filter((id) => documentIdsOfCase(db, id).every((documentId) => going.has(documentId)))
     .map((id) => ({ case: id, ...caseHoldings(db, id) }))
     .filter((entry) => entry.values + entry.memos > 0);
-  return { command, documents, cases, alreadyRemoved, casesLeftBehind, documentIds: ids };
+  return { command, documents, cases, alreadyRemoved, casesLeftBehind, keepExamples, codebookCopies: quotingCodebookCopies(project, quotes), documentIds: ids };
+}
+
+/**
+ * Codebook examples are often a participant's own words. Those of the codebook in use must be rewritten by
+ * the team (qcode cannot tell what should replace them), so a removal whose text codebook.yaml or the
+ * applied codebook still quotes is refused, each example named by file:line:col. Earlier versions and
+ * retired codes are history: the removal takes the quotes from them itself (takeQuotedExamples).
+ */
+function refuseQuotingCodebook(project: Project, quotes: QuoteFinder): void {
+  if (quotes.empty) return;
+  const file = basename(project.codebookPath);
+  const problems: Problem[] = [];
+  for (const example of examplesInYaml(readCodebookIfAny(project.codebookPath))) {
+    const document = quotes.sourceOf(example.text);
+    if (document === undefined) continue;
+    problems.push({ file, line: example.line, col: example.col, message: `the example of code ${example.code ?? '(no id)'} quotes ${document}, which this removal takes` });
+  }
+  const again = `then run the removal again (or add --keep-examples if ${problems.length === 1 ? 'it is' : 'they are'} not this participant's words)`;
+  if (problems.length > 0) {
+    throw new ProblemsError(`${file} quotes the text this removal takes in ${plural(problems.length, 'example')}: nothing was removed`, problems,
+      `Replace or delete ${problems.length === 1 ? 'that example' : 'those examples'} in ${file}, run: qcode codebook apply, ${again}`);
+  }
+  const applied = codeExamples(project.db)
+    .filter((code) => code.status === 'active')
+    .flatMap((code) => code.examples.map((text) => ({ code: code.id, document: quotes.sourceOf(text) })))
+    .filter((entry) => entry.document !== undefined);
+  if (applied.length > 0) {
+    const codes = [...new Set(applied.map((entry) => entry.code))].join(', ');
+    throw new UserError(`the applied codebook still has ${plural(applied.length, 'example')} quoting ${[...new Set(applied.map((entry) => entry.document))].join(', ')}, which this removal takes (code ${codes}), though ${file} no longer has ${applied.length === 1 ? 'it' : 'them'}: nothing was removed`,
+      { hint: `Apply ${file} with: qcode codebook apply, ${again}` });
+  }
+}
+
+/** The codebook's YAML; none when there is no codebook file or it cannot be read (the applied codebook is still checked). */
+function readCodebookIfAny(path: string): string {
+  try {
+    return readUtf8File(path, 'codebook', CODEBOOK_READ_LIMIT);
+  } catch {
+    return '';
+  }
+}
+
+/** YAML files in the project folder besides codebook.yaml (its backups, copies) whose examples quote the removed text. */
+function quotingCodebookCopies(project: Project, quotes: QuoteFinder): string[] {
+  if (quotes.empty) return [];
+  const dir = dirname(project.dbPath);
+  const own = basename(project.codebookPath);
+  return listFolder(dir)
+    .filter((entry) => entry !== own && /\.ya?ml(?:\.|$)/i.test(entry))
+    .filter((entry) => {
+      const path = join(dir, entry);
+      try {
+        if (!lstatSync(path).isFile()) return false;
+      } catch {
+        return false;
+      }
+      return examplesInYaml(readCodebookIfAny(path)).some((example) => quotes.sourceOf(example.text) !== undefined);
+    });
+}
+
+/**
+ * Inside the removal's transaction, before the texts go: the examples quoting them leave every applied
+ * codebook version kept in the history (its YAML rewritten, sha256 with it) and the codes a later codebook
+ * retired. The codebook in use quotes none of them (refuseQuotingCodebook).
+ */
+function takeQuotedExamples(project: Project, documentIds: readonly number[]): ExamplesTaken {
+  const { db } = project;
+  const quotes = new QuoteFinder(documentTexts(db, documentIds));
+  const taken = new Set<string>();
+  const codes = new Set<string>();
+  let versions = 0;
+  if (quotes.empty) return { examples: 0, versions, codes: [] };
+  const quoted = (text: string): boolean => quotes.sourceOf(text) !== undefined;
+  for (const code of codeExamples(db)) {
+    const kept = code.examples.filter((text) => !quoted(text));
+    if (kept.length === code.examples.length) continue;
+    setCodeExamples(db, code.id, kept);
+    codes.add(code.id);
+    for (const text of code.examples) if (quoted(text)) taken.add(`${code.id}\0${text}`);
+  }
+  for (const version of codebookVersions(db)) {
+    const { yaml, removed } = withoutExamples(version.yaml, quoted);
+    if (removed === 0) continue;
+    for (const example of examplesInYaml(version.yaml)) {
+      if (!quoted(example.text)) continue;
+      taken.add(`${example.code ?? ''}\0${example.text}`);
+      if (example.code !== null) codes.add(example.code);
+    }
+    rewriteCodebookVersion(db, version.id, yaml, createHash('sha256').update(yaml).digest('hex'));
+    versions++;
+  }
+  return { examples: taken.size, versions, codes: [...codes].sort() };
 }
 
 function removedOn(at: string): string {
@@ -106,7 +224,7 @@ function removedOn(at: string): string {
 }
 
 /** `qcode docs remove DOC...`: every document resolved (slug or id) before anything is removed. */
-export function planDocumentRemoval(project: Project, refs: readonly string[]): RemovalPlan {
+export function planDocumentRemoval(project: Project, refs: readonly string[], options: RemovalOptions = {}): RemovalPlan {
   const ids: number[] = [];
   const alreadyRemoved: AlreadyRemoved[] = [];
   for (const ref of refs) {
@@ -121,11 +239,11 @@ export function planDocumentRemoval(project: Project, refs: readonly string[]): 
       alreadyRemoved.push({ name: ref, removedAt: tombstone.removed_at });
     }
   }
-  return planFor(project, 'docs', ids, [], alreadyRemoved);
+  return planFor(project, 'docs', ids, [], alreadyRemoved, options);
 }
 
 /** `qcode cases remove CASE...`: each case with its values, memos and documents. */
-export function planCaseRemoval(project: Project, refs: readonly string[]): RemovalPlan {
+export function planCaseRemoval(project: Project, refs: readonly string[], options: RemovalOptions = {}): RemovalPlan {
   const ids = [...new Set(refs.map((ref) => ref.normalize('NFC')))];
   const alreadyRemoved: AlreadyRemoved[] = [];
   const present: string[] = [];
@@ -142,7 +260,7 @@ export function planCaseRemoval(project: Project, refs: readonly string[]): Remo
     const known = listCaseIds(project.db);
     throw new UserError(`no case "${id}"${didYouMeanSuffix(id, known)}; nothing was removed`, { hint: known.length === 0 ? 'This project has no cases' : 'List them with: qcode cases list' });
   }
-  return planFor(project, 'cases', [], present, alreadyRemoved);
+  return planFor(project, 'cases', [], present, alreadyRemoved, options);
 }
 
 /** "case R07 was removed on 2026-12-01 (withdrawal of consent); nothing to do", one per name. */
@@ -176,7 +294,8 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
   const erased: Erased = { segmentIds: [], memoIds: [] };
   const pendingBefore = erasurePending(db) ?? null;
   const nothing = plan.documentIds.length === 0 && plan.cases.length === 0;
-  const removed = nothing ? { documents: [], cases: [], logEvents: 0 } : withSecureDelete(db, () => inTransaction(db, () => {
+  const noExamples: ExamplesTaken = { examples: 0, versions: 0, codes: [] };
+  const removed = nothing ? { documents: [], cases: [], logEvents: 0, codebookHistory: noExamples } : withSecureDelete(db, () => inTransaction(db, () => {
     // Read again inside the transaction: a colleague may have coded meanwhile; the report counts what went.
     const documents = plan.documentIds.map((id) => {
       const row = documentHoldings(db, id);
@@ -184,6 +303,7 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
       return row;
     });
     const cases = plan.cases.map((entry) => ({ ...entry, ...caseHoldings(db, entry.case) }));
+    const codebookHistory = plan.keepExamples ? noExamples : takeQuotedExamples(project, documents.map((doc) => doc.id));
     for (const document of documents) {
       // The tombstone first: it reads the document's earlier versions, which go with the document.
       recordRemovedDocument(db, document, at);
@@ -196,13 +316,14 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
     const logEvents = deleteEventsOf(db, { erased, slugs: documents.map((doc) => doc.slug), sha256s: documents.map((doc) => doc.sha256), caseIds: cases.map((entry) => entry.case) });
     dropDeletedIndexEntries(db);
     markErasurePending(db, at);
-    const result = { documents: documents.map(toRemoval), cases, logEvents };
+    const result = { documents: documents.map(toRemoval), cases, logEvents, codebookHistory };
     appendEvent(db, {
       coderId: null, action: 'remove', at,
       payload: {
         documents: result.documents.map(({ slug, case: caseId, sha256, segments, codings, memos }) => ({ slug, case: caseId, sha256, segments, codings, memos })),
         cases: cases.map((entry) => entry.case),
         logEvents,
+        examples: codebookHistory.examples,
       },
     });
     return result;
@@ -225,8 +346,9 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
       caseValues: removed.cases.reduce((total, entry) => total + entry.values, 0), cases: removed.cases.length,
     },
     logEvents: removed.logEvents,
+    codebookHistory: removed.codebookHistory,
     tombstones: { documents: removed.documents.map((doc) => doc.slug), cases: removed.cases.map((entry) => entry.case) },
-    backups: copies,
+    backups: [...copies, ...plan.codebookCopies].sort(),
     leftoversRemoved: leftovers,
     alreadyRemoved: plan.alreadyRemoved,
     erasureFinished: pendingBefore,

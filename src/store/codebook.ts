@@ -219,3 +219,23 @@ export function creationOrder(db: Db): { attributes: string[]; codes: string[] }
 export function latestCodebookYaml(db: Db): { yaml: string; sha256: string } | undefined {
   return db.prepare('SELECT yaml, sha256 FROM codebook_versions ORDER BY id DESC LIMIT 1').get() as { yaml: string; sha256: string } | undefined;
 }
+
+/** Every code's examples (retired codes keep theirs), parsed from the JSON column. */
+export function codeExamples(db: Db): Array<{ id: string; status: Status; examples: string[] }> {
+  return (db.prepare('SELECT id, status, examples FROM codes ORDER BY ord').all() as Array<{ id: string; status: Status; examples: string }>)
+    .map((row) => ({ id: row.id, status: row.status, examples: JSON.parse(row.examples) as string[] }));
+}
+
+export function setCodeExamples(db: Db, codeId: string, examples: readonly string[]): void {
+  db.prepare('UPDATE codes SET examples = ? WHERE id = ?').run(JSON.stringify(examples), codeId);
+}
+
+/** The YAML of every codebook applied, oldest first. */
+export function codebookVersions(db: Db): Array<{ id: number; version: number; yaml: string }> {
+  return db.prepare('SELECT id, version, yaml FROM codebook_versions ORDER BY id').all() as Array<{ id: number; version: number; yaml: string }>;
+}
+
+/** Rewrites one applied codebook's YAML in the history (a withdrawal takes the examples that quoted the participant). */
+export function rewriteCodebookVersion(db: Db, id: number, yaml: string, sha256: string): void {
+  db.prepare('UPDATE codebook_versions SET yaml = ?, sha256 = ? WHERE id = ?').run(yaml, sha256, id);
+}

@@ -33,6 +33,12 @@ export function documentHoldings(db: Db, documentId: number): DocumentHoldings |
     FROM documents d WHERE d.id = ?`).get(documentId) as DocumentHoldings | undefined;
 }
 
+/** The texts of documents, by slug, to find where else a participant's words are quoted. */
+export function documentTexts(db: Db, documentIds: readonly number[]): Array<{ name: string; text: string }> {
+  return documentIds.map((id) => statement(db, 'SELECT slug AS name, text FROM documents WHERE id = ?').get(id) as { name: string; text: string } | undefined)
+    .filter((row): row is { name: string; text: string } => row !== undefined);
+}
+
 export function documentIdsOfCase(db: Db, caseId: string): number[] {
   return statement(db, 'SELECT id FROM documents WHERE case_id = ? ORDER BY slug').pluck().all(caseId) as number[];
 }

@@ -409,12 +409,17 @@ Examples:
     .description("remove cases for good (withdrawal of consent): their values, memos and every document of theirs, with segments, codings and memos")
     .argument('<cases...>', 'case ids, e.g. R07')
     .option('--yes', 'remove without asking (required without a terminal)')
+    .option('--keep-examples', "keep the codebook's examples that read like the removed text: they are not this participant's words")
     .option('--json', 'print the report as JSON')
     .addHelpText('after', `${examples('qcode cases remove R07', 'qcode cases remove R07 S12 --yes --json')}
 
-It cannot be undone. Details: docs/import.md (Removing a participant's data)`)
+${REMOVAL_NOTES}`)
     .action((refs: string[], flags: RemoveFlags, command: Command) => removeAction('cases', refs, flags, command));
 }
+
+const REMOVAL_NOTES = `Refused while an example in codebook.yaml quotes the removed text (each is named by line and column):
+replace it, run qcode codebook apply, and remove again. The removal cuts such examples from the earlier
+applied codebooks itself. It cannot be undone. Details: docs/import.md (Removing a participant's data)`;
 
 function registerDocs(program: Command): void {
   const docs = program
@@ -455,10 +460,11 @@ Examples:
     .description('remove documents for good (withdrawal of consent): segments, full-text entries, codings of all coders, seen marks and memos')
     .argument('<docs...>', 'document slugs (or ids)')
     .option('--yes', 'remove without asking (required without a terminal)')
+    .option('--keep-examples', "keep the codebook's examples that read like the removed text: they are not this participant's words")
     .option('--json', 'print the report as JSON')
     .addHelpText('after', `${examples('qcode docs remove r07-madrid-ru', 'qcode docs remove survey-s07 r07-madrid-ru --yes')}
 
-It cannot be undone. Details: docs/import.md (Removing a participant's data)`)
+${REMOVAL_NOTES}`)
     .action((refs: string[], flags: RemoveFlags, command: Command) => removeAction('docs', refs, flags, command));
 
   addOutputOptions(
@@ -508,6 +514,7 @@ It cannot be undone. Details: docs/import.md (Removing a participant's data)`)
 
 interface RemoveFlags {
   yes?: boolean;
+  keepExamples?: boolean;
   json?: boolean;
 }
 
@@ -520,7 +527,8 @@ async function removeAction(what: 'docs' | 'cases', refs: string[], flags: Remov
   const { alreadyRemovedLine, caseLeftBehindLine, planCaseRemoval, planDocumentRemoval, carryOutRemoval } = await import('../../app/removal.js');
   const quiet = globals(command).quiet ?? false;
   await withProject(command, async (project) => {
-    const plan = what === 'docs' ? planDocumentRemoval(project, refs) : planCaseRemoval(project, refs);
+    const options = { keepExamples: flags.keepExamples ?? false };
+    const plan = what === 'docs' ? planDocumentRemoval(project, refs, options) : planCaseRemoval(project, refs, options);
     for (const entry of plan.alreadyRemoved) note(alreadyRemovedLine(entry));
     const removes = plan.documents.length + plan.cases.length > 0;
     if (removes) {
@@ -545,6 +553,8 @@ async function removeAction(what: 'docs' | 'cases', refs: string[], flags: Remov
     out(`Removed ${plural(docs.documents, 'document')} (${plural(docs.segments, 'segment')}, ${plural(docs.codings, 'coding')}, ${plural(docs.memos, 'memo')})${cases}; ${plural(report.logEvents, 'log event')} about them deleted.`);
     const names = [...report.tombstones.documents, ...report.tombstones.cases.map((id) => `case ${id}`)];
     if (names.length > 0) out(`Tombstones: ${names.join(', ')} — qcode import refuses these texts again unless --readmit, and qcode merge skips them.`);
+    const history = report.codebookHistory;
+    if (history.examples > 0) out(`Codebook history: ${plural(history.examples, 'example')} quoting the removed text taken out (${plural(history.versions, 'earlier codebook version')} rewritten${history.codes.length === 0 ? '' : `; code ${history.codes.join(', ')}`}).`);
     out('Exports, REFI-QDA files and copies of the project made earlier are outside qcode\'s reach: delete or redact them by hand.');
   });
 }
