@@ -1,3 +1,4 @@
+import { examplesInYaml, memoPayloadWithoutQuotes, QuoteFinder, withoutPassages } from '../core/quotes.js';
 import { shellQuote } from '../core/shell.js';
 import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -5,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseCodebook } from '../core/codebook.js';
 import type { Codebook } from '../core/codebook-model.js';
-import { describeStep, planCodebookApply, type CodebookPlan } from '../core/codebook-plan.js';
+import { describeStep, planCodebookApply, plural, type CodebookPlan } from '../core/codebook-plan.js';
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
 import { applyCodebookPlan, latestCodebookYaml, loadStoredCodebook } from '../store/codebook.js';
@@ -166,6 +167,11 @@ export interface MergeReport {
     seen: number;
     memos: number;
     events: number;
+    /**
+     * Memos (and memo texts in the log) of the other copy that quote a text it still holds but that was
+     * removed here: they came in with those passages replaced, as the removal did here.
+     */
+    quotes: number;
   };
   /**
    * Removals (withdrawal of consent) made over there whose documents or cases this copy still holds: merge
@@ -433,7 +439,7 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
     coderConflicts: [],
     orphanMemos: 0,
     codeRenames: [],
-    leftOutRemoved: { documents: [], cases: [], caseValues: 0, segments: 0, codings: 0, seen: 0, memos: 0, events: 0 },
+    leftOutRemoved: { documents: [], cases: [], caseValues: 0, segments: 0, codings: 0, seen: 0, memos: 0, events: 0, quotes: 0 },
     removedThere: [],
   };
 
@@ -456,6 +462,7 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
         hint: 'Say it with was: in this project\'s codebook.yaml and run qcode codebook apply, or merge with --codebook-from this',
       });
     }
+    if (applyOther) refuseQuotesOfRemoved(db, other, comparison.yaml);
     // What codebook.yaml must hold after the merge: the store's latest codebook. Checked on every
     // --codebook-from other merge, so that running it again repairs a file an earlier run left behind.
     const storedYaml = applyOther ? comparison.yaml : latestCodebookYaml(db)?.yaml;
@@ -748,6 +755,9 @@ function mergeRows(
   // A case over there whose every document is left out would come in as an empty shell holding a removed
   // participant's values: unless this copy has it already, it is left out with them.
   const keptCases = new Set(otherDocuments.filter((entry) => entry.reason === undefined).map((entry) => entry.document.case_id));
+  // A memo over there on anything else may quote a removed participant: the other copy still has their words
+  // to compare with, which this one no longer has.
+  const withdrawn = new QuoteFinder(otherDocuments.filter((entry) => entry.reason !== undefined).map(({ document }) => ({ name: document.slug, text: document.text })));
   const withheldCases = new Set(otherDocuments
     .map((entry) => entry.document.case_id)
     .filter((id): id is string => id !== null && !keptCases.has(id) && !removed.cases.has(id) && !caseExistsHere(db, id)));
@@ -892,7 +902,9 @@ function mergeRows(
     const coder = memo.coder_id === null ? null : coderHere(memo.coder_id);
     let targetKind = memo.target_kind;
     let targetId = memo.target_id;
-    let text = memo.text;
+    const quoted = withdrawn.passagesIn(memo.text);
+    if (quoted.length > 0) leftOut.quotes++;
+    let text = quoted.length === 0 ? memo.text : withoutPassages(memo.text, quoted);
     if (memo.target_kind === 'segment' || memo.target_kind === 'document' || memo.target_kind === 'code') {
       const mapped = memo.target_kind === 'segment'
         ? segmentOf.get(Number(memo.target_id))?.toString()
@@ -903,7 +915,7 @@ function mergeRows(
       if (mapped === undefined) {
         // The target was deleted over there; the memo's words still matter, so it becomes a project memo.
         report.orphanMemos++;
-        text = `[${memo.target_kind} ${memo.target_id ?? ''} of a merged project, no longer present] ${memo.text}`;
+        text = `[${memo.target_kind} ${memo.target_id ?? ''} of a merged project, no longer present] ${text}`;
         targetKind = 'project';
         targetId = null;
       } else {
@@ -940,12 +952,15 @@ function mergeRows(
   const shared: number[] = [];
   let mergeEvents = 0;
   const maps: EventMaps = { segmentOf, slugOfSegment, slugOf, memoOf, renames: coderRenames, codeOf: codeHere };
-  for (const event of iterateEvents(other)) {
-    if (removed.holdsEvent(event.action, event.payload)) {
+  for (const record of iterateEvents(other)) {
+    if (removed.holdsEvent(record.action, record.payload)) {
       leftOut.events++;
-      if (event.coder_id !== null) leftOutCoders.add(event.coder_id);
+      if (record.coder_id !== null) leftOutCoders.add(record.coder_id);
       continue;
     }
+    const unquoted = record.action === 'memo.add' || record.action === 'memo.edit' ? memoPayloadWithoutQuotes(record.payload, withdrawn) : undefined;
+    if (unquoted !== undefined) leftOut.quotes++;
+    const event = unquoted === undefined ? record : { ...record, payload: unquoted };
     const name = event.coder_id === null ? null : coderName.get(event.coder_id) ?? null;
     const imported = importedEvent(event, maps);
     // The event as it is over there is found here too when it is shared history (both copies hold it).
@@ -976,6 +991,28 @@ function mergeRows(
  * rows over there that hang on them. A removed text that a document here still holds (a second copy
  * that was kept) is not withheld: it is here anyway.
  */
+/**
+ * --codebook-from other would bring in the other codebook's examples, and one may quote a participant
+ * removed here whose text the other copy still holds: once in, nothing here could tell it is their words.
+ */
+function refuseQuotesOfRemoved(db: Db, other: Db, yaml: string): void {
+  const removed = removedFromHere(db);
+  const withdrawn = new QuoteFinder(documentRecords(other)
+    .filter((document) => removed.reason(document.sha256, document.slug, document.case_id) !== undefined)
+    .map((document) => ({ name: document.slug, text: document.text })));
+  if (withdrawn.empty) return;
+  const quoting = examplesInYaml(yaml).flatMap((example) => {
+    const source = withdrawn.sourceOf(example.text);
+    return source === undefined ? [] : [{ code: example.code ?? '(no id)', source }];
+  });
+  if (quoting.length === 0) return;
+  const codes = [...new Set(quoting.map((entry) => entry.code))].join(', ');
+  const sources = [...new Set(quoting.map((entry) => entry.source))].join(', ');
+  throw new UserError(`--codebook-from other: the other project's codebook quotes ${sources}, removed here (withdrawal of consent), in ${plural(quoting.length, 'example')} (code ${codes}); nothing was merged`, {
+    hint: 'Ask its owner to replace those examples and run qcode codebook apply over there, or merge with --codebook-from this',
+  });
+}
+
 function removedFromHere(db: Db) {
   const texts = removedDocumentHashes(db);
   const slugs = removedDocumentSlugs(db);

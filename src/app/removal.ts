@@ -3,7 +3,9 @@ import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync
 import { basename, dirname, join, resolve } from 'node:path';
 import { plural } from '../core/codebook-plan.js';
 import { ProblemsError, UserError, type Problem } from '../core/errors.js';
-import { examplesInYaml, QuoteFinder, withoutExamples } from '../core/quotes.js';
+import { examplesInYaml, memoPayloadWithoutQuotes, QuoteFinder, withoutExamples, withoutPassages } from '../core/quotes.js';
+
+export { WITHDRAWN_QUOTE } from '../core/quotes.js';
 import { shellQuote } from '../core/shell.js';
 import { processRunning } from '../io/scratch.js';
 import { CODEBOOK_READ_LIMIT, readUtf8File } from '../io/text-file.js';
@@ -13,7 +15,7 @@ import { codebookVersions, codeExamples, rewriteCodebookVersion, setCodeExamples
 import { appendEvent, nowIso } from '../store/common.js';
 import { inTransaction } from '../store/documents.js';
 import {
-  caseHoldings, caseRemovedAt, compactStore, deleteCase, deleteDocument, deleteEventsOf, documentHoldings, documentIdsOfCase, documentTexts, dropDeletedIndexEntries,
+  caseHoldings, caseRemovedAt, compactStore, deleteCase, deleteDocument, deleteEventsOf, documentHoldings, documentIdsOfCase, documentTexts, dropDeletedIndexEntries, memoEvents, memosKept, setEventPayload, setMemoText,
   erasurePending, markErasurePending, recordRemovedCase, recordRemovedDocument, removedDocumentBySlug, storeProblem, withSecureDelete, type DocumentHoldings, type Erased,
 } from '../store/removal.js';
 import { DamagedStoreError, damagedStoreError } from '../store/db.js';
@@ -65,12 +67,30 @@ export interface RemovalPlan {
   cases: CaseRemoval[];
   alreadyRemoved: AlreadyRemoved[];
   casesLeftBehind: CaseLeftBehind[];
-  /** --keep-examples: the codebook's examples that read like the removed text are not the participant's words. */
-  keepExamples: boolean;
+  /** --keep-quotes: the codebook's examples that read like the removed text are not the participant's words. */
+  keepQuotes: boolean;
   /** Codebook files next to the project (codebook.yaml.before-merge-N, a .bak) whose examples quote the removed text. */
   codebookCopies: string[];
+  /** Memos that stay (on other documents, codes, the project) but quote the removed text: those passages will be replaced. */
+  quotingMemos: QuotingMemo[];
   /** Internal: the documents' ids. */
   documentIds: number[];
+}
+
+/** A memo that stays but quotes the removed text. */
+export interface QuotingMemo {
+  memo: number;
+  /** "code forms.protest", "segment r08:3", "the project". */
+  on: string;
+  passages: number;
+}
+
+/** What the removal did to the memos that quoted the removed text. */
+export interface MemoQuotesTaken {
+  /** The memos whose passages now read WITHDRAWN_QUOTE. */
+  memos: number[];
+  /** Memo events in the log (a memo's words when added, before and after an edit) rewritten the same way. */
+  events: number;
 }
 
 /** The examples quoting the removed text that the removal took from the codebook history and from retired codes. */
@@ -90,6 +110,7 @@ export interface RemovalReport {
   /** Events about the removed rows deleted from the audit log (their payloads named them or held memo text). */
   logEvents: number;
   codebookHistory: ExamplesTaken;
+  memoQuotes: MemoQuotesTaken;
   tombstones: { documents: string[]; cases: string[] };
   /** Files next to the project that still hold the removed text (copies of the store; FOLDER/FILE one level down). */
   backups: string[];
@@ -108,14 +129,14 @@ function toRemoval(row: DocumentHoldings): DocumentRemoval {
 
 /** What `qcode docs remove` and `qcode cases remove` are told besides the names. */
 export interface RemovalOptions {
-  keepExamples?: boolean;
+  keepQuotes?: boolean;
 }
 
 function planFor(project: Project, command: RemovalPlan['command'], documentIds: readonly number[], caseIds: readonly string[], alreadyRemoved: AlreadyRemoved[], options: RemovalOptions): RemovalPlan {
   const { db } = project;
   const ids = [...new Set([...documentIds, ...caseIds.flatMap((id) => documentIdsOfCase(db, id))])];
-  const keepExamples = options.keepExamples ?? false;
-  const quotes = new QuoteFinder(keepExamples ? [] : documentTexts(db, ids));
+  const keepQuotes = options.keepQuotes ?? false;
+  const quotes = new QuoteFinder(keepQuotes ? [] : documentTexts(db, ids));
   refuseQuotingCodebook(project, quotes);
   const documents = ids.map((id) => toRemoval(documentHoldings(db, id) as DocumentHoldings));
   const cases = caseIds.map((id) => ({ case: id, ...caseHoldings(db, id), documents: documents.filter((doc) => doc.case === id).map((doc) => doc.slug) }));
@@ -124,7 +145,10 @@ function planFor(project: Project, command: RemovalPlan['command'], documentIds:
     .filter((id) => documentIdsOfCase(db, id).every((documentId) => going.has(documentId)))
     .map((id) => ({ case: id, ...caseHoldings(db, id) }))
     .filter((entry) => entry.values + entry.memos > 0);
-  return { command, documents, cases, alreadyRemoved, casesLeftBehind, keepExamples, codebookCopies: quotingCodebookCopies(project, quotes), documentIds: ids };
+  const quotingMemos = memosKept(db, ids, caseIds)
+    .map((memo) => ({ memo: memo.id, on: memo.target === null ? 'the project' : `${memo.target_kind} ${memo.target}`, passages: quotes.passagesIn(memo.text).length }))
+    .filter((memo) => memo.passages > 0);
+  return { command, documents, cases, alreadyRemoved, casesLeftBehind, keepQuotes, codebookCopies: quotingCodebookCopies(project, quotes), quotingMemos, documentIds: ids };
 }
 
 /**
@@ -142,7 +166,7 @@ function refuseQuotingCodebook(project: Project, quotes: QuoteFinder): void {
     if (document === undefined) continue;
     problems.push({ file, line: example.line, col: example.col, message: `the example of code ${example.code ?? '(no id)'} quotes ${document}, which this removal takes` });
   }
-  const again = `then run the removal again (or add --keep-examples if ${problems.length === 1 ? 'it is' : 'they are'} not this participant's words)`;
+  const again = `then run the removal again (or add --keep-quotes if ${problems.length === 1 ? 'it is' : 'they are'} not this participant's words)`;
   if (problems.length > 0) {
     throw new ProblemsError(`${file} quotes the text this removal takes in ${plural(problems.length, 'example')}: nothing was removed`, problems,
       `Replace or delete ${problems.length === 1 ? 'that example' : 'those examples'} in ${file}, run: qcode codebook apply, ${again}`);
@@ -190,9 +214,8 @@ function quotingCodebookCopies(project: Project, quotes: QuoteFinder): string[] 
  * codebook version kept in the history (its YAML rewritten, sha256 with it) and the codes a later codebook
  * retired. The codebook in use quotes none of them (refuseQuotingCodebook).
  */
-function takeQuotedExamples(project: Project, documentIds: readonly number[]): ExamplesTaken {
+function takeQuotedExamples(project: Project, quotes: QuoteFinder): ExamplesTaken {
   const { db } = project;
-  const quotes = new QuoteFinder(documentTexts(db, documentIds));
   const taken = new Set<string>();
   const codes = new Set<string>();
   let versions = 0;
@@ -217,6 +240,32 @@ function takeQuotedExamples(project: Project, documentIds: readonly number[]): E
     versions++;
   }
   return { examples: taken.size, versions, codes: [...codes].sort() };
+}
+
+/**
+ * Inside the removal's transaction, once the removed memos and their events are gone: the passages of the
+ * memos that stay which quote the removed text, and of their earlier words in the log, are replaced by
+ * WITHDRAWN_QUOTE. Unlike the codebook (the team's file), the memos are the store's: the team's own words
+ * around the quote are kept, and `qcode memo edit` can rephrase them.
+ */
+function takeQuotesFromMemos(project: Project, quotes: QuoteFinder, at: string): MemoQuotesTaken {
+  const { db } = project;
+  if (quotes.empty) return { memos: [], events: 0 };
+  const memos: number[] = [];
+  for (const memo of memosKept(db, [], [])) {
+    const passages = quotes.passagesIn(memo.text);
+    if (passages.length === 0) continue;
+    setMemoText(db, memo.id, withoutPassages(memo.text, passages), at);
+    memos.push(memo.id);
+  }
+  let events = 0;
+  for (const event of memoEvents(db)) {
+    const payload = memoPayloadWithoutQuotes(event.payload, quotes);
+    if (payload === undefined) continue;
+    setEventPayload(db, event.id, payload);
+    events++;
+  }
+  return { memos, events };
 }
 
 function removedOn(at: string): string {
@@ -295,7 +344,8 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
   const pendingBefore = erasurePending(db) ?? null;
   const nothing = plan.documentIds.length === 0 && plan.cases.length === 0;
   const noExamples: ExamplesTaken = { examples: 0, versions: 0, codes: [] };
-  const removed = nothing ? { documents: [], cases: [], logEvents: 0, codebookHistory: noExamples } : withSecureDelete(db, () => inTransaction(db, () => {
+  const noMemos: MemoQuotesTaken = { memos: [], events: 0 };
+  const removed = nothing ? { documents: [], cases: [], logEvents: 0, codebookHistory: noExamples, memoQuotes: noMemos } : withSecureDelete(db, () => inTransaction(db, () => {
     // Read again inside the transaction: a colleague may have coded meanwhile; the report counts what went.
     const documents = plan.documentIds.map((id) => {
       const row = documentHoldings(db, id);
@@ -303,7 +353,8 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
       return row;
     });
     const cases = plan.cases.map((entry) => ({ ...entry, ...caseHoldings(db, entry.case) }));
-    const codebookHistory = plan.keepExamples ? noExamples : takeQuotedExamples(project, documents.map((doc) => doc.id));
+    const quotes = new QuoteFinder(plan.keepQuotes ? [] : documentTexts(db, documents.map((doc) => doc.id)));
+    const codebookHistory = takeQuotedExamples(project, quotes);
     for (const document of documents) {
       // The tombstone first: it reads the document's earlier versions, which go with the document.
       recordRemovedDocument(db, document, at);
@@ -314,9 +365,10 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
       recordRemovedCase(db, entry.case, at);
     }
     const logEvents = deleteEventsOf(db, { erased, slugs: documents.map((doc) => doc.slug), sha256s: documents.map((doc) => doc.sha256), caseIds: cases.map((entry) => entry.case) });
+    const memoQuotes = takeQuotesFromMemos(project, quotes, at);
     dropDeletedIndexEntries(db);
     markErasurePending(db, at);
-    const result = { documents: documents.map(toRemoval), cases, logEvents, codebookHistory };
+    const result = { documents: documents.map(toRemoval), cases, logEvents, codebookHistory, memoQuotes };
     appendEvent(db, {
       coderId: null, action: 'remove', at,
       payload: {
@@ -324,6 +376,7 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
         cases: cases.map((entry) => entry.case),
         logEvents,
         examples: codebookHistory.examples,
+        memosRedacted: memoQuotes.memos,
       },
     });
     return result;
@@ -347,6 +400,7 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
     },
     logEvents: removed.logEvents,
     codebookHistory: removed.codebookHistory,
+    memoQuotes: removed.memoQuotes,
     tombstones: { documents: removed.documents.map((doc) => doc.slug), cases: removed.cases.map((entry) => entry.case) },
     backups: [...copies, ...plan.codebookCopies].sort(),
     leftoversRemoved: leftovers,

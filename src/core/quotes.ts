@@ -42,11 +42,40 @@ export function quoteParts(example: string): string[] {
   return length >= MIN_QUOTE ? parts : [];
 }
 
-/** Finds which of some texts (a withdrawn participant's documents) an example quotes. */
+/**
+ * Words a memo shares in a row with a removed text that make the passage a quote even without quotation
+ * marks: long enough that the team's own sentences do not repeat a participant's by chance.
+ */
+export const MIN_SHARED_WORDS = 8;
+const WORD = /[\p{L}\p{N}]+(?:['’ʼ-][\p{L}\p{N}]+)*/gu;
+/** A passage in quotation marks, typeset any of the usual ways; the group is what is quoted. */
+const QUOTED = /«([^»]*)»|“([^”]*)”|„([^“”]*)[“”]|"([^"]*)"/gu;
+
+interface Word {
+  folded: string;
+  start: number;
+  end: number;
+}
+
+function wordsOf(text: string): Word[] {
+  return [...text.matchAll(WORD)].map((match) => ({ folded: foldForQuotes(match[0]), start: match.index, end: match.index + match[0].length }));
+}
+
+function windowAt(words: readonly Word[], index: number): string {
+  return words.slice(index, index + MIN_SHARED_WORDS).map((word) => word.folded).join(' ');
+}
+
+/** A stretch of a text, [start, end) in UTF-16 units. */
+export type Passage = readonly [number, number];
+
+/** Finds which of some texts (a withdrawn participant's documents) an example or a memo quotes. */
 export class QuoteFinder {
   private readonly folded: Array<{ name: string; text: string }>;
+  private readonly texts: ReadonlyArray<{ name: string; text: string }>;
+  private windows: Set<string> | undefined;
 
   constructor(texts: ReadonlyArray<{ name: string; text: string }>) {
+    this.texts = texts;
     this.folded = texts.map(({ name, text }) => ({ name, text: foldForQuotes(text) }));
   }
 
@@ -61,6 +90,76 @@ export class QuoteFinder {
     if (parts.length === 0) return undefined;
     return this.folded.find(({ text }) => parts.every((part) => text.includes(part)))?.name;
   }
+
+  /**
+   * The passages of a free text (a memo) that quote the texts: a passage in quotation marks that reads as
+   * an example would, and any run of MIN_SHARED_WORDS or more words in a row that the texts have too.
+   * Sorted, overlaps merged.
+   */
+  passagesIn(text: string): Passage[] {
+    if (this.folded.length === 0) return [];
+    const found: Array<[number, number]> = [];
+    for (const match of text.matchAll(QUOTED)) {
+      const inner = match.slice(1).find((group) => group !== undefined) ?? '';
+      if (this.sourceOf(inner) === undefined) continue;
+      const start = match.index + match[0].indexOf(inner);
+      found.push([start, start + inner.length]);
+    }
+    const words = wordsOf(text);
+    const windows = this.sharedWindows();
+    for (let index = 0; index + MIN_SHARED_WORDS <= words.length; index++) {
+      if (windows.has(windowAt(words, index))) found.push([words[index]!.start, words[index + MIN_SHARED_WORDS - 1]!.end]);
+    }
+    found.sort((a, b) => a[0] - b[0]);
+    const merged: Array<[number, number]> = [];
+    for (const [start, end] of found) {
+      const last = merged.at(-1);
+      if (last !== undefined && start <= last[1]) last[1] = Math.max(last[1], end);
+      else merged.push([start, end]);
+    }
+    return merged;
+  }
+
+  /** Every run of MIN_SHARED_WORDS words of the texts, built on first use: most removals meet no memo. */
+  private sharedWindows(): Set<string> {
+    if (this.windows === undefined) {
+      this.windows = new Set();
+      for (const { text } of this.texts) {
+        const words = wordsOf(text);
+        for (let index = 0; index + MIN_SHARED_WORDS <= words.length; index++) this.windows.add(windowAt(words, index));
+      }
+    }
+    return this.windows;
+  }
+}
+
+/** What a memo reads in place of a passage that quoted a participant who withdrew consent. */
+export const WITHDRAWN_QUOTE = '[quote removed: withdrawal of consent]';
+
+/**
+ * A memo event's payload (JSON) with the passages of its memo texts (`text` when added; `before` and `after`
+ * when edited) that quote the texts replaced by WITHDRAWN_QUOTE; undefined when none do.
+ */
+export function memoPayloadWithoutQuotes(payload: string, quotes: QuoteFinder): string | undefined {
+  if (quotes.empty) return undefined;
+  const data = JSON.parse(payload) as Record<string, unknown>;
+  let changed = false;
+  for (const field of ['text', 'before', 'after']) {
+    const text = data[field];
+    if (typeof text !== 'string') continue;
+    const passages = quotes.passagesIn(text);
+    if (passages.length === 0) continue;
+    data[field] = withoutPassages(text, passages);
+    changed = true;
+  }
+  return changed ? JSON.stringify(data) : undefined;
+}
+
+/** The text with each passage replaced by WITHDRAWN_QUOTE. */
+export function withoutPassages(text: string, passages: readonly Passage[]): string {
+  let result = text;
+  for (const [start, end] of [...passages].sort((a, b) => b[0] - a[0])) result = result.slice(0, start) + WITHDRAWN_QUOTE + result.slice(end);
+  return result;
 }
 
 /** An example in a codebook's YAML: the code it belongs to (forms.protest) and where it is. */

@@ -39,6 +39,40 @@ export function documentTexts(db: Db, documentIds: readonly number[]): Array<{ n
     .filter((row): row is { name: string; text: string } => row !== undefined);
 }
 
+/** A memo that stays after a removal: on another document or segment, a code, another case, the project. */
+export interface MemoKept {
+  id: number;
+  target_kind: string;
+  /** How the target reads: the slug, "r08:3" for a segment, the code or case id; null for the project. */
+  target: string | null;
+  text: string;
+}
+
+/** The memos a removal of these documents and cases leaves in place. */
+export function memosKept(db: Db, documentIds: readonly number[], caseIds: readonly string[]): MemoKept[] {
+  return statement(db, `
+    SELECT m.id, m.target_kind,
+      CASE m.target_kind WHEN 'segment' THEN (SELECT d.slug || ':' || s.ordinal FROM segments s JOIN documents d ON d.id = s.document_id
+        WHERE s.id = CAST(m.target_id AS INTEGER)) ELSE m.target_id END AS target, m.text
+    FROM memos m
+    WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id IN (SELECT value FROM json_each(@documents)) AND ((${DOCUMENT_MEMO}) OR (${SEGMENT_MEMO})))
+      AND NOT (m.target_kind = 'case' AND m.target_id IN (SELECT value FROM json_each(@cases)))
+    ORDER BY m.id`).all({ documents: JSON.stringify(documentIds), cases: JSON.stringify(caseIds) }) as MemoKept[];
+}
+
+export function setMemoText(db: Db, id: number, text: string, at: string): void {
+  statement(db, 'UPDATE memos SET text = ?, updated_at = ? WHERE id = ?').run(text, at, id);
+}
+
+/** The memo events left in the log, whose payloads carry memo texts (text; before and after for an edit). */
+export function memoEvents(db: Db): Array<{ id: number; payload: string }> {
+  return statement(db, "SELECT id, payload FROM events WHERE action IN ('memo.add', 'memo.edit') ORDER BY id").all() as Array<{ id: number; payload: string }>;
+}
+
+export function setEventPayload(db: Db, id: number, payload: string): void {
+  statement(db, 'UPDATE events SET payload = ? WHERE id = ?').run(payload, id);
+}
+
 export function documentIdsOfCase(db: Db, caseId: string): number[] {
   return statement(db, 'SELECT id FROM documents WHERE case_id = ? ORDER BY slug').pluck().all(caseId) as number[];
 }

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { examplesInYaml, foldForQuotes, QuoteFinder, quoteParts, withoutExamples } from '../../src/core/quotes.js';
+import { examplesInYaml, foldForQuotes, MIN_SHARED_WORDS, QuoteFinder, quoteParts, WITHDRAWN_QUOTE, withoutExamples, withoutPassages } from '../../src/core/quotes.js';
 
 const INTERVIEW = 'Интервьюер: Что было дальше?\nR07: Каждую субботу мы стояли с плакатами у посольства,\nдаже в дождь. Потом ещё подписала петицию против выдачи активистов, и её опубликовали.\n';
 const ENGLISH = "R12: We didn't stop — every Saturday we stood with posters outside the embassy in Vilnius.";
@@ -47,6 +47,45 @@ describe('QuoteFinder', () => {
     const none = new QuoteFinder([]);
     expect(none.empty).toBe(true);
     expect(none.sourceOf('Подписала петицию против выдачи активистов.')).toBeUndefined();
+  });
+});
+
+describe('QuoteFinder.passagesIn (memos)', () => {
+  const finder = new QuoteFinder([{ name: 'r07', text: INTERVIEW }, { name: 'r12', text: ENGLISH }]);
+
+  /** The passages as the text they cover, so that a test reads what would be replaced. */
+  function covered(text: string): string[] {
+    return finder.passagesIn(text).map(([start, end]) => text.slice(start, end));
+  }
+
+  it('finds a passage in quotation marks that reads as an example would, however it is typeset', () => {
+    const memo = 'R07 on H1: «Подписала петицию против выдачи активистов» — typical, see also "the courts".';
+    expect(covered(memo)).toEqual(['Подписала петицию против выдачи активистов']);
+  });
+
+  it(`finds ${MIN_SHARED_WORDS} or more words in a row shared with a text, without quotation marks, whatever the case and line breaks`, () => {
+    const memo = 'She says every Saturday we stood\nwith Posters outside the embassy, which matters for H2.';
+    expect(covered(memo)).toEqual(['every Saturday we stood\nwith Posters outside the embassy']);
+  });
+
+  it(`leaves a run of fewer than ${MIN_SHARED_WORDS} shared words, a quoted paraphrase and a text with nothing shared`, () => {
+    const seven = ENGLISH.split(/\s+/).slice(5, 5 + MIN_SHARED_WORDS - 1).join(' ');
+    expect(seven).toMatch(/^every Saturday/);
+    expect(seven.split(' ')).toHaveLength(MIN_SHARED_WORDS - 1);
+    expect(covered(`We noted: ${seven} and more of our own words.`)).toEqual([]);
+    expect(covered('She said "every Saturday we protested at the embassy in Vilnius".')).toEqual([]);
+    expect(covered('The team met on Monday.')).toEqual([]);
+  });
+
+  it('merges overlapping passages into one, and replaces each with the withdrawal marker, the rest as written', () => {
+    const memo = 'Compare «каждую субботу мы стояли с плакатами у посольства, даже в дождь» (R07) and R12.';
+    const passages = finder.passagesIn(memo);
+    expect(passages).toHaveLength(1);
+    expect(withoutPassages(memo, passages)).toBe(`Compare «${WITHDRAWN_QUOTE}» (R07) and R12.`);
+  });
+
+  it('finds nothing without texts', () => {
+    expect(new QuoteFinder([]).passagesIn('«Подписала петицию против выдачи активистов»')).toEqual([]);
   });
 });
 

@@ -7,6 +7,7 @@ import { parseEncodingOption } from '../../core/encoding.js';
 import { SEGMENT_MODES } from '../../core/segment.js';
 import { plural } from '../../core/codebook-plan.js';
 import type { FileResult, ImportReport } from '../../app/import.js';
+import type { RemovalPlan } from '../../app/removal.js';
 import { diskFullError, escapeControls } from '../errors.js';
 import { globals, withProject } from '../context.js';
 import { addOutputOptions, examples, note, out, writeJson, writeRows, type Column } from '../output.js';
@@ -409,7 +410,7 @@ Examples:
     .description("remove cases for good (withdrawal of consent): their values, memos and every document of theirs, with segments, codings and memos")
     .argument('<cases...>', 'case ids, e.g. R07')
     .option('--yes', 'remove without asking (required without a terminal)')
-    .option('--keep-examples', "keep the codebook's examples that read like the removed text: they are not this participant's words")
+    .option('--keep-quotes', "keep the codebook's examples and the memos that read like the removed text: they are not this participant's words")
     .option('--json', 'print the report as JSON')
     .addHelpText('after', `${examples('qcode cases remove R07', 'qcode cases remove R07 S12 --yes --json')}
 
@@ -419,7 +420,9 @@ ${REMOVAL_NOTES}`)
 
 const REMOVAL_NOTES = `Refused while an example in codebook.yaml quotes the removed text (each is named by line and column):
 replace it, run qcode codebook apply, and remove again. The removal cuts such examples from the earlier
-applied codebooks itself. It cannot be undone. Details: docs/import.md (Removing a participant's data)`;
+applied codebooks itself, and in the memos that stay replaces the passages quoting the removed text with
+[quote removed: withdrawal of consent] (listed before you confirm; --keep-quotes leaves both alone).
+It cannot be undone. Details: docs/import.md (Removing a participant's data)`;
 
 function registerDocs(program: Command): void {
   const docs = program
@@ -460,7 +463,7 @@ Examples:
     .description('remove documents for good (withdrawal of consent): segments, full-text entries, codings of all coders, seen marks and memos')
     .argument('<docs...>', 'document slugs (or ids)')
     .option('--yes', 'remove without asking (required without a terminal)')
-    .option('--keep-examples', "keep the codebook's examples that read like the removed text: they are not this participant's words")
+    .option('--keep-quotes', "keep the codebook's examples and the memos that read like the removed text: they are not this participant's words")
     .option('--json', 'print the report as JSON')
     .addHelpText('after', `${examples('qcode docs remove r07-madrid-ru', 'qcode docs remove survey-s07 r07-madrid-ru --yes')}
 
@@ -514,7 +517,7 @@ ${REMOVAL_NOTES}`)
 
 interface RemoveFlags {
   yes?: boolean;
-  keepExamples?: boolean;
+  keepQuotes?: boolean;
   json?: boolean;
 }
 
@@ -524,15 +527,15 @@ interface RemoveFlags {
  * full disk stopped; an erasure that cannot be finished now is an error that says so (carryOutRemoval).
  */
 async function removeAction(what: 'docs' | 'cases', refs: string[], flags: RemoveFlags, command: Command): Promise<void> {
-  const { alreadyRemovedLine, caseLeftBehindLine, planCaseRemoval, planDocumentRemoval, carryOutRemoval } = await import('../../app/removal.js');
+  const { alreadyRemovedLine, caseLeftBehindLine, planCaseRemoval, planDocumentRemoval, carryOutRemoval, WITHDRAWN_QUOTE } = await import('../../app/removal.js');
   const quiet = globals(command).quiet ?? false;
   await withProject(command, async (project) => {
-    const options = { keepExamples: flags.keepExamples ?? false };
+    const options = { keepQuotes: flags.keepQuotes ?? false };
     const plan = what === 'docs' ? planDocumentRemoval(project, refs, options) : planCaseRemoval(project, refs, options);
     for (const entry of plan.alreadyRemoved) note(alreadyRemovedLine(entry));
     const removes = plan.documents.length + plan.cases.length > 0;
     if (removes) {
-      if (!quiet || !flags.yes) for (const line of removalPlanLines(plan)) note(line);
+      if (!quiet || !flags.yes) for (const line of removalPlanLines(plan, WITHDRAWN_QUOTE)) note(line);
       for (const entry of plan.casesLeftBehind) note(`Note: ${caseLeftBehindLine(entry)}`);
       if (!flags.yes) await confirmRemoval(`qcode ${what} remove`);
     }
@@ -555,14 +558,20 @@ async function removeAction(what: 'docs' | 'cases', refs: string[], flags: Remov
     if (names.length > 0) out(`Tombstones: ${names.join(', ')} — qcode import refuses these texts again unless --readmit, and qcode merge skips them.`);
     const history = report.codebookHistory;
     if (history.examples > 0) out(`Codebook history: ${plural(history.examples, 'example')} quoting the removed text taken out (${plural(history.versions, 'earlier codebook version')} rewritten${history.codes.length === 0 ? '' : `; code ${history.codes.join(', ')}`}).`);
+    const memoQuotes = report.memoQuotes;
+    if (memoQuotes.memos.length > 0 || memoQuotes.events > 0) {
+      const memos = memoQuotes.memos.length === 0 ? 'no memo now' : `${memoQuotes.memos.length === 1 ? 'memo' : 'memos'} ${memoQuotes.memos.join(', ')}`;
+      out(`Memos: the passages quoting the removed text now read ${WITHDRAWN_QUOTE} in ${memos}${memoQuotes.events === 0 ? '' : ` and in ${plural(memoQuotes.events, 'earlier memo text')} in the log`}; rephrase them with: qcode memo edit ID.`);
+    }
     out('Exports, REFI-QDA files and copies of the project made earlier are outside qcode\'s reach: delete or redact them by hand.');
   });
 }
 
-function removalPlanLines(plan: { documents: Array<{ slug: string; case: string | null; segments: number; codings: number; memos: number }>; cases: Array<{ case: string; values: number; memos: number }> }): string[] {
+function removalPlanLines(plan: RemovalPlan, marker: string): string[] {
   const lines = ['This removes for good (it cannot be undone):'];
   for (const doc of plan.documents) lines.push(`  ${doc.slug}${doc.case === null ? '' : ` (case ${doc.case})`}: ${plural(doc.segments, 'segment')}, ${plural(doc.codings, 'coding')}, ${plural(doc.memos, 'memo')}`);
   for (const entry of plan.cases) lines.push(`  case ${entry.case}: ${plural(entry.values, 'attribute value')}, ${plural(entry.memos, 'memo')}`);
+  for (const memo of plan.quotingMemos) lines.push(`  from memo ${memo.memo} on ${memo.on}: ${memo.passages === 1 ? 'a passage that quotes' : `${memo.passages} passages that quote`} the removed text, which will read ${marker}`);
   return lines;
 }
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { editCodebook, newProject, qcodeOk as ok, runQcode, tempDir } from '../helpers.js';
+import { copyProject, editCodebook, newProject, qcodeOk as ok, runQcode, tempDir } from '../helpers.js';
 import { query } from '../seed.js';
 
 // Two examples of the bundled codebook, which r07 says in its own way (typeset differently, in a longer sentence).
@@ -79,7 +79,7 @@ describe('a withdrawal and the codebook examples that quote the participant', ()
       expect(lines).toEqual([
         `${placeOf(yaml, PROTEST_EXAMPLE)}: the example of code forms.protest quotes r07, which this removal takes`,
         `${placeOf(yaml, PETITION_EXAMPLE)}: the example of code forms.petitions quotes r07, which this removal takes`,
-        expect.stringMatching(/^Error: codebook\.yaml quotes the text this removal takes in 2 examples: nothing was removed — Replace or delete those examples in codebook\.yaml, run: qcode codebook apply, then run the removal again \(or add --keep-examples if they are not this participant's words\)$/),
+        expect.stringMatching(/^Error: codebook\.yaml quotes the text this removal takes in 2 examples: nothing was removed — Replace or delete those examples in codebook\.yaml, run: qcode codebook apply, then run the removal again \(or add --keep-quotes if they are not this participant's words\)$/),
       ]);
     }
     expect(slugs(dir)).toEqual(['r07', 'r08']);
@@ -97,7 +97,7 @@ describe('a withdrawal and the codebook examples that quote the participant', ()
     editCodebook(dir, (yaml) => withoutLines(yaml, PETITION_EXAMPLE));
     const applied = qcode(dir, ['docs', 'remove', 'r07', '--yes']);
     expect(applied.code).toBe(1);
-    expect(applied.stderr.trimEnd()).toBe('Error: the applied codebook still has 2 examples quoting r07, which this removal takes (code forms.protest, forms.petitions), though codebook.yaml no longer has them: nothing was removed — Apply codebook.yaml with: qcode codebook apply, then run the removal again (or add --keep-examples if they are not this participant\'s words)');
+    expect(applied.stderr.trimEnd()).toBe('Error: the applied codebook still has 2 examples quoting r07, which this removal takes (code forms.protest, forms.petitions), though codebook.yaml no longer has them: nothing was removed — Apply codebook.yaml with: qcode codebook apply, then run the removal again (or add --keep-quotes if they are not this participant\'s words)');
     expect(slugs(dir)).toEqual(['r07', 'r08']);
   });
 
@@ -138,15 +138,115 @@ describe('a withdrawal and the codebook examples that quote the participant', ()
     expect(JSON.parse(ok(dir, 'log', '--json'))[0]).toMatchObject({ action: 'remove', payload: { examples: 2 } });
   });
 
-  it('with --keep-examples, removes the document and leaves the examples where they are', () => {
+  it('merge --codebook-from other refuses a codebook that quotes a participant removed here, whose text the other copy holds', () => {
+    const dir = project();
+    const colleague = copyProject(dir, 'colleague');
+    editCodebook(dir, (yaml) => withoutLines(yaml, PROTEST_EXAMPLE, PETITION_EXAMPLE));
+    ok(dir, 'codebook', 'apply');
+    ok(dir, 'docs', 'remove', 'r07', '--yes');
+    const before = readFileSync(join(dir, 'codebook.yaml'), 'utf8');
+    const result = qcode(dir, ['merge', colleague, '--codebook-from', 'other']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd()).toBe("Error: --codebook-from other: the other project's codebook quotes r07, removed here (withdrawal of consent), in 2 examples (code forms.protest, forms.petitions); nothing was merged — Ask its owner to replace those examples and run qcode codebook apply over there, or merge with --codebook-from this");
+    expect(readFileSync(join(dir, 'codebook.yaml'), 'utf8')).toBe(before);
+    expect(versions(dir)).toHaveLength(2);
+    expect(ok(dir, 'merge', colleague, '--codebook-from', 'this')).toContain('left out, removed here (withdrawal of consent): r07');
+    expect(storeBytes(dir).includes(Buffer.from(PROTEST_EXAMPLE))).toBe(false);
+  });
+
+  it('with --keep-quotes, removes the document and leaves the examples where they are', () => {
     const dir = project();
     const yaml = readFileSync(join(dir, 'codebook.yaml'), 'utf8');
     const before = versions(dir);
-    const result = qcode(dir, ['docs', 'remove', 'r07', '--yes', '--keep-examples']);
+    const result = qcode(dir, ['docs', 'remove', 'r07', '--yes', '--keep-quotes']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain('Codebook history');
     expect(slugs(dir)).toEqual(['r08']);
     expect(readFileSync(join(dir, 'codebook.yaml'), 'utf8')).toBe(yaml);
     expect(versions(dir)).toEqual(before);
+  });
+});
+
+describe('a withdrawal and the memos that quote the participant', () => {
+  const SAID = 'we collected signatures at the market every weekend and then sent them to the city council';
+  const QUOTED = 'Собирали подписи у рынка';
+
+  function memoProject(): string {
+    const dir = newProject();
+    const files = tempDir('qcode-remove-memos-');
+    writeFileSync(join(files, 'r07.txt'), `Interviewer: What did you do in Lithuania?\nR07: Honestly, ${SAID} in Vilnius.\nInterviewer: А потом?\nR07: ${QUOTED} каждую субботу, пока нас не прогнали.\n`);
+    writeFileSync(join(files, 'r08.txt'), 'Interviewer: What did you do?\nR08: I mostly wrote for an exile newspaper about the courts.\n');
+    ok(dir, 'import', join(files, 'r07.txt'), '--case', 'R07');
+    ok(dir, 'import', join(files, 'r08.txt'), '--case', 'R08');
+    // Memo 1 copies R07's words without quotation marks; memo 2 quotes them, and is edited; memo 3 quotes no one;
+    // memo 4 is on R07's own segment, so it goes with the document.
+    ok(dir, 'memo', 'add', '--code', 'forms.protest', `R07 said ${SAID} — striking for H1.`, '--coder', 'anna');
+    ok(dir, 'memo', 'add', '--on-project', `Compare «${QUOTED.toLowerCase()}…» with R12.`, '--coder', 'anna');
+    ok(dir, 'memo', 'edit', '2', `Compare «${QUOTED.toLowerCase()}…» with R12 and R14.`, '--coder', 'anna');
+    ok(dir, 'memo', 'add', '--document', 'r08', 'The courts, again: see H4.', '--coder', 'anna');
+    ok(dir, 'memo', 'add', '--segment', 'r07:2', `"${QUOTED}"`, '--coder', 'anna');
+    return dir;
+  }
+
+  function memoTexts(dir: string): Array<{ id: number; text: string }> {
+    return query<{ id: number; text: string }>(dir, 'SELECT id, text FROM memos ORDER BY id');
+  }
+
+  it('says which memos quote the text before asking, then replaces only those passages, in the memos and in their history', () => {
+    const dir = memoProject();
+    const refused = qcode(dir, ['docs', 'remove', 'r07']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('  from memo 1 on code forms.protest: a passage that quotes the removed text, which will read [quote removed: withdrawal of consent]\n');
+    expect(refused.stderr).toContain('  from memo 2 on the project: a passage that quotes the removed text, which will read [quote removed: withdrawal of consent]\n');
+    expect(refused.stderr).not.toContain('from memo 3');
+    expect(refused.stderr).not.toContain('from memo 4');
+    expect(memoTexts(dir).map((memo) => memo.id)).toEqual([1, 2, 3, 4]);
+
+    const result = qcode(dir, ['docs', 'remove', 'r07', '--yes', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    // Memo 1 was added; memo 2 added and edited (its words before and after): three texts in the log.
+    expect((JSON.parse(result.stdout) as { memo_quotes: unknown }).memo_quotes).toEqual({ memos: [1, 2], events: 3 });
+    expect(memoTexts(dir)).toEqual([
+      { id: 1, text: 'R07 said [quote removed: withdrawal of consent] — striking for H1.' },
+      { id: 2, text: 'Compare «[quote removed: withdrawal of consent]» with R12 and R14.' },
+      { id: 3, text: 'The courts, again: see H4.' },
+    ]);
+    const log = JSON.parse(ok(dir, 'log', '--json')) as Array<{ action: string; payload: Record<string, unknown> }>;
+    expect(log[0]).toMatchObject({ action: 'remove', payload: { memosRedacted: [1, 2] } });
+    const edit = log.find((event) => event.action === 'memo.edit');
+    expect(edit?.payload).toMatchObject({ before: 'Compare «[quote removed: withdrawal of consent]» with R12.', after: 'Compare «[quote removed: withdrawal of consent]» with R12 and R14.' });
+    for (const words of [SAID, QUOTED, QUOTED.toLowerCase()]) expect(storeBytes(dir).includes(Buffer.from(words))).toBe(false);
+    expect(ok(dir, 'docs', 'remove', 'r07', '--yes')).toBe('');
+  });
+
+  it('merge of a copy made before the removal brings those memos and their history in without the quotes', () => {
+    const dir = memoProject();
+    const colleague = copyProject(dir, 'colleague');
+    ok(dir, 'docs', 'remove', 'r07', '--yes');
+    const redacted = memoTexts(dir);
+    // Over there, after the copy: a new memo quoting R07 and an edit of memo 1 that keeps the quote.
+    ok(colleague, 'memo', 'add', '--case', 'R08', `Unlike R07 ("${QUOTED}"), R08 writes.`, '--coder', 'boris');
+    ok(colleague, 'memo', 'edit', '1', `R07 said ${SAID}: H1 and H3.`, '--coder', 'boris');
+
+    const result = JSON.parse(ok(dir, 'merge', colleague, '--json')) as { left_out_removed: { quotes: number; memos: number } };
+    // Memo 1 (added, edited), memo 2 (added, edited) and the new memo, each as memo and as log texts.
+    expect(result.left_out_removed).toMatchObject({ memos: 1, quotes: 8 });
+    const texts = memoTexts(dir).map((memo) => memo.text);
+    expect(texts.slice(0, 3)).toEqual(redacted.map((memo) => memo.text));
+    expect(texts.slice(3).sort()).toEqual(['R07 said [quote removed: withdrawal of consent]: H1 and H3.', 'Unlike R07 ("[quote removed: withdrawal of consent]"), R08 writes.']);
+    for (const words of [SAID, QUOTED, QUOTED.toLowerCase()]) expect(storeBytes(dir).includes(Buffer.from(words))).toBe(false);
+    // The colleague's copy still quotes R07: every merge says so, and brings nothing in twice.
+    const again = JSON.parse(ok(dir, 'merge', colleague, '--json')) as { added: { memos: number; events: number }; left_out_removed: { quotes: number } };
+    expect(again).toMatchObject({ added: { memos: 0, events: 0 }, left_out_removed: { quotes: 8 } });
+    expect(memoTexts(dir)).toHaveLength(5);
+  });
+
+  it('with --keep-quotes, leaves the memos and their history as they were', () => {
+    const dir = memoProject();
+    const result = qcode(dir, ['docs', 'remove', 'r07', '--yes', '--keep-quotes']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('from memo');
+    expect(result.stdout).not.toContain('Memos:');
+    expect(memoTexts(dir).map((memo) => memo.text)).toEqual([`R07 said ${SAID} — striking for H1.`, `Compare «${QUOTED.toLowerCase()}…» with R12 and R14.`, 'The courts, again: see H4.']);
   });
 });
