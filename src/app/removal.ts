@@ -313,6 +313,12 @@ export function planCaseRemoval(project: Project, refs: readonly string[], optio
 }
 
 /** "case R07 was removed on 2026-12-01 (withdrawal of consent); nothing to do", one per name. */
+/** What `--dry-run` prints: the plan without its internals. */
+export function removalPreview(plan: RemovalPlan): Omit<RemovalPlan, 'documentIds' | 'command'> & { dryRun: true } {
+  const { documentIds: _ids, command: _command, ...preview } = plan;
+  return { dryRun: true, ...preview };
+}
+
 export function alreadyRemovedLine(entry: AlreadyRemoved): string {
   return `${entry.name} was removed on ${removedOn(entry.removedAt)} (withdrawal of consent); nothing to do`;
 }

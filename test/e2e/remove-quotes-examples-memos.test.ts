@@ -71,7 +71,7 @@ describe('a withdrawal and the codebook examples that quote the participant', ()
   it('is refused while codebook.yaml quotes the text, each example named by file:line:col; nothing is removed', () => {
     const dir = project();
     const yaml = readFileSync(join(dir, 'codebook.yaml'), 'utf8');
-    for (const command of [['docs', 'remove', 'r07', '--yes'], ['cases', 'remove', 'R07', '--yes', '--json']]) {
+    for (const command of [['docs', 'remove', 'r07', '--yes'], ['cases', 'remove', 'R07', '--yes', '--json'], ['docs', 'remove', 'r07', '--dry-run']]) {
       const result = qcode(dir, command);
       expect(result.code, result.stderr).toBe(1);
       expect(result.stdout).toBe('');
@@ -217,6 +217,32 @@ describe('a withdrawal and the memos that quote the participant', () => {
     expect(edit?.payload).toMatchObject({ before: 'Compare «[quote removed: withdrawal of consent]» with R12.', after: 'Compare «[quote removed: withdrawal of consent]» with R12 and R14.' });
     for (const words of [SAID, QUOTED, QUOTED.toLowerCase()]) expect(storeBytes(dir).includes(Buffer.from(words))).toBe(false);
     expect(ok(dir, 'docs', 'remove', 'r07', '--yes')).toBe('');
+  });
+
+  it('--dry-run lists what would go and which memos would change, and changes nothing', () => {
+    const dir = memoProject();
+    const before = storeBytes(dir);
+    const text = qcode(dir, ['docs', 'remove', 'r07', '--dry-run']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.trimEnd().split('\n')).toEqual([
+      'This would remove for good (it cannot be undone):',
+      '  r07 (case R07): 4 segments, 0 codings, 1 memo',
+      '  from memo 1 on code forms.protest: a passage that quotes the removed text, which will read [quote removed: withdrawal of consent]',
+      '  from memo 2 on the project: a passage that quotes the removed text, which will read [quote removed: withdrawal of consent]',
+      'Nothing was removed (--dry-run).',
+    ]);
+    const json = JSON.parse(ok(dir, 'cases', 'remove', 'R07', '--dry-run', '--json')) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      dry_run: true,
+      documents: [{ slug: 'r07', case: 'R07', segments: 4, memos: 1 }],
+      cases: [{ case: 'R07', documents: ['r07'] }],
+      quoting_memos: [{ memo: 1, on: 'code forms.protest', passages: 1 }, { memo: 2, on: 'the project', passages: 1 }],
+    });
+    expect(json).not.toHaveProperty('document_ids');
+    expect(slugs(dir)).toEqual(['r07', 'r08']);
+    expect(memoTexts(dir)).toHaveLength(4);
+    expect(storeBytes(dir).includes(Buffer.from(SAID))).toBe(true);
+    expect(before.includes(Buffer.from(SAID))).toBe(true);
   });
 
   it('merge of a copy made before the removal brings those memos and their history in without the quotes', () => {

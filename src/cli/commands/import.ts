@@ -411,8 +411,9 @@ Examples:
     .argument('<cases...>', 'case ids, e.g. R07')
     .option('--yes', 'remove without asking (required without a terminal)')
     .option('--keep-quotes', "keep the codebook's examples and the memos that read like the removed text: they are not this participant's words")
-    .option('--json', 'print the report as JSON')
-    .addHelpText('after', `${examples('qcode cases remove R07', 'qcode cases remove R07 S12 --yes --json')}
+    .option('--dry-run', 'list what would go and which memos would change, and remove nothing')
+    .option('--json', 'print the report (with --dry-run, the list) as JSON')
+    .addHelpText('after', `${examples('qcode cases remove R07 --dry-run', 'qcode cases remove R07', 'qcode cases remove R07 S12 --yes --json')}
 
 ${REMOVAL_NOTES}`)
     .action((refs: string[], flags: RemoveFlags, command: Command) => removeAction('cases', refs, flags, command));
@@ -464,8 +465,9 @@ Examples:
     .argument('<docs...>', 'document slugs (or ids)')
     .option('--yes', 'remove without asking (required without a terminal)')
     .option('--keep-quotes', "keep the codebook's examples and the memos that read like the removed text: they are not this participant's words")
-    .option('--json', 'print the report as JSON')
-    .addHelpText('after', `${examples('qcode docs remove r07-madrid-ru', 'qcode docs remove survey-s07 r07-madrid-ru --yes')}
+    .option('--dry-run', 'list what would go and which memos would change, and remove nothing')
+    .option('--json', 'print the report (with --dry-run, the list) as JSON')
+    .addHelpText('after', `${examples('qcode docs remove r07-madrid-ru --dry-run', 'qcode docs remove r07-madrid-ru', 'qcode docs remove survey-s07 r07-madrid-ru --yes')}
 
 ${REMOVAL_NOTES}`)
     .action((refs: string[], flags: RemoveFlags, command: Command) => removeAction('docs', refs, flags, command));
@@ -517,6 +519,7 @@ ${REMOVAL_NOTES}`)
 
 interface RemoveFlags {
   yes?: boolean;
+  dryRun?: boolean;
   keepQuotes?: boolean;
   json?: boolean;
 }
@@ -527,13 +530,21 @@ interface RemoveFlags {
  * full disk stopped; an erasure that cannot be finished now is an error that says so (carryOutRemoval).
  */
 async function removeAction(what: 'docs' | 'cases', refs: string[], flags: RemoveFlags, command: Command): Promise<void> {
-  const { alreadyRemovedLine, caseLeftBehindLine, planCaseRemoval, planDocumentRemoval, carryOutRemoval, WITHDRAWN_QUOTE } = await import('../../app/removal.js');
+  const { alreadyRemovedLine, caseLeftBehindLine, planCaseRemoval, planDocumentRemoval, carryOutRemoval, removalPreview, WITHDRAWN_QUOTE } = await import('../../app/removal.js');
   const quiet = globals(command).quiet ?? false;
   await withProject(command, async (project) => {
     const options = { keepQuotes: flags.keepQuotes ?? false };
     const plan = what === 'docs' ? planDocumentRemoval(project, refs, options) : planCaseRemoval(project, refs, options);
     for (const entry of plan.alreadyRemoved) note(alreadyRemovedLine(entry));
     const removes = plan.documents.length + plan.cases.length > 0;
+    if (flags.dryRun) {
+      if (flags.json) return writeJson(removalPreview(plan));
+      if (removes) for (const line of removalPlanLines(plan, WITHDRAWN_QUOTE)) out(line.replace('This removes for good', 'This would remove for good'));
+      for (const entry of plan.casesLeftBehind) out(`Note: ${caseLeftBehindLine(entry)}`);
+      if (plan.codebookCopies.length > 0) out(`Still quoting the removed text afterwards (qcode never deletes them): ${plan.codebookCopies.join(', ')}`);
+      out('Nothing was removed (--dry-run).');
+      return;
+    }
     if (removes) {
       if (!quiet || !flags.yes) for (const line of removalPlanLines(plan, WITHDRAWN_QUOTE)) note(line);
       for (const entry of plan.casesLeftBehind) note(`Note: ${caseLeftBehindLine(entry)}`);
