@@ -1,4 +1,4 @@
-import { examplesInYaml, memoPayloadWithoutQuotes, QuoteFinder, withoutPassages } from '../core/quotes.js';
+import { isRedactedPayloadOf, isRedactionOf, memoPayloadWithoutQuotes, QuoteFinder, quotesInYaml, WITHDRAWN_QUOTE, withoutPassages } from '../core/quotes.js';
 import { shellQuote } from '../core/shell.js';
 import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -53,6 +53,7 @@ import {
   iterateSeen,
   iterateSeenDimensions,
   matchingMemoIds,
+  memosLike,
   memoCodeIds,
   memoRecords,
   otherCoders,
@@ -66,10 +67,11 @@ import {
   upgradeOtherCopy,
   type OtherStoreProblem,
   type SegmentRecord,
+  type DocumentRecord,
 } from '../store/merge.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
 import { caseExists as caseExistsHere } from '../store/cases.js';
-import { removedCaseIds, removedDocumentHashes, removedDocumentSlugs } from '../store/removal.js';
+import { removalsKeepingQuotes, removedCaseIds, removedDocumentHashes, removedDocumentSlugs, textInOtherDocuments } from '../store/removal.js';
 import { refuseNewCoderName } from './coding.js';
 import { startExitWatcher } from './exit-watcher.js';
 import { DB_FILE, type Project } from './project.js';
@@ -722,7 +724,14 @@ function mergeRows(
   echoed: ReadonlySet<string>,
 ): { shared: Array<[number, number]>; mergeEvents: number } {
   const codeHere = codeMapping(db, other);
-  addMissingCodebookItems(db, other, report, codeHere);
+  const removed = removedFromHere(db);
+  const leftOut = report.leftOutRemoved;
+  // Decided before anything is written, so that a document brought in cannot change it for another one.
+  const otherDocuments = documentRecords(other).map((document) => ({ document, reason: removed.reason(document.sha256, document.slug, document.case_id) }));
+  // A memo or code example over there may quote a removed participant: the other copy still has their words
+  // to compare with, which this one no longer has.
+  const withdrawn = withdrawnTexts(db, other, otherDocuments);
+  addMissingCodebookItems(db, other, report, codeHere, withdrawn);
   const renamed = new Map<string, MergeReport['codeRenames'][number]>();
   const renamedCode = (id: string): string => {
     const here = codeHere(id);
@@ -748,16 +757,9 @@ function mergeRows(
   const leftOutCoders = new Set<number>();
   const echoedCoders = new Set(otherCoders(other).filter((coder) => echoed.has(coder.name)).map((coder) => coder.id));
 
-  const removed = removedFromHere(db);
-  const leftOut = report.leftOutRemoved;
-  // Decided before anything is written, so that a document brought in cannot change it for another one.
-  const otherDocuments = documentRecords(other).map((document) => ({ document, reason: removed.reason(document.sha256, document.slug, document.case_id) }));
   // A case over there whose every document is left out would come in as an empty shell holding a removed
   // participant's values: unless this copy has it already, it is left out with them.
   const keptCases = new Set(otherDocuments.filter((entry) => entry.reason === undefined).map((entry) => entry.document.case_id));
-  // A memo over there on anything else may quote a removed participant: the other copy still has their words
-  // to compare with, which this one no longer has.
-  const withdrawn = new QuoteFinder(otherDocuments.filter((entry) => entry.reason !== undefined).map(({ document }) => ({ name: document.slug, text: document.text })));
   const withheldCases = new Set(otherDocuments
     .map((entry) => entry.document.case_id)
     .filter((id): id is string => id !== null && !keptCases.has(id) && !removed.cases.has(id) && !caseExistsHere(db, id)));
@@ -890,6 +892,7 @@ function mergeRows(
 
 
   const memosHere = new Map<string, number[]>();
+  const unredactedHere = new Set<number>();
   // Memo id over there → the memo here (and when it was made, which tells a reused id apart), for the events.
   const memoOf = new Map<number, { id: number; createdAt: string }>();
   for (const memo of memoRecords(other)) {
@@ -927,7 +930,12 @@ function mergeRows(
     const key = JSON.stringify([targetKind, targetId, coder, memo.created_at, text]);
     const here = memosHere.get(key) ?? matchingMemoIds(db, row);
     memosHere.set(key, here);
-    const duplicate = here.shift();
+    // A memo whose quotes a removal over there replaced is the one here that still holds them (this copy has
+    // not made that removal yet; when it does, the two read alike again).
+    const duplicate = here.shift() ?? (text.includes(WITHDRAWN_QUOTE)
+      ? memosLike(db, row).find((candidate) => !unredactedHere.has(candidate.id) && isRedactionOf(text, candidate.text))?.id
+      : undefined);
+    if (duplicate !== undefined && text.includes(WITHDRAWN_QUOTE)) unredactedHere.add(duplicate);
     if (duplicate !== undefined) {
       memoOf.set(memo.id, { id: duplicate, createdAt: memo.created_at });
       continue;
@@ -938,11 +946,16 @@ function mergeRows(
 
   // The ids here of each event key, oldest first: a shared event takes the oldest one left.
   const eventsHere = new Map<string, Array<{ id: number; action: string }>>();
+  // Memo events by time, coder and action, for one whose quotes a removal over there replaced.
+  const memoEventsHere = new Map<string, Array<{ id: number; action: string; payload: string }>>();
   for (const row of eventKeysAt(db, distinctEventTimes(other))) {
     const key = eventKey(row.at, row.coder, row.action, row.payload);
     const ids = eventsHere.get(key) ?? [];
     ids.push({ id: row.id, action: row.action });
     eventsHere.set(key, ids);
+    if (row.action !== 'memo.add' && row.action !== 'memo.edit') continue;
+    const place = JSON.stringify([row.at, row.coder, row.action]);
+    memoEventsHere.set(place, [...memoEventsHere.get(place) ?? [], { id: row.id, action: row.action, payload: row.payload }]);
   }
   // An echoed coder's log over there is a second copy of this coder's own log here, beside the first copy
   // that coder may still hold over there under the name it has here: matched without using up an event
@@ -965,9 +978,10 @@ function mergeRows(
     const imported = importedEvent(event, maps);
     // The event as it is over there is found here too when it is shared history (both copies hold it).
     const keys = [eventKey(event.at, name, imported.action, imported.payload), eventKey(event.at, name, event.action, event.payload)];
-    const here = event.coder_id !== null && echoedCoders.has(event.coder_id)
+    const here = (event.coder_id !== null && echoedCoders.has(event.coder_id)
       ? keys.map((candidate) => allEventsHere.get(candidate)?.[0]).find((found) => found !== undefined)
-      : keys.map((candidate) => eventsHere.get(candidate)).find((ids) => (ids?.length ?? 0) > 0)?.shift();
+      : keys.map((candidate) => eventsHere.get(candidate)).find((ids) => (ids?.length ?? 0) > 0)?.shift())
+      ?? (imported.payload.includes(WITHDRAWN_QUOTE) ? unredactedEventHere(memoEventsHere.get(JSON.stringify([event.at, name, imported.action])), imported.payload, sharedIds) : undefined);
     if (here !== undefined) {
       if (!sharedIds.has(here.id)) shared.push(here.id);
       sharedIds.add(here.id);
@@ -991,24 +1005,36 @@ function mergeRows(
  * rows over there that hang on them. A removed text that a document here still holds (a second copy
  * that was kept) is not withheld: it is here anyway.
  */
+/** The memo event here that one from over there is, but for the quotes a removal over there replaced in it. */
+function unredactedEventHere(candidates: ReadonlyArray<{ id: number; action: string; payload: string }> | undefined, payload: string, taken: ReadonlySet<number>): { id: number; action: string } | undefined {
+  return candidates?.find((candidate) => !taken.has(candidate.id) && isRedactedPayloadOf(payload, candidate.payload));
+}
+
+/**
+ * The texts over there that were removed here, to find their quotes with: as the removal here found them
+ * (not those of a removal made with --keep-quotes; a passage that texts here also hold is nobody's own).
+ */
+function withdrawnTexts(db: Db, other: Db, otherDocuments: ReadonlyArray<{ document: DocumentRecord; reason: string | undefined }>): QuoteFinder {
+  const keeping = removalsKeepingQuotes(db);
+  const texts = otherDocuments
+    .filter(({ document, reason }) => reason !== undefined && !keeping.sha256s.has(document.sha256) && !(document.case_id !== null && keeping.cases.has(document.case_id)))
+    .map(({ document }) => ({ name: document.slug, text: document.text, turns: segmentRecords(other, document.id).map((segment) => segment.text) }));
+  return new QuoteFinder(texts, (passage) => textInOtherDocuments(db, passage, []));
+}
+
 /**
  * --codebook-from other would bring in the other codebook's examples, and one may quote a participant
  * removed here whose text the other copy still holds: once in, nothing here could tell it is their words.
  */
 function refuseQuotesOfRemoved(db: Db, other: Db, yaml: string): void {
   const removed = removedFromHere(db);
-  const withdrawn = new QuoteFinder(documentRecords(other)
-    .filter((document) => removed.reason(document.sha256, document.slug, document.case_id) !== undefined)
-    .map((document) => ({ name: document.slug, text: document.text })));
+  const withdrawn = withdrawnTexts(db, other, documentRecords(other).map((document) => ({ document, reason: removed.reason(document.sha256, document.slug, document.case_id) })));
   if (withdrawn.empty) return;
-  const quoting = examplesInYaml(yaml).flatMap((example) => {
-    const source = withdrawn.sourceOf(example.text);
-    return source === undefined ? [] : [{ code: example.code ?? '(no id)', source }];
-  });
+  const quoting = quotesInYaml(yaml, withdrawn);
   if (quoting.length === 0) return;
-  const codes = [...new Set(quoting.map((entry) => entry.code))].join(', ');
-  const sources = [...new Set(quoting.map((entry) => entry.source))].join(', ');
-  throw new UserError(`--codebook-from other: the other project's codebook quotes ${sources}, removed here (withdrawal of consent), in ${plural(quoting.length, 'example')} (code ${codes}); nothing was merged`, {
+  const places = quoting.map((place) => place.what.replace(/^the example of /u, '')).join(', ');
+  const sources = [...new Set(quoting.map((place) => place.source).filter((source) => source !== undefined))];
+  throw new UserError(`--codebook-from other: the other project's codebook quotes ${sources.length === 0 ? 'a text' : sources.join(', ')}, removed here (withdrawal of consent), in ${plural(quoting.length, 'place')} (${places}); nothing was merged`, {
     hint: 'Ask its owner to replace those examples and run qcode codebook apply over there, or merge with --codebook-from this',
   });
 }
@@ -1296,7 +1322,7 @@ function freeSlug(db: Db, slug: string): string {
 }
 
 /** Codes (with their dimensions and parents) and attributes that the other project's codings, memos and case values need but this codebook lacks. */
-function addMissingCodebookItems(db: Db, other: Db, report: MergeReport, codeHere: (id: string) => string): void {
+function addMissingCodebookItems(db: Db, other: Db, report: MergeReport, codeHere: (id: string) => string, withdrawn: QuoteFinder): void {
   const codes = new Map(codeRecords(other).map((code) => [code.id, code]));
   const dimensions = new Map(dimensionRecords(other).map((dimension) => [dimension.id, dimension]));
   const addCode = (id: string): void => {
@@ -1305,7 +1331,10 @@ function addMissingCodebookItems(db: Db, other: Db, report: MergeReport, codeHer
     if (code === undefined) return;
     if (!dimensionExists(db, code.dimension_id)) insertRetiredDimension(db, dimensions.get(code.dimension_id)!);
     if (code.parent_id !== null) addCode(code.parent_id);
-    insertRetiredCode(db, { ...code, parent_id: code.parent_id === null ? null : codeHere(code.parent_id) });
+    const examples = JSON.parse(code.examples) as unknown[];
+    const kept = examples.filter((example) => typeof example !== 'string' || withdrawn.sourceOf(example) === undefined);
+    report.leftOutRemoved.quotes += examples.length - kept.length;
+    insertRetiredCode(db, { ...code, examples: JSON.stringify(kept), parent_id: code.parent_id === null ? null : codeHere(code.parent_id) });
     report.added.retiredCodes.push(id);
   };
   for (const id of codedCodeIds(other)) addCode(id);

@@ -3,7 +3,7 @@ import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync
 import { basename, dirname, join, resolve } from 'node:path';
 import { plural } from '../core/codebook-plan.js';
 import { ProblemsError, UserError, type Problem } from '../core/errors.js';
-import { examplesInYaml, memoPayloadWithoutQuotes, QuoteFinder, withoutExamples, withoutPassages } from '../core/quotes.js';
+import { examplesInYaml, memoPayloadWithoutQuotes, QuoteFinder, quotesInYaml, withoutExamples, withoutPassages, withoutQuotingComments } from '../core/quotes.js';
 
 export { WITHDRAWN_QUOTE } from '../core/quotes.js';
 import { shellQuote } from '../core/shell.js';
@@ -15,7 +15,7 @@ import { codebookVersions, codeExamples, rewriteCodebookVersion, setCodeExamples
 import { appendEvent, nowIso } from '../store/common.js';
 import { inTransaction } from '../store/documents.js';
 import {
-  caseHoldings, caseRemovedAt, compactStore, deleteCase, deleteDocument, deleteEventsOf, documentHoldings, documentIdsOfCase, documentTexts, dropDeletedIndexEntries, memoEvents, memosKept, setEventPayload, setMemoText,
+  caseHoldings, caseRemovedAt, compactStore, deleteCase, deleteDocument, deleteEventsOf, documentHoldings, documentIdsOfCase, documentTexts, dropDeletedIndexEntries, memoEvents, memosKept, setEventPayload, setMemoText, textInOtherDocuments,
   erasurePending, markErasurePending, recordRemovedCase, recordRemovedDocument, removedDocumentBySlug, storeProblem, withSecureDelete, type DocumentHoldings, type Erased,
 } from '../store/removal.js';
 import { DamagedStoreError, damagedStoreError } from '../store/db.js';
@@ -136,7 +136,7 @@ function planFor(project: Project, command: RemovalPlan['command'], documentIds:
   const { db } = project;
   const ids = [...new Set([...documentIds, ...caseIds.flatMap((id) => documentIdsOfCase(db, id))])];
   const keepQuotes = options.keepQuotes ?? false;
-  const quotes = new QuoteFinder(keepQuotes ? [] : documentTexts(db, ids));
+  const quotes = new QuoteFinder(keepQuotes ? [] : documentTexts(db, ids), (passage) => textInOtherDocuments(db, passage, ids));
   refuseQuotingCodebook(project, quotes);
   const documents = ids.map((id) => toRemoval(documentHoldings(db, id) as DocumentHoldings));
   const cases = caseIds.map((id) => ({ case: id, ...caseHoldings(db, id), documents: documents.filter((doc) => doc.case === id).map((doc) => doc.slug) }));
@@ -160,16 +160,17 @@ function planFor(project: Project, command: RemovalPlan['command'], documentIds:
 function refuseQuotingCodebook(project: Project, quotes: QuoteFinder): void {
   if (quotes.empty) return;
   const file = basename(project.codebookPath);
-  const problems: Problem[] = [];
-  for (const example of examplesInYaml(readCodebookIfAny(project.codebookPath))) {
-    const document = quotes.sourceOf(example.text);
-    if (document === undefined) continue;
-    problems.push({ file, line: example.line, col: example.col, message: `the example of code ${example.code ?? '(no id)'} quotes ${document}, which this removal takes` });
-  }
+  const places = quotesInYaml(readCodebookIfAny(project.codebookPath), quotes);
+  const problems: Problem[] = places.map((place) => ({
+    file, line: place.line, col: place.col,
+    message: `${place.what} quotes ${place.source === undefined ? 'the text this removal takes' : `${place.source}, which this removal takes`}`,
+  }));
   const again = `then run the removal again (or add --keep-quotes if ${problems.length === 1 ? 'it is' : 'they are'} not this participant's words)`;
   if (problems.length > 0) {
-    throw new ProblemsError(`${file} quotes the text this removal takes in ${plural(problems.length, 'example')}: nothing was removed`, problems,
-      `Replace or delete ${problems.length === 1 ? 'that example' : 'those examples'} in ${file}, run: qcode codebook apply, ${again}`);
+    const examples = places.every((place) => place.what.startsWith('the example'));
+    const those = problems.length === 1 ? (examples ? 'that example' : 'that text') : examples ? 'those examples' : 'those texts';
+    throw new ProblemsError(`${file} quotes the text this removal takes in ${plural(problems.length, examples ? 'example' : 'place')}: nothing was removed`, problems,
+      `Replace or delete ${those} in ${file}, run: qcode codebook apply, ${again}`);
   }
   const applied = codeExamples(project.db)
     .filter((code) => code.status === 'active')
@@ -191,13 +192,13 @@ function readCodebookIfAny(path: string): string {
   }
 }
 
-/** YAML files in the project folder besides codebook.yaml (its backups, copies) whose examples quote the removed text. */
+/** YAML files in the project folder besides codebook.yaml (its backups, an editor's codebook.yaml~, copies) that quote the removed text. */
 function quotingCodebookCopies(project: Project, quotes: QuoteFinder): string[] {
   if (quotes.empty) return [];
   const dir = dirname(project.dbPath);
   const own = basename(project.codebookPath);
   return listFolder(dir)
-    .filter((entry) => entry !== own && /\.ya?ml(?:\.|$)/i.test(entry))
+    .filter((entry) => entry !== own && /\.ya?ml(?:[^a-z0-9]|$)/i.test(entry))
     .filter((entry) => {
       const path = join(dir, entry);
       try {
@@ -205,7 +206,7 @@ function quotingCodebookCopies(project: Project, quotes: QuoteFinder): string[] 
       } catch {
         return false;
       }
-      return examplesInYaml(readCodebookIfAny(path)).some((example) => quotes.sourceOf(example.text) !== undefined);
+      return quotesInYaml(readCodebookIfAny(path), quotes).length > 0;
     });
 }
 
@@ -229,8 +230,9 @@ function takeQuotedExamples(project: Project, quotes: QuoteFinder): ExamplesTake
     for (const text of code.examples) if (quoted(text)) taken.add(`${code.id}\0${text}`);
   }
   for (const version of codebookVersions(db)) {
-    const { yaml, removed } = withoutExamples(version.yaml, quoted);
-    if (removed === 0) continue;
+    const examples = withoutExamples(version.yaml, quoted);
+    const { yaml, removed: comments } = withoutQuotingComments(examples.yaml, quotes);
+    if (examples.removed + comments === 0) continue;
     for (const example of examplesInYaml(version.yaml)) {
       if (!quoted(example.text)) continue;
       taken.add(`${example.code ?? ''}\0${example.text}`);
@@ -359,7 +361,10 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
       return row;
     });
     const cases = plan.cases.map((entry) => ({ ...entry, ...caseHoldings(db, entry.case) }));
-    const quotes = new QuoteFinder(plan.keepQuotes ? [] : documentTexts(db, documents.map((doc) => doc.id)));
+    const going = documents.map((doc) => doc.id);
+    const quotes = new QuoteFinder(plan.keepQuotes ? [] : documentTexts(db, going), (passage) => textInOtherDocuments(db, passage, going));
+    // Again under the write lock: a codebook apply since the list was shown may have brought a quote in.
+    refuseQuotingCodebook(project, quotes);
     const codebookHistory = takeQuotedExamples(project, quotes);
     for (const document of documents) {
       // The tombstone first: it reads the document's earlier versions, which go with the document.
@@ -383,6 +388,8 @@ export function carryOutRemoval(project: Project, plan: RemovalPlan, options: { 
         logEvents,
         examples: codebookHistory.examples,
         memosRedacted: memoQuotes.memos,
+        // A merge of an older copy compares its memos with the removed texts unless the team said they are not quoted.
+        ...(plan.keepQuotes ? { keepQuotes: true } : {}),
       },
     });
     return result;

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Scalar, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Parser, type Scalar, type YAMLSeq } from 'yaml';
 
 // A codebook's examples are often a participant's own words. When that participant withdraws consent,
 // their words must leave the codebook too: these helpers tell which examples quote a text. An example is
@@ -16,7 +16,7 @@ const MIN_QUOTE = 20;
 
 const ELLIPSIS = /\[\s*(?:…|\.{3,})\s*\]|\(\s*(?:…|\.{3,})\s*\)|…|\.{3,}/u;
 const DOUBLE_QUOTES = /["«»“”„‟]/gu;
-const SINGLE_QUOTES = /[‘’‚‛`´]/gu;
+const SINGLE_QUOTES = /[‘’‚‛`´ʼ]/gu;
 const DASHES = /[‐‑‒–—―−]/gu;
 const EDGE_PUNCTUATION = /^[\s\p{P}]+|[\s\p{P}]+$/gu;
 
@@ -47,7 +47,9 @@ export function quoteParts(example: string): string[] {
  * marks: long enough that the team's own sentences do not repeat a participant's by chance.
  */
 export const MIN_SHARED_WORDS = 8;
-const WORD = /[\p{L}\p{N}]+(?:['’ʼ-][\p{L}\p{N}]+)*/gu;
+// Joined by the apostrophes and hyphens foldForQuotes makes plain, so that both sides split words alike;
+// with combining marks (stress marks, text not in NFC).
+const WORD = /[\p{L}\p{N}\p{M}]+(?:['‘’‚‛`´ʼ‐‑-][\p{L}\p{N}\p{M}]+)*/gu;
 /** A passage in quotation marks, typeset any of the usual ways; the group is what is quoted. */
 const QUOTED = /«([^»]*)»|“([^”]*)”|„([^“”]*)[“”]|"([^"]*)"/gu;
 
@@ -61,20 +63,51 @@ function wordsOf(text: string): Word[] {
   return [...text.matchAll(WORD)].map((match) => ({ folded: foldForQuotes(match[0]), start: match.index, end: match.index + match[0].length }));
 }
 
-function windowAt(words: readonly Word[], index: number): string {
-  return words.slice(index, index + MIN_SHARED_WORDS).map((word) => word.folded).join(' ');
+/**
+ * A run of words as a 53-bit hash: a long interview has hundreds of thousands of runs, which as strings
+ * would take a hundred megabytes. Two different runs share a hash about once in 2^53 comparisons.
+ */
+function windowAt(words: readonly Word[], index: number): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let at = index; at < index + MIN_SHARED_WORDS; at++) {
+    const word = words[at]!.folded;
+    for (let char = 0; char <= word.length; char++) {
+      // The separator (code 32 past the word's end) keeps "ab c" and "a bc" apart.
+      const code = char === word.length ? 32 : word.charCodeAt(char);
+      h1 = Math.imul(h1 ^ code, 2654435761);
+      h2 = Math.imul(h2 ^ code, 1597334677);
+    }
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /** A stretch of a text, [start, end) in UTF-16 units. */
 export type Passage = readonly [number, number];
 
+/**
+ * A withdrawn participant's document: its text and, when known, its turns (segments), so that a run of
+ * words is never taken across a speaker's label into the next turn.
+ */
+export interface QuotedText {
+  name: string;
+  text: string;
+  turns?: readonly string[];
+}
+
 /** Finds which of some texts (a withdrawn participant's documents) an example or a memo quotes. */
 export class QuoteFinder {
   private readonly folded: Array<{ name: string; text: string }>;
-  private readonly texts: ReadonlyArray<{ name: string; text: string }>;
-  private windows: Set<string> | undefined;
+  private readonly texts: readonly QuotedText[];
+  private windows: Set<number> | undefined;
 
-  constructor(texts: ReadonlyArray<{ name: string; text: string }>) {
+  /**
+   * @param sharedElsewhere whether a memo's passage is also in texts that stay (an interview guide's question
+   *   asked in every interview): then it is not this participant's words, and passagesIn leaves it.
+   */
+  constructor(texts: readonly QuotedText[], private readonly sharedElsewhere: (passage: string) => boolean = () => false) {
     this.texts = texts;
     this.folded = texts.map(({ name, text }) => ({ name, text: foldForQuotes(text) }));
   }
@@ -94,7 +127,7 @@ export class QuoteFinder {
   /**
    * The passages of a free text (a memo) that quote the texts: a passage in quotation marks that reads as
    * an example would, and any run of MIN_SHARED_WORDS or more words in a row that the texts have too.
-   * Sorted, overlaps merged.
+   * Sorted, overlaps merged; those sharedElsewhere says the texts that stay also hold are left out.
    */
   passagesIn(text: string): Passage[] {
     if (this.folded.length === 0) return [];
@@ -117,16 +150,18 @@ export class QuoteFinder {
       if (last !== undefined && start <= last[1]) last[1] = Math.max(last[1], end);
       else merged.push([start, end]);
     }
-    return merged;
+    return merged.filter(([start, end]) => !this.sharedElsewhere(text.slice(start, end)));
   }
 
   /** Every run of MIN_SHARED_WORDS words of the texts, built on first use: most removals meet no memo. */
-  private sharedWindows(): Set<string> {
+  private sharedWindows(): Set<number> {
     if (this.windows === undefined) {
       this.windows = new Set();
-      for (const { text } of this.texts) {
-        const words = wordsOf(text);
-        for (let index = 0; index + MIN_SHARED_WORDS <= words.length; index++) this.windows.add(windowAt(words, index));
+      for (const { text, turns } of this.texts) {
+        for (const turn of turns ?? [text]) {
+          const words = wordsOf(turn);
+          for (let index = 0; index + MIN_SHARED_WORDS <= words.length; index++) this.windows.add(windowAt(words, index));
+        }
       }
     }
     return this.windows;
@@ -200,21 +235,72 @@ export function withoutExamples(source: string, drop: (example: string) => boole
   const doc = parseDocument(source, { uniqueKeys: false });
   if (doc.errors.length > 0) return { yaml: source, removed: 0 };
   const cuts: Cut[] = [];
+  const dropped: Scalar[] = [];
   let removed = 0;
   visitExampleLists(doc.contents, (_code, seq) => {
-    const dropped = seq.items.filter((item): item is Scalar => isScalar(item) && typeof item.value === 'string' && drop(item.value));
-    if (dropped.length === 0) return;
-    const everyItem = dropped.length === seq.items.length;
-    dropped.forEach((item, index) => cuts.push(seq.flow === true ? flowCut(source, item, everyItem) : blockCut(source, item, everyItem && index === 0)));
-    seq.items = seq.items.filter((item) => !(dropped as unknown[]).includes(item));
-    removed += dropped.length;
+    const going = seq.items.filter((item): item is Scalar => isScalar(item) && typeof item.value === 'string' && drop(item.value));
+    if (going.length === 0) return;
+    const everyItem = going.length === seq.items.length;
+    if (seq.flow === true) {
+      let keptBefore = false;
+      for (const item of seq.items) {
+        if ((going as unknown[]).includes(item)) cuts.push(flowCut(source, item as Scalar, everyItem, keptBefore));
+        else keptBefore = true;
+      }
+    } else {
+      going.forEach((item, index) => cuts.push(blockCut(source, item, everyItem && index === 0)));
+    }
+    seq.items = seq.items.filter((item) => !(going as unknown[]).includes(item));
+    dropped.push(...going);
+    removed += going.length;
   });
   if (removed === 0) return { yaml: source, removed };
-  let cut = source;
-  for (const { start, end, insert } of cuts.sort((a, b) => b.start - a.start)) cut = cut.slice(0, start) + insert + cut.slice(end);
-  const reread = parseDocument(cut, { uniqueKeys: false });
-  const same = reread.errors.length === 0 && isDeepStrictEqual(reread.toJS(), doc.toJS());
-  return { yaml: same ? cut : doc.toString(), removed };
+  const cut = applyCuts(source, cuts);
+  const expected = valueOf(doc);
+  if (expected !== undefined && readsAs(cut, expected)) return { yaml: cut, removed };
+  // An anchor on a cut example that an alias elsewhere names, or a layout the cuts do not foresee: the
+  // examples' texts are replaced instead, in place, which keeps every alias and the layout whole.
+  const replaced = applyCuts(source, dropped.map((item) => ({ start: item.range?.[0] ?? 0, end: item.range?.[1] ?? 0, insert: JSON.stringify(WITHDRAWN_QUOTE) })));
+  if (readsAs(replaced)) return { yaml: replaced, removed };
+  try {
+    return { yaml: doc.toString(), removed };
+  } catch {
+    return { yaml: replaced, removed };
+  }
+}
+
+/** The text with the cuts made; overlapping ones (the last two items of a flow list) as one. */
+function applyCuts(source: string, cuts: readonly Cut[]): string {
+  const merged: Cut[] = [];
+  for (const cut of [...cuts].sort((a, b) => a.start - b.start)) {
+    const last = merged.at(-1);
+    if (last !== undefined && cut.start < last.end) merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, cut.end), insert: last.insert + cut.insert };
+    else merged.push(cut);
+  }
+  let result = source;
+  for (const { start, end, insert } of merged.reverse()) result = result.slice(0, start) + insert + result.slice(end);
+  return result;
+}
+
+/** A document's value; undefined when an alias names an anchor that is no longer there. */
+function valueOf(doc: ReturnType<typeof parseDocument>): unknown {
+  try {
+    return doc.toJS() as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a YAML text reads without errors (and, given `expected`, as that value). */
+function readsAs(yaml: string, expected?: unknown): boolean {
+  try {
+    const doc = parseDocument(yaml, { uniqueKeys: false });
+    if (doc.errors.length > 0) return false;
+    const value = doc.toJS();
+    return expected === undefined || isDeepStrictEqual(value, expected);
+  } catch {
+    return false;
+  }
 }
 
 interface Cut {
@@ -230,15 +316,20 @@ function blockCut(source: string, item: Scalar, leaveEmptyList: boolean): Cut {
   const lineEnd = source.indexOf('\n', Math.max(from, to - 1));
   const end = lineEnd === -1 ? source.length : lineEnd + 1;
   const indent = /^[ ]*/.exec(source.slice(start, from))?.[0] ?? '';
-  return { start, end, insert: leaveEmptyList ? `${indent}[]\n` : '' };
+  const newline = lineEnd === -1 ? '' : source[lineEnd - 1] === '\r' ? '\r\n' : '\n';
+  return { start, end, insert: leaveEmptyList ? `${indent}[]${newline}` : '' };
 }
 
-/** A flow list's item with the comma after it (or, for the last item, the one before). */
-function flowCut(source: string, item: Scalar, everyItem: boolean): Cut {
+/**
+ * A flow list's item with the comma before it when an item that stays precedes it, else with the comma
+ * after it: `[keep, A, B]`, `[A, B, keep]` and `[A, keep, B]` all become `[keep]`.
+ */
+function flowCut(source: string, item: Scalar, everyItem: boolean, keptBefore: boolean): Cut {
   const [from, to] = item.range ?? [0, 0];
-  if (everyItem) return { start: from, end: /^\s*,?\s*/.exec(source.slice(to))![0].length + to, insert: '' };
-  const after = /^\s*,\s*/.exec(source.slice(to));
-  if (after !== null) return { start: from, end: to + after[0].length, insert: '' };
+  if (everyItem || !keptBefore) {
+    const after = /^\s*,?\s*/.exec(source.slice(to))![0].length;
+    return { start: from, end: to + after, insert: '' };
+  }
   const before = /,\s*$/.exec(source.slice(0, from));
   return { start: before === null ? from : from - before[0].length, end: to, insert: '' };
 }
@@ -259,4 +350,93 @@ function visitExampleLists(node: unknown, visit: (codeId: string | null, list: Y
   } else if (isSeq(node)) {
     for (const item of node.items) visitExampleLists(item, visit, ids);
   }
+}
+
+/** Where a YAML text quotes the texts: an example (its code), a comment (a commented-out example), or a line. */
+export interface QuoteInYaml {
+  line: number;
+  col: number;
+  /** "the example of code forms.protest", "a comment", "line 12". */
+  what: string;
+  /** The text quoted, when it is known (an example). */
+  source: string | undefined;
+}
+
+/**
+ * Every place a codebook's YAML quotes the texts: its examples and its comments. A file that does not read as
+ * YAML (a half-edited codebook.yaml) is compared line by line, since its examples cannot be told apart.
+ */
+export function quotesInYaml(source: string, quotes: QuoteFinder): QuoteInYaml[] {
+  if (quotes.empty) return [];
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: false });
+  if (doc.errors.length > 0) {
+    return source.split('\n').flatMap((line, index) => {
+      const passage = quotes.passagesIn(line)[0];
+      return passage === undefined ? [] : [{ line: index + 1, col: passage[0] + 1, what: `line ${index + 1}`, source: undefined }];
+    });
+  }
+  const found: QuoteInYaml[] = [];
+  for (const example of examplesInYaml(source)) {
+    const document = quotes.sourceOf(example.text);
+    if (document !== undefined) found.push({ line: example.line, col: example.col, what: `the example of code ${example.code ?? '(no id)'}`, source: document });
+  }
+  for (const comment of quotingComments(source, quotes)) {
+    const { line, col } = lineCounter.linePos(comment.offset);
+    found.push({ line, col, what: 'a comment', source: undefined });
+  }
+  return found.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** The YAML with each comment that quotes the texts reading `# [quote removed: …]`; `removed` is how many. */
+export function withoutQuotingComments(source: string, quotes: QuoteFinder): { yaml: string; removed: number } {
+  const comments = quotingComments(source, quotes);
+  const yaml = applyCuts(source, comments.map(({ offset, text }) => ({ start: offset, end: offset + text.length, insert: `# ${WITHDRAWN_QUOTE}` })));
+  return { yaml, removed: comments.length };
+}
+
+/** The comments of a YAML text (from the parser's concrete syntax tree, so never a `#` inside a text) that quote the texts. */
+function quotingComments(source: string, quotes: QuoteFinder): Array<{ offset: number; text: string }> {
+  if (quotes.empty) return [];
+  const comments: Array<{ offset: number; text: string }> = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const token = node as { type?: unknown; offset?: unknown; source?: unknown };
+    if (token.type === 'comment' && typeof token.offset === 'number' && typeof token.source === 'string') {
+      comments.push({ offset: token.offset, text: token.source });
+      return;
+    }
+    for (const value of Object.values(node)) visit(value);
+  };
+  for (const token of new Parser().parse(source)) visit(token);
+  return comments.filter(({ text }) => quotes.passagesIn(text.slice(1)).length > 0 || quotes.sourceOf(text.slice(1).replace(/^\s*-\s*/u, '')) !== undefined);
+}
+
+/**
+ * Whether `original` is `redacted` as it was before its quotes were replaced: the same text, where each
+ * WITHDRAWN_QUOTE stands for some passage. A copy that made the removal and one that has not yet made it
+ * hold the same memo so; a merge takes them for one.
+ */
+export function isRedactionOf(redacted: string, original: string): boolean {
+  if (!redacted.includes(WITHDRAWN_QUOTE)) return redacted === original;
+  const pattern = redacted.split(WITHDRAWN_QUOTE).map((part) => part.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')).join('[\\s\\S]+?');
+  return new RegExp(`^${pattern}$`, 'u').test(original);
+}
+
+/** isRedactionOf for two memo events' payloads (JSON): equal but for memo texts that are redactions of the other's. */
+export function isRedactedPayloadOf(redacted: string, original: string): boolean {
+  const a = JSON.parse(redacted) as Record<string, unknown>;
+  const b = JSON.parse(original) as Record<string, unknown>;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => {
+    const [mine, theirs] = [a[key], b[key]];
+    return ['text', 'before', 'after'].includes(key) && typeof mine === 'string' && typeof theirs === 'string'
+      ? isRedactionOf(mine, theirs)
+      : isDeepStrictEqual(mine, theirs);
+  });
 }

@@ -387,6 +387,12 @@ export function matchingMemoIds(db: Db, row: Omit<MemoRecord, 'id' | 'updated_at
     .pluck().all(row.target_kind, row.target_id, row.coder_id, row.created_at, row.text) as number[];
 }
 
+/** The memos here with the same target, coder and creation time as one from over there (its text aside), oldest first. */
+export function memosLike(db: Db, row: Omit<MemoRecord, 'id' | 'updated_at' | 'text'>): Array<{ id: number; text: string }> {
+  return statement(db, 'SELECT id, text FROM memos WHERE target_kind = ? AND target_id IS ? AND coder_id IS ? AND created_at = ? ORDER BY id')
+    .all(row.target_kind, row.target_id, row.coder_id, row.created_at) as Array<{ id: number; text: string }>;
+}
+
 export function insertMemoRecord(db: Db, row: Omit<MemoRecord, 'id'>): number {
   return Number(statement(db, 'INSERT INTO memos (target_kind, target_id, coder_id, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
     .run(row.target_kind, row.target_id, row.coder_id, row.text, row.created_at, row.updated_at).lastInsertRowid);

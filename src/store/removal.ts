@@ -34,9 +34,12 @@ export function documentHoldings(db: Db, documentId: number): DocumentHoldings |
 }
 
 /** The texts of documents, by slug, to find where else a participant's words are quoted. */
-export function documentTexts(db: Db, documentIds: readonly number[]): Array<{ name: string; text: string }> {
-  return documentIds.map((id) => statement(db, 'SELECT slug AS name, text FROM documents WHERE id = ?').get(id) as { name: string; text: string } | undefined)
-    .filter((row): row is { name: string; text: string } => row !== undefined);
+export function documentTexts(db: Db, documentIds: readonly number[]): Array<{ name: string; text: string; turns: string[] }> {
+  return documentIds.flatMap((id) => {
+    const row = statement(db, 'SELECT slug AS name, text FROM documents WHERE id = ?').get(id) as { name: string; text: string } | undefined;
+    if (row === undefined) return [];
+    return [{ ...row, turns: statement(db, 'SELECT text FROM segments WHERE document_id = ? ORDER BY ordinal').pluck().all(id) as string[] }];
+  });
 }
 
 /** A memo that stays after a removal: on another document or segment, a code, another case, the project. */
@@ -58,6 +61,25 @@ export function memosKept(db: Db, documentIds: readonly number[], caseIds: reado
     WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id IN (SELECT value FROM json_each(@documents)) AND ((${DOCUMENT_MEMO}) OR (${SEGMENT_MEMO})))
       AND NOT (m.target_kind = 'case' AND m.target_id IN (SELECT value FROM json_each(@cases)))
     ORDER BY m.id`).all({ documents: JSON.stringify(documentIds), cases: JSON.stringify(caseIds) }) as MemoKept[];
+}
+
+/** Whether a document other than these holds the text as it is written (a question asked in every interview). */
+export function textInOtherDocuments(db: Db, text: string, documentIds: readonly number[]): boolean {
+  return statement(db, 'SELECT 1 FROM documents WHERE id NOT IN (SELECT value FROM json_each(?)) AND instr(text, ?) > 0 LIMIT 1')
+    .get(JSON.stringify(documentIds), text) !== undefined;
+}
+
+/** The texts (sha256) and cases of removals made with --keep-quotes: their look-alikes are not quotes. */
+export function removalsKeepingQuotes(db: Db): { sha256s: Set<string>; cases: Set<string> } {
+  const rows = statement(db, "SELECT payload FROM events WHERE action = 'remove' AND json_extract(payload, '$.keepQuotes') = 1").pluck().all() as string[];
+  const sha256s = new Set<string>();
+  const cases = new Set<string>();
+  for (const row of rows) {
+    const payload = JSON.parse(row) as { documents?: Array<{ sha256?: string }>; cases?: string[] };
+    for (const document of payload.documents ?? []) if (typeof document.sha256 === 'string') sha256s.add(document.sha256);
+    for (const id of payload.cases ?? []) cases.add(id);
+  }
+  return { sha256s, cases };
 }
 
 export function setMemoText(db: Db, id: number, text: string, at: string): void {

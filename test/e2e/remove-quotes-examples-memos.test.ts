@@ -147,10 +147,47 @@ describe('a withdrawal and the codebook examples that quote the participant', ()
     const before = readFileSync(join(dir, 'codebook.yaml'), 'utf8');
     const result = qcode(dir, ['merge', colleague, '--codebook-from', 'other']);
     expect(result.code).toBe(1);
-    expect(result.stderr.trimEnd()).toBe("Error: --codebook-from other: the other project's codebook quotes r07, removed here (withdrawal of consent), in 2 examples (code forms.protest, forms.petitions); nothing was merged — Ask its owner to replace those examples and run qcode codebook apply over there, or merge with --codebook-from this");
+    expect(result.stderr.trimEnd()).toBe("Error: --codebook-from other: the other project's codebook quotes r07, removed here (withdrawal of consent), in 2 places (code forms.protest, code forms.petitions); nothing was merged — Ask its owner to replace those examples and run qcode codebook apply over there, or merge with --codebook-from this");
     expect(readFileSync(join(dir, 'codebook.yaml'), 'utf8')).toBe(before);
     expect(versions(dir)).toHaveLength(2);
     expect(ok(dir, 'merge', colleague, '--codebook-from', 'this')).toContain('left out, removed here (withdrawal of consent): r07');
+    expect(storeBytes(dir).includes(Buffer.from(PROTEST_EXAMPLE))).toBe(false);
+  });
+
+  it('is refused while a comment in codebook.yaml quotes the text; names an editor\'s backup that does among the copies', () => {
+    const dir = project();
+    editCodebook(dir, (yaml) => withoutLines(yaml, PROTEST_EXAMPLE, PETITION_EXAMPLE).replace('dimensions:', `# ${PROTEST_EXAMPLE}\ndimensions:`));
+    ok(dir, 'codebook', 'apply');
+    const refused = qcode(dir, ['docs', 'remove', 'r07', '--yes']);
+    expect(refused.code).toBe(1);
+    const line = readFileSync(join(dir, 'codebook.yaml'), 'utf8').split('\n').findIndex((text) => text.startsWith('# Every Saturday')) + 1;
+    expect(refused.stderr).toContain(`codebook.yaml:${line}:1: a comment quotes the text this removal takes\n`);
+    expect(refused.stderr).toContain('Error: codebook.yaml quotes the text this removal takes in 1 place: nothing was removed — Replace or delete that text in codebook.yaml');
+    // The team moves the comment out of the codebook into a backup file the editor keeps.
+    writeFileSync(join(dir, 'codebook.yaml~'), readFileSync(join(dir, 'codebook.yaml'), 'utf8'));
+    editCodebook(dir, (yaml) => yaml.replace(`# ${PROTEST_EXAMPLE}\n`, ''));
+    ok(dir, 'codebook', 'apply');
+    const result = JSON.parse(ok(dir, 'docs', 'remove', 'r07', '--yes', '--json')) as { backups: string[]; codebook_history: { versions: number } };
+    expect(result.backups).toEqual(['codebook.yaml~']);
+    // Version 1 held the examples, version 2 the comment: both rewritten.
+    expect(result.codebook_history.versions).toBe(2);
+    expect(versions(dir)[1]!.yaml).toContain('# [quote removed: withdrawal of consent]\ndimensions:');
+    expect(storeBytes(dir).includes(Buffer.from(PROTEST_EXAMPLE))).toBe(false);
+  });
+
+  it('merge --codebook-from this brings a code only the other copy has without the examples that quote a participant removed here', () => {
+    const dir = project();
+    const colleague = copyProject(dir, 'colleague');
+    editCodebook(dir, (yaml) => withoutLines(withoutCode(yaml, 'protest'), PETITION_EXAMPLE));
+    ok(dir, 'codebook', 'apply');
+    ok(dir, 'docs', 'remove', 'r07', '--yes');
+    ok(colleague, 'tag', 'r08:2', 'forms.protest', '--coder', 'boris');
+    const report = JSON.parse(ok(dir, 'merge', colleague, '--codebook-from', 'this', '--json')) as { added: { retired_codes: string[] }; left_out_removed: { quotes: number } };
+    expect(report.added.retired_codes).toContain('forms.protest');
+    expect(report.left_out_removed.quotes).toBe(1);
+    const [code] = query<{ examples: string }>(dir, "SELECT examples FROM codes WHERE id = 'forms.protest'");
+    expect(JSON.parse(code!.examples)).not.toContain(PROTEST_EXAMPLE);
+    expect(JSON.parse(code!.examples).length).toBeGreaterThan(0);
     expect(storeBytes(dir).includes(Buffer.from(PROTEST_EXAMPLE))).toBe(false);
   });
 
@@ -265,6 +302,42 @@ describe('a withdrawal and the memos that quote the participant', () => {
     const again = JSON.parse(ok(dir, 'merge', colleague, '--json')) as { added: { memos: number; events: number }; left_out_removed: { quotes: number } };
     expect(again).toMatchObject({ added: { memos: 0, events: 0 }, left_out_removed: { quotes: 8 } });
     expect(memoTexts(dir)).toHaveLength(5);
+  });
+
+  it('a copy that has not made the removal yet takes the other copy\'s redacted memos for its own, and reads alike once it does', () => {
+    const dir = memoProject();
+    const colleague = copyProject(dir, 'colleague');
+    ok(dir, 'docs', 'remove', 'r07', '--yes');
+    const report = JSON.parse(ok(colleague, 'merge', dir, '--json')) as { added: { memos: number; events: number } };
+    expect(report.added.memos).toBe(0);
+    // The removal event comes in as history (merged.remove); no memo event twice.
+    expect(report.added.events).toBe(1);
+    expect(memoTexts(colleague)).toHaveLength(4);
+    ok(colleague, 'docs', 'remove', 'r07', '--yes');
+    expect(memoTexts(colleague)).toEqual(memoTexts(dir));
+    expect((JSON.parse(ok(dir, 'merge', colleague, '--json')) as { added: { memos: number } }).added.memos).toBe(0);
+  });
+
+  it('a removal made with --keep-quotes is not applied to the memos of a copy merged later', () => {
+    const dir = memoProject();
+    const colleague = copyProject(dir, 'colleague');
+    ok(dir, 'docs', 'remove', 'r07', '--yes', '--keep-quotes');
+    const report = JSON.parse(ok(dir, 'merge', colleague, '--json')) as { added: { memos: number }; left_out_removed: { quotes: number } };
+    expect(report).toMatchObject({ added: { memos: 0 }, left_out_removed: { quotes: 0 } });
+    expect(memoTexts(dir).map((memo) => memo.text)[0]).toBe(`R07 said ${SAID} — striking for H1.`);
+  });
+
+  it('leaves a passage that a document that stays holds too: the interview guide\'s question, asked of everyone', () => {
+    const dir = newProject();
+    const files = tempDir('qcode-remove-guide-');
+    const question = 'What did you do in the first year after you left Russia?';
+    writeFileSync(join(files, 'r09.txt'), `Interviewer: ${question}\nR09: We organised a legal aid hotline for the people detained at protests.\n`);
+    writeFileSync(join(files, 'r10.txt'), `Interviewer: ${question}\nR10: Mostly I looked for work.\n`);
+    ok(dir, 'import', join(files, 'r09.txt'), '--case', 'R09');
+    ok(dir, 'import', join(files, 'r10.txt'), '--case', 'R10');
+    ok(dir, 'memo', 'add', '--on-project', `Everyone was asked "${question}"; R09 said we organised a legal aid hotline for the people detained.`);
+    ok(dir, 'docs', 'remove', 'r09', '--yes');
+    expect(memoTexts(dir).map((memo) => memo.text)).toEqual([`Everyone was asked "${question}"; R09 said [quote removed: withdrawal of consent].`]);
   });
 
   it('with --keep-quotes, leaves the memos and their history as they were', () => {

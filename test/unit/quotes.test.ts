@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { examplesInYaml, foldForQuotes, MIN_SHARED_WORDS, QuoteFinder, quoteParts, WITHDRAWN_QUOTE, withoutExamples, withoutPassages } from '../../src/core/quotes.js';
+import {
+  examplesInYaml, foldForQuotes, isRedactedPayloadOf, isRedactionOf, MIN_SHARED_WORDS, QuoteFinder, quoteParts, quotesInYaml, WITHDRAWN_QUOTE, withoutExamples, withoutPassages, withoutQuotingComments,
+} from '../../src/core/quotes.js';
 
 const INTERVIEW = 'Интервьюер: Что было дальше?\nR07: Каждую субботу мы стояли с плакатами у посольства,\nдаже в дождь. Потом ещё подписала петицию против выдачи активистов, и её опубликовали.\n';
 const ENGLISH = "R12: We didn't stop — every Saturday we stood with posters outside the embassy in Vilnius.";
@@ -164,8 +166,100 @@ describe('withoutExamples', () => {
     expect(parse(only.yaml)).toEqual({ examples: [] });
   });
 
+  it('cuts the last two items of a flow list as one stretch, and keeps CR LF line ends', () => {
+    const two = withoutExamples('examples: ["Another invented example sentence here.", "Подписала петицию против выдачи активистов.", "Каждую субботу мы стояли с плакатами у посольства"]\n', quoted);
+    expect(two).toEqual({ yaml: 'examples: ["Another invented example sentence here."]\n', removed: 2 });
+    const around = withoutExamples('examples: ["Подписала петицию против выдачи активистов.", "Another invented example sentence here.", "Каждую субботу мы стояли с плакатами у посольства"]\n', quoted);
+    expect(around.yaml).toBe('examples: ["Another invented example sentence here."]\n');
+    const first = withoutExamples('examples: ["Подписала петицию против выдачи активистов.", "Каждую субботу мы стояли с плакатами у посольства", keep this one]\n', quoted);
+    expect(first.yaml).toBe('examples: [keep this one]\n');
+    const crlf = 'a:\r\n  examples:\r\n    - "Подписала петицию против выдачи активистов."\r\n  b: 1\r\n';
+    expect(withoutExamples(crlf, quoted).yaml).toBe('a:\r\n  examples:\r\n    []\r\n  b: 1\r\n');
+  });
+
+  it('replaces an example in place when an alias elsewhere names its anchor, so that the YAML still reads', () => {
+    const aliased = 'examples:\n  - &q "Подписала петицию против выдачи активистов."\n  - "Another invented example sentence here."\ninclude: *q\n';
+    const { yaml, removed } = withoutExamples(aliased, quoted);
+    expect(removed).toBe(1);
+    expect(yaml).toBe(`examples:\n  - &q "${WITHDRAWN_QUOTE}"\n  - "Another invented example sentence here."\ninclude: *q\n`);
+    expect(parse(yaml)).toEqual({ examples: [WITHDRAWN_QUOTE, 'Another invented example sentence here.'], include: WITHDRAWN_QUOTE });
+  });
+
   it('leaves a text with no quoting example, or one that is not YAML, exactly as it was', () => {
     expect(withoutExamples(CODEBOOK, () => false)).toEqual({ yaml: CODEBOOK, removed: 0 });
     expect(withoutExamples('examples: [unclosed', () => true)).toEqual({ yaml: 'examples: [unclosed', removed: 0 });
+  });
+});
+
+describe('quotes in a YAML text beyond its examples', () => {
+  const finder = new QuoteFinder([{ name: 'r07', text: INTERVIEW }]);
+
+  it('finds a commented-out example and a comment quoting a run of words, never a # inside a text', () => {
+    const yaml = [
+      'codes:',
+      '  - id: protest   # «Подписала петицию против выдачи активистов»',
+      '    definition: "# Каждую субботу мы стояли с плакатами у посольства"',
+      '    # - Каждую субботу мы стояли с плакатами у посольства, даже в дождь',
+      '    examples: ["Another invented example sentence here."]',
+      '',
+    ].join('\n');
+    expect(quotesInYaml(yaml, finder)).toEqual([
+      { line: 2, col: 19, what: 'a comment', source: undefined },
+      { line: 4, col: 5, what: 'a comment', source: undefined },
+    ]);
+    const { yaml: cleaned, removed } = withoutQuotingComments(yaml, finder);
+    expect(removed).toBe(2);
+    expect(cleaned.split('\n')).toEqual([
+      'codes:',
+      `  - id: protest   # ${WITHDRAWN_QUOTE}`,
+      '    definition: "# Каждую субботу мы стояли с плакатами у посольства"',
+      `    # ${WITHDRAWN_QUOTE}`,
+      '    examples: ["Another invented example sentence here."]',
+      '',
+    ]);
+    expect(parse(cleaned)).toEqual(parse(yaml));
+  });
+
+  it('names each quoting example with its code, and compares a file that is not YAML line by line', () => {
+    expect(quotesInYaml(CODEBOOK, finder).map((place) => `${place.line}:${place.what}:${place.source}`))
+      .toEqual(['11:the example of code forms.protest:r07', '16:the example of code forms.protest.picket:r07', '20:the example of code forms.petitions:r07']);
+    expect(quotesInYaml('codes: [unclosed\n  - "Подписала петицию против выдачи активистов"\n', finder)).toEqual([{ line: 2, col: 6, what: 'line 2', source: undefined }]);
+    expect(quotesInYaml(CODEBOOK, new QuoteFinder([]))).toEqual([]);
+  });
+});
+
+describe('folding, both sides alike', () => {
+  it('takes ʼ for an apostrophe, keeps words joined by a hyphen, and reads text not in NFC', () => {
+    const finder = new QuoteFinder([{ name: 'u1', text: "Ми бачили м'ята на ринку, кто-то ещё ходил туда кожного ранку, і все було добре." }]);
+    expect(finder.sourceOf('«мʼята на ринку, кто‑то ещё ходил туда»')).toBe('u1');
+    const memo = 'ми бачили мʼята на ринку кто‑то ещё ходил туда'.normalize('NFD');
+    expect(finder.passagesIn(memo)).toEqual([[0, memo.length]]);
+  });
+});
+
+describe('a passage the texts that stay hold too', () => {
+  it('is not a quote: an interview guide\'s question asked in every interview', () => {
+    const question = 'What did you do in the first year after you left Russia?';
+    const finder = new QuoteFinder([{ name: 'r07', text: `Interviewer: ${question}\nR07: We organised a legal aid hotline for the detained.` }], (passage) => question.includes(passage));
+    expect(finder.passagesIn(`Asked "${question}" everyone`)).toEqual([]);
+    expect(finder.passagesIn('She said we organised a legal aid hotline for the detained.')).toHaveLength(1);
+  });
+});
+
+describe('isRedactionOf', () => {
+  it('tells a memo whose quotes were replaced from the one that still holds them, and from another memo', () => {
+    const redacted = `R07 said ${WITHDRAWN_QUOTE} and «${WITHDRAWN_QUOTE}» (H1).`;
+    expect(isRedactionOf(redacted, 'R07 said we stood there every week and «подписала петицию» (H1).')).toBe(true);
+    expect(isRedactionOf(redacted, 'R08 said we stood there every week and «подписала петицию» (H1).')).toBe(false);
+    expect(isRedactionOf('No quote (H1).', 'No quote (H1).')).toBe(true);
+    expect(isRedactionOf(`a.b ${WITHDRAWN_QUOTE}`, 'aXb text')).toBe(false);
+  });
+
+  it('compares memo events field by field, only the memo texts by redaction', () => {
+    const original = JSON.stringify({ memo: 2, before: 'Compare «мы стояли» with R12.', after: 'Compare «мы стояли» with R14.' });
+    const redacted = JSON.stringify({ memo: 2, before: `Compare «${WITHDRAWN_QUOTE}» with R12.`, after: `Compare «${WITHDRAWN_QUOTE}» with R14.` });
+    expect(isRedactedPayloadOf(redacted, original)).toBe(true);
+    expect(isRedactedPayloadOf(redacted.replace('"memo":2', '"memo":3'), original)).toBe(false);
+    expect(isRedactedPayloadOf(redacted, JSON.stringify({ memo: 2, before: 'Compare «мы стояли» with R12.' }))).toBe(false);
   });
 });

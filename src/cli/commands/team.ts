@@ -416,7 +416,7 @@ function renderMerge(report: MergeReport, quiet: boolean, listCommand: string): 
     const names = [...leftOut.cases.map((id) => `case ${id}`), ...leftOut.documents.map((doc) => doc.slug)];
     out(`  − left out, removed here (withdrawal of consent): ${names.join(', ')} (${plural(leftOut.segments, 'segment')}, ${plural(leftOut.codings, 'coding')}, ${plural(leftOut.memos, 'memo')}, ${plural(leftOut.caseValues, 'case value')})`);
   }
-  if (leftOut.quotes > 0) out(`  − ${plural(leftOut.quotes, 'memo text')} quoting what was removed here came in with those passages reading [quote removed: withdrawal of consent]`);
+  if (leftOut.quotes > 0) out(`  − ${plural(leftOut.quotes, 'text')} quoting what was removed here (memos, their history, examples of codes brought in) came in without the quotes`);
   for (const removal of report.removedThere) {
     const names = [...removal.cases.map((id) => `case ${id}`), ...removal.documents].join(', ');
     out(`  ! the other copy removed ${names} on ${removal.at.slice(0, 10)} (withdrawal of consent); this copy still holds them — remove them here too with: ${removal.commands.join(' && ')}`);
