@@ -22,7 +22,7 @@ import { coderNamesOf, quoteCoderName } from '../core/coder-names.js';
 import { UserError, usageError } from '../core/errors.js';
 import { didYouMeanSuffix } from '../core/suggest.js';
 import { codesInUse } from '../store/analysis.js';
-import { findCoder, findDocument, listCoders, listDocumentSlugs, type CoderRow } from '../store/common.js';
+import { findDocument, listCoders, listDocumentSlugs, type CoderRow } from '../store/common.js';
 import type { Db } from '../store/db.js';
 import {
   codingTriples,

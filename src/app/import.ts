@@ -14,7 +14,7 @@ import { readSourceBytes } from '../io/import/read.js';
 import { listCases, loadAttributeRules, type AttributeRule, type CaseRow } from '../store/cases.js';
 import { listDocumentSlugs, nowIso } from '../store/common.js';
 import {
-  documentById, documentBySlug, documentSegments, documentText, inTransaction, insertDocument, insertSegments, listDocuments, replaceDocument, restorePageCache, segmentsForReplace, setDocumentCase, setDocumentMeta, setPageCache, slugsWithText,
+  documentBySlug, documentText, inTransaction, insertDocument, insertSegments, listDocuments, replaceDocument, restorePageCache, segmentsForReplace, setDocumentCase, setDocumentMeta, setPageCache, slugsWithText,
   type NewDocument, type SegmentForReplace, type StoredDocument,
 } from '../store/documents.js';
 import { caseIdProblem, caseValuesFromRows, writeCaseValues, type CaseValues } from './cases.js';

@@ -474,7 +474,7 @@ function mergeFrom(project: Project, other: Db, otherPath: string, options: Merg
         if (applyOther) {
           applyCodebookPlan(db, comparison.codebook, comparison.plan, { yaml: comparison.yaml, sha256: comparison.sha256, appliedAt: nowIso() });
         }
-        const { shared, mergeEvents } = mergeRows(db, other, report, options, new Map([...echoes, ...options.renameCoders ?? []]), new Set(echoes.keys()));
+        const { shared, mergeEvents } = mergeRows(db, other, report, new Map([...echoes, ...options.renameCoders ?? []]), new Set(echoes.keys()));
         // The other copy's own merge events alone are no news: recording a merge of them would hand the other
         // copy a new merge event to bring back, and so on with every merge back and forth.
         if (hasAdditions(report, mergeEvents)) {
@@ -719,7 +719,6 @@ function mergeRows(
   db: Db,
   other: Db,
   report: MergeReport,
-  options: MergeOptions,
   coderRenames: ReadonlyMap<string, string>,
   echoed: ReadonlySet<string>,
 ): { shared: Array<[number, number]>; mergeEvents: number } {

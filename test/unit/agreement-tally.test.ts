@@ -20,6 +20,8 @@ const atlasTally: PresenceTally[] = [
 
 describe('binaryCoincidenceFromTally', () => {
   it('gives the matrix [[10,4],[4,2]] and alpha 0.095238 of the ATLAS.ti example', () => {
+    // The tally is the example's units counted by how many of the two coders applied the code.
+    expect(atlasTally.map((row) => atlasPresent.filter((present) => present === row.present).length)).toEqual(atlasTally.map((row) => row.units));
     const cm = binaryCoincidenceFromTally(atlasTally);
     expect(Array.from(cm.counts)).toEqual([10, 4, 4, 2]);
     expect(cm.units).toBe(10);
