@@ -170,8 +170,8 @@ export interface MergeReport {
     memos: number;
     events: number;
     /**
-     * Memos (and memo texts in the log) of the other copy that quote a text it still holds but that was
-     * removed here: they came in with those passages replaced, as the removal did here.
+     * Memos, memo texts in the log and examples of codes brought in, of the other copy, that quote a text it
+     * still holds but that was removed here: they came in without those quotes, as the removal did here.
      */
     quotes: number;
   };
@@ -954,7 +954,9 @@ function mergeRows(
     eventsHere.set(key, ids);
     if (row.action !== 'memo.add' && row.action !== 'memo.edit') continue;
     const place = JSON.stringify([row.at, row.coder, row.action]);
-    memoEventsHere.set(place, [...memoEventsHere.get(place) ?? [], { id: row.id, action: row.action, payload: row.payload }]);
+    const sameTime = memoEventsHere.get(place) ?? [];
+    sameTime.push({ id: row.id, action: row.action, payload: row.payload });
+    memoEventsHere.set(place, sameTime);
   }
   // An echoed coder's log over there is a second copy of this coder's own log here, beside the first copy
   // that coder may still hold over there under the name it has here: matched without using up an event
@@ -999,11 +1001,6 @@ function mergeRows(
   return { shared: idRanges(shared), mergeEvents };
 }
 
-/**
- * Documents and cases removed here (withdrawal of consent) that the other copy may still hold, and the
- * rows over there that hang on them. A removed text that a document here still holds (a second copy
- * that was kept) is not withheld: it is here anyway.
- */
 /** The memo event here that one from over there is, but for the quotes a removal over there replaced in it. */
 function unredactedEventHere(candidates: ReadonlyArray<{ id: number; action: string; payload: string }> | undefined, payload: string, taken: ReadonlySet<number>): { id: number; action: string } | undefined {
   return candidates?.find((candidate) => !taken.has(candidate.id) && isRedactedPayloadOf(payload, candidate.payload));
@@ -1038,6 +1035,11 @@ function refuseQuotesOfRemoved(db: Db, other: Db, yaml: string): void {
   });
 }
 
+/**
+ * Documents and cases removed here (withdrawal of consent) that the other copy may still hold, and the
+ * rows over there that hang on them. A removed text that a document here still holds (a second copy
+ * that was kept) is not withheld: it is here anyway.
+ */
 function removedFromHere(db: Db) {
   const texts = removedDocumentHashes(db);
   const slugs = removedDocumentSlugs(db);

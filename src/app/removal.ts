@@ -4,8 +4,6 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { plural } from '../core/codebook-plan.js';
 import { ProblemsError, UserError, type Problem } from '../core/errors.js';
 import { examplesInYaml, memoPayloadWithoutQuotes, QuoteFinder, quotesInYaml, withoutExamples, withoutPassages, withoutQuotingComments } from '../core/quotes.js';
-
-export { WITHDRAWN_QUOTE } from '../core/quotes.js';
 import { shellQuote } from '../core/shell.js';
 import { processRunning } from '../io/scratch.js';
 import { CODEBOOK_READ_LIMIT, readUtf8File } from '../io/text-file.js';
@@ -22,6 +20,8 @@ import { DamagedStoreError, damagedStoreError } from '../store/db.js';
 import { resolveDocument } from './docs.js';
 import { startExitWatcher } from './exit-watcher.js';
 import type { Project } from './project.js';
+
+export { WITHDRAWN_QUOTE } from '../core/quotes.js';
 
 // `qcode docs remove` and `qcode cases remove`: a participant withdraws consent, and their words must
 // leave the project for good. Everything named is resolved first, the rows go in one transaction, a
@@ -67,9 +67,9 @@ export interface RemovalPlan {
   cases: CaseRemoval[];
   alreadyRemoved: AlreadyRemoved[];
   casesLeftBehind: CaseLeftBehind[];
-  /** --keep-quotes: the codebook's examples that read like the removed text are not the participant's words. */
+  /** --keep-quotes: the codebook's examples and the memos that read like the removed text are not the participant's words. */
   keepQuotes: boolean;
-  /** Codebook files next to the project (codebook.yaml.before-merge-N, a .bak) whose examples quote the removed text. */
+  /** Codebook files next to the project (codebook.yaml.before-merge-N, a .bak, codebook.yaml~) that quote the removed text. */
   codebookCopies: string[];
   /** Memos that stay (on other documents, codes, the project) but quote the removed text: those passages will be replaced. */
   quotingMemos: QuotingMemo[];
@@ -314,13 +314,13 @@ export function planCaseRemoval(project: Project, refs: readonly string[], optio
   return planFor(project, 'cases', [], present, alreadyRemoved, options);
 }
 
-/** "case R07 was removed on 2026-12-01 (withdrawal of consent); nothing to do", one per name. */
 /** What `--dry-run` prints: the plan without its internals. */
 export function removalPreview(plan: RemovalPlan): Omit<RemovalPlan, 'documentIds' | 'command'> & { dryRun: true } {
   const { documentIds: _ids, command: _command, ...preview } = plan;
   return { dryRun: true, ...preview };
 }
 
+/** "case R07 was removed on 2026-12-01 (withdrawal of consent); nothing to do", one per name. */
 export function alreadyRemovedLine(entry: AlreadyRemoved): string {
   return `${entry.name} was removed on ${removedOn(entry.removedAt)} (withdrawal of consent); nothing to do`;
 }
